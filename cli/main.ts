@@ -1,0 +1,28 @@
+// The `bpfdiff` command. Each subcommand lives in cli/commands/<name>.ts and exports
+// `register(program)`; this file only wires them and turns user errors into one stderr line.
+import { Command, CommanderError } from 'commander';
+import { UserError } from './user-error.ts';
+import { commands } from './commands/index.ts';
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('bpfdiff')
+    .description('differential testing of the Linux BPF verifier and x86-64 JIT (stack-argument call graphs)')
+    .showHelpAfterError()
+    .exitOverride();
+  for (const register of commands) register(program);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return process.exitCode === undefined ? 0 : Number(process.exitCode);
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    if (err instanceof UserError) {
+      process.stderr.write(`bpfdiff: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('bin/bpfdiff.js')) {
+  process.exitCode = await main(process.argv.slice(2));
+}

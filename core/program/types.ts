@@ -1,0 +1,80 @@
+// The two plain-data records everything in bpfdiff passes around: a Program (what is loaded)
+// and an Outcome (what a kernel or the model did with it). See DESIGN.md for the JSON forms.
+import type { RawInsn } from '../isa/raw.ts';
+
+export const PROG_TYPES = ['socket_filter', 'sched_cls', 'xdp'] as const;
+export type ProgType = (typeof PROG_TYPES)[number];
+
+/** Kernel `enum bpf_prog_type` numbers for the program types bpfdiff loads. */
+export const PROG_TYPE_IDS: Record<ProgType, number> = { socket_filter: 1, sched_cls: 3, xdp: 6 };
+
+export type Linkage = 'static' | 'global';
+
+export interface FuncDecl {
+  name: string;
+  /** instruction index of the function's first instruction (LD_IMM64 counts as two) */
+  start: number;
+  /** number of arguments, 0..12; arguments 6..12 use the r11 stack-argument area */
+  args: number;
+  linkage: Linkage;
+}
+
+export const MAP_TYPES = ['hash', 'array'] as const;
+export type MapType = (typeof MAP_TYPES)[number];
+/** Kernel `enum bpf_map_type` numbers. */
+export const MAP_TYPE_IDS: Record<MapType, number> = { hash: 1, array: 2 };
+
+export interface MapDecl {
+  type: MapType;
+  keySize: number;
+  valueSize: number;
+  maxEntries: number;
+}
+
+export interface Program {
+  progType: ProgType;
+  /** raw 8-byte records; an LD_IMM64 occupies two entries, as in the kernel */
+  insns: RawInsn[];
+  /** sorted by start; funcs[0].start === 0 is the main program */
+  funcs: FuncDecl[];
+  maps: MapDecl[];
+  /** test-run packet bytes; default 64 zero bytes */
+  input: Uint8Array;
+  meta?: Record<string, unknown>;
+}
+
+export type Verdict = 'accept' | 'reject' | 'crash' | 'hang' | 'error' | 'unknown';
+
+export interface JitFacts {
+  /** total JITed length in bytes */
+  len?: number;
+  /** JITed length of each function, in func order */
+  funcLens?: number[];
+  /** hex of the JITed image, when asked for */
+  image?: string;
+}
+
+export interface Outcome {
+  verdict: Verdict;
+  /** errno of BPF_PROG_LOAD (or of BTF load); 0 on accept */
+  errno: number;
+  /** the verifier's reason line (see DESIGN.md); '' on accept */
+  message: string;
+  /** 7.3+: "<category>: <title>" of the structured report */
+  report?: string;
+  /** u32 from the test run, accept only */
+  retval?: number;
+  jit?: JitFacts;
+  /** guest `uname -r`, or "model:<profile>" */
+  kernel: string;
+  /** oops/WARN excerpt for crash, hang, or warnings */
+  console?: string;
+  /** verdict 'unknown': what the model does not cover yet */
+  unknown?: string;
+  /** full verifier log, when kept */
+  log?: string;
+  verifiedInsns?: number;
+  xlatedLen?: number;
+  /** the retval depends on something nondeterministic (prandom, uninitialised stack, ...) */
+  unpredictable?: string;
+}

@@ -1,0 +1,388 @@
+// The Redis store: bpfdiff's system of record for jobs, batch counts, divergences and nightly
+// reports. Every key sits under one prefix (default `bpfdiff:`); the layout is versioned by
+// `<prefix>schema` so a newer build refuses to misread an older database.
+import { createHash, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Redis } from 'ioredis';
+import type {
+  BatchRecord,
+  DivergenceExample,
+  DivergenceRecord,
+  JobCounts,
+  JobKind,
+  JobParams,
+  JobRecord,
+  JobState,
+  LastReplay,
+  NightlyReport,
+  ReducedReproducer,
+  ReplaySummary,
+  TriageNote,
+  TriageStatus,
+} from './types.ts';
+
+export const SCHEMA_VERSION = 1;
+export const DEFAULT_PREFIX = 'bpfdiff:';
+/** example programs kept per signature: enough to see variety, few enough to stay small */
+export const EXAMPLES_PER_SIGNATURE = 3;
+
+const RECORD_BATCH_LUA = readFileSync(new URL('./record-batch.lua', import.meta.url), 'utf8');
+const TERMINAL: readonly JobState[] = ['completed', 'failed', 'cancelled'];
+
+export class SchemaVersionError extends Error {
+  override name = 'SchemaVersionError';
+}
+
+export interface DivergenceFilter {
+  class?: string;
+  kernel?: string;
+  status?: TriageStatus;
+  /** case-insensitive substring of signature, detail or mutation */
+  text?: string;
+  sort?: 'count' | 'lastSeen';
+  offset?: number;
+  limit?: number;
+}
+
+export interface JobFilter {
+  state?: JobState;
+  kind?: JobKind;
+  offset?: number;
+  limit?: number;
+}
+
+export interface Page<T> {
+  total: number;
+  items: T[];
+}
+
+export interface WorkerBeat {
+  id: string;
+  host: string;
+  pid: number;
+  queues: string[];
+  concurrency: number;
+  pools: Record<string, { size: number; busy: number; restarts: number }>;
+  at: string;
+}
+
+export interface StoreMetrics {
+  programs: number;
+  batches: number;
+  vmRestarts: number;
+  byClass: Record<string, number>;
+  divergenceSignatures: number;
+}
+
+/** A signature is long and free-form; its id is a short stable hash for URLs and keys. */
+export function divergenceId(signature: string): string {
+  return createHash('sha256').update(signature).digest('hex').slice(0, 16);
+}
+
+function emptyCounts(): JobCounts {
+  return { batchesTotal: 0, batchesDone: 0, programs: 0, agreed: 0, divergences: 0, newSignatures: 0, byClass: {}, busyMs: 0 };
+}
+
+export class Store {
+  readonly redis: Redis;
+  readonly prefix: string;
+
+  constructor(redis: Redis, prefix = DEFAULT_PREFIX) {
+    this.redis = redis;
+    this.prefix = prefix;
+  }
+
+  private key(...parts: string[]): string {
+    return this.prefix + parts.join(':');
+  }
+
+  /** Writes the schema version on an empty database; refuses a database of another version. */
+  async ensureSchema(): Promise<void> {
+    const key = this.key('schema');
+    await this.redis.setnx(key, String(SCHEMA_VERSION));
+    const found = Number(await this.redis.get(key));
+    if (found !== SCHEMA_VERSION) {
+      throw new SchemaVersionError(`Redis ${key} is ${found}, this build reads schema ${SCHEMA_VERSION}`);
+    }
+  }
+
+  // ---- jobs -------------------------------------------------------------------------------
+
+  async createJob(params: JobParams, id: string = randomUUID()): Promise<JobRecord> {
+    const createdAt = new Date().toISOString();
+    const jk = this.key('job', id);
+    await this.redis
+      .multi()
+      .hset(jk, { id, kind: params.kind, params: JSON.stringify(params), state: 'queued', createdAt, batchesTotal: -1 })
+      .zadd(this.key('jobs'), Date.now(), id)
+      .exec();
+    return { id, kind: params.kind, params, state: 'queued', createdAt, counts: emptyCounts() };
+  }
+
+  async getJob(id: string): Promise<JobRecord | undefined> {
+    const jk = this.key('job', id);
+    const [[, hash], [, classes], [, divs]] = (await this.redis
+      .multi()
+      .hgetall(jk)
+      .hgetall(jk + ':classes')
+      .smembers(jk + ':divergences')
+      .exec()) as [[null, Record<string, string>], [null, Record<string, string>], [null, string[]]];
+    if (!hash.id) return undefined;
+    const num = (field: string) => Number(hash[field] ?? 0);
+    const byClass: Record<string, number> = {};
+    for (const [k, v] of Object.entries(classes)) byClass[k] = Number(v);
+    const record: JobRecord = {
+      id: hash.id,
+      kind: hash.kind as JobKind,
+      params: JSON.parse(hash.params) as JobParams,
+      state: hash.state as JobState,
+      createdAt: hash.createdAt,
+      counts: {
+        batchesTotal: Math.max(0, num('batchesTotal')),
+        batchesDone: num('batchesDone'),
+        programs: num('programs'),
+        agreed: num('agreed'),
+        divergences: num('divergences'),
+        newSignatures: num('newSignatures'),
+        byClass,
+        busyMs: num('busyMs'),
+      },
+      divergenceIds: divs.sort(),
+    };
+    if (hash.startedAt) record.startedAt = hash.startedAt;
+    if (hash.finishedAt) record.finishedAt = hash.finishedAt;
+    if (hash.error) record.error = hash.error;
+    if (hash.replay) record.replay = JSON.parse(hash.replay) as ReplaySummary;
+    return record;
+  }
+
+  async listJobs(filter: JobFilter = {}): Promise<Page<JobRecord>> {
+    const ids = await this.redis.zrevrange(this.key('jobs'), 0, -1);
+    const jobs = (await Promise.all(ids.map((id) => this.getJob(id)))).filter(
+      (j): j is JobRecord => j !== undefined && (!filter.state || j.state === filter.state) && (!filter.kind || j.kind === filter.kind),
+    );
+    const offset = filter.offset ?? 0;
+    return { total: jobs.length, items: jobs.slice(offset, offset + (filter.limit ?? 50)) };
+  }
+
+  /**
+   * Marks a job running with its number of batches. Returns false when the job is already
+   * terminal (cancelled before a worker reached it), so the caller does no work.
+   */
+  async startJob(id: string, batchesTotal: number): Promise<boolean> {
+    const jk = this.key('job', id);
+    const state = (await this.redis.hget(jk, 'state')) as JobState | null;
+    if (state === null || TERMINAL.includes(state)) return false;
+    const now = new Date().toISOString();
+    await this.redis.hset(jk, { state: 'running', batchesTotal });
+    await this.redis.hsetnx(jk, 'startedAt', now);
+    // A campaign job re-run after a crash may find every batch already recorded.
+    const done = Number(await this.redis.hget(jk, 'batchesDone'));
+    if (done >= batchesTotal) await this.redis.hset(jk, { state: 'completed', finishedAt: now });
+    return true;
+  }
+
+  async finishJob(id: string, state: 'completed' | 'failed', extra: { error?: string; replay?: ReplaySummary } = {}): Promise<void> {
+    const jk = this.key('job', id);
+    const current = (await this.redis.hget(jk, 'state')) as JobState | null;
+    if (current === null || TERMINAL.includes(current)) return;
+    const fields: Record<string, string> = { state, finishedAt: new Date().toISOString() };
+    if (extra.error) fields.error = extra.error;
+    if (extra.replay) fields.replay = JSON.stringify(extra.replay);
+    await this.redis.hset(jk, fields);
+  }
+
+  /** Returns the state after the call; only a queued or running job becomes cancelled. */
+  async cancelJob(id: string): Promise<JobState | undefined> {
+    const jk = this.key('job', id);
+    const current = (await this.redis.hget(jk, 'state')) as JobState | null;
+    if (current === null) return undefined;
+    if (TERMINAL.includes(current)) return current;
+    await this.redis.hset(jk, { state: 'cancelled', finishedAt: new Date().toISOString() });
+    return 'cancelled';
+  }
+
+  async jobState(id: string): Promise<JobState | undefined> {
+    return ((await this.redis.hget(this.key('job', id), 'state')) as JobState | null) ?? undefined;
+  }
+
+  // ---- batches and divergences ---------------------------------------------------------------
+
+  /**
+   * Records a batch's counts and divergences once. `recorded` is false for a batch already
+   * recorded (a retry); `newIds` are the signatures this batch saw first, for reduce jobs.
+   */
+  async recordBatch(jobId: string, batchIndex: number, batch: BatchRecord): Promise<{ recorded: boolean; newIds: string[] }> {
+    const counts = { programs: batch.programs, agreed: batch.agreed, byClass: batch.byClass, busyMs: Math.round(batch.busyMs), vmRestarts: batch.vmRestarts };
+    const divergences = batch.divergences.map((d) => {
+      const example: DivergenceExample = { jobId, kernel: d.kernel, program: d.program, model: d.model, actual: d.actual };
+      return {
+        id: divergenceId(d.signature),
+        signature: d.signature,
+        class: d.class,
+        kernel: d.kernel,
+        profile: d.profile,
+        mutation: d.mutation ?? '',
+        detail: d.detail,
+        example: JSON.stringify(example),
+      };
+    });
+    const now = new Date();
+    const reply = (await this.redis.eval(
+      RECORD_BATCH_LUA,
+      0,
+      this.prefix,
+      jobId,
+      String(batchIndex),
+      JSON.stringify(counts),
+      JSON.stringify(divergences),
+      now.toISOString(),
+      String(now.getTime()),
+      String(EXAMPLES_PER_SIGNATURE),
+    )) as Array<number | string>;
+    if (reply[0] === -1) throw new Error(`job ${jobId}: no such job to record batch ${batchIndex} into`);
+    return { recorded: reply[0] === 1, newIds: reply.slice(1).map(String) };
+  }
+
+  async getDivergence(id: string): Promise<DivergenceRecord | undefined> {
+    const dk = this.key('div', id);
+    const [[, hash], [, kernels], [, examples], [, notes]] = (await this.redis
+      .multi()
+      .hgetall(dk)
+      .smembers(dk + ':kernels')
+      .lrange(dk + ':examples', 0, -1)
+      .lrange(dk + ':notes', 0, -1)
+      .exec()) as [[null, Record<string, string>], [null, string[]], [null, string[]], [null, string[]]];
+    if (!hash.id) return undefined;
+    const record: DivergenceRecord = {
+      id: hash.id,
+      signature: hash.signature,
+      class: hash.class,
+      profile: hash.profile,
+      detail: hash.detail,
+      firstSeen: hash.firstSeen,
+      lastSeen: hash.lastSeen,
+      firstJob: hash.firstJob,
+      lastJob: hash.lastJob,
+      count: Number(hash.count),
+      status: hash.status as TriageStatus,
+      kernels: kernels.sort(),
+      examples: examples.map((e) => JSON.parse(e) as DivergenceExample),
+      notes: notes.map((n) => JSON.parse(n) as TriageNote),
+    };
+    if (hash.mutation) record.mutation = hash.mutation;
+    if (hash.reduced) record.reduced = JSON.parse(hash.reduced) as ReducedReproducer;
+    if (hash.lastReplay) record.lastReplay = JSON.parse(hash.lastReplay) as LastReplay;
+    return record;
+  }
+
+  async listDivergences(filter: DivergenceFilter = {}): Promise<Page<DivergenceRecord>> {
+    const index = filter.sort === 'lastSeen' ? 'divs:lastSeen' : 'divs:count';
+    const ids = await this.redis.zrevrange(this.key(index), 0, -1);
+    const text = filter.text?.toLowerCase();
+    const all = (await Promise.all(ids.map((id) => this.getDivergence(id)))).filter(
+      (d): d is DivergenceRecord =>
+        d !== undefined &&
+        (!filter.class || d.class === filter.class) &&
+        (!filter.kernel || d.kernels.includes(filter.kernel)) &&
+        (!filter.status || d.status === filter.status) &&
+        (!text || [d.signature, d.detail, d.mutation ?? ''].some((s) => s.toLowerCase().includes(text))),
+    );
+    const offset = filter.offset ?? 0;
+    return { total: all.length, items: all.slice(offset, offset + (filter.limit ?? 50)) };
+  }
+
+  /** Triage: a new status and/or a note. Returns the updated record, undefined if unknown. */
+  async triageDivergence(id: string, change: { status?: TriageStatus; note?: { author: string; text: string } }): Promise<DivergenceRecord | undefined> {
+    const dk = this.key('div', id);
+    if (!(await this.redis.exists(dk))) return undefined;
+    const tx = this.redis.multi();
+    if (change.status) tx.hset(dk, 'status', change.status);
+    if (change.note) {
+      const note: TriageNote = { author: change.note.author, text: change.note.text, at: new Date().toISOString() };
+      tx.rpush(dk + ':notes', JSON.stringify(note));
+    }
+    await tx.exec();
+    return this.getDivergence(id);
+  }
+
+  async setReduced(id: string, reduced: ReducedReproducer): Promise<void> {
+    await this.redis.hset(this.key('div', id), 'reduced', JSON.stringify(reduced));
+  }
+
+  async setLastReplay(id: string, lastReplay: LastReplay): Promise<void> {
+    const dk = this.key('div', id);
+    const tx = this.redis.multi().hset(dk, 'lastReplay', JSON.stringify(lastReplay));
+    if (lastReplay.reproduced) {
+      tx.hset(dk, 'lastSeen', lastReplay.at).zadd(this.key('divs:lastSeen'), Date.parse(lastReplay.at), id);
+    }
+    await tx.exec();
+  }
+
+  /** Divergences with something to replay: the reduced reproducer, else the first example. */
+  async reproducers(): Promise<DivergenceRecord[]> {
+    const ids = await this.redis.zrevrange(this.key('divs:count'), 0, -1);
+    const all = await Promise.all(ids.map((id) => this.getDivergence(id)));
+    return all.filter((d): d is DivergenceRecord => d !== undefined && (d.reduced !== undefined || d.examples.length > 0));
+  }
+
+  // ---- nightly reports ------------------------------------------------------------------------
+
+  async saveNightlyReport(report: NightlyReport): Promise<void> {
+    await this.redis
+      .multi()
+      .set(this.key('report:nightly', report.date), JSON.stringify(report))
+      .zadd(this.key('reports:nightly'), Date.parse(report.startedAt), report.date)
+      .exec();
+  }
+
+  async getNightlyReport(date: string): Promise<NightlyReport | undefined> {
+    const text = await this.redis.get(this.key('report:nightly', date));
+    return text === null ? undefined : (JSON.parse(text) as NightlyReport);
+  }
+
+  async listNightlyReports(): Promise<NightlyReport[]> {
+    const dates = await this.redis.zrevrange(this.key('reports:nightly'), 0, -1);
+    const reports = await Promise.all(dates.map((d) => this.getNightlyReport(d)));
+    return reports.filter((r): r is NightlyReport => r !== undefined);
+  }
+
+  // ---- workers and metrics ---------------------------------------------------------------------
+
+  /** A worker's liveness: kept in a hash with a score per worker, stale entries ignored. */
+  async heartbeat(beat: WorkerBeat): Promise<void> {
+    await this.redis
+      .multi()
+      .hset(this.key('workers'), beat.id, JSON.stringify(beat))
+      .zadd(this.key('workers:seen'), Date.now(), beat.id)
+      .exec();
+  }
+
+  async removeWorker(id: string): Promise<void> {
+    await this.redis.multi().hdel(this.key('workers'), id).zrem(this.key('workers:seen'), id).exec();
+  }
+
+  async liveWorkers(maxAgeMs = 30_000): Promise<WorkerBeat[]> {
+    const ids = await this.redis.zrangebyscore(this.key('workers:seen'), Date.now() - maxAgeMs, '+inf');
+    if (ids.length === 0) return [];
+    const beats = await this.redis.hmget(this.key('workers'), ...ids);
+    return beats.filter((b): b is string => b !== null).map((b) => JSON.parse(b) as WorkerBeat);
+  }
+
+  async metrics(): Promise<StoreMetrics> {
+    const [totals, classes, signatures] = await Promise.all([
+      this.redis.hgetall(this.key('metrics')),
+      this.redis.hgetall(this.key('metrics:classes')),
+      this.redis.zcard(this.key('divs:count')),
+    ]);
+    const byClass: Record<string, number> = {};
+    for (const [k, v] of Object.entries(classes)) byClass[k] = Number(v);
+    return {
+      programs: Number(totals.programs ?? 0),
+      batches: Number(totals.batches ?? 0),
+      vmRestarts: Number(totals.vmRestarts ?? 0),
+      byClass,
+      divergenceSignatures: signatures,
+    };
+  }
+}

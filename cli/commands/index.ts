@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { register as validate } from './validate.ts';
 
 // One entry per subcommand module; keep alphabetical.
-export const commands: Array<(program: Command) => void> = [];
+export const commands: Array<(program: Command) => void> = [validate];

@@ -13,10 +13,9 @@ import { validateProgram } from './validate.ts';
 /** Every problem with a parsed JSON value, or the Program it describes. */
 export function checkProgramJson(json: unknown): { program?: Program; issues: ProgramIssue[] } {
   const schemaIssues = schemaProblems(json);
-  if (schemaIssues.length > 0) return { issues: schemaIssues };
+  const lengthIssues = hexLengthProblems(json);
+  if (schemaIssues.length > 0 || lengthIssues.length > 0) return { issues: sortByField([...schemaIssues, ...lengthIssues]) };
   const doc = json as ProgramJson;
-  const lengthIssues = hexLengthProblems(doc);
-  if (lengthIssues.length > 0) return { issues: lengthIssues };
   const program: Program = {
     progType: doc.progType,
     insns: rawFromHex(doc.insns),
@@ -119,7 +118,11 @@ function schemaProblems(json: unknown): ProgramIssue[] {
     seen.add(error.path);
     issues.push({ field: fieldOfPointer(error.path), problem: describeError(error) });
   }
-  // report in the order fields appear in the format, not in the validator's visiting order
+  return issues;
+}
+
+/** Issues in the order their fields appear in the format, not the checkers' visiting order. */
+function sortByField(issues: ProgramIssue[]): ProgramIssue[] {
   const order = Object.keys(ProgramJsonSchema.properties);
   const rank = (field: string) => {
     const at = order.indexOf(field.split(/[.[]/)[0]);
@@ -203,15 +206,19 @@ function hexProblem(error: ValueError): string | undefined {
 }
 
 /** Hex that is all digits but not whole bytes, or not whole 8-byte instruction records. */
-function hexLengthProblems(doc: ProgramJson): ProgramIssue[] {
+function hexLengthProblems(json: unknown): ProgramIssue[] {
   const issues: ProgramIssue[] = [];
-  const { insns, input } = doc;
-  if (insns.length % 2 !== 0) issues.push({ field: 'insns', problem: `hex string has odd length ${insns.length}` });
+  if (typeof json !== 'object' || json === null) return issues;
+  const isHex = (v: unknown): v is string => typeof v === 'string' && /^[0-9a-fA-F]*$/.test(v);
+  const { insns, input } = json as Record<string, unknown>;
+  if (!isHex(insns)) {
+    // the schema check reports it
+  } else if (insns.length % 2 !== 0) issues.push({ field: 'insns', problem: `hex string has odd length ${insns.length}` });
   else if (insns.length === 0) issues.push({ field: 'insns', problem: 'empty, expected at least one instruction' });
   else if (insns.length % 16 !== 0) {
     issues.push({ field: 'insns', problem: `${insns.length / 2} bytes is not a whole number of 8-byte instructions` });
   }
-  if (input !== undefined && input.length % 2 !== 0) {
+  if (isHex(input) && input.length % 2 !== 0) {
     issues.push({ field: 'input', problem: `hex string has odd length ${input.length}` });
   }
   return issues;

@@ -1,0 +1,33 @@
+// Reading program files for any command: `.jsonl` holds one program per line, anything else
+// one JSON object. Problems become UserErrors naming the file, line and field.
+import { readFile } from 'node:fs/promises';
+import { checkProgramText, formatIssue, type Program, type ProgramIssue } from '../core/program/index.ts';
+import { UserError } from './user-error.ts';
+
+export function programFileKind(path: string): 'json' | 'jsonl' {
+  return path.endsWith('.jsonl') ? 'jsonl' : 'json';
+}
+
+export async function readTextFile(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new UserError(`${path}: cannot read (${code})`);
+  }
+}
+
+/** Every problem in a program file, and the programs that were well formed. */
+export async function checkProgramFile(path: string): Promise<{ programs: Program[]; issues: ProgramIssue[] }> {
+  return checkProgramText(await readTextFile(path), programFileKind(path));
+}
+
+/** The programs of a file; the first problem, if any, is thrown as a one-line UserError. */
+export async function readProgramFile(path: string): Promise<Program[]> {
+  const { programs, issues } = await checkProgramFile(path);
+  if (issues.length > 0) {
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more; see bpfdiff validate)` : '';
+    throw new UserError(`${path}: ${formatIssue(issues[0])}${more}`);
+  }
+  return programs;
+}

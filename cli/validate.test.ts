@@ -1,0 +1,88 @@
+// `bpfdiff validate`: "FILE: ok" for good files, each problem with its field for bad ones,
+// exit status 1 when any file is bad.
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from './main.ts';
+
+/** Runs the CLI in this process and collects what it prints. */
+async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
+  try {
+    const code = await main(args);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+const good = {
+  format: 'bpfdiff.program/v1',
+  progType: 'xdp',
+  insns: 'b7000000010000009500000000000000',
+  funcs: [{ name: 'main', start: 0, args: 1, linkage: 'static' }],
+};
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'bpfdiff-validate-'));
+  await writeFile(join(dir, 'good.json'), JSON.stringify(good));
+  await writeFile(join(dir, 'bad.json'), JSON.stringify({ ...good, progType: 'kprobe', insns: good.insns.slice(1) }));
+  await writeFile(join(dir, 'two.jsonl'), `${JSON.stringify(good)}\n${JSON.stringify(good)}\n`);
+  await writeFile(
+    join(dir, 'bad.jsonl'),
+    `${JSON.stringify(good)}\n${JSON.stringify({ ...good, funcs: [{ ...good.funcs[0], start: 4 }] })}\n`,
+  );
+});
+
+describe('bpfdiff validate', () => {
+  it('prints ok for good files and exits 0', async () => {
+    const r = await run(['validate', join(dir, 'good.json'), join(dir, 'two.jsonl')]);
+    expect(r).toEqual({
+      code: 0,
+      stdout: `${join(dir, 'good.json')}: ok\n${join(dir, 'two.jsonl')}: ok (2 programs)\n`,
+      stderr: '',
+    });
+  });
+
+  it('prints every problem with its field and exits 1', async () => {
+    const bad = join(dir, 'bad.json');
+    const r = await run(['validate', join(dir, 'good.json'), bad]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe(`${join(dir, 'good.json')}: ok\n`);
+    expect(r.stderr.split('\n')).toEqual([
+      `${bad}: progType: unknown "kprobe", expected one of socket_filter, sched_cls, xdp`,
+      `${bad}: insns: hex string has odd length 31`,
+      'bpfdiff: 1 of 2 files failed validation',
+      '',
+    ]);
+  });
+
+  it('names the line of a bad program in a .jsonl file', async () => {
+    const bad = join(dir, 'bad.jsonl');
+    const r = await run(['validate', bad]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${bad}: line 2: funcs[0].start: expected 0, got 4\n`);
+  });
+
+  it('reports a missing file and still checks the others', async () => {
+    const r = await run(['validate', join(dir, 'missing.json'), join(dir, 'good.json')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${join(dir, 'missing.json')}: cannot read (ENOENT)`);
+    expect(r.stdout).toBe(`${join(dir, 'good.json')}: ok\n`);
+  });
+
+  it('exits non-zero from the installed command, message on stderr and no stack trace', async () => {
+    const r = await execa('node', ['bin/bpfdiff.js', 'validate', join(dir, 'bad.json')], { reject: false });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stderr).toContain('progType: unknown "kprobe"');
+    const ok = await execa('node', ['bin/bpfdiff.js', 'validate', join(dir, 'good.json')], { reject: false });
+    expect(ok.exitCode).toBe(0);
+  });
+});

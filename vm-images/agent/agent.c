@@ -1,0 +1,626 @@
+// bpfdiff guest agent: serves vm-images/agent/PROTOCOL.md over the virtio-serial port
+// named "bpfdiff". Runs as a child of the initramfs's /init, which respawns it.
+// Raw bpf(2) syscalls only (no libbpf), so the binary is small, static and version-free.
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/bpf.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PROTOCOL_VERSION 1
+#define PORT_NAME "bpfdiff"
+#define MAX_FRAME (64u << 20)
+#define DEFAULT_LOG_SIZE (1u << 20)
+#define MAX_LOG_SIZE (16u << 20)
+#define DEFAULT_INPUT_SIZE 64
+#define RESPONSE_BIT 0x8000
+// Tells init to reboot the guest instead of respawning the agent (TRIGGER kind 3).
+#define EXIT_REBOOT 3
+
+enum msg_type { MSG_HELLO = 1, MSG_RUN, MSG_SYSCTL, MSG_UNAME, MSG_TRIGGER, MSG_LOOP, MSG_ERROR };
+
+enum tag {
+  T_UNAME = 1, T_AGENT_VERSION, T_PROG_TYPE, T_INSNS, T_BTF, T_FUNC_INFO, T_MAPS, T_INPUT,
+  T_REPEAT, T_LOG_LEVEL, T_LOG_SIZE, T_WANT_JIT_IMAGE, T_STAGE, T_ERRNO, T_LOG, T_BTF_LOG,
+  T_RETVAL, T_TEST_ERRNO, T_DURATION_NS, T_XLATED_LEN, T_JITED_LEN, T_JITED_FUNC_LENS,
+  T_JITED_IMAGE, T_VERIFIED_INSNS, T_NAME, T_VALUE, T_KIND, T_COUNT, T_ELAPSED_NS, T_MESSAGE,
+  T_MAX
+};
+
+enum stage { STAGE_DONE = 0, STAGE_BTF = 1, STAGE_MAPS = 2, STAGE_LOAD = 3, STAGE_TEST = 4 };
+
+static int port_fd = -1;
+
+static void die(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("bpfdiff-agent: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+  exit(1);
+}
+
+static long sys_bpf(int cmd, union bpf_attr *attr) {
+  return syscall(__NR_bpf, cmd, attr, sizeof(*attr));
+}
+
+static uint64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+// ---- I/O on the port ---------------------------------------------------------------------
+
+// Returns 1 on success, 0 on end of stream (host disconnected).
+static int read_full(void *buf, size_t len) {
+  uint8_t *p = buf;
+  while (len > 0) {
+    ssize_t n = read(port_fd, p, len);
+    if (n == 0) return 0;
+    if (n < 0) {
+      if (errno == EINTR || errno == EAGAIN) continue;
+      die("read: %s", strerror(errno));
+    }
+    p += n;
+    len -= (size_t)n;
+  }
+  return 1;
+}
+
+static void write_full(const void *buf, size_t len) {
+  const uint8_t *p = buf;
+  while (len > 0) {
+    ssize_t n = write(port_fd, p, len);
+    if (n < 0) {
+      if (errno == EINTR || errno == EAGAIN) continue;
+      die("write: %s", strerror(errno));
+    }
+    p += n;
+    len -= (size_t)n;
+  }
+}
+
+// A growable response frame; the length field is filled in by frame_send.
+struct frame {
+  uint8_t *buf;
+  size_t len, cap;
+};
+
+static void frame_reserve(struct frame *f, size_t extra) {
+  if (f->len + extra <= f->cap) return;
+  size_t cap = f->cap ? f->cap : 4096;
+  while (cap < f->len + extra) cap *= 2;
+  f->buf = realloc(f->buf, cap);
+  if (!f->buf) die("out of memory for a %zu-byte response", cap);
+  f->cap = cap;
+}
+
+static void put_bytes(struct frame *f, const void *p, size_t n) {
+  frame_reserve(f, n);
+  memcpy(f->buf + f->len, p, n);
+  f->len += n;
+}
+
+static void put_u16(struct frame *f, uint16_t v) { put_bytes(f, &v, 2); }
+static void put_u32(struct frame *f, uint32_t v) { put_bytes(f, &v, 4); }
+
+static void frame_begin(struct frame *f, uint32_t id, uint16_t type) {
+  f->len = 0;
+  put_u32(f, 0);
+  put_u32(f, id);
+  put_u16(f, type);
+  put_u16(f, 0);
+}
+
+static void tlv(struct frame *f, uint16_t tag, const void *p, uint32_t n) {
+  put_u16(f, tag);
+  put_u16(f, 0);
+  put_u32(f, n);
+  put_bytes(f, p, n);
+}
+
+static void tlv_u32(struct frame *f, uint16_t tag, uint32_t v) { tlv(f, tag, &v, 4); }
+static void tlv_i32(struct frame *f, uint16_t tag, int32_t v) { tlv(f, tag, &v, 4); }
+static void tlv_u64(struct frame *f, uint16_t tag, uint64_t v) { tlv(f, tag, &v, 8); }
+static void tlv_str(struct frame *f, uint16_t tag, const char *s) { tlv(f, tag, s, (uint32_t)strlen(s)); }
+
+static void frame_send(struct frame *f) {
+  uint32_t len = (uint32_t)(f->len - 4);
+  memcpy(f->buf, &len, 4);
+  write_full(f->buf, f->len);
+}
+
+static struct frame out;
+
+static void send_error(uint32_t id, const char *fmt, ...) {
+  char msg[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  frame_begin(&out, id, MSG_ERROR | RESPONSE_BIT);
+  tlv_str(&out, T_MESSAGE, msg);
+  frame_send(&out);
+}
+
+// ---- request fields ----------------------------------------------------------------------
+
+struct field {
+  const uint8_t *p;
+  uint32_t len;
+  int present;
+};
+
+struct request {
+  uint32_t id;
+  uint16_t type;
+  struct field f[T_MAX];
+};
+
+// Returns NULL when the TLVs are well formed, else a description of the fault.
+static const char *parse_fields(struct request *rq, const uint8_t *p, size_t len) {
+  memset(rq->f, 0, sizeof rq->f);
+  while (len > 0) {
+    if (len < 8) return "truncated TLV header";
+    uint16_t tag;
+    uint32_t n;
+    memcpy(&tag, p, 2);
+    memcpy(&n, p + 4, 4);
+    if (n > len - 8) return "TLV longer than its frame";
+    if (tag < T_MAX) rq->f[tag] = (struct field){p + 8, n, 1};
+    p += 8 + n;
+    len -= 8 + n;
+  }
+  return NULL;
+}
+
+// Reads an optional u32 field; returns 0 and sets *err when it has the wrong length.
+static int get_u32(const struct request *rq, int tag, uint32_t def, uint32_t *v, const char **err) {
+  const struct field *f = &rq->f[tag];
+  if (!f->present) { *v = def; return 1; }
+  if (f->len != 4) { *err = "a u32 field does not have length 4"; return 0; }
+  memcpy(v, f->p, 4);
+  return 1;
+}
+
+// ---- RUN ---------------------------------------------------------------------------------
+
+struct run_spec {
+  uint32_t prog_type, repeat, log_level, log_size, want_jit_image;
+  const struct field *insns, *btf, *func_info, *maps, *input;
+};
+
+struct run_result {
+  uint32_t stage;
+  int32_t err;
+  uint32_t retval, duration, test_errno;
+  int loaded;
+  struct bpf_prog_info info;
+  uint32_t *func_lens;
+  uint32_t nr_func_lens;
+  uint8_t *jit_image;
+  uint32_t jit_image_len;
+  char *btf_log;
+};
+
+static char *log_buf;          // verifier log, MAX_LOG_SIZE bytes, reused by every request
+static uint8_t default_input[DEFAULT_INPUT_SIZE];
+static char map_error[128];
+
+// Field validation shared by RUN and LOOP. Returns NULL or an error message.
+static const char *run_spec_parse(const struct request *rq, struct run_spec *s) {
+  const char *err = NULL;
+  if (!rq->f[T_PROG_TYPE].present) return "RUN needs PROG_TYPE";
+  if (!rq->f[T_INSNS].present || rq->f[T_INSNS].len == 0 || rq->f[T_INSNS].len % 8)
+    return "RUN needs INSNS, a non-empty multiple of 8 bytes";
+  if (!get_u32(rq, T_PROG_TYPE, 0, &s->prog_type, &err) || !get_u32(rq, T_REPEAT, 1, &s->repeat, &err) ||
+      !get_u32(rq, T_LOG_LEVEL, 1, &s->log_level, &err) ||
+      !get_u32(rq, T_LOG_SIZE, DEFAULT_LOG_SIZE, &s->log_size, &err) ||
+      !get_u32(rq, T_WANT_JIT_IMAGE, 0, &s->want_jit_image, &err))
+    return err;
+  if (s->log_size > MAX_LOG_SIZE) s->log_size = MAX_LOG_SIZE;
+  if (s->log_size < 128) s->log_size = 128;
+  if (rq->f[T_FUNC_INFO].present && rq->f[T_FUNC_INFO].len % 8) return "FUNC_INFO is not a multiple of 8 bytes";
+  if (rq->f[T_MAPS].present && rq->f[T_MAPS].len % 16) return "MAPS is not a multiple of 16 bytes";
+  s->insns = &rq->f[T_INSNS];
+  s->btf = &rq->f[T_BTF];
+  s->func_info = &rq->f[T_FUNC_INFO];
+  s->maps = &rq->f[T_MAPS];
+  s->input = &rq->f[T_INPUT];
+  return NULL;
+}
+
+static void close_fds(int *fds, int n) {
+  for (int i = 0; i < n; i++)
+    if (fds[i] >= 0) close(fds[i]);
+}
+
+// One full cycle: BTF load, maps, LD_IMM64 patching, prog load, test run, info query, close.
+// `detail` asks for everything RUN reports (BTF log, func lens, JIT image); LOOP skips it.
+static void run_once(const struct run_spec *s, struct run_result *r, int detail) {
+  union bpf_attr attr;
+  int btf_fd = -1, prog_fd = -1;
+  uint32_t nmaps = s->maps->present ? s->maps->len / 16 : 0;
+  int map_fds[nmaps ? nmaps : 1];
+  for (uint32_t i = 0; i < nmaps; i++) map_fds[i] = -1;
+  memset(r, 0, sizeof *r);
+  log_buf[0] = 0;
+  map_error[0] = 0;
+
+  if (s->btf->present && s->btf->len > 0) {
+    memset(&attr, 0, sizeof attr);
+    attr.btf = (uint64_t)(uintptr_t)s->btf->p;
+    attr.btf_size = s->btf->len;
+    btf_fd = (int)sys_bpf(BPF_BTF_LOAD, &attr);
+    if (btf_fd < 0) {
+      r->stage = STAGE_BTF;
+      r->err = errno;
+      if (detail) { // load again with a log only now: logging costs time on every success
+        static char btf_log[1 << 16];
+        memset(&attr, 0, sizeof attr);
+        attr.btf = (uint64_t)(uintptr_t)s->btf->p;
+        attr.btf_size = s->btf->len;
+        attr.btf_log_buf = (uint64_t)(uintptr_t)btf_log;
+        attr.btf_log_size = sizeof btf_log;
+        attr.btf_log_level = 1;
+        btf_log[0] = 0;
+        int fd = (int)sys_bpf(BPF_BTF_LOAD, &attr);
+        if (fd >= 0) close(fd);
+        btf_log[sizeof btf_log - 1] = 0;
+        r->btf_log = btf_log;
+      }
+      goto out;
+    }
+  }
+
+  for (uint32_t i = 0; i < nmaps; i++) {
+    uint32_t d[4];
+    memcpy(d, s->maps->p + 16 * i, 16);
+    memset(&attr, 0, sizeof attr);
+    attr.map_type = d[0];
+    attr.key_size = d[1];
+    attr.value_size = d[2];
+    attr.max_entries = d[3];
+    map_fds[i] = (int)sys_bpf(BPF_MAP_CREATE, &attr);
+    if (map_fds[i] < 0) {
+      r->stage = STAGE_MAPS;
+      r->err = errno;
+      snprintf(map_error, sizeof map_error, "map %u: BPF_MAP_CREATE failed: %s", i, strerror(errno));
+      goto out;
+    }
+  }
+
+  // The program refers to maps by list index; the kernel wants fds.
+  uint32_t ninsns = s->insns->len / 8;
+  struct bpf_insn *insns = (struct bpf_insn *)s->insns->p;
+  struct bpf_insn *patched = NULL;
+  if (nmaps > 0) {
+    patched = malloc(s->insns->len);
+    if (!patched) die("out of memory for %u insns", ninsns);
+    memcpy(patched, insns, s->insns->len);
+    for (uint32_t i = 0; i < ninsns; i++) {
+      struct bpf_insn *in = &patched[i];
+      if (in->code != (BPF_LD | BPF_IMM | BPF_DW)) continue;
+      if (in->src_reg == BPF_PSEUDO_MAP_FD || in->src_reg == BPF_PSEUDO_MAP_VALUE) {
+        if ((uint32_t)in->imm >= nmaps) {
+          r->stage = STAGE_MAPS;
+          r->err = EINVAL;
+          snprintf(map_error, sizeof map_error, "insn %u: map index %u out of range (%u maps)", i,
+                   (uint32_t)in->imm, nmaps);
+          free(patched);
+          goto out;
+        }
+        in->imm = map_fds[in->imm];
+      }
+      i++; // the second half of the 16-byte instruction
+    }
+    insns = patched;
+  }
+
+  uint32_t log_size = s->log_size;
+  for (int attempt = 0; attempt < 2; attempt++) {
+    memset(&attr, 0, sizeof attr);
+    attr.prog_type = s->prog_type;
+    attr.insns = (uint64_t)(uintptr_t)insns;
+    attr.insn_cnt = ninsns;
+    attr.license = (uint64_t)(uintptr_t)"GPL";
+    if (s->log_level) {
+      attr.log_level = s->log_level;
+      attr.log_buf = (uint64_t)(uintptr_t)log_buf;
+      attr.log_size = log_size;
+    }
+    if (btf_fd >= 0) {
+      attr.prog_btf_fd = (uint32_t)btf_fd;
+      if (s->func_info->present && s->func_info->len > 0) {
+        attr.func_info_rec_size = 8;
+        attr.func_info = (uint64_t)(uintptr_t)s->func_info->p;
+        attr.func_info_cnt = s->func_info->len / 8;
+      }
+    }
+    log_buf[0] = 0;
+    prog_fd = (int)sys_bpf(BPF_PROG_LOAD, &attr);
+    if (prog_fd >= 0 || errno != ENOSPC || !s->log_level || log_size >= MAX_LOG_SIZE) break;
+    log_size = MAX_LOG_SIZE; // the log did not fit: retry once with the largest buffer
+  }
+  free(patched);
+  if (prog_fd < 0) {
+    r->stage = STAGE_LOAD;
+    r->err = errno;
+    goto out;
+  }
+  r->loaded = 1;
+
+  memset(&attr, 0, sizeof attr);
+  attr.test.prog_fd = (uint32_t)prog_fd;
+  if (s->input->present) {
+    attr.test.data_in = (uint64_t)(uintptr_t)s->input->p;
+    attr.test.data_size_in = s->input->len;
+  } else {
+    attr.test.data_in = (uint64_t)(uintptr_t)default_input;
+    attr.test.data_size_in = sizeof default_input;
+  }
+  attr.test.repeat = s->repeat;
+  if (sys_bpf(BPF_PROG_TEST_RUN, &attr) < 0) {
+    r->stage = STAGE_TEST;
+    r->err = errno;
+    r->test_errno = (uint32_t)errno;
+  } else {
+    r->retval = attr.test.retval;
+    r->duration = attr.test.duration;
+  }
+
+  // First query for the sizes, second for the arrays (only the ones we asked room for).
+  memset(&attr, 0, sizeof attr);
+  attr.info.bpf_fd = (uint32_t)prog_fd;
+  attr.info.info_len = sizeof r->info;
+  attr.info.info = (uint64_t)(uintptr_t)&r->info;
+  if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr) == 0 && detail) {
+    struct bpf_prog_info sizes = r->info, second;
+    memset(&second, 0, sizeof second);
+    if (sizes.nr_jited_func_lens) {
+      r->func_lens = calloc(sizes.nr_jited_func_lens, 4);
+      second.nr_jited_func_lens = sizes.nr_jited_func_lens;
+      second.jited_func_lens = (uint64_t)(uintptr_t)r->func_lens;
+    }
+    if (s->want_jit_image && sizes.jited_prog_len) {
+      r->jit_image = malloc(sizes.jited_prog_len);
+      second.jited_prog_len = sizes.jited_prog_len;
+      second.jited_prog_insns = (uint64_t)(uintptr_t)r->jit_image;
+    }
+    if (r->func_lens || r->jit_image) {
+      memset(&attr, 0, sizeof attr);
+      attr.info.bpf_fd = (uint32_t)prog_fd;
+      attr.info.info_len = sizeof second;
+      attr.info.info = (uint64_t)(uintptr_t)&second;
+      if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr) == 0) {
+        r->nr_func_lens = r->func_lens ? sizes.nr_jited_func_lens : 0;
+        // jited_prog_insns stays zero when raw dumps are not allowed; then report no image
+        r->jit_image_len = r->jit_image && second.jited_prog_insns ? sizes.jited_prog_len : 0;
+      }
+    }
+  }
+
+out:
+  if (prog_fd >= 0) close(prog_fd);
+  close_fds(map_fds, (int)nmaps);
+  if (btf_fd >= 0) close(btf_fd);
+}
+
+static void handle_run(const struct request *rq) {
+  struct run_spec s;
+  struct run_result r;
+  const char *err = run_spec_parse(rq, &s);
+  if (err) { send_error(rq->id, "%s", err); return; }
+  run_once(&s, &r, 1);
+
+  frame_begin(&out, rq->id, MSG_RUN | RESPONSE_BIT);
+  tlv_u32(&out, T_STAGE, r.stage);
+  tlv_i32(&out, T_ERRNO, r.err);
+  tlv_str(&out, T_LOG, r.stage == STAGE_MAPS ? map_error : log_buf);
+  if (r.btf_log) tlv_str(&out, T_BTF_LOG, r.btf_log);
+  if (r.loaded) {
+    if (r.stage == STAGE_TEST) tlv_i32(&out, T_TEST_ERRNO, (int32_t)r.test_errno);
+    else {
+      tlv_u32(&out, T_RETVAL, r.retval);
+      tlv_u32(&out, T_DURATION_NS, r.duration);
+    }
+    tlv_u32(&out, T_XLATED_LEN, r.info.xlated_prog_len);
+    tlv_u32(&out, T_JITED_LEN, r.info.jited_prog_len);
+    tlv(&out, T_JITED_FUNC_LENS, r.func_lens, r.nr_func_lens * 4);
+    if (s.want_jit_image) tlv(&out, T_JITED_IMAGE, r.jit_image, r.jit_image_len);
+    tlv_u32(&out, T_VERIFIED_INSNS, r.info.verified_insns);
+  }
+  frame_send(&out);
+  free(r.func_lens);
+  free(r.jit_image);
+}
+
+static void handle_loop(const struct request *rq) {
+  struct run_spec s;
+  struct run_result r;
+  uint32_t count;
+  const char *err = run_spec_parse(rq, &s);
+  if (!err && !rq->f[T_COUNT].present) err = "LOOP needs COUNT";
+  if (!err) get_u32(rq, T_COUNT, 0, &count, &err);
+  if (err) { send_error(rq->id, "%s", err); return; }
+  memset(&r, 0, sizeof r);
+  uint64_t start = now_ns();
+  for (uint32_t i = 0; i < count; i++) run_once(&s, &r, 0);
+  uint64_t elapsed = now_ns() - start;
+  frame_begin(&out, rq->id, MSG_LOOP | RESPONSE_BIT);
+  tlv_i32(&out, T_ERRNO, r.err);
+  tlv_u64(&out, T_ELAPSED_NS, elapsed);
+  tlv_u32(&out, T_RETVAL, r.retval);
+  tlv_u32(&out, T_STAGE, r.stage);
+  frame_send(&out);
+}
+
+// ---- SYSCTL, UNAME, TRIGGER --------------------------------------------------------------
+
+static char *field_str(const struct field *f) {
+  char *s = malloc(f->len + 1);
+  if (!s) die("out of memory");
+  memcpy(s, f->p, f->len);
+  s[f->len] = 0;
+  return s;
+}
+
+static void handle_sysctl(const struct request *rq) {
+  if (!rq->f[T_NAME].present || !rq->f[T_VALUE].present) { send_error(rq->id, "SYSCTL needs NAME and VALUE"); return; }
+  char *name = field_str(&rq->f[T_NAME]), *value = field_str(&rq->f[T_VALUE]);
+  char path[512];
+  int err = 0;
+  if (strstr(name, "..") || name[0] == '/' || strlen(name) > 400) {
+    err = EINVAL;
+  } else {
+    snprintf(path, sizeof path, "/proc/sys/%s", name);
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) err = errno;
+    else {
+      if (write(fd, value, strlen(value)) < 0) err = errno;
+      close(fd);
+    }
+  }
+  frame_begin(&out, rq->id, MSG_SYSCTL | RESPONSE_BIT);
+  tlv_i32(&out, T_ERRNO, err);
+  if (!err) { // read back what the kernel made of it
+    char cur[256];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, cur, sizeof cur - 1) : -1;
+    if (fd >= 0) close(fd);
+    if (n >= 0) {
+      while (n > 0 && cur[n - 1] == '\n') n--;
+      cur[n] = 0;
+      tlv_str(&out, T_VALUE, cur);
+    }
+  }
+  frame_send(&out);
+  free(name);
+  free(value);
+}
+
+static void put_uname(struct frame *f) {
+  struct utsname u;
+  uname(&u);
+  tlv_str(f, T_UNAME, u.release);
+}
+
+static void handle_trigger(const struct request *rq) {
+  uint32_t kind = 0;
+  const char *err = NULL;
+  if (!rq->f[T_KIND].present || !get_u32(rq, T_KIND, 0, &kind, &err)) {
+    send_error(rq->id, "TRIGGER needs KIND (u32)");
+    return;
+  }
+  if (kind == 1) {
+    int fd = open("/proc/sysrq-trigger", O_WRONLY);
+    if (fd >= 0 && write(fd, "c", 1) == 1) for (;;) pause(); // the kernel is going down
+    send_error(rq->id, "sysrq-trigger: %s", strerror(errno));
+  } else if (kind == 2) {
+    for (;;) pause(); // a guest that stops answering, as a hung kernel would look
+  } else if (kind == 3) {
+    exit(EXIT_REBOOT);
+  } else {
+    send_error(rq->id, "TRIGGER KIND %u is not 1, 2 or 3", kind);
+  }
+}
+
+// ---- main --------------------------------------------------------------------------------
+
+// Finds /dev/vportNpM whose /sys/class/virtio-ports/vportNpM/name is "bpfdiff".
+static int open_port(void) {
+  for (int tries = 0; tries < 300; tries++) { // udev-less: the device may appear late
+    DIR *d = opendir("/sys/class/virtio-ports");
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+      if (e->d_name[0] == '.') continue;
+      char path[300], name[64] = {0};
+      snprintf(path, sizeof path, "/sys/class/virtio-ports/%s/name", e->d_name);
+      int fd = open(path, O_RDONLY);
+      if (fd < 0) continue;
+      ssize_t n = read(fd, name, sizeof name - 1);
+      close(fd);
+      while (n > 0 && (name[n - 1] == '\n' || name[n - 1] == 0)) name[--n] = 0;
+      if (n <= 0 || strcmp(name, PORT_NAME)) continue;
+      snprintf(path, sizeof path, "/dev/%s", e->d_name);
+      fd = open(path, O_RDWR | O_CLOEXEC);
+      if (fd >= 0) { closedir(d); return fd; }
+    }
+    if (d) closedir(d);
+    usleep(100000);
+  }
+  die("no virtio-serial port named %s", PORT_NAME);
+  return -1;
+}
+
+int main(void) {
+  log_buf = malloc(MAX_LOG_SIZE);
+  if (!log_buf) die("out of memory for the log buffer");
+  port_fd = open_port();
+
+  // HELLO blocks until the host opens its end of the port.
+  frame_begin(&out, 0, MSG_HELLO);
+  put_uname(&out);
+  tlv_u32(&out, T_AGENT_VERSION, PROTOCOL_VERSION);
+  frame_send(&out);
+
+  struct request rq;
+  uint8_t *body = NULL;
+  size_t body_cap = 0;
+  for (;;) {
+    uint32_t len;
+    uint8_t hdr[8];
+    if (!read_full(&len, 4)) break;
+    if (len < 8) { // too short to carry an id: skip it and say so
+      if (len && !read_full(hdr, len)) break;
+      send_error(0, "frame length %u is below 8", len);
+      continue;
+    }
+    if (!read_full(hdr, 8)) break;
+    memcpy(&rq.id, hdr, 4);
+    memcpy(&rq.type, hdr + 4, 2);
+    size_t blen = len - 8;
+    if (len > MAX_FRAME) { // drain it in pieces to stay in step with the stream
+      uint8_t sink[65536];
+      while (blen > 0) {
+        size_t n = blen < sizeof sink ? blen : sizeof sink;
+        if (!read_full(sink, n)) return 0;
+        blen -= n;
+      }
+      send_error(rq.id, "frame length %u exceeds 64 MiB", len);
+      continue;
+    }
+    if (blen > body_cap) {
+      body = realloc(body, blen);
+      if (!body) die("out of memory for a %zu-byte frame", blen);
+      body_cap = blen;
+    }
+    if (blen && !read_full(body, blen)) break;
+    const char *err = parse_fields(&rq, body, blen);
+    if (err) { send_error(rq.id, "%s", err); continue; }
+    switch (rq.type) {
+      case MSG_RUN: handle_run(&rq); break;
+      case MSG_SYSCTL: handle_sysctl(&rq); break;
+      case MSG_UNAME:
+        frame_begin(&out, rq.id, MSG_UNAME | RESPONSE_BIT);
+        put_uname(&out);
+        frame_send(&out);
+        break;
+      case MSG_TRIGGER: handle_trigger(&rq); break;
+      case MSG_LOOP: handle_loop(&rq); break;
+      default: send_error(rq.id, "unknown request type %u", rq.type);
+    }
+  }
+  return 0; // host closed the port: init respawns us and we say HELLO again
+}

@@ -182,14 +182,17 @@ export class Store {
     return true;
   }
 
-  async finishJob(id: string, state: 'completed' | 'failed', extra: { error?: string; replay?: ReplaySummary } = {}): Promise<void> {
+  async finishJob(id: string, state: 'completed' | 'failed', extra: { error?: string } = {}): Promise<void> {
     const jk = this.key('job', id);
     const current = (await this.redis.hget(jk, 'state')) as JobState | null;
     if (current === null || TERMINAL.includes(current)) return;
     const fields: Record<string, string> = { state, finishedAt: new Date().toISOString() };
     if (extra.error) fields.error = extra.error;
-    if (extra.replay) fields.replay = JSON.stringify(extra.replay);
     await this.redis.hset(jk, fields);
+  }
+
+  async setReplaySummary(id: string, replay: ReplaySummary): Promise<void> {
+    await this.redis.hset(this.key('job', id), 'replay', JSON.stringify(replay));
   }
 
   /** Returns the state after the call; only a queued or running job becomes cancelled. */

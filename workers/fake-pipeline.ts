@@ -1,0 +1,128 @@
+// A stand-in for the differential pipeline, for unit tests of the queue and API machinery only
+// (the end-to-end tests under test/ use the real one). Deterministic like the real generator:
+// program i of seed s is `r0 = i; exit`, and it "diverges" when (s + i) % 7 == 0 with one of
+// three signatures, so tests can compute expected totals without any kernel.
+import type { Outcome, Program, ProgramJson } from '../core/program/index.ts';
+import { parseProgram, programToJson } from '../core/program/index.ts';
+import type { DivergenceInstance, ReducedReproducer } from '../store/index.ts';
+import type { Pipeline, PipelineBatch, PoolState } from './pipeline.ts';
+
+export interface FakePipelineOptions {
+  /** wall time per program, to make batches long enough to interrupt */
+  msPerProgram?: number;
+  /** throw on the first attempt of these batches' first program index (start) */
+  failOnceAtStart?: number[];
+  /** programs (by their `r0 = N` constant) that still diverge on replay */
+  stillDiverging?: (n: number) => boolean;
+}
+
+export function fakeProgram(n: number): Program {
+  return {
+    progType: 'sched_cls',
+    insns: [
+      { code: 0xb7, dst: 0, src: 0, off: 0, imm: n },
+      { code: 0x95, dst: 0, src: 0, off: 0, imm: 0 },
+    ],
+    funcs: [{ name: 'main', start: 0, args: 1, linkage: 'static' }],
+    maps: [],
+    input: new Uint8Array(64),
+  };
+}
+
+export function fakeSignature(n: number): string {
+  return `retval-mismatch:fake-rule-${n % 3}`;
+}
+
+/** Expected totals of a fake campaign, the way a user would count them. */
+export function fakeCampaignTotals(seed: number, count: number): { programs: number; divergences: number; signatures: number } {
+  let divergences = 0;
+  const signatures = new Set<string>();
+  for (let i = 0; i < count; i++) {
+    if ((seed + i) % 7 === 0) {
+      divergences++;
+      signatures.add(fakeSignature(i));
+    }
+  }
+  return { programs: count, divergences, signatures: signatures.size };
+}
+
+export function createFakePipeline(options: FakePipelineOptions = {}): Pipeline & { batchesRun: number; closed: boolean } {
+  const failed = new Set<number>();
+  const outcome = (n: number, kernel: string, model: boolean): Outcome => ({
+    verdict: 'accept',
+    errno: 0,
+    message: '',
+    retval: n,
+    kernel: model ? `model:linux-${kernel}` : `${kernel}.0-fake`,
+  });
+  const constantOf = (program: Program) => program.insns[0]?.imm ?? 0;
+  const pipeline = {
+    batchesRun: 0,
+    closed: false,
+    generate(seed: number, start: number, count: number) {
+      return Array.from({ length: count }, (_, k) => {
+        const p = fakeProgram(start + k);
+        p.meta = { seed, index: start + k };
+        return p;
+      });
+    },
+    async runBatch(programs: Program[], kernels: string[]): Promise<PipelineBatch> {
+      const first = Number(programs[0]?.meta?.index ?? -1);
+      if (options.failOnceAtStart?.includes(first) && !failed.has(first)) {
+        failed.add(first);
+        throw new Error(`fake guest lost at program ${first}`);
+      }
+      if (options.msPerProgram) await new Promise((r) => setTimeout(r, options.msPerProgram! * programs.length));
+      const divergences: DivergenceInstance[] = [];
+      let agreed = 0;
+      for (const program of programs) {
+        const n = constantOf(program);
+        const seed = Number(program.meta?.seed ?? 0);
+        const replaying = program.meta?.index === undefined;
+        const diverges = replaying ? (options.stillDiverging?.(n) ?? false) : (seed + n) % 7 === 0;
+        if (!diverges) {
+          agreed++;
+          continue;
+        }
+        for (const kernel of kernels) {
+          divergences.push({
+            signature: fakeSignature(n),
+            class: 'retval-mismatch',
+            kernel,
+            profile: `linux-${kernel}`,
+            detail: `model retval ${n}, kernel ${n + 1}`,
+            program: programToJson(program),
+            model: outcome(n, kernel, true),
+            actual: { ...outcome(n + 1, kernel, false) },
+          });
+        }
+      }
+      pipeline.batchesRun++;
+      const byClass: Record<string, number> = {};
+      if (divergences.length) byClass['retval-mismatch'] = divergences.length;
+      return { programs: programs.length, agreed, byClass, divergences, vmRestarts: 0 };
+    },
+    modelOutcome(program: Program, kernel: string) {
+      return outcome(constantOf(program), kernel, true);
+    },
+    async kernelOutcomes(program: Program, kernels: string[]) {
+      return Object.fromEntries(kernels.map((k) => [k, outcome(constantOf(program), k, false)]));
+    },
+    async reduce(program: Program, kernel: string): Promise<ReducedReproducer> {
+      const reduced = fakeProgram(constantOf(program));
+      return { program: programToJson(reduced), kernel, originalInsns: program.insns.length, reducedInsns: reduced.insns.length };
+    },
+    async corpus() {
+      return [{ path: 'corpus/fake/zero.json', program: fakeProgram(0) }];
+    },
+    toJson: (program: Program) => programToJson(program),
+    fromJson: (json: ProgramJson) => parseProgram(json),
+    poolState(): Record<string, PoolState> {
+      return { '7.2': { size: 1, busy: 0, restarts: 0 } };
+    },
+    async close() {
+      pipeline.closed = true;
+    },
+  };
+  return pipeline;
+}

@@ -1,0 +1,172 @@
+// What each queue's jobs do. Processors are plain async functions of a BullMQ job and a
+// context; every log line carries the bpfdiff job id (and batch index) through a child logger.
+import type { Job } from 'bullmq';
+import type { Logger } from 'pino';
+import type { Outcome, Program } from '../core/program/index.ts';
+import type { ReplayEntry, ReplaySummary, Store } from '../store/index.ts';
+import type { Pipeline } from './pipeline.ts';
+import {
+  batchJobId,
+  campaignBatchSize,
+  type BatchJobData,
+  type CampaignJobData,
+  type CheckJobData,
+  type Queues,
+  type ReduceJobData,
+  type ReplayJobData,
+} from './queues.ts';
+
+export interface WorkerContext {
+  store: Store;
+  queues: Queues;
+  pipeline: Pipeline;
+  log: Logger;
+}
+
+/** Splits a campaign into batch jobs; their BullMQ ids make a re-run of this job a no-op. */
+export async function processCampaign(job: Job<CampaignJobData>, ctx: WorkerContext): Promise<{ batches: number } | { skipped: string }> {
+  const { jobId } = job.data;
+  const log = ctx.log.child({ jobId, queue: 'campaign' });
+  const record = await ctx.store.getJob(jobId);
+  if (!record) return { skipped: 'no such job' };
+  const count = record.params.count ?? 0;
+  const size = campaignBatchSize(record.params);
+  const batches = Math.ceil(count / size);
+  if (!(await ctx.store.startJob(jobId, batches))) {
+    log.info({ state: record.state }, 'campaign not started: job already finished or cancelled');
+    return { skipped: record.state };
+  }
+  const seed = record.params.seed ?? 1;
+  await ctx.queues.batch.addBulk(
+    Array.from({ length: batches }, (_, i) => {
+      const start = i * size;
+      const data: BatchJobData = {
+        jobId,
+        batchIndex: i,
+        seed,
+        start,
+        count: Math.min(size, count - start),
+        kernels: record.params.kernels,
+        generator: record.params.generator ?? {},
+      };
+      return { name: 'batch', data, opts: { jobId: batchJobId(jobId, i) } };
+    }),
+  );
+  log.info({ batches, count, seed, kernels: record.params.kernels }, 'campaign split into batches');
+  return { batches };
+}
+
+export async function processBatch(job: Job<BatchJobData>, ctx: WorkerContext): Promise<{ programs: number; divergences: number; recorded: boolean } | { skipped: string }> {
+  const { jobId, batchIndex, seed, start, count, kernels, generator } = job.data;
+  const log = ctx.log.child({ jobId, batch: batchIndex, attempt: job.attemptsMade + 1 });
+  const state = await ctx.store.jobState(jobId);
+  if (state !== 'running') {
+    log.info({ state }, 'batch skipped: job is not running');
+    return { skipped: state ?? 'no such job' };
+  }
+  const began = performance.now();
+  const programs = ctx.pipeline.generate(seed, start, count, generator);
+  const result = await ctx.pipeline.runBatch(programs, kernels);
+  const busyMs = performance.now() - began;
+  const { recorded, newIds } = await ctx.store.recordBatch(jobId, batchIndex, { ...result, busyMs });
+  for (const divergenceId of newIds) {
+    await ctx.queues.reduce.add('reduce', { divergenceId } satisfies ReduceJobData, { jobId: `reduce-${divergenceId}` });
+  }
+  log.info(
+    { programs: result.programs, agreed: result.agreed, divergences: result.divergences.length, newSignatures: newIds.length, ms: Math.round(busyMs), recorded },
+    recorded ? 'batch recorded' : 'batch already recorded by an earlier attempt',
+  );
+  return { programs: result.programs, divergences: result.divergences.length, recorded };
+}
+
+export async function processReduce(job: Job<ReduceJobData>, ctx: WorkerContext): Promise<{ reducedInsns?: number }> {
+  const { divergenceId } = job.data;
+  const divergence = await ctx.store.getDivergence(divergenceId);
+  const log = ctx.log.child({ divergenceId, jobId: divergence?.firstJob, queue: 'reduce' });
+  const example = divergence?.examples[0];
+  if (!divergence || !example) return {};
+  if (divergence.reduced) return { reducedInsns: divergence.reduced.reducedInsns };
+  const reduced = await ctx.pipeline.reduce(ctx.pipeline.fromJson(example.program), example.kernel, divergence.signature);
+  if (!reduced) {
+    log.warn('reducer did not reproduce the signature; kept the example unreduced');
+    return {};
+  }
+  await ctx.store.setReduced(divergenceId, reduced);
+  log.info({ from: reduced.originalInsns, to: reduced.reducedInsns }, 'divergence reduced');
+  return { reducedInsns: reduced.reducedInsns };
+}
+
+/** Same program, for matching a divergence back to the input it came from. */
+function sameProgram(pipeline: Pipeline, a: Program, b: Program): boolean {
+  const ja = pipeline.toJson(a);
+  const jb = pipeline.toJson(b);
+  return ja.insns === jb.insns && JSON.stringify(ja.funcs) === JSON.stringify(jb.funcs) && ja.progType === jb.progType;
+}
+
+/** Runs the corpus and every stored reproducer on the job's kernels; notes what still reproduces. */
+export async function processReplay(job: Job<ReplayJobData>, ctx: WorkerContext): Promise<ReplaySummary | { skipped: string }> {
+  const { jobId } = job.data;
+  const log = ctx.log.child({ jobId, queue: 'replay' });
+  const record = await ctx.store.getJob(jobId);
+  if (!record) return { skipped: 'no such job' };
+  if (!(await ctx.store.startJob(jobId, 1))) return { skipped: record.state };
+  const { kernels } = record.params;
+  const entries: ReplayEntry[] = [];
+  const began = performance.now();
+  let programs = 0;
+  const byClass: Record<string, number> = {};
+  let vmRestarts = 0;
+
+  if (record.params.corpus !== false) {
+    const corpus = await ctx.pipeline.corpus();
+    for (const kernel of kernels) {
+      const result = await ctx.pipeline.runBatch(corpus.map((c) => c.program), [kernel]);
+      programs += result.programs;
+      vmRestarts += result.vmRestarts;
+      for (const [k, v] of Object.entries(result.byClass)) byClass[k] = (byClass[k] ?? 0) + v;
+      for (const item of corpus) {
+        const shown = result.divergences.find((d) => sameProgram(ctx.pipeline, ctx.pipeline.fromJson(d.program), item.program));
+        entries.push({ source: `corpus:${item.path}`, kernel, reproduced: shown !== undefined, signature: shown?.signature, detail: shown?.detail });
+      }
+    }
+  }
+
+  if (record.params.reproducers !== false) {
+    for (const divergence of await ctx.store.reproducers()) {
+      const json = divergence.reduced?.program ?? divergence.examples[0].program;
+      const program = ctx.pipeline.fromJson(json);
+      // a reproducer replays on the kernels it was seen on that this job covers
+      for (const kernel of kernels.filter((k) => divergence.kernels.includes(k))) {
+        const result = await ctx.pipeline.runBatch([program], [kernel]);
+        programs += result.programs;
+        vmRestarts += result.vmRestarts;
+        const same = result.divergences.find((d) => d.signature === divergence.signature);
+        entries.push({
+          source: `divergence:${divergence.id}`,
+          kernel,
+          reproduced: same !== undefined,
+          signature: result.divergences[0]?.signature,
+          detail: result.divergences[0]?.detail,
+        });
+        await ctx.store.setLastReplay(divergence.id, { at: new Date().toISOString(), reproduced: same !== undefined, kernel });
+      }
+    }
+  }
+
+  const summary: ReplaySummary = {
+    entries,
+    reproduced: entries.filter((e) => e.reproduced).length,
+    notReproduced: entries.filter((e) => !e.reproduced).length,
+  };
+  // the summary first: recording the job's only batch completes it
+  await ctx.store.setReplaySummary(jobId, summary);
+  // counts only; replay findings live in the summary, not as new divergence instances
+  await ctx.store.recordBatch(jobId, 0, { programs, agreed: programs - summary.reproduced, byClass, busyMs: performance.now() - began, vmRestarts, divergences: [] });
+  log.info({ reproduced: summary.reproduced, notReproduced: summary.notReproduced, programs }, 'replay finished');
+  return summary;
+}
+
+export async function processCheck(job: Job<CheckJobData>, ctx: WorkerContext): Promise<Record<string, Outcome>> {
+  const program = ctx.pipeline.fromJson(job.data.program);
+  return ctx.pipeline.kernelOutcomes(program, job.data.kernels);
+}

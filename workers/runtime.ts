@@ -1,0 +1,134 @@
+// A worker process: BullMQ workers for the queues it serves, one pipeline (and so one VM pool
+// per kernel) shared by them, a heartbeat in the store for /health, and a clean close.
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { Worker, type Job, type Processor } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { Store, connectRedis } from '../store/index.ts';
+import type { Pipeline } from './pipeline.ts';
+import { processBatch, processCampaign, processCheck, processReduce, processReplay, type WorkerContext } from './processors.ts';
+import { processNightly, scheduleNightly } from './nightly.ts';
+import { QUEUE_KINDS, closeQueues, createQueues, queueName, type BatchJobData, type QueueKind, type QueueNaming, type Queues } from './queues.ts';
+
+export interface WorkerConfig extends QueueNaming {
+  redisUrl: string;
+  /** store key prefix */
+  storePrefix?: string;
+  /** queues this process serves; default all */
+  queues?: QueueKind[];
+  /** jobs run at once per queue; batch defaults to 1 since one batch already fills the pool */
+  concurrency?: Partial<Record<QueueKind, number>>;
+  /** how long a job's lock lasts without renewal; a dead worker's job is taken over after this */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+  heartbeatMs?: number;
+  /** when set, this process (re)declares the nightly schedule */
+  nightly?: { cron: string; kernels: string[]; count: number; batchSize?: number };
+  /** poll period of the nightly run waiting for its jobs */
+  nightlyPollMs?: number;
+}
+
+export interface WorkerHandle {
+  id: string;
+  store: Store;
+  queues: Queues;
+  workers: Map<QueueKind, Worker>;
+  close(): Promise<void>;
+}
+
+const DEFAULT_CONCURRENCY: Record<QueueKind, number> = { campaign: 4, batch: 1, reduce: 1, replay: 1, check: 2, nightly: 1 };
+
+export async function startWorkers(config: WorkerConfig, pipeline: Pipeline, log: Logger): Promise<WorkerHandle> {
+  const id = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const wlog = log.child({ worker: id });
+  const connections: Redis[] = [];
+  const connect = () => {
+    const c = connectRedis(config.redisUrl, 'worker');
+    c.on('error', (err) => wlog.warn({ err: err.message }, 'redis connection error'));
+    connections.push(c);
+    return c;
+  };
+  const store = new Store(connect(), config.storePrefix);
+  await store.ensureSchema();
+  const queues = createQueues(connect(), config, wlog);
+  const ctx: WorkerContext = { store, queues, pipeline, log: wlog };
+  const serve = config.queues ?? [...QUEUE_KINDS];
+
+  const processors: Record<QueueKind, Processor> = {
+    campaign: (job) => processCampaign(job, ctx),
+    batch: (job) => processBatch(job, ctx),
+    reduce: (job) => processReduce(job, ctx),
+    replay: (job) => processReplay(job, ctx),
+    check: (job) => processCheck(job, ctx),
+    nightly: (job) => processNightly(job, ctx, config.nightlyPollMs),
+  };
+
+  const workers = new Map<QueueKind, Worker>();
+  for (const kind of serve) {
+    const worker = new Worker(queueName(config, kind), processors[kind], {
+      connection: connect(),
+      prefix: config.prefix,
+      concurrency: config.concurrency?.[kind] ?? DEFAULT_CONCURRENCY[kind],
+      lockDuration: config.lockDurationMs ?? 30_000,
+      stalledInterval: config.stalledIntervalMs ?? 30_000,
+      // a batch taken over from a dead worker may stall again if that kernel kills guests
+      maxStalledCount: 3,
+    });
+    worker.on('error', (err) => wlog.error({ err, queue: kind }, 'worker error'));
+    worker.on('failed', (job: Job | undefined, err) => void onFailed(kind, job, err));
+    worker.on('stalled', (jobId) => wlog.warn({ queue: kind, bullJob: jobId }, 'job stalled; it will be retried'));
+    workers.set(kind, worker);
+  }
+
+  /** A job out of retries fails its bpfdiff job, so users see `failed` rather than a hang. */
+  async function onFailed(kind: QueueKind, job: Job | undefined, err: Error): Promise<void> {
+    const data = job?.data as Partial<BatchJobData> | undefined;
+    const jlog = wlog.child({ queue: kind, jobId: data?.jobId, batch: data?.batchIndex, bullJob: job?.id });
+    const attempts = job?.opts.attempts ?? 1;
+    if (job && job.attemptsMade < attempts) {
+      jlog.warn({ err: err.message, attempt: job.attemptsMade }, 'job attempt failed; retrying with backoff');
+      return;
+    }
+    jlog.error({ err: err.message }, 'job failed after its last attempt');
+    if (data?.jobId && (kind === 'campaign' || kind === 'batch' || kind === 'replay')) {
+      await store.finishJob(data.jobId, 'failed', { error: `${kind} ${job?.id}: ${err.message}` }).catch(() => undefined);
+    }
+  }
+
+  if (config.nightly && serve.includes('nightly')) {
+    await scheduleNightly(queues.nightly, config.nightly);
+    wlog.info({ cron: config.nightly.cron, kernels: config.nightly.kernels }, 'nightly schedule declared');
+  }
+
+  const beat = () =>
+    store
+      .heartbeat({ id, host: hostname(), pid: process.pid, queues: serve, concurrency: config.concurrency?.batch ?? 1, pools: pipeline.poolState(), at: new Date().toISOString() })
+      .catch((err: Error) => wlog.warn({ err: err.message }, 'heartbeat failed'));
+  await beat();
+  const timer = setInterval(beat, config.heartbeatMs ?? 5_000);
+  timer.unref();
+  await Promise.all([...workers.values()].map((w) => w.waitUntilReady()));
+  wlog.info({ queues: serve }, 'worker ready');
+
+  let closing: Promise<void> | undefined;
+  return {
+    id,
+    store,
+    queues,
+    workers,
+    close() {
+      closing ??= (async () => {
+        clearInterval(timer);
+        // let running jobs finish (their results are recorded) before the pool goes away
+        await Promise.all([...workers.values()].map((w) => w.close()));
+        await store.removeWorker(id).catch(() => undefined);
+        await closeQueues(queues);
+        await pipeline.close();
+        for (const c of connections) c.disconnect();
+        wlog.info('worker closed');
+      })();
+      return closing;
+    },
+  };
+}

@@ -16,9 +16,10 @@ fi
 # 2. Debian packages the project runs: QEMU, the guest userland, Redis, the browser for the dashboard tests
 need_pkgs=()
 for pair in qemu-system-x86:qemu-system-x86_64 busybox-static:/bin/busybox cpio:cpio \
-            redis-server:redis-server gcc:gcc xz-utils:xz; do
+            redis-server:redis-server gcc:gcc xz-utils:xz \
+            make:make libc6-dev:/usr/include/stdio.h linux-libc-dev:/usr/include/linux/bpf.h; do
   pkg=${pair%%:*}; probe=${pair#*:}
-  if ! command -v "$probe" >/dev/null 2>&1 && [ ! -x "$probe" ]; then need_pkgs+=("$pkg"); fi
+  if ! command -v "$probe" >/dev/null 2>&1 && [ ! -e "$probe" ]; then need_pkgs+=("$pkg"); fi
 done
 # busybox-static is checked by package state: a dynamic busybox may exist without it
 dpkg -s busybox-static >/dev/null 2>&1 || need_pkgs+=(busybox-static)

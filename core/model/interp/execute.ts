@@ -1,0 +1,498 @@
+// The concrete interpreter: runs a Program the way the kernel's test run would after the
+// verifier accepted it (kernel/bpf/core.c ___bpf_prog_run for instruction semantics,
+// kernel/bpf/fixups.c for the patched division cases, the 7.2 r11 stack-argument ABI).
+// Values are u64 BigInts; a parallel provenance per register and stack byte tracks what a
+// real kernel would not reproduce (addresses, garbage), so the result can say so.
+import type { Program } from '../../program/types.ts';
+import type { RawInsn } from '../../isa/raw.ts';
+import { aluResult, endianResult, ALU_ADD, ALU_SUB, ALU_MOV, ALU_NEG, ALU_END, U32_MASK } from './alu.ts';
+import {
+  frameTop, loadPlain, newStackRegion, resetStackRegion, storePlain, writeBytes,
+  type Loaded, type Provenance, type Region,
+} from './memory.ts';
+import { buildTestRun, type TestRunEnv } from './test-run.ts';
+import { DEFAULT_HELPERS, type HelperTable } from './helpers.ts';
+import { InterpFault, InterpStepLimit, InterpUnsupported } from './errors.ts';
+
+export interface ExecuteOptions {
+  /** instructions executed before giving up with InterpStepLimit (default 10,000,000) */
+  maxSteps?: number;
+  /** helper id -> implementation (default DEFAULT_HELPERS) */
+  helpers?: HelperTable;
+  /** register number of the stack-argument pointer (BPF_REG_PARAMS, 11 in 7.2) */
+  stackArgReg?: number;
+}
+
+export interface ExecuteResult {
+  /** low 32 bits of r0, as BPF_PROG_TEST_RUN reports it */
+  retval: number;
+  r0: bigint;
+  /** why the result would not be reproduced by a real kernel, if it would not */
+  unpredictable?: string;
+  /** instructions executed */
+  steps: number;
+}
+
+const CLS_LD = 0x00, CLS_LDX = 0x01, CLS_ST = 0x02, CLS_STX = 0x03, CLS_ALU = 0x04, CLS_JMP = 0x05, CLS_JMP32 = 0x06, CLS_ALU64 = 0x07;
+const MODE_IMM = 0x00, MODE_ABS = 0x20, MODE_IND = 0x40, MODE_MEM = 0x60, MODE_MEMSX = 0x80, MODE_ATOMIC = 0xc0;
+const SIZE_BYTES: Record<number, number> = { 0x00: 4, 0x08: 2, 0x10: 1, 0x18: 8 };
+const SRC_X = 0x08;
+const J_JA = 0x00, J_JEQ = 0x10, J_JGT = 0x20, J_JGE = 0x30, J_JSET = 0x40, J_JNE = 0x50, J_JSGT = 0x60, J_JSGE = 0x70;
+const J_CALL = 0x80, J_EXIT = 0x90, J_JLT = 0xa0, J_JLE = 0xb0, J_JSLT = 0xc0, J_JSLE = 0xd0, J_JCOND = 0xe0;
+const AT_ADD = 0x00, AT_OR = 0x40, AT_AND = 0x50, AT_XOR = 0xa0, AT_FETCH = 0x01, AT_XCHG = 0xe1, AT_CMPXCHG = 0xf1;
+const AT_LOAD_ACQ = 0x100, AT_STORE_REL = 0x110;
+const CALL_HELPER = 0, CALL_SUBPROG = 1;
+const MAX_CALL_FRAMES = 8;
+/** MAX_BPF_FUNC_ARGS - 5: outgoing stack-argument slots (r11-8 .. r11-56) */
+const STACK_ARG_SLOTS = 7;
+/** BPF_MAX_LOOPS: may_goto's budget (x86's timed variant stops by time instead) */
+const MAY_GOTO_BUDGET = 8 * 1024 * 1024;
+const SKF_NET_OFF = -0x100000;
+const SKF_LL_OFF = -0x200000;
+
+const UNINIT_REG: Provenance = { kind: 'taint', why: 'read of a register the verifier considers uninitialised' };
+const CLOBBERED: Provenance = { kind: 'taint', why: 'read of r1-r5 after a call clobbered them' };
+
+interface Frame {
+  /** instruction after the call, in the caller */
+  returnPc: number;
+  /** caller's r6-r9 (callee-saved) */
+  savedRegs: bigint[];
+  savedProv: (Provenance | undefined)[];
+  stack: Region;
+  /** outgoing stack-argument slot k-1 holds argument 5+k of the next call */
+  outgoing: (Loaded | undefined)[];
+  /** incoming stack arguments: slot k-1 holds argument 5+k */
+  incoming: (Loaded | undefined)[];
+  mayGotoLeft: number;
+}
+
+const asU64 = (v: bigint): bigint => BigInt.asUintN(64, v);
+const asS64 = (v: bigint): bigint => BigInt.asIntN(64, v);
+const asS32 = (v: bigint): bigint => BigInt.asIntN(32, v);
+
+export function execute(program: Program, input?: Uint8Array, options: ExecuteOptions = {}): ExecuteResult {
+  const insns: readonly RawInsn[] = program.insns;
+  const maxSteps = options.maxSteps ?? 10_000_000;
+  const helpers = options.helpers ?? DEFAULT_HELPERS;
+  const r11 = options.stackArgReg ?? 11;
+  const env: TestRunEnv = buildTestRun(program.progType, input ?? program.input);
+  const funcStarts = new Set(program.funcs.map((f) => f.start));
+  const regions: Region[] = [env.ctx, env.packet];
+  const stacks: Region[] = [];
+
+  // register 11 is both the stack-argument pointer and out of range of dst/src otherwise
+  const regs: bigint[] = new Array<bigint>(16).fill(0n);
+  const prov: (Provenance | undefined)[] = new Array<Provenance | undefined>(16).fill(UNINIT_REG);
+  let unpredictable: string | undefined;
+  const markUnpredictable = (why: string): void => {
+    unpredictable ??= why;
+  };
+
+  const stackFor = (depth: number): Region => {
+    let region = stacks[depth];
+    if (!region) {
+      region = newStackRegion(depth);
+      stacks[depth] = region;
+      regions.push(region);
+    } else {
+      resetStackRegion(region);
+    }
+    return region;
+  };
+
+  const frames: Frame[] = [];
+  const enterFrame = (returnPc: number, incoming: (Loaded | undefined)[]): Frame => {
+    const frame: Frame = {
+      returnPc,
+      savedRegs: regs.slice(6, 10),
+      savedProv: prov.slice(6, 10),
+      stack: stackFor(frames.length),
+      outgoing: new Array<Loaded | undefined>(STACK_ARG_SLOTS).fill(undefined),
+      incoming,
+      mayGotoLeft: MAY_GOTO_BUDGET,
+    };
+    frames.push(frame);
+    regs[10] = frameTop(frame.stack);
+    prov[10] = { kind: 'addr', region: frame.stack };
+    prov[0] = UNINIT_REG;
+    for (let r = 6; r <= 9; r++) prov[r] = UNINIT_REG;
+    return frame;
+  };
+
+  let frame = enterFrame(-1, []);
+  regs[1] = env.ctx.base;
+  prov[1] = { kind: 'addr', region: env.ctx };
+
+  const resolve = (pc: number, base: number, off: number, size: number): { region: Region; at: number } => {
+    const p = prov[base];
+    if (p?.kind === 'taint') markUnpredictable(`memory address computed from a value that is not reproducible (${p.why})`);
+    const addr = asU64(regs[base] + BigInt(off));
+    for (const region of regions) {
+      if (addr >= region.base && addr < region.base + BigInt(region.bytes.length)) {
+        const at = Number(addr - region.base);
+        if (at + size > region.bytes.length) break;
+        return { region, at };
+      }
+    }
+    throw new InterpFault(`access of ${size} bytes at r${base}${off >= 0 ? '+' : ''}${off} (0x${addr.toString(16)}) is outside every region`, pc);
+  };
+
+  const load = (pc: number, base: number, off: number, size: number): Loaded => {
+    const { region, at } = resolve(pc, base, off, size);
+    const hooked = region.special?.read(at, size);
+    return hooked ?? loadPlain(region, at, size);
+  };
+
+  const store = (pc: number, base: number, off: number, size: number, value: bigint, p: Provenance | undefined): void => {
+    const { region, at } = resolve(pc, base, off, size);
+    if (!region.writable) throw new InterpFault(`write to read-only ${region.name}`, pc);
+    const truncated = BigInt.asUintN(size * 8, value);
+    if (region.special?.write(at, size, truncated)) return;
+    if (p && region !== frame.stack && !region.init) {
+      // only the stack keeps provenance; an address or garbage written elsewhere is lost
+      markUnpredictable(`${p.kind === 'addr' ? 'an address' : 'a value that is not reproducible'} was written to ${region.name}`);
+    }
+    if (region.init) storePlain(region, at, size, truncated, p);
+    else writeBytes(region.bytes, at, size, truncated);
+  };
+
+  const clobberCallerSaved = (why: Provenance): void => {
+    for (let r = 1; r <= 5; r++) prov[r] = why;
+  };
+
+  /** provenance of an ALU result (see Provenance): addresses survive only ptr +/- scalar */
+  const aluProv = (op: number, is64: boolean, dp: Provenance | undefined, sp: Provenance | undefined): Provenance | undefined => {
+    if (op === ALU_MOV) {
+      if (sp?.kind === 'addr' && !is64) return { kind: 'taint', why: 'low 32 bits of an address' };
+      return sp;
+    }
+    if (dp?.kind === 'taint') return dp;
+    if (sp?.kind === 'taint') return sp;
+    if (!dp && !sp) return undefined;
+    if (is64 && op === ALU_ADD && (!dp || !sp)) return dp ?? sp;
+    if (is64 && op === ALU_SUB && dp && !sp) return dp;
+    if (is64 && op === ALU_SUB && dp?.kind === 'addr' && sp?.kind === 'addr') {
+      // the distance between two addresses in one region is fixed by the program
+      return dp.region === sp.region ? undefined : { kind: 'taint', why: 'distance between addresses in different regions' };
+    }
+    return { kind: 'taint', why: 'arithmetic on an address' };
+  };
+
+  /** a conditional jump on something the real kernel does not reproduce makes the path unreproducible */
+  const checkBranch = (is64: boolean, dp: Provenance | undefined, sp: Provenance | undefined, dv: bigint, sv: bigint): void => {
+    if (dp?.kind === 'taint') return markUnpredictable(`branch on a value that is not reproducible (${dp.why})`);
+    if (sp?.kind === 'taint') return markUnpredictable(`branch on a value that is not reproducible (${sp.why})`);
+    if (!dp && !sp) return;
+    if (dp?.kind === 'addr' && sp?.kind === 'addr' && dp.region === sp.region && is64) return;
+    const other = dp ? sv : dv;
+    if ((!dp || !sp) && other === 0n && is64) return; // NULL check of a pointer
+    markUnpredictable('branch compares an address with a number');
+  };
+
+  const operand32or64 = (v: bigint, is64: boolean): bigint => (is64 ? v : v & U32_MASK);
+
+  let steps = 0;
+  let pc = 0;
+  for (;;) {
+    if (pc < 0 || pc >= insns.length) throw new InterpFault('fell off the program', pc);
+    if (++steps > maxSteps) throw new InterpStepLimit(maxSteps, pc);
+    const insn = insns[pc];
+    const code = insn.code;
+    const cls = code & 0x07;
+    const dst = insn.dst;
+    const src = insn.src;
+
+    switch (cls) {
+      case CLS_ALU:
+      case CLS_ALU64: {
+        const is64 = cls === CLS_ALU64;
+        const op = code & 0xf0;
+        if (dst === r11 || (code & SRC_X && src === r11)) throw new InterpFault('ALU on r11', pc);
+        if (op === ALU_END) {
+          const kind = is64 ? (code & SRC_X ? undefined : 'bswap') : code & SRC_X ? 'be' : 'le';
+          const out = kind ? endianResult(kind, insn.imm, regs[dst]) : undefined;
+          if (out === undefined) throw new InterpFault(`invalid byte swap (code 0x${code.toString(16)}, imm ${insn.imm})`, pc);
+          regs[dst] = out;
+          if (prov[dst]) prov[dst] = aluProv(ALU_NEG, is64, prov[dst], undefined);
+          break;
+        }
+        if (is64 && op === ALU_MOV && code & SRC_X && insn.off === 1) throw new InterpUnsupported('addr_space_cast (arena)', pc);
+        const byReg = (code & SRC_X) !== 0;
+        if (op === ALU_NEG && byReg) throw new InterpFault(`invalid opcode 0x${code.toString(16)}`, pc);
+        const srcVal = byReg ? regs[src] : is64 ? asU64(BigInt(insn.imm)) : BigInt(insn.imm >>> 0);
+        const srcProv = byReg ? prov[src] : undefined;
+        const out = aluResult(op, is64, regs[dst], srcVal, insn.off);
+        if (out === undefined) throw new InterpFault(`invalid ALU instruction (code 0x${code.toString(16)}, off ${insn.off})`, pc);
+        const dstProv = op === ALU_MOV ? undefined : prov[dst];
+        regs[dst] = out;
+        prov[dst] = dstProv || srcProv ? aluProv(op, is64 && (op !== ALU_MOV || insn.off === 0), dstProv, srcProv) : undefined;
+        break;
+      }
+
+      case CLS_JMP:
+      case CLS_JMP32: {
+        const is64 = cls === CLS_JMP;
+        const op = code & 0xf0;
+        if (op === J_JA) {
+          if (code & SRC_X) throw new InterpUnsupported('gotox (indirect jump)', pc);
+          pc += 1 + (is64 ? insn.off : insn.imm);
+          continue;
+        }
+        if (is64 && op === J_CALL) {
+          if (src === CALL_SUBPROG) {
+            const target = pc + insn.imm + 1;
+            if (!funcStarts.has(target)) throw new InterpFault(`call to insn ${target}, which starts no function`, pc);
+            if (frames.length >= MAX_CALL_FRAMES) throw new InterpFault(`call stack of ${frames.length + 1} frames`, pc);
+            const incoming = frame.outgoing;
+            frame.outgoing = new Array<Loaded | undefined>(STACK_ARG_SLOTS).fill(undefined);
+            frame = enterFrame(pc + 1, incoming);
+            pc = target;
+            continue;
+          }
+          if (src === CALL_HELPER) {
+            const helper = helpers.get(insn.imm);
+            if (!helper) throw new InterpUnsupported(`helper #${insn.imm}`, pc);
+            const args: Loaded[] = [];
+            for (let r = 1; r <= 5; r++) args.push({ value: regs[r], prov: prov[r] });
+            const ret = helper.run({ args, markUnpredictable });
+            regs[0] = asU64(ret.value);
+            prov[0] = ret.prov;
+            clobberCallerSaved(CLOBBERED);
+            frame.outgoing.fill(undefined);
+            break;
+          }
+          throw new InterpUnsupported(src === 2 ? 'kfunc calls' : `call with src_reg ${src}`, pc);
+        }
+        if (is64 && op === J_EXIT) {
+          const finished = leaveFunction();
+          if (finished) return finished;
+          continue;
+        }
+        if (is64 && op === J_JCOND) {
+          if (src !== 0) throw new InterpFault(`unknown JCOND variant ${src}`, pc);
+          if (frame.mayGotoLeft === 0) {
+            markUnpredictable('may_goto budget exhausted (x86 stops may_goto loops by time)');
+            pc += 1 + insn.off;
+            continue;
+          }
+          frame.mayGotoLeft--;
+          break;
+        }
+        const byReg = (code & SRC_X) !== 0;
+        if (dst === r11 || (byReg && src === r11)) throw new InterpFault('compare on r11', pc);
+        const dv = operand32or64(regs[dst], is64);
+        const sv = byReg ? operand32or64(regs[src], is64) : is64 ? asU64(BigInt(insn.imm)) : BigInt(insn.imm >>> 0);
+        checkBranch(is64, prov[dst], byReg ? prov[src] : undefined, regs[dst], byReg ? regs[src] : sv);
+        const signed = (v: bigint): bigint => (is64 ? asS64(v) : asS32(v));
+        let taken: boolean;
+        switch (op) {
+          case J_JEQ: taken = dv === sv; break;
+          case J_JNE: taken = dv !== sv; break;
+          case J_JGT: taken = dv > sv; break;
+          case J_JGE: taken = dv >= sv; break;
+          case J_JLT: taken = dv < sv; break;
+          case J_JLE: taken = dv <= sv; break;
+          case J_JSET: taken = (dv & sv) !== 0n; break;
+          case J_JSGT: taken = signed(dv) > signed(sv); break;
+          case J_JSGE: taken = signed(dv) >= signed(sv); break;
+          case J_JSLT: taken = signed(dv) < signed(sv); break;
+          case J_JSLE: taken = signed(dv) <= signed(sv); break;
+          default: throw new InterpFault(`invalid jump opcode 0x${code.toString(16)}`, pc);
+        }
+        if (taken) {
+          pc += 1 + insn.off;
+          continue;
+        }
+        break;
+      }
+
+      case CLS_LD: {
+        const mode = code & 0xe0;
+        if (mode === MODE_IMM && (code & 0x18) === 0x18) {
+          if (src !== 0) throw new InterpUnsupported(src === 1 || src === 2 || src === 5 || src === 6 ? 'maps' : `LD_IMM64 with src_reg ${src}`, pc);
+          const next = insns[pc + 1];
+          if (!next) throw new InterpFault('LD_IMM64 without its second half', pc);
+          regs[dst] = (BigInt(next.imm >>> 0) << 32n) | BigInt(insn.imm >>> 0);
+          prov[dst] = undefined;
+          pc += 2;
+          continue;
+        }
+        if (mode === MODE_ABS || mode === MODE_IND) {
+          const result = legacyPacketLoad(env, insn, regs[src], mode === MODE_IND, pc);
+          if (mode === MODE_IND && prov[src]) markUnpredictable('LD_IND offset is not a plain number');
+          clobberCallerSaved(CLOBBERED);
+          regs[0] = result ?? 0n;
+          prov[0] = undefined;
+          if (result === undefined) {
+            // gen_ld_abs: a load the helper refuses returns 0 from the current function
+            const finished = leaveFunction();
+            if (finished) return finished;
+            continue;
+          }
+          break;
+        }
+        throw new InterpFault(`invalid LD opcode 0x${code.toString(16)}`, pc);
+      }
+
+      case CLS_LDX: {
+        const mode = code & 0xe0;
+        const size = SIZE_BYTES[code & 0x18];
+        if (src === r11) {
+          if (mode !== MODE_MEM || size !== 8 || insn.off <= 0 || insn.off % 8 !== 0) throw new InterpFault('r11 load that is not a stack-argument load', pc);
+          const slot = frame.incoming[insn.off / 8 - 1];
+          regs[dst] = slot?.value ?? 0n;
+          prov[dst] = slot ? slot.prov : { kind: 'taint', why: `read of stack argument r11+${insn.off} that the caller did not pass` };
+          break;
+        }
+        if (mode === MODE_MEM || mode === MODE_MEMSX) {
+          const got = load(pc, src, insn.off, size);
+          if (mode === MODE_MEMSX) {
+            if (size === 8) throw new InterpFault('MEMSX of 8 bytes', pc);
+            regs[dst] = asU64(BigInt.asIntN(size * 8, got.value));
+            prov[dst] = got.prov?.kind === 'addr' ? { kind: 'taint', why: 'sign-extended part of an address' } : got.prov;
+          } else {
+            regs[dst] = got.value;
+            prov[dst] = got.prov;
+          }
+          break;
+        }
+        throw new InterpFault(`invalid LDX opcode 0x${code.toString(16)}`, pc);
+      }
+
+      case CLS_ST:
+      case CLS_STX: {
+        const mode = code & 0xe0;
+        const size = SIZE_BYTES[code & 0x18];
+        const isReg = cls === CLS_STX;
+        if (dst === r11) {
+          if (mode !== MODE_MEM || size !== 8 || insn.off >= 0 || insn.off % 8 !== 0) throw new InterpFault('r11 store that is not a stack-argument store', pc);
+          const k = -insn.off / 8;
+          if (k > STACK_ARG_SLOTS) throw new InterpFault(`stack argument slot r11${insn.off} beyond the ${STACK_ARG_SLOTS} slots`, pc);
+          frame.outgoing[k - 1] = isReg ? { value: regs[src], prov: prov[src] } : { value: asU64(BigInt(insn.imm)) };
+          break;
+        }
+        if (mode === MODE_MEM) {
+          if (isReg) store(pc, dst, insn.off, size, regs[src], prov[src]);
+          else store(pc, dst, insn.off, size, asU64(BigInt(insn.imm)), undefined);
+          break;
+        }
+        if (isReg && mode === MODE_ATOMIC) {
+          atomic(pc, insn, size);
+          break;
+        }
+        throw new InterpFault(`invalid store opcode 0x${code.toString(16)}`, pc);
+      }
+
+      default:
+        throw new InterpFault(`invalid opcode 0x${code.toString(16)}`, pc);
+    }
+    pc++;
+  }
+
+  // --- pieces of the loop that would make it unreadable inline ---
+
+  /** BPF_EXIT: the result when the main program returns, else back to the caller */
+  function leaveFunction(): ExecuteResult | undefined {
+    if (frames.length === 1) {
+      const r0 = regs[0];
+      const p = prov[0];
+      if (p?.kind === 'taint') markUnpredictable(`r0 is not reproducible (${p.why})`);
+      if (p?.kind === 'addr') markUnpredictable(`r0 holds an address in ${p.region.name}`);
+      return { retval: Number(r0 & U32_MASK), r0, unpredictable, steps };
+    }
+    const done = frames.pop() as Frame;
+    frame = frames[frames.length - 1];
+    for (let i = 0; i < 4; i++) {
+      regs[6 + i] = done.savedRegs[i];
+      prov[6 + i] = done.savedProv[i];
+    }
+    regs[10] = frameTop(frame.stack);
+    prov[10] = { kind: 'addr', region: frame.stack };
+    clobberCallerSaved(CLOBBERED);
+    pc = done.returnPc;
+    return undefined;
+  }
+
+  function atomic(at: number, insn: RawInsn, size: number): void {
+    const { dst, src, off } = insn;
+    const op = insn.imm;
+    if (op === AT_LOAD_ACQ) {
+      const got = load(at, src, off, size);
+      regs[dst] = got.value;
+      prov[dst] = got.prov;
+      return;
+    }
+    if (op === AT_STORE_REL) {
+      store(at, dst, off, size, regs[src], prov[src]);
+      return;
+    }
+    if (size !== 4 && size !== 8) throw new InterpFault(`atomic read-modify-write of ${size} bytes`, at);
+    const old = load(at, dst, off, size);
+    const width = BigInt(size * 8);
+    const operand = BigInt.asUintN(Number(width), regs[src]);
+    const taint = old.prov ?? prov[src];
+    const mixed: Provenance | undefined = taint ? (taint.kind === 'taint' ? taint : { kind: 'taint', why: 'atomic operation on an address' }) : undefined;
+    switch (op & ~AT_FETCH) {
+      case AT_ADD:
+      case AT_OR:
+      case AT_AND:
+      case AT_XOR: {
+        const base = op & ~AT_FETCH;
+        const v = base === AT_ADD ? old.value + operand : base === AT_OR ? old.value | operand : base === AT_AND ? old.value & operand : old.value ^ operand;
+        store(at, dst, off, size, v, mixed);
+        if (op & AT_FETCH) {
+          regs[src] = old.value;
+          prov[src] = old.prov;
+        }
+        return;
+      }
+    }
+    if (op === AT_XCHG) {
+      store(at, dst, off, size, operand, prov[src]);
+      regs[src] = old.value;
+      prov[src] = old.prov;
+      return;
+    }
+    if (op === AT_CMPXCHG) {
+      const expected = BigInt.asUintN(Number(width), regs[0]);
+      if (prov[0] || old.prov) markUnpredictable('cmpxchg compares a value that is not a plain number');
+      if (old.value === expected) store(at, dst, off, size, operand, prov[src]);
+      regs[0] = old.value;
+      prov[0] = old.prov;
+      return;
+    }
+    throw new InterpFault(`invalid atomic operation 0x${op.toString(16)}`, at);
+  }
+}
+
+
+/**
+ * LD_ABS/LD_IND (cBPF carry-over): a big-endian load relative to skb->data, or to the mac or
+ * network header for the SKF_*_OFF offsets (bpf_skb_load_helper_*, bpf_internal_load_pointer_neg_helper).
+ * Returns undefined when the kernel's helper fails.
+ */
+function legacyPacketLoad(env: TestRunEnv, insn: RawInsn, srcValue: bigint, indirect: boolean, pc: number): bigint | undefined {
+  if (!env.skb) throw new InterpFault('LD_ABS/LD_IND outside an skb program', pc);
+  const size = SIZE_BYTES[insn.code & 0x18];
+  if (size === 8) throw new InterpFault('LD_ABS/LD_IND of 8 bytes', pc);
+  const offset = indirect ? Number(BigInt.asIntN(32, srcValue + BigInt(insn.imm))) : insn.imm;
+  const { data, headlen, mac, network } = env.skb;
+  let start: number;
+  if (offset >= 0) {
+    if (offset + size > headlen) return undefined;
+    start = data + offset;
+  } else if (offset >= SKF_NET_OFF) {
+    start = network + offset - SKF_NET_OFF;
+  } else if (offset >= SKF_LL_OFF) {
+    start = mac + offset - SKF_LL_OFF;
+  } else {
+    return undefined;
+  }
+  if (start < 0) throw new InterpUnsupported('LD_ABS/LD_IND reading skb headroom', pc);
+  if (start + size > env.packet.bytes.length) return undefined;
+  let v = 0n;
+  for (let i = 0; i < size; i++) v = (v << 8n) | BigInt(env.packet.bytes[start + i]);
+  return v;
+}
+

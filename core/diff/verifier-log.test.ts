@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { btfLogReason, parseVerifierLog } from './verifier-log.ts';
+
+const STATS = 'processed 12 insns (limit 1000000) max_states_per_insn 0 total_states 1 peak_states 1 mark_read 0';
+
+describe('parseVerifierLog', () => {
+  it('takes the line before `processed N insns` as the reason (7.2 and older)', () => {
+    const log = [
+      'func#0 @0',
+      'func#1 @9',
+      '0: R1=ctx() R10=fp0',
+      '0: (b7) r1 = 1                        ; R1_w=1',
+      '6: (7a) *(u64 *)(r11 -64) = 13',
+      'stack arg write offset -64 exceeds max 7 stack args',
+      STATS,
+      '',
+    ].join('\n');
+    expect(parseVerifierLog(log)).toEqual({
+      message: 'stack arg write offset -64 exceeds max 7 stack args',
+      processedInsns: 12,
+    });
+  });
+
+  it('takes the classic line before the 7.3 report and keeps the report title', () => {
+    const log = [
+      '4: (85) call pc+2',
+      'callee expects 7 args, stack arg7 is not initialized',
+      '',
+      'Verification failed: Register Type Safety: Missing stack argument',
+      '',
+      'Reason:',
+      '  the callee reads stack argument 7, which the caller did not write',
+      '  (this line is not the reason line)',
+      '',
+      'At:',
+      '  Instruction context:',
+      '      3 | (7a) *(u64 *)(r11 -8) = 600',
+      '  >>> 4 | (85) call pc+2',
+      '        ^-- here',
+      '',
+      'Suggestion:',
+      '  store every stack argument before the call',
+      '',
+      STATS,
+    ].join('\n');
+    const facts = parseVerifierLog(log);
+    expect(facts.message).toBe('callee expects 7 args, stack arg7 is not initialized');
+    expect(facts.report).toBe('Register Type Safety: Missing stack argument');
+  });
+
+  it('keeps a report that has a category and no title', () => {
+    const log = ['R11 is invalid', '', 'Verification failed: Verifier Error', '', 'Reason:', '  x', STATS].join('\n');
+    expect(parseVerifierLog(log)).toMatchObject({ message: 'R11 is invalid', report: 'Verifier Error' });
+  });
+
+  it('does not mistake a "Verification failed" text without the blank line for a report', () => {
+    const log = ['foo', 'Verification failed: inline', STATS].join('\n');
+    expect(parseVerifierLog(log)).toEqual({ message: 'Verification failed: inline', processedInsns: 12 });
+  });
+
+  it('falls back to the last non-empty line of a log without stats (truncated log)', () => {
+    expect(parseVerifierLog('0: (b7) r0 = 0\n1: (95) exit\nR0 !read_ok\n\n\n').message).toBe('R0 !read_ok');
+    expect(parseVerifierLog('')).toEqual({ message: '' });
+  });
+
+  it('uses the last stats line when the log has several', () => {
+    const log = ['a', 'processed 1 insns (limit 1)', 'the reason', 'processed 3 insns (limit 1)'].join('\n');
+    expect(parseVerifierLog(log)).toEqual({ message: 'the reason', processedInsns: 3 });
+  });
+
+  it('gives an empty reason for an accepted program whose log is the stats line only', () => {
+    expect(parseVerifierLog(`${STATS}\n`).message).toBe('');
+  });
+});
+
+describe('btfLogReason', () => {
+  it('is the last non-empty line of the BTF log', () => {
+    const log = 'magic: 0xeb9f\nversion: 1\n[3] FUNC_PROTO (anon) return=1 args=(...)\nInvalid arg#1\n\n';
+    expect(btfLogReason(log)).toBe('Invalid arg#1');
+    expect(btfLogReason('')).toBe('');
+  });
+});

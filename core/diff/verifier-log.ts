@@ -1,0 +1,56 @@
+// Reads the facts bpfdiff compares out of a kernel verifier log: the reason line and, from
+// 7.3 on, the category and title of the structured "Verification failed:" report.
+// Shared by the kernel side (kernel/outcome.ts) and the model comparison.
+
+export interface VerifierLogFacts {
+  /** the classic reason line: last non-empty line before the 7.3 report or before `processed N insns` */
+  message: string;
+  /** 7.3+: "<category>: <title>" (or just "<category>") of the structured report */
+  report?: string;
+  /** N of the `processed N insns` stats line, when the log has one */
+  processedInsns?: number;
+}
+
+const PROCESSED = /^processed (\d+) insns\b/;
+const REPORT = /^Verification failed: (.+)$/;
+
+function lastNonEmpty(lines: readonly string[], before: number): string {
+  for (let i = before - 1; i >= 0; i--) {
+    if (lines[i].trim() !== '') return lines[i].trim();
+  }
+  return '';
+}
+
+/**
+ * The kernel prints the reason line just before `processed N insns ...` (print_verification_stats);
+ * 7.3 inserts its report (bpf_diag_header: a blank line, then `Verification failed: ...`) in
+ * between, so the reason is the last non-empty line before that report when there is one.
+ * A log without a stats line (truncated, or an error before verification) gives its last line.
+ */
+export function parseVerifierLog(log: string): VerifierLogFacts {
+  const lines = log.split('\n').map((l) => l.replace(/\s+$/, ''));
+  let end = lines.length;
+  let processedInsns: number | undefined;
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const m = PROCESSED.exec(lines[i]);
+    if (m) {
+      end = i;
+      processedInsns = Number(m[1]);
+      break;
+    }
+  }
+  for (let i = 1; i < end; i++) {
+    const m = REPORT.exec(lines[i]);
+    if (m && lines[i - 1].trim() === '') {
+      return { message: lastNonEmpty(lines, i - 1), report: m[1].trim(), processedInsns };
+    }
+  }
+  const facts: VerifierLogFacts = { message: lastNonEmpty(lines, end) };
+  if (processedInsns !== undefined) facts.processedInsns = processedInsns;
+  return facts;
+}
+
+/** The reason a BTF load failed: the BTF log's last non-empty line (btf_verifier_log). */
+export function btfLogReason(log: string): string {
+  return lastNonEmpty(log.split('\n'), log.split('\n').length);
+}

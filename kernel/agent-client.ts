@@ -1,0 +1,234 @@
+// A client for one guest agent over QEMU's virtio-serial unix socket. Requests may be
+// pipelined; the agent answers strictly in order, so each request's timeout starts only when
+// it reaches the head of the line (the agent is working on it), not when it was sent.
+import net from 'node:net';
+import { EventEmitter } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  FrameDecoder,
+  MsgType,
+  ProtocolError,
+  RESPONSE_BIT,
+  Tag,
+  decodeHello,
+  encodeFrame,
+  readString,
+  type Field,
+  type Frame,
+  type Hello,
+} from './protocol.ts';
+
+/** The agent did not answer the request at the head of the line in time. */
+export class RequestTimeoutError extends Error {
+  override name = 'RequestTimeoutError';
+  constructor(
+    readonly requestId: number,
+    readonly timeoutMs: number,
+  ) {
+    super(`agent did not answer request ${requestId} within ${timeoutMs} ms`);
+  }
+}
+
+/** The connection went away (guest died, QEMU exited, or close() was called). */
+export class AgentGoneError extends Error {
+  override name = 'AgentGoneError';
+  /** true when the agent was working on this request when the connection went */
+  started = false;
+}
+
+interface Pending {
+  id: number;
+  type: number;
+  timeoutMs: number;
+  resolve: (f: Frame) => void;
+  reject: (e: Error) => void;
+  onStart?: () => void;
+  timer?: NodeJS.Timeout;
+  /** set when the request reaches the head of the line */
+  startedAt?: number;
+}
+
+export interface AgentClientEvents {
+  close: [err: Error];
+}
+
+export class AgentClient extends EventEmitter<AgentClientEvents> {
+  private decoder = new FrameDecoder();
+  private line: Pending[] = [];
+  private nextId = 1;
+  private gone: Error | undefined;
+  private helloWaiters: Array<{ resolve: (h: Hello) => void; reject: (e: Error) => void }> = [];
+  hello: Hello | undefined;
+
+  private constructor(private readonly socket: net.Socket) {
+    super();
+    socket.setNoDelay?.(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err) => this.fail(new AgentGoneError(`agent socket: ${err.message}`)));
+    socket.on('close', () => this.fail(new AgentGoneError('agent connection closed')));
+  }
+
+  /**
+   * Connects to QEMU's chardev socket, retrying while QEMU is still creating it.
+   * QEMU listens (server=on,wait=off) before the guest boots; the agent's HELLO
+   * waits in the guest until a host is connected.
+   */
+  static async connect(path: string, deadline: number, aborted: () => Error | undefined): Promise<AgentClient> {
+    let lastErr: Error | undefined;
+    while (Date.now() < deadline) {
+      const stop = aborted();
+      if (stop) throw stop;
+      try {
+        const socket = await new Promise<net.Socket>((resolve, reject) => {
+          const s = net.createConnection(path);
+          s.once('connect', () => {
+            s.off('error', reject);
+            resolve(s);
+          });
+          s.once('error', reject);
+        });
+        return new AgentClient(socket);
+      } catch (err) {
+        lastErr = err as Error;
+        await sleep(20);
+      }
+    }
+    throw new AgentGoneError(`could not connect to agent socket ${path}: ${lastErr?.message ?? 'timed out'}`);
+  }
+
+  /** Resolves with the agent's HELLO (sent once when it starts). */
+  waitHello(timeoutMs: number): Promise<Hello> {
+    if (this.hello) return Promise.resolve(this.hello);
+    if (this.gone) return Promise.reject(this.gone);
+    return new Promise<Hello>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.helloWaiters = this.helloWaiters.filter((w) => w.resolve !== done);
+        reject(new RequestTimeoutError(0, timeoutMs));
+      }, timeoutMs);
+      const done = (h: Hello) => {
+        clearTimeout(timer);
+        resolve(h);
+      };
+      this.helloWaiters.push({
+        resolve: done,
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      });
+    });
+  }
+
+  /** Requests sent and not yet answered. */
+  get inFlight(): number {
+    return this.line.length;
+  }
+
+  get closed(): boolean {
+    return this.gone !== undefined;
+  }
+
+  /**
+   * Sends one request; resolves with its response frame. `onStart` runs when the agent
+   * starts on it (it reaches the head of the line), which is when its timeout starts.
+   */
+  request(type: MsgType, fields: Field[], timeoutMs: number, onStart?: () => void): Promise<Frame> {
+    if (this.gone) return Promise.reject(this.gone);
+    const id = this.nextId;
+    this.nextId = this.nextId >= 0xfffffff0 ? 1 : this.nextId + 1;
+    const frame = encodeFrame({ id, type, fields });
+    return new Promise<Frame>((resolve, reject) => {
+      const p: Pending = { id, type, timeoutMs, resolve, reject, onStart };
+      this.line.push(p);
+      if (this.line.length === 1) this.startHead();
+      this.socket.write(frame);
+    });
+  }
+
+  /** Sends a request that gets no response (TRIGGER crash/hang). */
+  send(type: MsgType, fields: Field[]): number {
+    if (this.gone) throw this.gone;
+    const id = this.nextId++;
+    this.socket.write(encodeFrame({ id, type, fields }));
+    return id;
+  }
+
+  close(): void {
+    this.fail(new AgentGoneError('agent client closed'));
+  }
+
+  private startHead(): void {
+    const head = this.line[0];
+    if (!head || head.timer) return;
+    head.startedAt = Date.now();
+    head.onStart?.();
+    head.timer = setTimeout(() => this.onTimeout(head), head.timeoutMs);
+  }
+
+  private onTimeout(p: Pending): void {
+    if (this.line[0] !== p) return;
+    // A hung agent answers nothing more: fail every request still in line.
+    this.fail(new RequestTimeoutError(p.id, p.timeoutMs), p);
+  }
+
+  private onData(chunk: Buffer): void {
+    let frames: Frame[];
+    try {
+      frames = this.decoder.push(chunk);
+    } catch (err) {
+      this.fail(err as Error);
+      this.socket.destroy();
+      return;
+    }
+    for (const frame of frames) this.onFrame(frame);
+  }
+
+  private onFrame(frame: Frame): void {
+    if (frame.type === MsgType.HELLO) {
+      try {
+        this.hello = decodeHello(frame);
+      } catch (err) {
+        for (const w of this.helloWaiters.splice(0)) w.reject(err as Error);
+        return;
+      }
+      for (const w of this.helloWaiters.splice(0)) w.resolve(this.hello);
+      return;
+    }
+    const at = this.line.findIndex((p) => p.id === frame.id);
+    if (at < 0) return; // an answer to a request we gave up on
+    const [p] = this.line.splice(at, 1);
+    clearTimeout(p.timer);
+    if (frame.type === (MsgType.ERROR | RESPONSE_BIT) || frame.type === MsgType.ERROR) {
+      p.reject(new ProtocolError(`agent: ${readString(frame, Tag.MESSAGE) ?? 'protocol error'}`));
+    } else if (frame.type !== (p.type | RESPONSE_BIT)) {
+      p.reject(new ProtocolError(`response type ${frame.type} to request type ${p.type}`));
+    } else {
+      p.resolve(frame);
+    }
+    if (at === 0) this.startHead();
+  }
+
+  /**
+   * Fails every pending request. A timed-out head gets the timeout error; the others get
+   * AgentGoneError, with `started` set on the one the agent was working on, so the owner
+   * can tell "this one hung or crashed the guest" from "never started".
+   */
+  private fail(err: Error, timedOut?: Pending): void {
+    if (this.gone) return;
+    this.gone = err;
+    const line = this.line.splice(0);
+    for (const p of line) {
+      clearTimeout(p.timer);
+      if (p === timedOut) {
+        p.reject(err);
+        continue;
+      }
+      const gone = new AgentGoneError(`request ${p.id} not answered: ${err.message}`);
+      gone.started = p.startedAt !== undefined;
+      p.reject(gone);
+    }
+    for (const w of this.helloWaiters.splice(0)) w.reject(err);
+    this.socket.destroy();
+    this.emit('close', err);
+  }
+}

@@ -1,0 +1,280 @@
+// One QEMU guest running the bpfdiff agent: boots it, reads its ttyS0 console continuously,
+// sends requests, and when the guest dies, hangs or prints a kernel oops, says which request
+// the guest was working on and what the console showed.
+import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { AgentClient, AgentGoneError, RequestTimeoutError } from './agent-client.ts';
+import { ConsoleLog, hasFatalLine, scanConsole } from './console.ts';
+import type { KernelImage } from './catalog.ts';
+import type { Field, Frame, Hello, MsgType } from './protocol.ts';
+
+export type Accel = 'kvm' | 'tcg';
+
+export interface VmConfig {
+  kernel: KernelImage;
+  accel: Accel;
+  /** guest memory in MiB */
+  memMiB: number;
+  /** guest CPU count */
+  cpus: number;
+  /** QEMU `-cpu` model; part of the kernel's identity for JIT comparisons (KERNEL-NOTES) */
+  cpuModel?: string;
+  /** extra kernel command line, appended after bpfdiff's own options */
+  append?: string;
+  bootTimeoutMs: number;
+  /** directory for the agent socket */
+  runDir: string;
+  /** unique within runDir */
+  name: string;
+  qemuBinary?: string;
+}
+
+/**
+ * Kernel command line. `oops=panic panic=-1` with QEMU's `-no-reboot` turn any oops into a QEMU
+ * exit, so a crashed guest is never mistaken for a slow one; loglevel=5 keeps WARN (level 4)
+ * on the console and the boot chatter (level 6) off it, which makes TCG boots faster.
+ */
+export const BASE_APPEND = 'console=ttyS0 loglevel=5 oops=panic panic=-1 nokaslr mitigations=auto';
+
+/** What happened to one request. */
+export type VmReply =
+  | { status: 'done'; frame: Frame; console: string }
+  /** the guest crashed (oops/BUG/panic) while working on this request */
+  | { status: 'crash'; console: string }
+  /** the agent did not answer this request within its timeout */
+  | { status: 'hang'; console: string }
+  /** the guest went away for a reason that is not this request's (killed, never started it) */
+  | { status: 'lost'; reason: string; started: boolean };
+
+export interface VmExit {
+  /** exit code or signal of QEMU */
+  code?: number;
+  signal?: string;
+  /** who ended it: us (close/hang/fatal) or something else */
+  cause: 'close' | 'hang' | 'fatal' | 'external';
+  /** excerpt of a fatal console report, if any */
+  fatal?: string;
+}
+
+export interface VmEvents {
+  /** QEMU has exited and its console is fully read */
+  exit: [VmExit];
+}
+
+/** Seconds to let a panicking kernel finish printing before QEMU is killed. */
+const FATAL_GRACE_MS = 1500;
+
+export class VmBootError extends Error {
+  override name = 'VmBootError';
+}
+
+export class Vm extends EventEmitter<VmEvents> {
+  readonly console = new ConsoleLog();
+  readonly socketPath: string;
+  uname = '';
+  bootMs = 0;
+  private proc!: ResultPromise<{ stdin: 'ignore'; stdout: 'pipe'; stderr: 'pipe'; buffer: false; reject: false }>;
+  private client: AgentClient | undefined;
+  private stderr = '';
+  private killCause: VmExit['cause'] | undefined;
+  private fatalSeen = false;
+  /** console offset when the agent said HELLO: trouble after it belongs to requests */
+  private helloAt: number | undefined;
+  private scanFrom = 0;
+  private exitInfo: VmExit | undefined;
+  readonly exited: Promise<VmExit>;
+  private resolveExited!: (e: VmExit) => void;
+
+  private constructor(readonly config: VmConfig) {
+    super();
+    this.socketPath = join(config.runDir, `${config.name}.sock`);
+    this.exited = new Promise((r) => (this.resolveExited = r));
+  }
+
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
+  get alive(): boolean {
+    return this.exitInfo === undefined && this.killCause === undefined && !this.client?.closed;
+  }
+
+  /** Requests sent to the agent and not yet answered. */
+  get inFlight(): number {
+    return this.client?.inFlight ?? 0;
+  }
+
+  static qemuArgs(config: VmConfig, socketPath: string): string[] {
+    const append = [BASE_APPEND, config.append ?? ''].join(' ').trim();
+    const args = [
+      '-accel', config.accel,
+      '-m', String(config.memMiB),
+      '-smp', String(config.cpus),
+      '-kernel', config.kernel.image,
+      '-initrd', config.kernel.initramfs,
+      '-append', append,
+      '-nographic', '-nodefaults', '-no-reboot',
+      '-serial', 'stdio', '-monitor', 'none',
+      '-device', 'virtio-serial-pci',
+      '-chardev', `socket,id=bpfdiff,path=${socketPath},server=on,wait=off`,
+      '-device', 'virtserialport,chardev=bpfdiff,name=bpfdiff',
+    ];
+    if (config.cpuModel) args.push('-cpu', config.cpuModel);
+    return args;
+  }
+
+  /** Boots a guest and waits for the agent's HELLO. */
+  static async boot(config: VmConfig): Promise<Vm> {
+    const vm = new Vm(config);
+    await vm.start();
+    return vm;
+  }
+
+  private async start(): Promise<void> {
+    const started = Date.now();
+    const deadline = started + this.config.bootTimeoutMs;
+    this.proc = execa(this.config.qemuBinary ?? 'qemu-system-x86_64', Vm.qemuArgs(this.config, this.socketPath), {
+      stdin: 'ignore',
+      stdout: 'pipe',
+      stderr: 'pipe',
+      buffer: false,
+      reject: false,
+      // execa kills the child if this process exits, also on SIGINT/SIGTERM
+      cleanup: true,
+    });
+    this.proc.stdout.setEncoding('utf8');
+    this.proc.stdout.on('data', (chunk: string) => this.onConsole(chunk));
+    this.proc.stderr.setEncoding('utf8');
+    this.proc.stderr.on('data', (chunk: string) => {
+      if (this.stderr.length < 16384) this.stderr += chunk;
+    });
+    void this.proc.then((result) => {
+      const fatal = this.scanFatal();
+      const info: VmExit = {
+        code: result.exitCode,
+        signal: result.signal,
+        cause: this.killCause ?? (fatal ? 'fatal' : 'external'),
+        fatal,
+      };
+      this.exitInfo = info;
+      this.client?.close();
+      this.resolveExited(info);
+      this.emit('exit', info);
+    });
+
+    const bootFailed = () =>
+      this.exitInfo ? new VmBootError(this.bootFailure(`QEMU exited (code ${this.exitInfo.code ?? this.exitInfo.signal})`)) : undefined;
+    try {
+      this.client = await AgentClient.connect(this.socketPath, deadline, bootFailed);
+      const hello: Hello = await Promise.race([
+        this.client.waitHello(Math.max(1, deadline - Date.now())),
+        this.exited.then((): never => {
+          throw bootFailed() ?? new VmBootError('QEMU exited');
+        }),
+      ]);
+      this.uname = hello.uname;
+      this.bootMs = Date.now() - started;
+    } catch (err) {
+      await this.kill('close');
+      if (err instanceof VmBootError) throw err;
+      if (err instanceof RequestTimeoutError) {
+        throw new VmBootError(this.bootFailure(`no agent HELLO within ${this.config.bootTimeoutMs} ms`));
+      }
+      throw new VmBootError(this.bootFailure((err as Error).message));
+    }
+    // the guest is up: console trouble from here on is attributed to requests
+    this.helloAt = this.scanFrom = this.console.end;
+    this.client.on('close', () => {
+      // the agent's connection broke: the guest is going down; make sure QEMU does too
+      if (!this.exitInfo && this.killCause === undefined) {
+        setTimeout(() => void this.kill(this.fatalSeen ? 'fatal' : 'external'), FATAL_GRACE_MS).unref();
+      }
+    });
+  }
+
+  private bootFailure(what: string): string {
+    const tail = this.console.tail(1500).trim();
+    const err = this.stderr.trim();
+    return `kernel ${this.config.kernel.id} (${this.config.accel}) failed to boot: ${what}` +
+      (err ? `\nqemu: ${err}` : '') + (tail ? `\nconsole:\n${tail}` : '');
+  }
+
+  private onConsole(chunk: string): void {
+    this.console.append(chunk);
+    if (this.fatalSeen || this.helloAt === undefined) return;
+    // look at the complete lines printed since the last look for an oops/BUG/panic
+    const text = this.console.since(this.scanFrom);
+    const lastNl = text.lastIndexOf('\n');
+    if (lastNl < 0) return;
+    this.scanFrom = this.console.end - (text.length - lastNl - 1);
+    if (hasFatalLine(text.slice(0, lastNl + 1))) {
+      this.fatalSeen = true;
+      // give the kernel a moment to print the rest of the report (or to exit by itself)
+      setTimeout(() => void this.kill('fatal'), FATAL_GRACE_MS).unref();
+    }
+  }
+
+  /** The fatal report the guest printed since it booted, if any. */
+  private scanFatal(): string | undefined {
+    if (this.helloAt === undefined) return undefined;
+    const t = scanConsole(this.console.since(this.helloAt));
+    return t?.kind === 'fatal' ? t.excerpt : undefined;
+  }
+
+  /**
+   * Sends a request and says what became of it. Never throws for guest trouble: a
+   * crash, hang or lost guest is a reply, and leaves this Vm dead (see `exited`).
+   */
+  async request(type: MsgType, fields: Field[], timeoutMs: number): Promise<VmReply> {
+    if (!this.client || !this.alive) return { status: 'lost', reason: 'guest is not running', started: false };
+    let from = this.console.end;
+    try {
+      const frame = await this.client.request(type, fields, timeoutMs, () => (from = this.console.end));
+      return { status: 'done', frame, console: this.console.since(from) };
+    } catch (err) {
+      if (err instanceof RequestTimeoutError) {
+        await this.kill('hang');
+        const text = this.console.since(from);
+        return { status: 'hang', console: scanConsole(text)?.excerpt ?? text.trim().slice(-4000) };
+      }
+      if (err instanceof AgentGoneError && err.started) {
+        const exit = await this.exitedWithin(FATAL_GRACE_MS * 3);
+        if (exit.fatal) return { status: 'crash', console: scanConsole(this.console.since(from))?.excerpt ?? exit.fatal };
+        return { status: 'lost', reason: describeExit(exit), started: true };
+      }
+      return { status: 'lost', reason: (err as Error).message, started: false };
+    }
+  }
+
+  /** Sends a request without waiting for any answer (TRIGGER). */
+  send(type: MsgType, fields: Field[]): void {
+    this.client?.send(type, fields);
+  }
+
+  private async exitedWithin(ms: number): Promise<VmExit> {
+    const timer = setTimeout(() => void this.kill(this.fatalSeen ? 'fatal' : 'external'), ms);
+    const exit = await this.exited;
+    clearTimeout(timer);
+    return exit;
+  }
+
+  /** Ends QEMU (SIGKILL: a guest has nothing to save) and waits until it is gone. */
+  async kill(cause: VmExit['cause'] = 'close'): Promise<VmExit> {
+    if (!this.exitInfo) {
+      this.killCause ??= cause;
+      this.client?.close();
+      this.proc?.kill('SIGKILL');
+    }
+    return this.exited;
+  }
+
+  async close(): Promise<void> {
+    await this.kill('close');
+  }
+}
+
+export function describeExit(exit: VmExit): string {
+  const how = exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`;
+  return exit.cause === 'external' ? `QEMU ended from outside (${how})` : `QEMU ended (${exit.cause}, ${how})`;
+}

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -23,6 +24,7 @@
 #define MAX_LOG_SIZE (16u << 20)
 #define DEFAULT_INPUT_SIZE 64
 #define RESPONSE_BIT 0x8000
+#define MAX_MAPS 256 // map fds live on the stack of run_once
 // Tells init to reboot the guest instead of respawning the agent (TRIGGER kind 3).
 #define EXIT_REBOOT 3
 
@@ -69,7 +71,12 @@ static int read_full(void *buf, size_t len) {
     ssize_t n = read(port_fd, p, len);
     if (n == 0) return 0;
     if (n < 0) {
-      if (errno == EINTR || errno == EAGAIN) continue;
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) {
+        struct pollfd pfd = {.fd = port_fd, .events = POLLIN};
+        poll(&pfd, 1, -1); // a hang-up makes the next read return 0
+        continue;
+      }
       die("read: %s", strerror(errno));
     }
     p += n;
@@ -78,12 +85,20 @@ static int read_full(void *buf, size_t len) {
   return 1;
 }
 
+// After HELLO the port is non-blocking, so a write to a host that went away does not block
+// until some later host connects (which would hand it a stale response instead of HELLO).
 static void write_full(const void *buf, size_t len) {
   const uint8_t *p = buf;
   while (len > 0) {
     ssize_t n = write(port_fd, p, len);
     if (n < 0) {
-      if (errno == EINTR || errno == EAGAIN) continue;
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) {
+        struct pollfd pfd = {.fd = port_fd, .events = POLLOUT};
+        if (poll(&pfd, 1, -1) > 0 && (pfd.revents & POLLHUP) && !(pfd.revents & POLLOUT))
+          exit(0); // host closed its end: init respawns us and we greet the next host
+        continue;
+      }
       die("write: %s", strerror(errno));
     }
     p += n;
@@ -233,6 +248,7 @@ static const char *run_spec_parse(const struct request *rq, struct run_spec *s) 
   if (s->log_size < 128) s->log_size = 128;
   if (rq->f[T_FUNC_INFO].present && rq->f[T_FUNC_INFO].len % 8) return "FUNC_INFO is not a multiple of 8 bytes";
   if (rq->f[T_MAPS].present && rq->f[T_MAPS].len % 16) return "MAPS is not a multiple of 16 bytes";
+  if (rq->f[T_MAPS].present && rq->f[T_MAPS].len / 16 > MAX_MAPS) return "MAPS declares more than 256 maps";
   s->insns = &rq->f[T_INSNS];
   s->btf = &rq->f[T_BTF];
   s->func_info = &rq->f[T_FUNC_INFO];
@@ -574,6 +590,7 @@ int main(void) {
   put_uname(&out);
   tlv_u32(&out, T_AGENT_VERSION, PROTOCOL_VERSION);
   frame_send(&out);
+  fcntl(port_fd, F_SETFL, fcntl(port_fd, F_GETFL) | O_NONBLOCK);
 
   struct request rq;
   uint8_t *body = NULL;

@@ -126,37 +126,40 @@ download() {
   [ -n "$deb" ] && echo "$deb"
 }
 
-# Copies the .ko files the guest needs (GUEST_MODULES that the config has as =m, with their
-# dependencies from modules.dep) from an unpacked lib/modules/UNAME into DEST, uncompressed,
-# and writes DEST/load-order (insmod order: dependencies first).
+# Copies the .ko files the guest needs (GUEST_MODULES that the config has as =m, with the
+# modules they depend on) from an unpacked lib/modules/UNAME into DEST, uncompressed, and
+# writes DEST/load-order (insmod order: dependencies first). Dependencies come from each
+# module's own .modinfo "depends=" (Debian ships no modules.dep; depmod may be absent).
 collect_modules() {
-  local root=$1 config=$2 dest=$3 m rel dep
-  local -a order=()
-  declare -A seen=()
+  local root=$1 config=$2 dest=$3 m f n
+  declare -gA KO_PATH=() KO_DONE=()
   rm -rf "$dest"; mkdir -p "$dest"
-  for m in "${GUEST_MODULES[@]}"; do
-    grep -q "^${CONFIG_OF[$m]}=m" "$config" || continue
-    rel=$(awk -F: -v m="$m" '{ n = $1; sub(/.*\//, "", n); sub(/\.ko(\.[a-z]+)?$/, "", n); gsub(/-/, "_", n) } n == m { print; exit }' "$root/modules.dep")
-    [ -n "$rel" ] || die "module $m is =m but missing from $root/modules.dep"
-    # modules.dep lists the dependencies of a module; modprobe loads them last-listed first
-    local -a deps=()
-    read -r -a deps <<< "${rel#*:}"
-    for (( i=${#deps[@]}-1; i>=0; i-- )); do order+=("${deps[$i]}"); done
-    order+=("${rel%%:*}")
-  done
   : > "$dest/load-order"
-  for rel in "${order[@]}"; do
-    [ -z "${seen[$rel]:-}" ] || continue
-    seen[$rel]=1
-    local name; name=$(basename "$rel"); name=${name%.xz}; name=${name%.zst}; name=${name%.gz}
-    case "$rel" in
-      *.xz)  xz -dc "$root/$rel" > "$dest/$name" ;;
-      *.zst) zstd -qdc "$root/$rel" > "$dest/$name" ;;
-      *.gz)  gzip -dc "$root/$rel" > "$dest/$name" ;;
-      *)     cp "$root/$rel" "$dest/$name" ;;
-    esac
-    echo "$name" >> "$dest/load-order"
+  while IFS= read -r f; do
+    n=${f##*/}; n=${n%%.ko*}; KO_PATH[${n//-/_}]=$f
+  done < <(find "$root" -name '*.ko*' -type f)
+  for m in "${GUEST_MODULES[@]}"; do
+    grep -q "^${CONFIG_OF[$m]}=m" "$config" && add_module "$m" "$dest"
   done
+  return 0
+}
+
+add_module() {
+  local m=$1 dest=$2 src=${KO_PATH[$1]:-} out dep
+  [ -z "${KO_DONE[$m]:-}" ] || return 0
+  KO_DONE[$m]=1
+  [ -n "$src" ] || die "module $m is needed but not in the kernel's modules"
+  out=$dest/$m.ko
+  case "$src" in
+    *.xz)  xz -dc "$src" > "$out" ;;
+    *.zst) zstd -qdc "$src" > "$out" ;;
+    *.gz)  gzip -dc "$src" > "$out" ;;
+    *)     cp "$src" "$out" ;;
+  esac
+  for dep in $(tr '\0' '\n' < "$out" | sed -n 's/^depends=//p' | tr ',' ' '); do
+    add_module "${dep//-/_}" "$dest"
+  done
+  echo "$m.ko" >> "$dest/load-order"
 }
 
 # fetch ID SOURCE REGEX: brings kernel ID up to date in the cache and the catalog.
@@ -208,7 +211,7 @@ fetch() {
     [ -n "$config_src" ] || die "$id: no config-$uname in $pkg or linux-base-$uname"
   fi
   for m in "${GUEST_MODULES[@]}"; do grep -q "^${CONFIG_OF[$m]}=m" "$config_src" && need_mods=1; done
-  if [ "$need_mods" = 1 ] && [ ! -f "$modroot/modules.dep" ]; then
+  if [ "$need_mods" = 1 ] && [ ! -d "$modroot/kernel" ]; then
     local mdeb; mdeb=$(download "linux-modules-$uname" "$ver") || die "$id: download of linux-modules-$uname failed"
     dpkg -x "$mdeb" "$tmp/modules"
     modroot=$tmp/modules/lib/modules/$uname

@@ -1,0 +1,2 @@
+// Public surface of the BTF encoder.
+export * from './btf.ts';

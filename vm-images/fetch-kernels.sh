@@ -92,13 +92,15 @@ APT_OPTS=(
 stamp=$APTDIR/updated-at
 online=1 refreshed=0
 age=$(( $(date +%s) - $(stat -c %Y "$stamp" 2>/dev/null || echo 0) ))
-if [ "$sources_changed" = 1 ] || [ "$age" -ge "$MAX_AGE" ]; then
+# after a failed refresh, wait an hour before trying the network again
+failed_age=$(( $(date +%s) - $(stat -c %Y "$APTDIR/refresh-failed-at" 2>/dev/null || echo 0) ))
+if [ "$sources_changed" = 1 ] || { [ "$age" -ge "$MAX_AGE" ] && [ "$failed_age" -ge 3600 ]; }; then
   log "refreshing package lists (own suites, sid, experimental)"
   if apt-get "${APT_OPTS[@]}" update > "$APTDIR/update.log" 2>&1 \
      && ! grep -qE '^(W|E): Failed to fetch' "$APTDIR/update.log"; then
-    touch "$stamp"; refreshed=1
+    touch "$stamp"; refreshed=1; rm -f "$APTDIR/refresh-failed-at"
   else
-    online=0
+    online=0; touch "$APTDIR/refresh-failed-at"
     log "warning: package list refresh failed (see $APTDIR/update.log); working from the cache"
   fi
 fi

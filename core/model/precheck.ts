@@ -1,0 +1,284 @@
+// The checks the kernel runs before walking any path: subprogram discovery (add_subprog_and_kfunc),
+// jump ranges and function ends (check_subprogs), func_info layout (check_btf_func), register numbers,
+// opcodes and reserved fields (check_and_resolve_insns), reachability (bpf_check_cfg) and recursion
+// (sort_subprogs_topo).
+import type { RawInsn } from '../isa/raw.ts';
+import type { Program } from '../program/types.ts';
+import { E2BIG, EINVAL, msg } from './messages.ts';
+import {
+  BPF_ALU, BPF_ALU64, BPF_ATOMIC, BPF_CALL, BPF_DW, BPF_EXIT, BPF_IMM, BPF_JA, BPF_JCOND, BPF_JMP, BPF_JMP32, BPF_K, BPF_LD, BPF_LDX,
+  BPF_MEM, BPF_MEMSX, BPF_PSEUDO_CALL, BPF_PSEUDO_KFUNC_CALL, BPF_ST, BPF_STX, BPF_X, BPF_ABS, BPF_IND,
+  cls, isExit, isGotoX, isLdImm64, isPseudoCall, isPseudoFunc, isStackArgLdx, isStackArgSt, isStackArgStx, jmpOffset, mode, op, opcodeInTable, size, src,
+} from './opcodes.ts';
+import type { Profile } from './profile.ts';
+
+/** A reject found by a check: errno and the kernel's reason line; or a construct the model does not cover. */
+export type CheckResult = { kind: 'reject'; errno: number; message: string } | { kind: 'unknown'; what: string };
+
+export const reject = (errno: number, message: string): CheckResult => ({ kind: 'reject', errno, message });
+export const unknown = (what: string): CheckResult => ({ kind: 'unknown', what });
+
+export interface Subprog {
+  start: number;
+  /** one past the last instruction */
+  end: number;
+  name: string;
+  args: number;
+  linkage: 'static' | 'global';
+}
+
+export interface Prechecked {
+  subprogs: Subprog[];
+  /** subprogram index of each instruction */
+  subprogOf: Int32Array;
+}
+
+const MAX_SUBPROGS = 256;
+
+/** check_alu_fields / check_jmp_fields / check_insn_fields; also run by 6.12's walk at each insn */
+export function checkInsnFields(insn: RawInsn): CheckResult | undefined {
+  const c = cls(insn.code), o = op(insn.code);
+  const r = (m: string): CheckResult => reject(EINVAL, m);
+  switch (c) {
+    case BPF_ALU:
+    case BPF_ALU64:
+      switch (o) {
+        case 0x80:
+          if (src(insn.code) !== BPF_K || insn.src !== 0 || insn.off !== 0 || insn.imm !== 0) return r('BPF_NEG uses reserved fields');
+          return undefined;
+        case 0xd0:
+          if (insn.src !== 0 || insn.off !== 0 || (insn.imm !== 16 && insn.imm !== 32 && insn.imm !== 64) || (c === BPF_ALU64 && src(insn.code) !== BPF_K))
+            return r('BPF_END uses reserved fields');
+          return undefined;
+        case 0xb0:
+          if (src(insn.code) === BPF_X) {
+            if (c === BPF_ALU) {
+              if ((insn.off !== 0 && insn.off !== 8 && insn.off !== 16) || insn.imm) return r('BPF_MOV uses reserved fields');
+            } else if (insn.off === 1) {
+              if (insn.imm !== 1 && insn.imm !== 1 << 16) return r('addr_space_cast insn can only convert between address space 1 and 0');
+            } else if ((insn.off !== 0 && insn.off !== 8 && insn.off !== 16 && insn.off !== 32) || insn.imm) return r('BPF_MOV uses reserved fields');
+          } else if (insn.src !== 0 || insn.off !== 0) return r('BPF_MOV uses reserved fields');
+          return undefined;
+        case 0x00: case 0x10: case 0x20: case 0x30: case 0x40: case 0x50: case 0x60: case 0x70: case 0x90: case 0xa0: case 0xc0: {
+          const divmod = o === 0x30 || o === 0x90;
+          if (src(insn.code) === BPF_X) {
+            if (insn.imm !== 0 || (insn.off !== 0 && insn.off !== 1) || (insn.off === 1 && !divmod)) return r('BPF_ALU uses reserved fields');
+          } else if (insn.src !== 0 || (insn.off !== 0 && insn.off !== 1) || (insn.off === 1 && !divmod)) return r('BPF_ALU uses reserved fields');
+          return undefined;
+        }
+        default:
+          return r(`invalid BPF_ALU opcode ${o.toString(16)}`);
+      }
+    case BPF_LDX:
+      if ((mode(insn.code) !== BPF_MEM && mode(insn.code) !== BPF_MEMSX) || insn.imm !== 0) return r('BPF_LDX uses reserved fields');
+      return undefined;
+    case BPF_STX:
+      if (mode(insn.code) === BPF_ATOMIC) return undefined;
+      if (mode(insn.code) !== BPF_MEM || insn.imm !== 0) return r('BPF_STX uses reserved fields');
+      return undefined;
+    case BPF_ST:
+      if (mode(insn.code) !== BPF_MEM || insn.src !== 0) return r('BPF_ST uses reserved fields');
+      return undefined;
+    case BPF_JMP:
+    case BPF_JMP32:
+      switch (o) {
+        case BPF_CALL:
+          if (src(insn.code) !== BPF_K || (insn.src !== BPF_PSEUDO_KFUNC_CALL && insn.off !== 0) ||
+            (insn.src !== 0 && insn.src !== BPF_PSEUDO_CALL && insn.src !== BPF_PSEUDO_KFUNC_CALL) || insn.dst !== 0 || c === BPF_JMP32)
+            return r('BPF_CALL uses reserved fields');
+          return undefined;
+        case BPF_JA:
+          if (src(insn.code) === BPF_X) {
+            if (insn.src !== 0 || insn.imm !== 0 || insn.off !== 0) return r('BPF_JA|BPF_X uses reserved fields');
+          } else if (insn.src !== 0 || insn.dst !== 0 || (c === BPF_JMP && insn.imm !== 0) || (c === BPF_JMP32 && insn.off !== 0))
+            return r('BPF_JA uses reserved fields');
+          return undefined;
+        case BPF_EXIT:
+          if (src(insn.code) !== BPF_K || insn.imm !== 0 || insn.src !== 0 || insn.dst !== 0 || c === BPF_JMP32) return r('BPF_EXIT uses reserved fields');
+          return undefined;
+        case BPF_JCOND:
+          if (insn.code !== (BPF_JMP | BPF_JCOND) || insn.src !== 0 || insn.dst || insn.imm) return r(`invalid may_goto imm ${insn.imm}`);
+          return undefined;
+        default:
+          if (src(insn.code) === BPF_X) {
+            if (insn.imm !== 0) return r('BPF_JMP/JMP32 uses reserved fields');
+          } else if (insn.src !== 0) return r('BPF_JMP/JMP32 uses reserved fields');
+          return undefined;
+      }
+    case BPF_LD: {
+      const m = mode(insn.code);
+      if (m === BPF_ABS || m === BPF_IND) {
+        if (insn.dst !== 0 || insn.off !== 0 || size(insn.code) === BPF_DW || (m === BPF_ABS && insn.src !== 0)) return r('BPF_LD_[ABS|IND] uses reserved fields');
+      } else if (m !== BPF_IMM) return r('invalid BPF_LD mode');
+      return undefined;
+    }
+    default:
+      return r(`unknown insn class ${c}`);
+  }
+}
+
+/** the `R%d is invalid` register-number rule of check_and_resolve_insns (stack-arg forms excepted) */
+export function checkRegNumbers(insn: RawInsn, profile: Profile): CheckResult | undefined {
+  const r11 = profile.features.stackArgs ? profile.features.stackArgReg : -1;
+  const stackArgStore = r11 >= 0 && (isStackArgSt(insn, r11) || isStackArgStx(insn, r11));
+  const stackArgLoad = r11 >= 0 && isStackArgLdx(insn, r11);
+  if (insn.dst >= 11 && !stackArgStore) return reject(EINVAL, msg.regInvalid(insn.dst));
+  if (insn.src >= 11 && !stackArgLoad) return reject(EINVAL, msg.regInvalid(insn.src));
+  return undefined;
+}
+
+export function precheck(prog: Program, profile: Profile): Prechecked | CheckResult {
+  const insns = prog.insns;
+  const n = insns.length;
+  if (n === 0) return reject(EINVAL, '');
+  // add_subprog_and_kfunc
+  const starts = new Set<number>([0]);
+  for (let i = 0; i < n; i++) {
+    const insn = insns[i]!;
+    if (insn.code === (BPF_JMP | BPF_CALL) && insn.src === BPF_PSEUDO_KFUNC_CALL) return unknown('kfunc calls');
+    if (!isPseudoCall(insn) && !isPseudoFunc(insn)) continue;
+    const target = i + insn.imm + 1;
+    if (target >= n || target < 0) return reject(EINVAL, msg.callToInvalidDest());
+    if (!starts.has(target)) {
+      if (starts.size >= MAX_SUBPROGS) return reject(E2BIG, msg.tooManySubprogs());
+      starts.add(target);
+    }
+  }
+  const sortedStarts = [...starts].sort((a, b) => a - b);
+  // check_subprogs
+  let cur = 0;
+  let subStart = sortedStarts[0]!;
+  let subEnd = sortedStarts[1] ?? n;
+  for (let i = 0; i < n; i++) {
+    const insn = insns[i]!;
+    const c = cls(insn.code);
+    if ((c === BPF_JMP || c === BPF_JMP32) && op(insn.code) !== BPF_CALL && op(insn.code) !== BPF_EXIT && !isGotoX(insn)) {
+      const to = i + jmpOffset(insn) + 1;
+      if (to < subStart || to >= subEnd) return reject(EINVAL, msg.jumpOutOfRange(i, to));
+    }
+    if (i === subEnd - 1) {
+      if (insn.code !== (BPF_JMP | BPF_EXIT) && insn.code !== (BPF_JMP32 | BPF_JA) && insn.code !== (BPF_JMP | BPF_JA) && !isGotoX(insn))
+        return reject(EINVAL, msg.lastInsnNotExit());
+      subStart = subEnd;
+      cur++;
+      if (cur < sortedStarts.length) subEnd = sortedStarts[cur + 1] ?? n;
+    }
+  }
+  // check_btf_func: func_info records come from prog.funcs
+  if (prog.funcs.length !== sortedStarts.length) return reject(EINVAL, msg.funcInfoCountMismatch());
+  for (let i = 0; i < sortedStarts.length; i++) {
+    if (prog.funcs[i]!.start !== sortedStarts[i]) return reject(EINVAL, msg.funcInfoLayoutMismatch());
+  }
+  const subprogs: Subprog[] = sortedStarts.map((start, i) => ({
+    start,
+    end: sortedStarts[i + 1] ?? n,
+    name: prog.funcs[i]!.name,
+    args: prog.funcs[i]!.args,
+    linkage: prog.funcs[i]!.linkage,
+  }));
+  // check_and_resolve_insns
+  for (let i = 0; i < n; i++) {
+    const insn = insns[i]!;
+    if (profile.features.insnFieldsCheckedBeforeWalk) {
+      const bad = checkRegNumbers(insn, profile);
+      if (bad) return bad;
+    }
+    if (isLdImm64(insn)) {
+      const next = insns[i + 1];
+      if (i === n - 1 || !next || next.code !== 0 || next.dst !== 0 || next.src !== 0 || next.off !== 0) return reject(EINVAL, msg.invalidLdImm64());
+      if (insn.off !== 0) return reject(EINVAL, msg.ldImm64Reserved());
+      if (insn.src === 0) {
+        i++;
+        continue;
+      }
+      if (insn.src === 4) return unknown('bpf_ld_imm64 of a function pointer (callbacks)');
+      if (insn.src === 1 || insn.src === 2 || insn.src === 5 || insn.src === 6) return unknown('map references (bpf_ld_imm64 with a map)');
+      if (insn.src === 3) return unknown('bpf_ld_imm64 of a BTF id');
+      return reject(EINVAL, msg.unrecognizedLdImm64());
+    }
+    if (!opcodeInTable(insn.code)) return reject(EINVAL, msg.unknownOpcode(insn.code));
+    if (profile.features.insnFieldsCheckedBeforeWalk) {
+      const bad = checkInsnFields(insn);
+      if (bad) return bad;
+    }
+  }
+  // bpf_check_cfg: everything must be reachable from insn 0 (privileged: back-edges allowed)
+  const seen = new Uint8Array(n);
+  const stack = [0];
+  seen[0] = 1;
+  const visit = (t: number, w: number): CheckResult | undefined => {
+    if (w < 0 || w >= n) return reject(EINVAL, msg.jumpOutOfRange(t, w));
+    if (!seen[w]) {
+      seen[w] = 1;
+      stack.push(w);
+    }
+    return undefined;
+  };
+  while (stack.length) {
+    const t = stack.pop()!;
+    const insn = insns[t]!;
+    const c = cls(insn.code);
+    let bad: CheckResult | undefined;
+    if (isLdImm64(insn)) bad = visit(t, t + 2);
+    else if (c === BPF_JMP || c === BPF_JMP32) {
+      const o = op(insn.code);
+      if (o === BPF_EXIT) continue;
+      if (o === BPF_CALL) {
+        bad = visit(t, t + 1);
+        if (!bad && insn.src === BPF_PSEUDO_CALL) bad = visit(t, t + insn.imm + 1);
+      } else if (o === BPF_JA) {
+        if (src(insn.code) === BPF_X) return unknown('indirect jumps (gotox)');
+        bad = visit(t, t + jmpOffset(insn) + 1);
+      } else if (o === BPF_JCOND) {
+        return unknown('may_goto');
+      } else {
+        bad = visit(t, t + 1) ?? visit(t, t + insn.off + 1);
+      }
+    } else bad = visit(t, t + 1);
+    if (bad) return bad;
+  }
+  for (let i = 0; i < n; i++) {
+    if (!seen[i]) return reject(EINVAL, msg.unreachable(i));
+    if (isLdImm64(insns[i]!)) {
+      if (seen[i + 1]) return reject(EINVAL, `jump into the middle of ldimm64 insn ${i}`);
+      i++;
+    }
+  }
+  const subprogOf = new Int32Array(n);
+  subprogs.forEach((s, k) => subprogOf.fill(k, s.start, s.end));
+  // sort_subprogs_topo: DFS over the call graph finds recursion
+  const color = new Uint8Array(subprogs.length);
+  const callees = subprogs.map((s) => {
+    const out: number[] = [];
+    for (let i = s.end - 1; i >= s.start; i--) {
+      const insn = insns[i]!;
+      if (isPseudoCall(insn) && seen[i]) out.push(subprogOf[i + insn.imm + 1]!);
+    }
+    return out;
+  });
+  for (let root = 0; root < subprogs.length; root++) {
+    if (color[root]) continue;
+    color[root] = 1;
+    const dfs: number[] = [root];
+    while (dfs.length) {
+      const curSub = dfs[dfs.length - 1]!;
+      let pushed = false;
+      for (const callee of callees[curSub]!) {
+        if (color[callee] === 2) continue;
+        if (color[callee] === 1) return reject(EINVAL, msg.recursiveCall(subprogs[curSub]!.name, subprogs[callee]!.name));
+        color[callee] = 1;
+        dfs.push(callee);
+        pushed = true;
+        break;
+      }
+      if (!pushed) {
+        color[curSub] = 2;
+        dfs.pop();
+      }
+    }
+  }
+  return { subprogs, subprogOf };
+}
+
+export const isCheckResult = (x: Prechecked | CheckResult): x is CheckResult => 'kind' in x;
+export { isExit };

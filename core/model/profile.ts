@@ -1,0 +1,86 @@
+// Kernel versions as data: which features a verifier has, its limits and the message texts that
+// differ between versions. The kernel id → profile table is what `bpfdiff model --profile` resolves.
+
+export type ProfileId = 'linux-6.12' | 'linux-7.2' | 'linux-7.3' | 'next';
+
+export interface Profile {
+  id: ProfileId;
+  features: {
+    /** functions with more than 5 arguments through the r11 stack-argument area */
+    stackArgs: boolean;
+    /** register number that addresses the stack-argument area (BPF_REG_PARAMS) */
+    stackArgReg: number;
+    /** 7.x checks register numbers and reserved fields for every insn before the walk
+     *  (check_and_resolve_insns); 6.12 checks them when the walk reaches the insn */
+    insnFieldsCheckedBeforeWalk: boolean;
+    /** scalar ranges as circular numbers (cnum, 7.2+) rather than four min/max pairs */
+    cnumBounds: boolean;
+    /** 7.3+: a structured "Verification failed:" report follows the reason line */
+    structuredReport: boolean;
+    /** instruction set version the verifier accepts (cpu=v4: sdiv/smod, movsx, ldsx, bswap, ja32) */
+    isaVersion: number;
+  };
+  limits: {
+    maxCallFrames: number;
+    maxStackBytes: number;
+    /** BPF_COMPLEXITY_LIMIT_INSNS */
+    complexityInsns: number;
+    maxSubprogs: number;
+    /** MAX_BPF_FUNC_REG_ARGS */
+    maxRegArgs: number;
+    /** MAX_BPF_FUNC_ARGS: 12 with stack arguments, 5 before */
+    maxFuncArgs: number;
+    /** BPF_COMPLEXITY_LIMIT_JMP_SEQ: pending branch states */
+    maxJmpSeq: number;
+  };
+  messages: {
+    /** a reference still held at the main program's exit */
+    referenceLeakAtExit: string;
+  };
+}
+
+const base7: Profile = {
+  id: 'linux-7.2',
+  features: { stackArgs: true, stackArgReg: 11, insnFieldsCheckedBeforeWalk: true, cnumBounds: true, structuredReport: false, isaVersion: 4 },
+  limits: { maxCallFrames: 8, maxStackBytes: 512, complexityInsns: 1_000_000, maxSubprogs: 256, maxRegArgs: 5, maxFuncArgs: 12, maxJmpSeq: 8192 },
+  messages: { referenceLeakAtExit: 'BPF_EXIT instruction in main prog would lead to reference leak' },
+};
+
+export const PROFILES: Record<ProfileId, Profile> = {
+  'linux-6.12': {
+    id: 'linux-6.12',
+    features: { ...base7.features, stackArgs: false, insnFieldsCheckedBeforeWalk: false, cnumBounds: false },
+    limits: { ...base7.limits, maxFuncArgs: 5 },
+    messages: { ...base7.messages },
+  },
+  'linux-7.2': base7,
+  'linux-7.3': {
+    id: 'linux-7.3',
+    features: { ...base7.features, structuredReport: true },
+    limits: { ...base7.limits },
+    messages: { referenceLeakAtExit: 'Unreleased reference id=%d alloc_insn=%d' },
+  },
+  next: {
+    id: 'next',
+    features: { ...base7.features, structuredReport: true },
+    limits: { ...base7.limits },
+    messages: { referenceLeakAtExit: 'Unreleased reference id=%d alloc_insn=%d' },
+  },
+};
+
+/** kernel id (as used by the VM pool and `--kernel`) → the profile that predicts it */
+export const KERNEL_PROFILE: Record<string, ProfileId> = {
+  '6.12': 'linux-6.12',
+  '7.2': 'linux-7.2',
+  '7.3': 'linux-7.3',
+  next: 'next',
+};
+
+export const PROFILE_IDS = Object.keys(PROFILES) as ProfileId[];
+
+/** accepts a profile id or a kernel id; undefined when neither */
+export function resolveProfile(name: string): Profile | undefined {
+  if (name in PROFILES) return PROFILES[name as ProfileId];
+  const id = KERNEL_PROFILE[name];
+  return id ? PROFILES[id] : undefined;
+}

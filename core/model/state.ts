@@ -1,0 +1,132 @@
+// Verifier state: registers, stack slots, frames and the outgoing stack-argument area,
+// mirroring struct bpf_reg_state / bpf_stack_state / bpf_func_state (include/linux/bpf_verifier.h).
+import { C32, C64, type Cnum } from './scalar/cnum.ts';
+import { tnumConst, tnumUnknown, type Tnum } from './scalar/tnum.ts';
+
+export type RegType = 'not_init' | 'scalar' | 'ptr_to_ctx' | 'ptr_to_stack';
+
+export interface Reg {
+  type: RegType;
+  /** known bits; for pointers the offset from the object start */
+  varOff: Tnum;
+  r64: Cnum;
+  r32: Cnum;
+  /** PTR_TO_STACK: index of the frame whose stack it points into */
+  frameno: number;
+  /** scalar link id (0 = none); linked registers share bounds on branches */
+  id: number;
+  /** linked-register constant delta (BPF_ADD_CONST) */
+  delta: number;
+  /** the delta came from a 32-bit add (BPF_ADD_CONST32) */
+  linked32?: boolean;
+}
+
+export const MAX_BPF_REG = 11;
+export const BPF_REG_FP = 10;
+export const BPF_REG_SIZE = 8;
+export const MAX_BPF_STACK = 512;
+export const STACK_SLOTS = MAX_BPF_STACK / BPF_REG_SIZE;
+
+export function notInitReg(): Reg {
+  return { type: 'not_init', varOff: tnumUnknown, r64: C64.UNBOUNDED, r32: C32.UNBOUNDED, frameno: 0, id: 0, delta: 0 };
+}
+
+export function unknownScalar(): Reg {
+  return { type: 'scalar', varOff: tnumUnknown, r64: C64.UNBOUNDED, r32: C32.UNBOUNDED, frameno: 0, id: 0, delta: 0 };
+}
+
+export function knownScalar(v: bigint): Reg {
+  const u = BigInt.asUintN(64, v);
+  return {
+    type: 'scalar',
+    varOff: tnumConst(u),
+    r64: C64.fromURange(u, u),
+    r32: C32.fromURange(u & C32.UMAX, u & C32.UMAX),
+    frameno: 0,
+    id: 0,
+    delta: 0,
+  };
+}
+
+/** a pointer with a constant offset (kernel keeps pointer offsets in var_off since 7.2) */
+export function pointerReg(type: 'ptr_to_ctx' | 'ptr_to_stack', off: number, frameno = 0): Reg {
+  const r = knownScalar(BigInt(off));
+  r.type = type;
+  r.frameno = frameno;
+  return r;
+}
+
+export type SlotType = 'invalid' | 'spill' | 'misc' | 'zero';
+
+export interface StackSlot {
+  /** byte types, index i covers byte (slot start + i); kernel slot_type[] order */
+  types: SlotType[];
+  spilled: Reg;
+}
+
+export interface Frame {
+  regs: Reg[];
+  /** stack slots indexed by spi: slot spi covers [fp - 8*(spi+1), fp - 8*spi) */
+  stack: StackSlot[];
+  /** allocated_stack in bytes (multiple of 8) */
+  allocated: number;
+  frameno: number;
+  subprog: number;
+  /** instruction index of the call that created this frame; -1 for main */
+  callsite: number;
+  /** outgoing stack-argument slots (stack_arg_regs), index = arg - 6 */
+  outArgs: Reg[];
+  /** set once an r11 store or call happened in this function (no_stack_arg_load) */
+  noStackArgLoad: boolean;
+}
+
+export interface VState {
+  frames: Frame[];
+  /** instruction to process next */
+  insnIdx: number;
+  /** previous instruction index (for history/diagnostics) */
+  prevIdx: number;
+  /** bounded-loop bookkeeping: how many times each back-edge target was entered on this path */
+  branches?: number;
+}
+
+export function cloneReg(r: Reg): Reg {
+  return { ...r };
+}
+
+export function cloneFrame(f: Frame): Frame {
+  return {
+    regs: f.regs.map(cloneReg),
+    stack: f.stack.map((s) => ({ types: s.types.slice(), spilled: { ...s.spilled } })),
+    allocated: f.allocated,
+    frameno: f.frameno,
+    subprog: f.subprog,
+    callsite: f.callsite,
+    outArgs: f.outArgs.map(cloneReg),
+    noStackArgLoad: f.noStackArgLoad,
+  };
+}
+
+export function cloneState(s: VState): VState {
+  return { frames: s.frames.map(cloneFrame), insnIdx: s.insnIdx, prevIdx: s.prevIdx };
+}
+
+export function newFrame(frameno: number, subprog: number, callsite: number): Frame {
+  const regs: Reg[] = [];
+  for (let i = 0; i < MAX_BPF_REG; i++) regs.push(notInitReg());
+  regs[BPF_REG_FP] = pointerReg('ptr_to_stack', 0, frameno);
+  return { regs, stack: [], allocated: 0, frameno, subprog, callsite, outArgs: [], noStackArgLoad: false };
+}
+
+export function curFrame(s: VState): Frame {
+  return s.frames[s.frames.length - 1]!;
+}
+
+/** grow_stack_state: make sure slots down to `size` bytes exist */
+export function growStack(f: Frame, size: number): void {
+  const slots = Math.ceil(size / BPF_REG_SIZE);
+  while (f.stack.length < slots) {
+    f.stack.push({ types: ['invalid', 'invalid', 'invalid', 'invalid', 'invalid', 'invalid', 'invalid', 'invalid'], spilled: notInitReg() });
+  }
+  if (f.allocated < slots * BPF_REG_SIZE) f.allocated = slots * BPF_REG_SIZE;
+}

@@ -1,0 +1,97 @@
+// verify(program, profile) → Outcome: the whole of bpf_check for the parts the model covers, in the
+// kernel's order: prechecks, do_check_main, do_check_subprogs, check_max_stack_depth, and the
+// stack-argument slot check of bpf_fixup_call_args; then the test run for accepted programs.
+import type { Outcome, Program } from '../program/types.ts';
+import { execute, InterpFault, InterpStepLimit, InterpUnsupported, TestRunRejected } from './interp/index.ts';
+import { E2BIG, EACCES, EINVAL, msg } from './messages.ts';
+import { isPseudoCall } from './opcodes.ts';
+import { isCheckResult, precheck, reject, type CheckResult, type Subprog } from './precheck.ts';
+import type { Profile } from './profile.ts';
+import { Walker } from './walk.ts';
+import type { SubprogInfo } from './calls.ts';
+
+export interface VerifyOptions {
+  /** run the interpreter on accepted programs to predict retval (default true) */
+  run?: boolean;
+}
+
+export function verify(program: Program, profile: Profile, options: VerifyOptions = {}): Outcome {
+  const kernel = `model:${profile.id}`;
+  const res = check(program, profile);
+  if (res.result) {
+    if (res.result.kind === 'unknown') return { verdict: 'unknown', errno: 0, message: '', unknown: res.result.what, kernel };
+    return { verdict: 'reject', errno: res.result.errno, message: res.result.message, kernel, verifiedInsns: res.processed };
+  }
+  const out: Outcome = { verdict: 'accept', errno: 0, message: '', kernel, verifiedInsns: res.processed };
+  if (options.run === false) return out;
+  try {
+    const run = execute(program, program.input, { stackArgReg: profile.features.stackArgReg });
+    out.retval = run.retval;
+    if (run.unpredictable) out.unpredictable = run.unpredictable;
+  } catch (e) {
+    if (e instanceof InterpUnsupported) return { verdict: 'unknown', errno: 0, message: '', unknown: `test run: ${e.feature}`, kernel };
+    if (e instanceof TestRunRejected) return { ...out, verdict: 'error', errno: e.errno, message: e.message };
+    if (e instanceof InterpFault || e instanceof InterpStepLimit)
+      return { verdict: 'unknown', errno: 0, message: '', unknown: `test run stopped: ${e.message}`, kernel };
+    throw e;
+  }
+  return out;
+}
+
+interface CheckOutput {
+  result?: CheckResult;
+  processed: number;
+}
+
+/** the verifier part alone: undefined result means the kernel would accept */
+export function check(program: Program, profile: Profile): CheckOutput {
+  const pre = precheck(program, profile);
+  if (isCheckResult(pre)) return { result: pre, processed: 0 };
+  const walker = new Walker(program, profile, pre.subprogs, pre.subprogOf);
+  let result = walker.run(0);
+  // do_check_subprogs: global functions a call reached, each verified on its own, until none is new
+  const done = new Set<number>();
+  while (!result) {
+    const next = [...walker.calledGlobals].filter((s) => !done.has(s)).sort((a, b) => a - b)[0];
+    if (next === undefined) break;
+    done.add(next);
+    result = walker.run(next);
+  }
+  if (!result) result = checkMaxStackDepth(program, pre.subprogs, walker.info, profile);
+  if (!result && profile.features.stackArgs) {
+    // bpf_fixup_call_args
+    for (let i = 0; i < pre.subprogs.length; i++) {
+      const info = walker.info[i]!;
+      const outgoing = info.stackArgCnt - info.inStackArgs;
+      if (info.maxOutWritten > outgoing) {
+        result = reject(EINVAL, msg.stackArgUnused(i, info.maxOutWritten, outgoing));
+        break;
+      }
+    }
+  }
+  return { result, processed: walker.processed };
+}
+
+/** check_max_stack_depth / check_max_stack_depth_subprog: frames and combined stack along call chains */
+function checkMaxStackDepth(program: Program, subprogs: Subprog[], info: SubprogInfo[], profile: Profile): CheckResult | undefined {
+  const insns = program.insns;
+  const subOf = (start: number): number => subprogs.findIndex((s) => s.start === start);
+  const round = (d: number): number => Math.ceil(d / 16) * 16; // JIT requested
+  // depth-first over the static call graph from main, the way the kernel's iterative walk does
+  const walk = (idx: number, depth: number, frame: number, chain: number[]): CheckResult | undefined => {
+    depth += round(info[idx]!.stackDepth);
+    if (depth > profile.limits.maxStackBytes) return reject(EACCES, msg.combinedStackTooLarge(chain.length + 1, depth));
+    const s = subprogs[idx]!;
+    for (let i = s.start; i < s.end; i++) {
+      const insn = insns[i]!;
+      if (!isPseudoCall(insn)) continue;
+      const callee = subOf(i + insn.imm + 1);
+      const nextFrame = subprogs[callee]!.linkage === 'global' ? 0 : frame + 1;
+      if (nextFrame >= profile.limits.maxCallFrames) return reject(E2BIG, `the call stack of ${nextFrame} frames is too deep !`);
+      const r = walk(callee, depth, nextFrame, [...chain, idx]);
+      if (r) return r;
+    }
+    return undefined;
+  };
+  return walk(0, 0, 0, []);
+}

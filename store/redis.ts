@@ -7,8 +7,8 @@ export type RedisRole = 'worker' | 'producer';
 
 export function connectRedis(url: string, role: RedisRole): Redis {
   return new Redis(url, {
+    // a producer's command waits through at most one reconnect attempt, then errors
     maxRetriesPerRequest: role === 'worker' ? null : 1,
-    enableOfflineQueue: role === 'worker',
     // reconnect quickly after a Redis restart, capped so a long outage does not spin
     retryStrategy: (times) => Math.min(times * 200, 2_000),
     lazyConnect: false,

@@ -1,140 +1,159 @@
 // The records bpfdiff keeps in Redis: jobs with their counts, divergences deduplicated by
-// signature, nightly reports. Plain data, so the API can hand them out as JSON unchanged.
-import type { Outcome, ProgramJson } from '../core/program/index.ts';
+// signature, nightly reports. Written once as TypeBox schemas: the store's types are derived
+// from them, and the API serves them as its response schemas and OpenAPI documentation.
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { ProgramJsonSchema, type Outcome } from '../core/program/index.ts';
+
+function literals<T extends readonly string[]>(values: T) {
+  return Type.Unsafe<T[number]>(Type.Union(values.map((v) => Type.Literal(v))));
+}
+const Optional = <T extends TSchema>(schema: T) => Type.Optional(schema);
+const Counts = Type.Record(Type.String(), Type.Integer());
 
 export const JOB_KINDS = ['campaign', 'replay', 'nightly'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
-
 export const JOB_STATES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
 export type JobState = (typeof JOB_STATES)[number];
-
 export const TRIAGE_STATUSES = ['new', 'confirmed-kernel-bug', 'model-bug', 'fixed', 'wontfix'] as const;
 export type TriageStatus = (typeof TRIAGE_STATUSES)[number];
 
+export const JobKindSchema = literals(JOB_KINDS);
+export const JobStateSchema = literals(JOB_STATES);
+export const TriageStatusSchema = literals(TRIAGE_STATUSES);
+
+/** An Outcome as DESIGN.md describes it; fields beyond these pass through unchanged. */
+export const OutcomeSchema = Type.Unsafe<Outcome>(
+  Type.Object(
+    {
+      verdict: Type.String(),
+      errno: Type.Integer(),
+      message: Type.String(),
+      kernel: Type.String(),
+      report: Optional(Type.String()),
+      retval: Optional(Type.Number()),
+      console: Optional(Type.String()),
+      unknown: Optional(Type.String()),
+    },
+    { additionalProperties: true },
+  ),
+);
+
 /** What a user asked for; the generator options go to core/gen unchanged. */
-export interface JobParams {
-  kind: JobKind;
-  kernels: string[];
-  /** campaign: how many programs */
-  count?: number;
-  seed?: number;
-  /** campaign: programs per batch job (the unit of retry and of distribution) */
-  batchSize?: number;
-  generator?: Record<string, unknown>;
-  /** replay: also run every program file under corpus/ */
-  corpus?: boolean;
-  /** replay: also run every stored reduced reproducer */
-  reproducers?: boolean;
-  /** set on jobs a nightly run started */
-  nightly?: string;
-}
+export const JobParamsSchema = Type.Object({
+  kind: JobKindSchema,
+  kernels: Type.Array(Type.String()),
+  count: Optional(Type.Integer({ description: 'campaign: number of programs' })),
+  seed: Optional(Type.Integer()),
+  batchSize: Optional(Type.Integer({ description: 'campaign: programs per batch job, the unit of retry and distribution' })),
+  generator: Optional(Type.Record(Type.String(), Type.Unknown())),
+  corpus: Optional(Type.Boolean({ description: 'replay: run every program file under corpus/' })),
+  reproducers: Optional(Type.Boolean({ description: 'replay: run every stored reproducer' })),
+  nightly: Optional(Type.String({ description: 'the nightly run (date) that started this job' })),
+});
+export type JobParams = Static<typeof JobParamsSchema>;
 
-export interface JobCounts {
-  batchesTotal: number;
-  batchesDone: number;
-  programs: number;
-  agreed: number;
-  divergences: number;
-  /** signatures this job saw first */
-  newSignatures: number;
-  byClass: Record<string, number>;
-  /** summed wall time of the job's batches, for throughput */
-  busyMs: number;
-}
+export const JobCountsSchema = Type.Object({
+  batchesTotal: Type.Integer(),
+  batchesDone: Type.Integer(),
+  programs: Type.Integer(),
+  agreed: Type.Integer(),
+  divergences: Type.Integer(),
+  newSignatures: Type.Integer({ description: 'signatures this job saw first' }),
+  byClass: Counts,
+  busyMs: Type.Integer({ description: 'summed wall time of the batches' }),
+});
+export type JobCounts = Static<typeof JobCountsSchema>;
 
-export interface ReplayEntry {
-  /** `corpus:<path>` or `divergence:<id>` */
-  source: string;
-  kernel: string;
-  /** the expected signature (stored reproducers) or expectation (corpus) still shows */
-  reproduced: boolean;
-  /** signature seen now, if any divergence showed */
-  signature?: string;
-  detail?: string;
-}
+export const ReplayEntrySchema = Type.Object({
+  source: Type.String({ description: '`corpus:<path>` or `divergence:<id>`' }),
+  kernel: Type.String(),
+  reproduced: Type.Boolean(),
+  signature: Optional(Type.String()),
+  detail: Optional(Type.String()),
+});
+export type ReplayEntry = Static<typeof ReplayEntrySchema>;
 
-export interface ReplaySummary {
-  entries: ReplayEntry[];
-  reproduced: number;
-  notReproduced: number;
-}
+export const ReplaySummarySchema = Type.Object({
+  entries: Type.Array(ReplayEntrySchema),
+  reproduced: Type.Integer(),
+  notReproduced: Type.Integer(),
+});
+export type ReplaySummary = Static<typeof ReplaySummarySchema>;
 
-export interface JobRecord {
-  id: string;
-  kind: JobKind;
-  params: JobParams;
-  state: JobState;
-  createdAt: string;
-  startedAt?: string;
-  finishedAt?: string;
-  error?: string;
-  counts: JobCounts;
-  replay?: ReplaySummary;
-  /** divergence ids this job recorded */
-  divergenceIds?: string[];
-}
+export const JobRecordSchema = Type.Object({
+  id: Type.String(),
+  kind: JobKindSchema,
+  params: JobParamsSchema,
+  state: JobStateSchema,
+  createdAt: Type.String(),
+  startedAt: Optional(Type.String()),
+  finishedAt: Optional(Type.String()),
+  error: Optional(Type.String()),
+  counts: JobCountsSchema,
+  replay: Optional(ReplaySummarySchema),
+  divergenceIds: Optional(Type.Array(Type.String())),
+});
+export type JobRecord = Static<typeof JobRecordSchema>;
 
 /** One divergence instance as the differ reports it, ready to record. */
-export interface DivergenceInstance {
-  signature: string;
-  class: string;
-  kernel: string;
-  profile: string;
-  mutation?: string;
-  detail: string;
-  program: ProgramJson;
-  model: Outcome;
-  actual: Outcome;
-}
+export const DivergenceInstanceSchema = Type.Object({
+  signature: Type.String(),
+  class: Type.String(),
+  kernel: Type.String(),
+  profile: Type.String(),
+  mutation: Optional(Type.String()),
+  detail: Type.String(),
+  program: ProgramJsonSchema,
+  model: OutcomeSchema,
+  actual: OutcomeSchema,
+});
+export type DivergenceInstance = Static<typeof DivergenceInstanceSchema>;
 
-export interface DivergenceExample {
-  jobId: string;
-  kernel: string;
-  program: ProgramJson;
-  model: Outcome;
-  actual: Outcome;
-}
+export const DivergenceExampleSchema = Type.Object({
+  jobId: Type.String(),
+  kernel: Type.String(),
+  program: ProgramJsonSchema,
+  model: OutcomeSchema,
+  actual: OutcomeSchema,
+});
+export type DivergenceExample = Static<typeof DivergenceExampleSchema>;
 
-export interface ReducedReproducer {
-  program: ProgramJson;
-  kernel: string;
-  originalInsns: number;
-  reducedInsns: number;
-  model?: Outcome;
-  actual?: Outcome;
-}
+export const ReducedReproducerSchema = Type.Object({
+  program: ProgramJsonSchema,
+  kernel: Type.String(),
+  originalInsns: Type.Integer(),
+  reducedInsns: Type.Integer(),
+  model: Optional(OutcomeSchema),
+  actual: Optional(OutcomeSchema),
+});
+export type ReducedReproducer = Static<typeof ReducedReproducerSchema>;
 
-export interface TriageNote {
-  author: string;
-  text: string;
-  at: string;
-}
+export const TriageNoteSchema = Type.Object({ author: Type.String(), text: Type.String(), at: Type.String() });
+export type TriageNote = Static<typeof TriageNoteSchema>;
 
-export interface LastReplay {
-  at: string;
-  reproduced: boolean;
-  kernel: string;
-}
+export const LastReplaySchema = Type.Object({ at: Type.String(), reproduced: Type.Boolean(), kernel: Type.String() });
+export type LastReplay = Static<typeof LastReplaySchema>;
 
-export interface DivergenceRecord {
-  id: string;
-  signature: string;
-  class: string;
-  profile: string;
-  mutation?: string;
-  detail: string;
-  firstSeen: string;
-  lastSeen: string;
-  firstJob: string;
-  lastJob: string;
-  count: number;
-  status: TriageStatus;
-  kernels: string[];
-  examples: DivergenceExample[];
-  reduced?: ReducedReproducer;
-  notes: TriageNote[];
-  lastReplay?: LastReplay;
-}
+export const DivergenceRecordSchema = Type.Object({
+  id: Type.String(),
+  signature: Type.String(),
+  class: Type.String(),
+  profile: Type.String(),
+  mutation: Optional(Type.String()),
+  detail: Type.String(),
+  firstSeen: Type.String(),
+  lastSeen: Type.String(),
+  firstJob: Type.String(),
+  lastJob: Type.String(),
+  count: Type.Integer(),
+  status: TriageStatusSchema,
+  kernels: Type.Array(Type.String()),
+  examples: Type.Array(DivergenceExampleSchema),
+  reduced: Optional(ReducedReproducerSchema),
+  notes: Type.Array(TriageNoteSchema),
+  lastReplay: Optional(LastReplaySchema),
+});
+export type DivergenceRecord = Static<typeof DivergenceRecordSchema>;
 
 /** What one batch contributes; recorded once per (job, batch) however often it runs. */
 export interface BatchRecord {
@@ -146,20 +165,18 @@ export interface BatchRecord {
   divergences: DivergenceInstance[];
 }
 
-export interface NightlyReport {
-  date: string;
-  startedAt: string;
-  finishedAt: string;
-  cron: string;
-  kernels: string[];
-  jobs: string[];
-  /** signatures first seen during this run */
-  newSignatures: string[];
-  /** known signatures that showed again (in the campaign or by replay) */
-  seenAgain: string[];
-  /** stored reproducers that no longer reproduce: candidate fixes */
-  notReproduced: string[];
-  programs: number;
-  programsPerSecond: number;
-  divergences: number;
-}
+export const NightlyReportSchema = Type.Object({
+  date: Type.String({ description: 'YYYY-MM-DD (UTC) of the run' }),
+  startedAt: Type.String(),
+  finishedAt: Type.String(),
+  cron: Type.String(),
+  kernels: Type.Array(Type.String()),
+  jobs: Type.Array(Type.String()),
+  newSignatures: Type.Array(Type.String(), { description: 'divergence ids first seen by this run' }),
+  seenAgain: Type.Array(Type.String(), { description: 'known divergence ids that showed again' }),
+  notReproduced: Type.Array(Type.String(), { description: 'stored reproducers that no longer reproduce: candidate fixes' }),
+  programs: Type.Integer(),
+  programsPerSecond: Type.Number(),
+  divergences: Type.Integer(),
+});
+export type NightlyReport = Static<typeof NightlyReportSchema>;

@@ -4,7 +4,10 @@
 // re-run campaign job cannot enqueue its batches twice.
 import { Queue, QueueEvents, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Logger } from 'pino';
+import type { BaseLogger } from 'pino';
+
+/** Queues only report errors; any pino-compatible logger (Fastify's too) will do. */
+type ErrorLogger = Pick<BaseLogger, 'error'>;
 import type { ProgramJson } from '../core/program/index.ts';
 import type { JobParams, JobRecord, Store } from '../store/index.ts';
 
@@ -50,7 +53,7 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
 
 export type Queues = Record<QueueKind, Queue>;
 
-export function createQueues(connection: Redis, naming: QueueNaming, log: Logger): Queues {
+export function createQueues(connection: Redis, naming: QueueNaming, log: ErrorLogger): Queues {
   const queues = {} as Queues;
   for (const kind of QUEUE_KINDS) {
     const queue = new Queue(queueName(naming, kind), { connection, prefix: naming.prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
@@ -116,7 +119,7 @@ export async function queueDepths(queues: Queues): Promise<Record<QueueKind, Rec
 }
 
 /** QueueEvents blocks on its connection: give it one of its own (worker role). */
-export function createQueueEvents(connection: Redis, naming: QueueNaming, kind: QueueKind, log: Logger): QueueEvents {
+export function createQueueEvents(connection: Redis, naming: QueueNaming, kind: QueueKind, log: ErrorLogger): QueueEvents {
   const events = new QueueEvents(queueName(naming, kind), { connection, prefix: naming.prefix });
   events.on('error', (err) => log.error({ err, queue: kind }, 'queue events error'));
   return events;

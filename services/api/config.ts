@@ -1,0 +1,42 @@
+// What the API reads from its environment. The token guards mutating routes; reads are open
+// unless BPFDIFF_READS_OPEN=0. Nothing here is ever logged whole (see workers/log.ts redaction).
+import { DEFAULT_PREFIX } from '../../store/index.ts';
+import { DEFAULT_BULL_PREFIX } from '../../workers/index.ts';
+
+export interface ApiConfig {
+  redisUrl: string;
+  storePrefix: string;
+  bullPrefix: string;
+  /** prepended to queue names; tests use a unique one */
+  namespace: string;
+  /** bearer token for POST/PATCH/DELETE; undefined leaves them open (embedded default prints one) */
+  apiToken?: string;
+  /** GET routes without the token */
+  readsOpen: boolean;
+  /** largest request body in bytes */
+  bodyLimit: number;
+  /** job submissions per client per minute */
+  jobsPerMinute: number;
+  /** POST /programs/check waits this long for the kernels, at most */
+  checkTimeoutMs: number;
+  /** the dashboard's folder, served at / when it exists */
+  dashboardDir?: string;
+}
+
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+export const DEFAULT_CHECK_TIMEOUT_MS = 30_000;
+
+export function apiConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfig {
+  return {
+    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    storePrefix: env.BPFDIFF_STORE_PREFIX ?? DEFAULT_PREFIX,
+    bullPrefix: env.BPFDIFF_BULL_PREFIX ?? DEFAULT_BULL_PREFIX,
+    namespace: env.BPFDIFF_QUEUE_NAMESPACE ?? '',
+    apiToken: env.BPFDIFF_API_TOKEN || undefined,
+    readsOpen: env.BPFDIFF_READS_OPEN !== '0',
+    bodyLimit: Number(env.BPFDIFF_BODY_LIMIT ?? DEFAULT_BODY_LIMIT),
+    jobsPerMinute: Number(env.BPFDIFF_JOBS_PER_MINUTE ?? 30),
+    checkTimeoutMs: Number(env.BPFDIFF_CHECK_TIMEOUT_MS ?? DEFAULT_CHECK_TIMEOUT_MS),
+    dashboardDir: env.BPFDIFF_DASHBOARD_DIR,
+  };
+}

@@ -1,0 +1,5 @@
+// services/api: the bpfdiff REST API (Fastify).
+export { default as apiPlugin, DEFAULT_DASHBOARD_DIR, type AppOptions } from './app.ts';
+export { buildServer, startServer } from './server.ts';
+export { apiConfigFromEnv, DEFAULT_BODY_LIMIT, DEFAULT_CHECK_TIMEOUT_MS, type ApiConfig } from './config.ts';
+export type { ModelOracle } from './routes/programs.ts';

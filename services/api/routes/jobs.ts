@@ -1,0 +1,66 @@
+// Job submission and tracking: POST /jobs (202 + id), GET /jobs, GET /jobs/:id, DELETE /jobs/:id.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { cancelJob, submitJob } from '../../../workers/index.ts';
+import { JobRecordSchema } from '../../../store/index.ts';
+import { ErrorSchema, JobIdParamsSchema, JobListSchema, ListJobsQuerySchema, SubmitJobBodySchema, SubmittedSchema } from '../schemas.ts';
+import { badRequest } from '../errors.ts';
+
+const jobs: FastifyPluginAsyncTypebox = async (app) => {
+  app.post(
+    '/jobs',
+    {
+      schema: {
+        summary: 'Submit a campaign or replay job',
+        tags: ['jobs'],
+        security: [{ bearer: [] }],
+        body: SubmitJobBodySchema,
+        response: { 202: SubmittedSchema, 400: ErrorSchema, 401: ErrorSchema, 429: ErrorSchema },
+      },
+      config: { rateLimit: { max: app.config.jobsPerMinute, timeWindow: '1 minute' } },
+    },
+    async (req, reply) => {
+      const body = req.body;
+      if (body.kind === 'campaign' && body.count === undefined) throw badRequest('body.count', 'a campaign needs the number of programs to generate');
+      const record = await submitJob(app.store, app.queues, { ...body });
+      req.log.info({ jobId: record.id, kind: body.kind, kernels: body.kernels, count: body.count }, 'job submitted');
+      return reply.code(202).header('location', `/jobs/${record.id}`).send({ id: record.id, state: record.state, url: `/jobs/${record.id}` });
+    },
+  );
+
+  app.get(
+    '/jobs',
+    { schema: { summary: 'List jobs, newest first', tags: ['jobs'], querystring: ListJobsQuerySchema, response: { 200: JobListSchema, 400: ErrorSchema } } },
+    async (req) => app.store.listJobs(req.query),
+  );
+
+  app.get(
+    '/jobs/:id',
+    { schema: { summary: 'A job: state, progress, counts, divergences found', tags: ['jobs'], params: JobIdParamsSchema, response: { 200: JobRecordSchema, 400: ErrorSchema, 404: ErrorSchema } } },
+    async (req, reply) => {
+      const record = await app.store.getJob(req.params.id);
+      if (!record) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `job ${req.params.id} does not exist` });
+      return record;
+    },
+  );
+
+  app.delete(
+    '/jobs/:id',
+    {
+      schema: {
+        summary: 'Cancel a job (queued batches are dropped; a running batch finishes and is skipped)',
+        tags: ['jobs'],
+        security: [{ bearer: [] }],
+        params: JobIdParamsSchema,
+        response: { 200: JobRecordSchema, 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema },
+      },
+    },
+    async (req, reply) => {
+      const record = await cancelJob(app.store, app.queues, req.params.id);
+      if (!record) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `job ${req.params.id} does not exist` });
+      req.log.info({ jobId: record.id, state: record.state }, 'job cancel requested');
+      return record;
+    },
+  );
+};
+
+export default jobs;

@@ -1,0 +1,23 @@
+// Nightly regression reports: the list, newest first, and one night's by date.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { NightlyReportSchema } from '../../../store/index.ts';
+import { ErrorSchema, NightlyReportListSchema, ReportDateParamsSchema } from '../schemas.ts';
+
+const reports: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/reports/nightly',
+    { schema: { summary: 'Nightly reports, newest first', tags: ['reports'], response: { 200: NightlyReportListSchema } } },
+    async () => ({ items: await app.store.listNightlyReports() }),
+  );
+  app.get(
+    '/reports/nightly/:date',
+    { schema: { summary: "One night's report", tags: ['reports'], params: ReportDateParamsSchema, response: { 200: NightlyReportSchema, 400: ErrorSchema, 404: ErrorSchema } } },
+    async (req, reply) => {
+      const report = await app.store.getNightlyReport(req.params.date);
+      if (!report) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no nightly report for ${req.params.date}` });
+      return report;
+    },
+  );
+};
+
+export default reports;

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
+import { register as model } from './model.ts';
 import { register as validate } from './validate.ts';
 
 // One entry per subcommand module; keep alphabetical.
-export const commands: Array<(program: Command) => void> = [validate];
+export const commands: Array<(program: Command) => void> = [model, validate];

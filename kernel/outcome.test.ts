@@ -44,7 +44,7 @@ describe('outcomeFromRun', () => {
 
 describe('crashOutcome', () => {
   it('uses the panic line as the message and keeps the excerpt', () => {
-    const c = 'sysrq: Trigger a crash\nKernel panic - not syncing: sysrq triggered crash\nCPU: 0 PID: 50';
+    const c = '[    4.1] sysrq: Trigger a crash\n[    4.122663] Kernel panic - not syncing: sysrq triggered crash\nCPU: 0 PID: 50';
     expect(crashOutcome(kernel, c)).toEqual({ verdict: 'crash', errno: 0, message: 'Kernel panic - not syncing: sysrq triggered crash', kernel, console: c });
   });
 });

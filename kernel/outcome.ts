@@ -84,7 +84,11 @@ function baseOutcome(resp: RunResponse, kernel: string): Outcome {
 
 /** The outcome of a program the guest crashed on (oops/BUG/panic while it ran). */
 export function crashOutcome(kernel: string, console: string): Outcome {
-  const first = console.split('\n').find((l) => /panic|Oops|BUG|fault|lockup|stall/.test(l))?.trim();
+  const first = console
+    .split('\n')
+    .find((l) => /panic|Oops|BUG|fault|lockup|stall/.test(l))
+    ?.replace(/^\s*\[\s*\d+\.\d+\]\s*/, '') // the printk timestamp differs on every run
+    .trim();
   return { verdict: 'crash', errno: 0, message: first ?? 'guest crashed', kernel, console };
 }
 

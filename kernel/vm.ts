@@ -148,6 +148,8 @@ export class Vm extends EventEmitter<VmEvents> {
     this.proc.stderr.setEncoding('utf8');
     this.proc.stderr.on('data', (chunk: string) => {
       if (this.stderr.length < 16384) this.stderr += chunk;
+      // a KVM guest that hits this is paused by QEMU, not ended: end it now rather than at the boot timeout
+      if (/KVM internal error|kvm run failed/i.test(chunk) && this.helloAt === undefined) void this.kill('close');
     });
     void this.proc.then((result) => {
       const fatal = this.scanFatal();

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { register as model } from './model.ts';
+import { register as run } from './run.ts';
 import { register as validate } from './validate.ts';
 
 // One entry per subcommand module; keep alphabetical.
-export const commands: Array<(program: Command) => void> = [model, validate];
+export const commands: Array<(program: Command) => void> = [model, run, validate];

@@ -1,0 +1,154 @@
+// `bpfdiff run FILE --kernel ID...`: runs programs on real kernels in QEMU guests and prints
+// one Outcome JSON line per program per kernel, in input order (program-major: the lines of
+// one program on every kernel sit together, in the order the kernels were given).
+import { availableParallelism } from 'node:os';
+import { InvalidArgumentError, type Command } from 'commander';
+import type { Outcome, Program } from '../../core/program/index.ts';
+import { KernelCatalogError, PoolBrokenError, VmBootError, VmPool, readCatalog, resolveKernel, type KernelImage } from '../../kernel/index.ts';
+import { readProgramFile } from '../program-file.ts';
+import { UserError } from '../user-error.ts';
+
+interface RunOptions {
+  kernel: string[];
+  pool?: number;
+  timeout: number;
+  log?: boolean;
+  logLevel: number;
+  jitImage?: boolean;
+  mem: number;
+  append?: string;
+  accel: 'auto' | 'kvm' | 'tcg';
+  cpu?: string;
+}
+
+function positiveInt(field: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${field}: expected a positive integer, got "${value}"`);
+    return n;
+  };
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+export function register(program: Command): void {
+  program
+    .command('run')
+    .description('run programs on real kernels booted in QEMU and print one Outcome JSON line per program per kernel')
+    .argument('<file>', 'a program (.json) or one program per line (.jsonl)')
+    .requiredOption('-k, --kernel <id>', 'kernel id (6.12, 7.2, 7.3, or PATH[:PROFILE] of a bzImage); repeatable', collect)
+    .option('--pool <n>', 'guests per kernel (default: cores / kernels, at most one per program)', positiveInt('--pool'))
+    .option('--timeout <ms>', 'per-program timeout in milliseconds', positiveInt('--timeout'), 10_000)
+    .option('--log', 'keep the full verifier log on each outcome (field "log")')
+    .option('--log-level <n>', 'verifier log level', positiveInt('--log-level'), 1)
+    .option('--jit-image', 'include the JITed image (hex) in jit.image')
+    .option('--mem <mib>', 'guest memory in MiB', positiveInt('--mem'), 512)
+    .option('--append <cmdline>', 'extra kernel command line for the guests')
+    .option('--accel <accel>', 'auto (KVM only after a probe boot works), kvm or tcg', 'auto')
+    .option('--cpu <model>', 'QEMU -cpu model of the guests (affects the JIT output)')
+    .addHelpText('after', '\nOutput lines are ordered by program, then by kernel in the order given.\nA progress bar goes to stderr when it is a terminal.\n')
+    .action(async (file: string, opts: RunOptions) => {
+      if (!['auto', 'kvm', 'tcg'].includes(opts.accel)) throw new UserError(`--accel: expected auto, kvm or tcg, got "${opts.accel}"`);
+      const programs = await readProgramFile(file);
+      const kernels = resolveKernels(opts.kernel);
+      await runOnKernels(programs, kernels, opts);
+    });
+}
+
+function resolveKernels(ids: string[]): KernelImage[] {
+  try {
+    const catalog = readCatalog();
+    return ids.map((id) => resolveKernel(id, catalog));
+  } catch (err) {
+    if (err instanceof KernelCatalogError) throw new UserError(`--kernel: ${err.message}`);
+    throw err;
+  }
+}
+
+async function runOnKernels(programs: Program[], kernels: KernelImage[], opts: RunOptions): Promise<void> {
+  const size = opts.pool ?? Math.max(1, Math.min(programs.length, Math.floor(availableParallelism() / kernels.length)));
+  const results: Array<Array<Outcome | undefined>> = programs.map(() => kernels.map(() => undefined));
+  let printed = 0;
+  const bar = process.stderr.isTTY ? new ProgressBar(programs.length * kernels.length) : undefined;
+  // print every program whose outcomes on all kernels are in, in input order
+  const flush = () => {
+    while (printed < programs.length && results[printed].every((o) => o !== undefined)) {
+      bar?.clear();
+      for (const o of results[printed]) process.stdout.write(`${JSON.stringify(o)}\n`);
+      printed++;
+    }
+    bar?.draw();
+  };
+
+  const pools: VmPool[] = [];
+  const onSignal = () => {
+    bar?.clear();
+    process.stderr.write('bpfdiff: interrupted, stopping guests\n');
+    void Promise.all(pools.map((p) => p.close())).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    await Promise.all(
+      kernels.map(async (kernel, k) => {
+        const pool = await VmPool.create({
+          kernel,
+          size,
+          timeoutMs: opts.timeout,
+          keepLog: opts.log,
+          logLevel: opts.logLevel,
+          wantJitImage: opts.jitImage,
+          memMiB: opts.mem,
+          append: opts.append,
+          accel: opts.accel,
+          cpuModel: opts.cpu,
+        });
+        pools.push(pool);
+        await pool.run(programs, {
+          onOutcome: (i, o) => {
+            results[i][k] = o;
+            bar?.tick();
+            flush();
+          },
+        });
+      }),
+    );
+  } catch (err) {
+    if (err instanceof VmBootError || err instanceof PoolBrokenError) throw new UserError(err.message);
+    throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await Promise.all(pools.map((p) => p.close()));
+    bar?.clear();
+  }
+}
+
+/** A one-line progress bar on stderr, redrawn at most every 100 ms. */
+class ProgressBar {
+  private done = 0;
+  private lastDraw = 0;
+  private readonly started = Date.now();
+
+  constructor(private readonly total: number) {}
+
+  tick(): void {
+    this.done++;
+  }
+
+  draw(): void {
+    const now = Date.now();
+    if (now - this.lastDraw < 100 && this.done < this.total) return;
+    this.lastDraw = now;
+    const width = 30;
+    const filled = Math.round((this.done / this.total) * width);
+    const rate = this.done / Math.max(0.001, (now - this.started) / 1000);
+    process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${this.done}/${this.total} ${rate.toFixed(0)}/s`);
+  }
+
+  clear(): void {
+    process.stderr.write('\r\x1b[K');
+  }
+}

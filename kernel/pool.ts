@@ -1,0 +1,375 @@
+// A pool of guests of one kernel with a shared work queue. Each guest has several requests in
+// flight (the agent answers in order), which hides the host<->guest round trip. A crash or
+// hang is charged to the program the agent was working on; the requests queued behind it on
+// that guest go back to the front of the queue; the guest is replaced and the batch goes on.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Outcome, Program } from '../core/program/types.ts';
+import { chooseAccel, type AccelChoice } from './accel.ts';
+import type { KernelImage } from './catalog.ts';
+import { scanConsole } from './console.ts';
+import { crashOutcome, errorOutcome, hangOutcome, outcomeFromRun } from './outcome.ts';
+import {
+  MsgType,
+  Tag,
+  TriggerKind,
+  decodeLoopResponse,
+  decodeRunResponse,
+  readI32,
+  runFields,
+  stringField,
+  u32Field,
+  type Field,
+} from './protocol.ts';
+import { runRequestFor, type RunSettings } from './run-request.ts';
+import { Vm, VmBootError, type Accel, type VmConfig } from './vm.ts';
+
+export interface PoolOptions extends RunSettings {
+  kernel: KernelImage;
+  /** guests; default: the number of cores */
+  size?: number;
+  memMiB?: number;
+  cpus?: number;
+  cpuModel?: string;
+  /** extra kernel command line */
+  append?: string;
+  accel?: AccelChoice;
+  bootTimeoutMs?: number;
+  /** per-request timeout (from when the agent starts on it) */
+  timeoutMs?: number;
+  /** requests in flight per guest */
+  pipeline?: number;
+  /** keep the full verifier log on each outcome */
+  keepLog?: boolean;
+  /** sysctls set on every guest after boot, e.g. {'net/core/bpf_jit_harden': '0'} */
+  sysctls?: Record<string, string>;
+  /** how often a request whose guest died from outside is retried */
+  maxAttempts?: number;
+  /** consecutive failed boots of one guest slot before the pool gives up */
+  maxBootFailures?: number;
+  qemuBinary?: string;
+}
+
+/** A unit of work: a program, or (tests only) a request that crashes or hangs the guest. */
+export type PoolJob = { program: Program } | { trigger: 'crash' | 'hang' };
+
+/** Callbacks while a batch runs: outcomes arrive in completion order, tagged with their input index. */
+export interface RunProgress {
+  onOutcome?: (index: number, outcome: Outcome) => void;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface PoolMetrics {
+  guests: number;
+  accel: Accel | undefined;
+  boots: number;
+  restarts: number;
+  programsRun: number;
+  crashes: number;
+  hangs: number;
+  /** requests sent again because their guest went away for another reason */
+  retried: number;
+  bootMs: number[];
+}
+
+export interface GuestInfo {
+  slot: number;
+  name: string;
+  pid: number | undefined;
+  uname: string;
+  bootMs: number;
+  socketPath: string;
+}
+
+export class PoolBrokenError extends Error {
+  override name = 'PoolBrokenError';
+}
+
+interface Task {
+  job: PoolJob;
+  fields: Field[];
+  attempts: number;
+  resolve: (o: Outcome) => void;
+}
+
+interface Slot {
+  index: number;
+  generation: number;
+  vm?: Vm;
+  restarting?: Promise<void>;
+  bootFailures: number;
+  broken?: Error;
+}
+
+const TRIGGER_KINDS = { crash: TriggerKind.CRASH, hang: TriggerKind.HANG } as const;
+
+export class VmPool {
+  readonly runDir: string;
+  private slots: Slot[] = [];
+  private queue: Task[] = [];
+  private closing = false;
+  private accel: Accel | undefined;
+  private brokenWaiters: Array<(e: Error) => void> = [];
+  private readonly m: PoolMetrics;
+  private readonly opts: Required<
+    Pick<PoolOptions, 'size' | 'memMiB' | 'cpus' | 'bootTimeoutMs' | 'timeoutMs' | 'pipeline' | 'maxAttempts' | 'maxBootFailures'>
+  > &
+    PoolOptions;
+
+  private constructor(opts: PoolOptions) {
+    this.opts = {
+      size: availableParallelism(),
+      memMiB: 512,
+      cpus: 1,
+      bootTimeoutMs: 120_000,
+      timeoutMs: 10_000,
+      pipeline: 4,
+      maxAttempts: 3,
+      maxBootFailures: 3,
+      ...opts,
+    };
+    this.runDir = mkdtempSync(join(tmpdir(), 'bpfdiff-pool-'));
+    this.m = { guests: this.opts.size, accel: undefined, boots: 0, restarts: 0, programsRun: 0, crashes: 0, hangs: 0, retried: 0, bootMs: [] };
+  }
+
+  /** Boots `size` guests of `kernel` (in parallel) and returns once all said HELLO. */
+  static async create(opts: PoolOptions): Promise<VmPool> {
+    const pool = new VmPool(opts);
+    try {
+      pool.accel = await chooseAccel(opts.accel ?? 'auto', opts.kernel, { runDir: pool.runDir, qemuBinary: opts.qemuBinary });
+      pool.m.accel = pool.accel;
+      pool.slots = Array.from({ length: pool.opts.size }, (_, index) => ({ index, generation: 0, bootFailures: 0 }));
+      await Promise.all(pool.slots.map((s) => pool.bootSlot(s, true)));
+    } catch (err) {
+      await pool.close();
+      throw err;
+    }
+    return pool;
+  }
+
+  get kernel(): KernelImage {
+    return this.opts.kernel;
+  }
+
+  metrics(): PoolMetrics {
+    return { ...this.m, bootMs: [...this.m.bootMs] };
+  }
+
+  /** The live guests (tests use the pids to kill one from outside). */
+  guests(): GuestInfo[] {
+    return this.slots.flatMap((s) =>
+      s.vm && s.vm.alive
+        ? [{ slot: s.index, name: s.vm.config.name, pid: s.vm.pid, uname: s.vm.uname, bootMs: s.vm.bootMs, socketPath: s.vm.socketPath }]
+        : [],
+    );
+  }
+
+  /** `uname -r` of the pool's kernel (from the first guest that booted). */
+  get uname(): string {
+    return this.slots.find((s) => s.vm?.uname)?.vm?.uname ?? this.opts.kernel.version ?? this.opts.kernel.id;
+  }
+
+  /** Runs programs; outcomes come back in input order. */
+  run(programs: readonly Program[], progress?: RunProgress): Promise<Outcome[]> {
+    return this.runJobs(programs.map((program) => ({ program })), progress);
+  }
+
+  async runJobs(jobs: readonly PoolJob[], progress: RunProgress = {}): Promise<Outcome[]> {
+    if (this.closing) throw new PoolBrokenError('the pool is closed');
+    const broken = this.slots.length > 0 && this.slots.every((s) => s.broken);
+    if (broken) throw this.slots[0].broken!;
+    let done = 0;
+    const outcomes = jobs.map(
+      (job, index) =>
+        new Promise<Outcome>((resolve) => {
+          const task: Task = {
+            job,
+            fields: this.fieldsFor(job),
+            attempts: 0,
+            resolve: (o) => {
+              done++;
+              progress.onOutcome?.(index, o);
+              progress.onProgress?.(done, jobs.length);
+              resolve(o);
+            },
+          };
+          this.queue.push(task);
+        }),
+    );
+    const whenBroken = new Promise<never>((_, reject) => this.brokenWaiters.push(reject));
+    this.pump();
+    try {
+      return await Promise.race([Promise.all(outcomes), whenBroken]);
+    } finally {
+      this.brokenWaiters = [];
+    }
+  }
+
+  /**
+   * The raw ceiling: the agent runs `program` `count` times back to back inside one guest
+   * (LOOP) on the first live guest and reports the wall time the agent measured.
+   */
+  async loop(program: Program, count: number, settings: RunSettings = {}): Promise<{ elapsedNs: bigint; retval?: number; errno: number }> {
+    const slot = this.slots.find((s) => s.vm?.alive);
+    if (!slot?.vm) throw new PoolBrokenError('no live guest for LOOP');
+    const fields = [...runFields(runRequestFor(program, { ...this.settings(), ...settings })), u32Field(Tag.COUNT, count)];
+    const reply = await slot.vm.request(MsgType.LOOP, fields, Math.max(this.opts.timeoutMs, count * 50));
+    if (reply.status !== 'done') throw new PoolBrokenError(`LOOP on ${slot.vm.config.name}: ${reply.status}`);
+    return decodeLoopResponse(reply.frame);
+  }
+
+  /** Stops every guest and removes the socket directory. Safe to call twice. */
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.slots.map((s) => s.restarting?.catch(() => undefined)));
+    await Promise.all(this.slots.map((s) => s.vm?.close()));
+    for (const t of this.queue.splice(0)) t.resolve(errorOutcome(this.uname, 'pool closed before the program ran'));
+    rmSync(this.runDir, { recursive: true, force: true });
+  }
+
+  private settings(): RunSettings {
+    const { logLevel, logSize, wantJitImage, repeat } = this.opts;
+    return { logLevel, logSize, wantJitImage, repeat };
+  }
+
+  private fieldsFor(job: PoolJob): Field[] {
+    if ('trigger' in job) return [u32Field(Tag.KIND, TRIGGER_KINDS[job.trigger])];
+    return runFields(runRequestFor(job.program, this.settings()));
+  }
+
+  private vmConfig(slot: Slot): VmConfig {
+    return {
+      kernel: this.opts.kernel,
+      accel: this.accel ?? 'tcg',
+      memMiB: this.opts.memMiB,
+      cpus: this.opts.cpus,
+      cpuModel: this.opts.cpuModel,
+      append: this.opts.append,
+      bootTimeoutMs: this.opts.bootTimeoutMs,
+      runDir: this.runDir,
+      name: `vm${slot.index}-${slot.generation}`,
+      qemuBinary: this.opts.qemuBinary,
+    };
+  }
+
+  private async bootSlot(slot: Slot, first: boolean): Promise<void> {
+    for (;;) {
+      if (this.closing) return;
+      slot.generation++;
+      try {
+        const vm = await Vm.boot(this.vmConfig(slot));
+        if (this.closing) {
+          await vm.close();
+          return;
+        }
+        for (const [name, value] of Object.entries(this.opts.sysctls ?? {})) {
+          const reply = await vm.request(MsgType.SYSCTL, [stringField(Tag.NAME, name), stringField(Tag.VALUE, value)], this.opts.timeoutMs);
+          const errno = reply.status === 'done' ? readI32(reply.frame, Tag.ERRNO) : undefined;
+          if (errno !== 0) throw new VmBootError(`sysctl ${name}=${value} failed on ${vm.uname}: ${reply.status === 'done' ? `errno ${errno}` : reply.status}`);
+        }
+        this.m.boots++;
+        this.m.bootMs.push(vm.bootMs);
+        slot.vm = vm;
+        slot.bootFailures = 0;
+        vm.on('exit', () => this.onGuestExit(slot, vm));
+        return;
+      } catch (err) {
+        slot.bootFailures++;
+        if (first || slot.bootFailures >= this.opts.maxBootFailures) {
+          slot.broken = err as Error;
+          if (!first) this.checkBroken();
+          throw err;
+        }
+      }
+    }
+  }
+
+  /** A guest's QEMU ended: if nobody asked for it, replace the guest. */
+  private onGuestExit(slot: Slot, vm: Vm): void {
+    this.restart(slot, vm);
+  }
+
+  /** Replaces `vm` in its slot; a no-op when it was already replaced. */
+  private restart(slot: Slot, vm: Vm): void {
+    if (this.closing || slot.vm !== vm || slot.restarting || slot.broken) return;
+    const old = slot.vm;
+    slot.vm = undefined;
+    this.m.restarts++;
+    slot.restarting = (async () => {
+      await old?.kill('close');
+      try {
+        await this.bootSlot(slot, false);
+      } catch {
+        // recorded in slot.broken
+      } finally {
+        slot.restarting = undefined;
+      }
+      this.pump();
+    })();
+  }
+
+  private checkBroken(): void {
+    if (!this.slots.every((s) => s.broken)) return;
+    const err = new PoolBrokenError(`every guest of kernel ${this.opts.kernel.id} failed to boot: ${this.slots[0].broken?.message}`);
+    for (const reject of this.brokenWaiters.splice(0)) reject(err);
+  }
+
+  /** Hands queued tasks to every guest that has room in its pipeline. */
+  private pump(): void {
+    if (this.closing) return;
+    for (const slot of this.slots) {
+      const vm = slot.vm;
+      if (!vm || slot.restarting) continue;
+      while (this.queue.length > 0 && vm.alive && vm.inFlight < this.opts.pipeline) {
+        void this.dispatch(slot, vm, this.queue.shift()!);
+      }
+    }
+  }
+
+  private async dispatch(slot: Slot, vm: Vm, task: Task): Promise<void> {
+    const type = 'trigger' in task.job ? MsgType.TRIGGER : MsgType.RUN;
+    const reply = await vm.request(type, task.fields, this.opts.timeoutMs);
+    switch (reply.status) {
+      case 'done': {
+        this.m.programsRun++;
+        const warning = scanConsole(reply.console);
+        try {
+          const response = decodeRunResponse(reply.frame);
+          task.resolve(outcomeFromRun(response, { kernel: vm.uname, console: warning?.excerpt, keepLog: this.opts.keepLog }));
+        } catch (err) {
+          task.resolve(errorOutcome(vm.uname, `bad answer from the agent: ${(err as Error).message}`));
+        }
+        break;
+      }
+      case 'crash':
+        this.m.programsRun++;
+        this.m.crashes++;
+        task.resolve(crashOutcome(vm.uname, reply.console));
+        this.restart(slot, vm);
+        break;
+      case 'hang':
+        this.m.programsRun++;
+        this.m.hangs++;
+        task.resolve(hangOutcome(vm.uname, this.opts.timeoutMs, reply.console));
+        this.restart(slot, vm);
+        break;
+      case 'lost':
+        if (this.closing) {
+          task.resolve(errorOutcome(vm.uname, 'pool closed before the program ran'));
+          break;
+        }
+        // only a request the guest was working on when it vanished counts as an attempt
+        if (reply.started) task.attempts++;
+        if (task.attempts >= this.opts.maxAttempts) {
+          task.resolve(errorOutcome(vm.uname, `no answer after ${task.attempts} attempts: ${reply.reason}`));
+        } else {
+          this.m.retried++;
+          this.queue.unshift(task);
+        }
+        this.restart(slot, vm);
+        break;
+    }
+    this.pump();
+  }
+}

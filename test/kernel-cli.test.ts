@@ -1,0 +1,42 @@
+// `bpfdiff run` end to end: a JSONL file on two real kernels gives one Outcome line per program
+// per kernel, program-major, in input order.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+import { programsToJsonl } from '../core/program/index.ts';
+import type { Outcome } from '../core/program/types.ts';
+import { sevenArgs, thirteenArgs } from './kernel-programs.ts';
+
+const bin = join(import.meta.dirname, '..', 'bin', 'bpfdiff.js');
+
+describe('bpfdiff run', () => {
+  it('prints the outcome of each program on each kernel, in input order', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpfdiff-cli-'));
+    const file = join(dir, 'programs.jsonl');
+    writeFileSync(file, programsToJsonl([sevenArgs(), thirteenArgs(12)]));
+    const r = await execa('node', [bin, 'run', file, '--kernel', '7.2', '--kernel', '6.12', '--log'], { reject: false });
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Outcome);
+    expect(lines.map((o) => [o.kernel.split('.').slice(0, 2).join('.'), o.verdict, o.retval ?? o.message])).toEqual([
+      ['7.2', 'accept', 1315],
+      ['6.12', 'reject', 'R11 is invalid'],
+      ['7.2', 'reject', 'stack arg write offset -64 exceeds max 7 stack args'],
+      ['6.12', 'reject', 'R11 is invalid'],
+    ]);
+    // --log keeps the verifier log, whose reason line is the message
+    expect(lines[2].log).toContain('stack arg write offset -64 exceeds max 7 stack args\nprocessed ');
+  });
+
+  it('names the known kernel ids for an unknown one, without a stack trace', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpfdiff-cli-'));
+    const file = join(dir, 'p.json');
+    writeFileSync(file, programsToJsonl([sevenArgs()]));
+    const r = await execa('node', [bin, 'run', file, '--kernel', '9.9'], { reject: false });
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim()).toMatch(/^bpfdiff: --kernel: unknown kernel id "9\.9": known ids are .*7\.2.*, or the path of a bzImage$/);
+  });
+});

@@ -1,0 +1,99 @@
+// The VM pool on a real 7.2 kernel with 2 guests: order of outcomes, a crashed guest, a hung
+// guest, a QEMU killed from outside, and no QEMU left behind after close.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VmPool, resolveKernel, type PoolJob } from '../kernel/index.ts';
+import { numberedPrograms, processesMentioning, returnProgram } from './kernel-programs.ts';
+
+const TIMEOUT_MS = 4000;
+
+describe('VmPool with 2 guests of 7.2', () => {
+  let pool: VmPool;
+  let runDir: string;
+
+  beforeAll(async () => {
+    pool = await VmPool.create({ kernel: resolveKernel('7.2'), size: 2, timeoutMs: TIMEOUT_MS });
+    runDir = pool.runDir;
+  });
+
+  afterAll(async () => {
+    await pool?.close();
+  });
+
+  it('runs 200 programs and returns 200 outcomes in input order', async () => {
+    const { programs, expected } = numberedPrograms(200);
+    const before = pool.metrics().programsRun;
+    const outcomes = await pool.run(programs);
+    expect(outcomes).toHaveLength(200);
+    expect(outcomes.map((o) => o.verdict)).toEqual(expected.map(() => 'accept'));
+    expect(outcomes.map((o) => o.retval)).toEqual(expected);
+    expect(pool.metrics().programsRun - before).toBe(200);
+    // both guests did work: each pid still alive and the pool did not restart anything
+    expect(pool.guests()).toHaveLength(2);
+    expect(pool.metrics().restarts).toBe(0);
+  });
+
+  it('gives a requested crash the outcome "crash" with the oops text, replaces the guest, and completes the batch', async () => {
+    const pidsBefore = pool.guests().map((g) => g.pid);
+    const jobs: PoolJob[] = Array.from({ length: 30 }, (_, i) => ({ program: returnProgram(500 + i) }));
+    jobs.splice(15, 0, { trigger: 'crash' });
+    const outcomes = await pool.runJobs(jobs);
+    expect(outcomes).toHaveLength(31);
+    const crash = outcomes[15];
+    expect(crash.verdict).toBe('crash');
+    expect(crash.console).toMatch(/Kernel panic - not syncing: sysrq triggered crash/);
+    expect(crash.kernel).toMatch(/^7\.2\./);
+    const rest = outcomes.filter((_, i) => i !== 15);
+    expect(rest.map((o) => o.retval)).toEqual(Array.from({ length: 30 }, (_, i) => 500 + i));
+    expect(pool.metrics().crashes).toBe(1);
+    expect(pool.metrics().restarts).toBe(1);
+    await waitFor(() => pool.guests().length === 2);
+    const pidsAfter = pool.guests().map((g) => g.pid);
+    expect(pidsAfter.filter((p) => !pidsBefore.includes(p))).toHaveLength(1);
+  });
+
+  it('gives a requested hang the outcome "hang" after the timeout and replaces the guest', async () => {
+    const restarts = pool.metrics().restarts;
+    const started = Date.now();
+    const outcomes = await pool.runJobs([{ program: returnProgram(1) }, { trigger: 'hang' }, { program: returnProgram(2) }]);
+    expect(outcomes.map((o) => o.verdict)).toEqual(['accept', 'hang', 'accept']);
+    expect(outcomes[1].message).toBe(`no answer within ${TIMEOUT_MS} ms`);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(TIMEOUT_MS);
+    expect(pool.metrics().hangs).toBe(1);
+    expect(pool.metrics().restarts).toBe(restarts + 1);
+    await waitFor(() => pool.guests().length === 2);
+  });
+
+  it('notices a QEMU process killed from outside and recovers', async () => {
+    const restarts = pool.metrics().restarts;
+    const victim = pool.guests()[0];
+    const { programs, expected } = numberedPrograms(60);
+    const batch = pool.run(programs);
+    // kill one guest while the batch is on its way
+    await new Promise((r) => setTimeout(r, 50));
+    process.kill(victim.pid!, 'SIGKILL');
+    const outcomes = await batch;
+    expect(outcomes.map((o) => o.retval)).toEqual(expected);
+    await waitFor(() => pool.guests().length === 2 && !pool.guests().some((g) => g.pid === victim.pid));
+    expect(pool.metrics().restarts).toBe(restarts + 1);
+    // an idle guest killed from outside is replaced too
+    const idle = pool.guests()[1];
+    process.kill(idle.pid!, 'SIGKILL');
+    await waitFor(() => pool.guests().length === 2 && !pool.guests().some((g) => g.pid === idle.pid));
+    const [after] = await pool.run([returnProgram(77)]);
+    expect(after.retval).toBe(77);
+  });
+
+  it('leaves no QEMU process behind after close', async () => {
+    expect((await processesMentioning(runDir)).length).toBe(2);
+    await pool.close();
+    expect(await processesMentioning(runDir)).toEqual([]);
+  });
+});
+
+async function waitFor(cond: () => boolean, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,0 +1,96 @@
+// Programs the kernel tests and the pool benchmark load, built from raw instructions so they
+// depend on nothing but the instruction format (struct bpf_insn).
+import type { RawInsn } from '../core/isa/raw.ts';
+import type { Program } from '../core/program/types.ts';
+
+const R0 = 0;
+const R11 = 11; // BPF_REG_PARAMS: the stack-argument area (KERNEL-NOTES)
+
+const movImm = (dst: number, imm: number): RawInsn => ({ code: 0xb7, dst, src: 0, off: 0, imm }); // BPF_ALU64|BPF_MOV|BPF_K
+const movReg = (dst: number, src: number): RawInsn => ({ code: 0xbf, dst, src, off: 0, imm: 0 }); // BPF_ALU64|BPF_MOV|BPF_X
+const addReg = (dst: number, src: number): RawInsn => ({ code: 0x0f, dst, src, off: 0, imm: 0 }); // BPF_ALU64|BPF_ADD|BPF_X
+const stDwImm = (dst: number, off: number, imm: number): RawInsn => ({ code: 0x7a, dst, src: 0, off, imm }); // BPF_ST|BPF_MEM|BPF_DW
+const ldxDw = (dst: number, src: number, off: number): RawInsn => ({ code: 0x79, dst, src, off, imm: 0 }); // BPF_LDX|BPF_MEM|BPF_DW
+const callLocal = (rel: number): RawInsn => ({ code: 0x85, dst: 0, src: 1, off: 0, imm: rel }); // BPF_PSEUDO_CALL
+const exit = (): RawInsn => ({ code: 0x95, dst: 0, src: 0, off: 0, imm: 0 });
+
+/**
+ * main calls f(args...) and returns what f returns; f sums its arguments. Arguments 6 and up
+ * are written by main to `*(u64 *)(r11 - 8*(i-5))` and read by f from `r11 + 8*(i-5)`.
+ */
+export function sumArgsProgram(args: readonly number[], declaredArgs = args.length): Program {
+  const main: RawInsn[] = [];
+  args.slice(0, 5).forEach((v, i) => main.push(movImm(i + 1, v)));
+  args.slice(5).forEach((v, i) => main.push(stDwImm(R11, -8 * (i + 1), v)));
+  main.push(callLocal(1), exit());
+  const f: RawInsn[] = [movImm(R0, 0)];
+  for (let i = 1; i <= Math.min(5, args.length); i++) f.push(addReg(R0, i));
+  args.slice(5).forEach((_, i) => f.push(ldxDw(1, R11, 8 * (i + 1)), addReg(R0, 1)));
+  f.push(exit());
+  return {
+    progType: 'sched_cls',
+    insns: [...main, ...f],
+    funcs: [
+      { name: 'main', start: 0, args: 1, linkage: 'static' },
+      { name: 'f', start: main.length, args: declaredArgs, linkage: 'static' },
+    ],
+    maps: [],
+    input: new Uint8Array(64),
+  };
+}
+
+/** The 7-argument program of KERNEL-NOTES: f(1,2,3,4,5,600,700) = 1315 on 7.2. */
+export const sevenArgs = (): Program => sumArgsProgram([1, 2, 3, 4, 5, 600, 700]);
+
+/**
+ * 13 arguments: one more than MAX_BPF_FUNC_ARGS, so main's 8th stack-argument store is refused.
+ * The program file format caps `args` at 12, so `declaredArgs` 12 gives a file-able variant
+ * that the kernel refuses at the same store.
+ */
+export const thirteenArgs = (declaredArgs = 13): Program =>
+  sumArgsProgram([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13], declaredArgs);
+
+/** A one-function program returning `value` (no BTF needed). */
+export function returnProgram(value: number): Program {
+  return {
+    progType: 'sched_cls',
+    insns: [movImm(R0, value), movReg(R0, R0), exit()],
+    funcs: [{ name: 'main', start: 0, args: 1, linkage: 'static' }],
+    maps: [],
+    input: new Uint8Array(64),
+  };
+}
+
+/** Small programs whose return values differ, mixing stack-argument calls and single functions. */
+export function numberedPrograms(count: number): { programs: Program[]; expected: number[] } {
+  const programs: Program[] = [];
+  const expected: number[] = [];
+  for (let i = 0; i < count; i++) {
+    if (i % 2 === 0) {
+      programs.push(sumArgsProgram([1, 2, 3, 4, 5, 600, i]));
+      expected.push(615 + i);
+    } else {
+      programs.push(returnProgram(10_000 + i));
+      expected.push(10_000 + i);
+    }
+  }
+  return { programs, expected };
+}
+
+/** PIDs of live processes whose command line mentions `needle` (e.g. a pool's socket directory). */
+export async function processesMentioning(needle: string): Promise<number[]> {
+  const { readdir, readFile } = await import('node:fs/promises');
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = (await readFile(`/proc/${entry}/cmdline`, 'utf8')).replace(/\0/g, ' ');
+      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
+      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      if (cmdline.includes(needle) && state !== 'Z') pids.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return pids;
+}

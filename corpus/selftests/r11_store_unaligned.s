@@ -1,0 +1,8 @@
+; source: tools/testing/selftests/bpf/progs/stack_arg_fail.c, r11_store_unaligned
+; description: "r11 store with unaligned offset"
+; kernel annotations: SEC("socket") __failure __msg("R11 is invalid")
+; Rejected before the walk (7.2: only the DW stack-argument forms may use r11).
+.type socket_filter
+        *(u64 *)(r11 -4) = r1
+        r0 = 0
+        exit

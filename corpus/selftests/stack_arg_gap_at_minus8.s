@@ -1,0 +1,25 @@
+; source: tools/testing/selftests/bpf/progs/verifier_stack_arg.c, stack_arg_gap_at_minus8
+; description: "stack_arg: gap at offset -8, only wrote -16"
+; kernel annotations: SEC("tc") __failure __msg("callee expects 7 args, stack arg1 is not initialized")
+.type sched_cls
+        r1 = 1
+        r2 = 2
+        r3 = 3
+        r4 = 4
+        r5 = 5
+        *(u64 *)(r11 -16) = 30
+        call subprog_7args
+        exit
+
+.func subprog_7args args=7
+; static int subprog_7args(int a, int b, int c, int d, int e, int f, int g) { return a + b + c + d + e + f + g; }
+        r6 = *(u64 *)(r11 +8)
+        r7 = *(u64 *)(r11 +16)
+        w0 = w1
+        w0 += w2
+        w0 += w3
+        w0 += w4
+        w0 += w5
+        w0 += w6
+        w0 += w7
+        exit

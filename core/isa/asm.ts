@@ -1,6 +1,7 @@
 // Assembler for the kernel's verifier-log syntax (what disasm.ts prints), LLVM's spelling of
 // the same instructions (`r1 = *(u64 *)(r10 - 8)`, `r1 = 5 ll`, `goto +3`), and a few
 // directives for writing whole programs by hand (labels, .func, .map, .type, .input).
+// core/isa/SYNTAX.md describes the whole syntax.
 //
 // The kernel prints mov immediates in decimal and 64-bit loads in hex, so `r1 = 5` is a
 // 64-bit mov and `r1 = 0x5` (or `r1 = 5 ll`) is an LD_IMM64: the same text always gives
@@ -338,7 +339,9 @@ export function assemble(source: string): Assembled {
   lines.forEach((rawLine, i) => {
     const lineNo = i + 1;
     try {
-      let s = rawLine.replace(/(;|\/\/).*$/, '').trim();
+      // comments, and the tab-separated liveness notes 7.2 logs after some instructions
+      // (`56: (bf) r2 = r10\tr2: _ -> fp0+0`)
+      let s = rawLine.replace(/(;|\/\/).*$/, '').replace(/\t(?:r\d+|fp-?\d+): .*$/, '').trim();
       if (s === '') return;
       if (s.startsWith('.')) {
         const directive = parseDirective(s, pc, funcs, maps);

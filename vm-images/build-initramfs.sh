@@ -11,7 +11,9 @@
 #   /lib/modules/*.ko        the kernel's virtio modules when it has them as modules,
 #   /lib/modules/load-order  in insmod order (absent for kernels that build them in)
 #   /dev/console, /dev/null, /proc, /sys
-# An archive is rebuilt only when one of its inputs changed (recorded in initramfs.inputs).
+# Also cache/initramfs-generic.cpio.gz (no modules), the catalog's top-level "initramfs",
+# for kernels booted by path. An archive is rebuilt only when one of its inputs changed
+# (recorded in the .inputs file beside it).
 set -euo pipefail
 VM=$(cd "$(dirname "$0")" && pwd)
 CACHE=${BPFDIFF_VM_CACHE:-$VM/cache}
@@ -27,23 +29,17 @@ dpkg -s busybox-static >/dev/null 2>&1 || die "busybox-static is not installed (
 ldd "$BUSYBOX" >/dev/null 2>&1 && die "$BUSYBOX is not the static busybox"
 command -v cpio >/dev/null || die "cpio is not installed"
 
-ids=("$@")
-if [ ${#ids[@]} -eq 0 ]; then mapfile -t ids < <(node "$VM/catalog.mjs" ids); fi
-[ ${#ids[@]} -gt 0 ] || die "the catalog has no kernels (run vm-images/fetch-kernels.sh first)"
-
-for id in "${ids[@]}"; do
-  dir=$CACHE/kernels/$id
-  [ -f "$dir/vmlinuz" ] || die "kernel $id has no image in $dir"
+# build_archive OUT MODULES_DIR: writes OUT (and OUT's .inputs) unless its inputs are unchanged;
+# sets built=1 when it wrote OUT. (Not used as a condition, so set -e still covers its steps.)
+build_archive() {
+  local out=$1 mods=$2 inputs stage
+  built=0
   # Everything that goes into the archive, plus this script: a change to any rebuilds it.
   inputs=$(
     sha256sum "$AGENT" "$INIT" "$BUSYBOX" "$0" | awk '{ print $1 }'
-    if [ -d "$dir/modules" ]; then (cd "$dir/modules" && sha256sum load-order $(cat load-order)); fi
+    if [ -n "$mods" ] && [ -f "$mods/load-order" ]; then (cd "$mods" && sha256sum load-order $(cat load-order)); fi
   )
-  out=$dir/initramfs.cpio.gz
-  if [ -f "$out" ] && [ "$(cat "$dir/initramfs.inputs" 2>/dev/null)" = "$inputs" ] \
-     && node "$VM/catalog.mjs" get "$id" initramfs >/dev/null 2>&1; then
-    continue # current
-  fi
+  if [ -f "$out" ] && [ "$(cat "${out%.cpio.gz}.inputs" 2>/dev/null)" = "$inputs" ]; then return 0; fi
   stage=$(mktemp -d "$CACHE/initramfs.XXXXXX")
   mkdir -p "$stage"/{bin,sbin,dev,proc,sys,lib/modules,tmp}
   cp "$BUSYBOX" "$stage/bin/busybox"
@@ -53,9 +49,9 @@ for id in "${ids[@]}"; do
   cp "$AGENT" "$stage/sbin/bpfdiff-agent"
   cp "$INIT" "$stage/init"
   chmod 755 "$stage/init" "$stage/sbin/bpfdiff-agent"
-  if [ -d "$dir/modules" ]; then
-    cp "$dir/modules/load-order" "$stage/lib/modules/"
-    while read -r m; do cp "$dir/modules/$m" "$stage/lib/modules/"; done < "$dir/modules/load-order"
+  if [ -n "$mods" ] && [ -f "$mods/load-order" ]; then
+    cp "$mods/load-order" "$stage/lib/modules/"
+    while read -r m; do cp "$mods/$m" "$stage/lib/modules/"; done < "$mods/load-order"
   fi
   # The kernel opens /dev/console for init before devtmpfs is mounted.
   if [ "$(id -u)" = 0 ]; then
@@ -66,7 +62,31 @@ for id in "${ids[@]}"; do
     | gzip -6 > "$out.tmp"
   mv "$out.tmp" "$out"
   rm -rf "$stage"
-  printf '%s\n' "$inputs" > "$dir/initramfs.inputs"
-  node "$VM/catalog.mjs" set "$id" initramfs="kernels/$id/initramfs.cpio.gz"
-  log "$id: initramfs built ($(du -k "$out" | cut -f1) KiB)"
+  printf '%s\n' "$inputs" > "${out%.cpio.gz}.inputs"
+  built=1
+}
+
+# The generic archive (no modules) boots any kernel with virtio built in, e.g. a user's
+# bzImage given by path; the catalog names it at top level.
+mkdir -p "$CACHE"
+generic=$CACHE/initramfs-generic.cpio.gz
+build_archive "$generic" ""
+if [ "$built" = 1 ] || ! node "$VM/catalog.mjs" get-top initramfs >/dev/null 2>&1; then
+  node "$VM/catalog.mjs" set-top initramfs=initramfs-generic.cpio.gz
+  log "generic initramfs built ($(du -k "$generic" | cut -f1) KiB)"
+fi
+
+ids=("$@")
+if [ ${#ids[@]} -eq 0 ]; then mapfile -t ids < <(node "$VM/catalog.mjs" ids); fi
+
+for id in "${ids[@]}"; do
+  dir=$CACHE/kernels/$id
+  [ -f "$dir/vmlinuz" ] || die "kernel $id has no image in $dir"
+  out=$dir/initramfs.cpio.gz
+  mods=''; [ ! -d "$dir/modules" ] || mods=$dir/modules
+  build_archive "$out" "$mods"
+  if [ "$built" = 1 ] || ! node "$VM/catalog.mjs" get "$id" initramfs >/dev/null 2>&1; then
+    node "$VM/catalog.mjs" set "$id" initramfs="kernels/$id/initramfs.cpio.gz"
+    log "$id: initramfs built ($(du -k "$out" | cut -f1) KiB)"
+  fi
 done

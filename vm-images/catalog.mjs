@@ -5,6 +5,7 @@
 //   node vm-images/catalog.mjs set ID key=value [key=value ...]   (value "-" deletes the key)
 //   node vm-images/catalog.mjs get ID key                          (prints the value, exit 1 if absent)
 //   node vm-images/catalog.mjs ids                                 (one id per line)
+//   node vm-images/catalog.mjs set-top key=value ... | get-top key  (catalog-wide keys)
 //
 // Path values are stored relative to the catalog's directory; see vm-images/README.md.
 import { readFileSync, writeFileSync, renameSync, mkdirSync } from 'node:fs';
@@ -47,6 +48,19 @@ if (cmd === 'set' && id) {
   }
   catalog.kernels[id] = entry;
   save(catalog);
+} else if (cmd === 'set-top' && id) {
+  // catalog-wide keys (e.g. the generic initramfs); here "id" is the first key=value
+  for (const kv of [id, ...rest]) {
+    const eq = kv.indexOf('=');
+    if (eq < 1 || ['format', 'kernels'].includes(kv.slice(0, eq))) { console.error(`catalog: bad top-level key=value "${kv}"`); process.exit(2); }
+    if (kv.slice(eq + 1) === '-') delete catalog[kv.slice(0, eq)];
+    else catalog[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
+  save(catalog);
+} else if (cmd === 'get-top' && id) {
+  const v = catalog[id];
+  if (v === undefined || typeof v === 'object') process.exit(1);
+  console.log(String(v));
 } else if (cmd === 'get' && id && rest.length === 1) {
   const v = catalog.kernels[id]?.[rest[0]];
   if (v === undefined) process.exit(1);
@@ -54,6 +68,6 @@ if (cmd === 'set' && id) {
 } else if (cmd === 'ids') {
   for (const k of Object.keys(catalog.kernels)) console.log(k);
 } else {
-  console.error('usage: catalog.mjs set ID key=value... | get ID key | ids');
+  console.error('usage: catalog.mjs set ID key=value... | get ID key | ids | set-top key=value... | get-top key');
   process.exit(2);
 }

@@ -48,6 +48,10 @@ interface Path {
 
 export class Walker {
   processed = 0;
+  private jmpsProcessed = 0;
+  private prevJmps = 0;
+  private prevProcessed = 0;
+  private readonly hasBackEdge: boolean;
   readonly info: SubprogInfo[];
   private readonly explored = new Map<number, Checkpoint[]>();
   private readonly prunePoints: Uint8Array;
@@ -63,6 +67,7 @@ export class Walker {
     this.info = subprogs.map(() => ({ argCnt: 0, inStackArgs: 0, maxOutWritten: 0, stackArgCnt: 0, stackDepth: 0 }));
     const n = prog.insns.length;
     this.prunePoints = new Uint8Array(n + 1);
+    let backEdge = false;
     prog.insns.forEach((insn, i) => {
       const c = cls(insn.code);
       if (c !== BPF_JMP && c !== BPF_JMP32) return;
@@ -74,8 +79,10 @@ export class Walker {
       }
       const off = insn.code === (BPF_JMP32 | BPF_JA) ? insn.imm : insn.off;
       this.prunePoints[i + off + 1] = 1;
+      if (off < 0) backEdge = true;
       if (o !== BPF_JA) this.prunePoints[i] = 1;
     });
+    this.hasBackEdge = backEdge;
   }
 
   /** btf_prepare_func_args for a subprogram (not main): argument count rules */
@@ -141,6 +148,13 @@ export class Walker {
     for (;;) {
       const idx = st.insnIdx;
       if (idx < 0 || idx >= insns.length) return reject(EFAULT, `invalid insn idx ${idx} insn_cnt ${insns.length}`);
+      this.processed++;
+      if (this.processed > this.profile.limits.complexityInsns) {
+        // the kernel walks loops iteration by iteration as the model does; elsewhere it prunes more
+        if (this.hasBackEdge) return reject(E2BIG, msg.complexity(this.processed));
+        return unknown('state explosion (the model has no precision tracking to prune like the kernel)');
+      }
+      if (this.processed > MODEL_BUDGET && !this.hasBackEdge) return unknown('state explosion (the model has no precision tracking to prune like the kernel)');
       if (this.prunePoints[idx]) {
         const v = this.isStateVisited(path, idx);
         if (v === 'pruned') {
@@ -149,10 +163,9 @@ export class Walker {
         }
         if (v) return v;
       }
-      this.processed++;
-      if (this.processed > this.profile.limits.complexityInsns) return reject(E2BIG, msg.complexity(this.processed));
-      if (this.processed > MODEL_BUDGET) return unknown('state explosion (the model has no precision tracking to prune like the kernel)');
       const insn = insns[idx]!;
+      const ic = cls(insn.code);
+      if (ic === BPF_JMP || ic === BPF_JMP32) this.jmpsProcessed++;
       if (!this.profile.features.insnFieldsCheckedBeforeWalk) {
         const bad = checkRegNumbers612(insn) ?? checkInsnFields(insn);
         if (bad) return bad;
@@ -624,13 +637,19 @@ export class Walker {
   private isStateVisited(path: Path, idx: number): CheckResult | 'pruned' | undefined {
     const list = this.explored.get(idx) ?? [];
     const cur = path.st;
+    // the kernel only keeps a new state after at least 2 jumps and 8 insns since the last one
+    let addNew = this.jmpsProcessed - this.prevJmps >= 2 && this.processed - this.prevProcessed >= 8;
     for (const cp of list) {
       if (cp.branches > 0) {
         if (statesEqual(cp.state, cur, true)) return reject(EINVAL, `infinite loop detected at insn ${idx}`);
+        if (this.jmpsProcessed - this.prevJmps < 20 && this.processed - this.prevProcessed < 100) addNew = false;
         continue;
       }
       if (statesEqual(cp.state, cur, false)) return 'pruned';
     }
+    if (!addNew) return undefined;
+    this.prevJmps = this.jmpsProcessed;
+    this.prevProcessed = this.processed;
     const cp: Checkpoint = { parent: path.cp, branches: 1, insn: idx, state: cloneState(cur) };
     list.push(cp);
     if (list.length === 1) this.explored.set(idx, list);

@@ -4,7 +4,7 @@
 // Values are u64 BigInts; a parallel provenance per register and stack byte tracks what a
 // real kernel would not reproduce (addresses, garbage), so the result can say so.
 import type { Program } from '../../program/types.ts';
-import type { RawInsn } from '../../isa/raw.ts';
+import { HELPER_NAMES, type RawInsn } from '../../isa/index.ts';
 import { aluResult, endianResult, ALU_ADD, ALU_SUB, ALU_MOV, ALU_NEG, ALU_END, U32_MASK } from './alu.ts';
 import {
   frameTop, loadPlain, newStackRegion, resetStackRegion, storePlain, writeBytes,
@@ -49,6 +49,11 @@ const STACK_ARG_SLOTS = 7;
 const MAY_GOTO_BUDGET = 8 * 1024 * 1024;
 const SKF_NET_OFF = -0x100000;
 const SKF_LL_OFF = -0x200000;
+
+/** what an LD_IMM64 with a pseudo src_reg loads, for InterpUnsupported */
+const LD_IMM64_PSEUDO: Record<number, string> = {
+  1: 'maps', 2: 'maps', 5: 'maps', 6: 'maps', 3: 'kernel symbol addresses (BTF ids)', 4: 'callback function addresses',
+};
 
 const UNINIT_REG: Provenance = { kind: 'taint', why: 'read of a register the verifier considers uninitialised' };
 const CLOBBERED: Provenance = { kind: 'taint', why: 'read of r1-r5 after a call clobbered them' };
@@ -202,13 +207,16 @@ export function execute(program: Program, input?: Uint8Array, options: ExecuteOp
     const cls = code & 0x07;
     const dst = insn.dst;
     const src = insn.src;
+    // r11 is only the base of stack-argument stores (dst) and loads (src); checked per class below
+    if ((dst === r11 && cls !== CLS_ST && cls !== CLS_STX) || (src === r11 && cls !== CLS_LDX)) {
+      throw new InterpFault(`r11 used by opcode 0x${code.toString(16)}`, pc);
+    }
 
     switch (cls) {
       case CLS_ALU:
       case CLS_ALU64: {
         const is64 = cls === CLS_ALU64;
         const op = code & 0xf0;
-        if (dst === r11 || (code & SRC_X && src === r11)) throw new InterpFault('ALU on r11', pc);
         if (op === ALU_END) {
           const kind = is64 ? (code & SRC_X ? undefined : 'bswap') : code & SRC_X ? 'be' : 'le';
           const out = kind ? endianResult(kind, insn.imm, regs[dst]) : undefined;
@@ -239,6 +247,9 @@ export function execute(program: Program, input?: Uint8Array, options: ExecuteOp
           pc += 1 + (is64 ? insn.off : insn.imm);
           continue;
         }
+        if (is64 && (op === J_CALL || op === J_EXIT || op === J_JCOND) && code & SRC_X) {
+          throw new InterpFault(`invalid opcode 0x${code.toString(16)}`, pc);
+        }
         if (is64 && op === J_CALL) {
           if (src === CALL_SUBPROG) {
             const target = pc + insn.imm + 1;
@@ -252,7 +263,7 @@ export function execute(program: Program, input?: Uint8Array, options: ExecuteOp
           }
           if (src === CALL_HELPER) {
             const helper = helpers.get(insn.imm);
-            if (!helper) throw new InterpUnsupported(`helper #${insn.imm}`, pc);
+            if (!helper) throw new InterpUnsupported(`helper ${HELPER_NAMES[insn.imm] ?? 'unknown'}#${insn.imm}`, pc);
             const args: Loaded[] = [];
             for (let r = 1; r <= 5; r++) args.push({ value: regs[r], prov: prov[r] });
             const ret = helper.run({ args, markUnpredictable });
@@ -280,7 +291,6 @@ export function execute(program: Program, input?: Uint8Array, options: ExecuteOp
           break;
         }
         const byReg = (code & SRC_X) !== 0;
-        if (dst === r11 || (byReg && src === r11)) throw new InterpFault('compare on r11', pc);
         const dv = operand32or64(regs[dst], is64);
         const sv = byReg ? operand32or64(regs[src], is64) : is64 ? asU64(BigInt(insn.imm)) : BigInt(insn.imm >>> 0);
         checkBranch(is64, prov[dst], byReg ? prov[src] : undefined, regs[dst], byReg ? regs[src] : sv);
@@ -310,7 +320,7 @@ export function execute(program: Program, input?: Uint8Array, options: ExecuteOp
       case CLS_LD: {
         const mode = code & 0xe0;
         if (mode === MODE_IMM && (code & 0x18) === 0x18) {
-          if (src !== 0) throw new InterpUnsupported(src === 1 || src === 2 || src === 5 || src === 6 ? 'maps' : `LD_IMM64 with src_reg ${src}`, pc);
+          if (src !== 0) throw new InterpUnsupported(LD_IMM64_PSEUDO[src] ?? `LD_IMM64 with src_reg ${src}`, pc);
           const next = insns[pc + 1];
           if (!next) throw new InterpFault('LD_IMM64 without its second half', pc);
           regs[dst] = (BigInt(next.imm >>> 0) << 32n) | BigInt(insn.imm >>> 0);

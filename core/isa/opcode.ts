@@ -58,8 +58,8 @@ export const BPF_REG_FP = 10;
 
 export const OPCODE_LD_IMM64 = Class.LD | Mode.IMM | Size.DW;
 
-const nameOf = <T extends Record<string, number>>(table: T, value: number): keyof T =>
-  Object.keys(table).find((k) => table[k] === value) as keyof T;
+const nameOf = <T extends Record<string, number>>(table: T, value: number): keyof T | undefined =>
+  Object.keys(table).find((k) => table[k] === value) as keyof T | undefined;
 
 /** The opcode byte split into its typed parts. Which parts apply depends on the class. */
 export interface OpcodeParts {
@@ -69,17 +69,19 @@ export interface OpcodeParts {
   mode: number;
   /** ALU/ALU64/JMP/JMP32 */
   source: SourceName;
-  aluOp: AluOpName;
-  jmpOp: JmpOpName;
+  /** undefined for the unassigned 0xe0 and 0xf0 */
+  aluOp: AluOpName | undefined;
+  /** undefined for the unassigned 0xf0 */
+  jmpOp: JmpOpName | undefined;
 }
 
 export function opcodeParts(code: number): OpcodeParts {
   return {
-    cls: nameOf(Class, code & 0x07),
-    size: nameOf(Size, code & 0x18),
+    cls: nameOf(Class, code & 0x07)!,
+    size: nameOf(Size, code & 0x18)!,
     mode: code & 0xe0,
-    source: nameOf(Source, code & 0x08),
-    aluOp: nameOf(AluOp, code & 0xf0) ?? 'END',
+    source: nameOf(Source, code & 0x08)!,
+    aluOp: nameOf(AluOp, code & 0xf0),
     jmpOp: nameOf(JmpOp, code & 0xf0),
   };
 }

@@ -26,3 +26,5 @@ export type { Pipeline, PipelineBatch, PoolState, CheckResult } from './pipeline
 export { startWorkers, type WorkerConfig, type WorkerHandle } from './runtime.ts';
 export { DEFAULT_NIGHTLY_CRON, NIGHTLY_SCHEDULER_ID, scheduleNightly, triggerNightly, nightlySeed } from './nightly.ts';
 export { createLogger, loggerOptions, LOG_REDACT_PATHS } from './log.ts';
+export { workerSettingsFromEnv, parseQueueList, WorkerConfigError, type WorkerSettings } from './config.ts';
+export { closeOnSignal, type Closer } from './shutdown.ts';

@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
 import { register as model } from './model.ts';
 import { register as run } from './run.ts';
+import { register as serve } from './serve.ts';
+import { register as start } from './start.ts';
 import { register as validate } from './validate.ts';
+import { register as worker } from './worker.ts';
 
 // One entry per subcommand module; keep alphabetical.
-export const commands: Array<(program: Command) => void> = [model, run, validate];
+export const commands: Array<(program: Command) => void> = [model, run, serve, start, validate, worker];

@@ -3,3 +3,4 @@ export { default as apiPlugin, DEFAULT_DASHBOARD_DIR, type AppOptions } from './
 export { buildServer, startServer } from './server.ts';
 export { apiConfigFromEnv, DEFAULT_BODY_LIMIT, DEFAULT_CHECK_TIMEOUT_MS, type ApiConfig } from './config.ts';
 export type { ModelOracle } from './routes/programs.ts';
+export { modelOutcome } from './model.ts';

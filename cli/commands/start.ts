@@ -1,0 +1,136 @@
+// `bpfdiff start` (what `npm start` runs after provisioning): the whole service on one machine.
+// A private redis-server on loopback unless REDIS_URL is set, the API on 127.0.0.1, a worker
+// with a VM pool sized to the cores, and a default campaign a user can watch at once.
+// Ctrl-C closes the API, lets the worker finish its batch, stops the guests and Redis.
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { InvalidArgumentError, type Command } from 'commander';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { DEFAULT_DASHBOARD_DIR, apiConfigFromEnv, modelOutcome, startServer } from '../../services/api/index.ts';
+import { DEFAULT_PREFIX, redactRedisUrl, startEmbeddedRedis, type EmbeddedRedis } from '../../store/index.ts';
+import { readCatalog } from '../../kernel/index.ts';
+import { closeOnSignal, createLogger, startWorkers, submitJob, DEFAULT_BULL_PREFIX, DEFAULT_NIGHTLY_CRON, type Closer } from '../../workers/index.ts';
+import { createKernelPipeline } from '../../workers/real-pipeline.ts';
+import { parsePort } from './serve.ts';
+import { UserError } from '../user-error.ts';
+
+interface StartOptions {
+  port: number;
+  kernel?: string[];
+  count: number;
+  seed: number;
+  campaign: boolean;
+  pool?: number;
+}
+
+const REDIS_DATA_DIR = fileURLToPath(new URL('../../.cache/redis/', import.meta.url));
+
+function positiveInt(field: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${field}: expected a positive integer, got "${value}"`);
+    return n;
+  };
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** The catalog's kernels with an image, newest-first preference for the default campaign. */
+function defaultKernels(): string[] {
+  try {
+    const ids = Object.keys(readCatalog().entries);
+    return ids.includes('7.2') ? ['7.2'] : ids.slice(0, 1);
+  } catch {
+    return [];
+  }
+}
+
+async function listen(config: ReturnType<typeof apiConfigFromEnv>, port: number, log: Logger): Promise<{ server: FastifyInstance; url: string }> {
+  try {
+    return await startServer(config, modelOutcome, { host: '127.0.0.1', port }, log);
+  } catch (err) {
+    // the usual port is taken (another bpfdiff?): any free one will do for a local service
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE' && port !== 0) return startServer(config, modelOutcome, { host: '127.0.0.1', port: 0 }, log);
+    throw err;
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('start')
+    .description('run the whole service on this machine: Redis (unless REDIS_URL), the API, a worker, and a default campaign')
+    .option('--port <n>', 'API port on 127.0.0.1 (falls back to a free port when taken)', parsePort, 8377)
+    .option('-k, --kernel <id>', 'kernel of the default campaign; repeatable (default 7.2)', collect)
+    .option('--count <n>', 'programs in the default campaign', positiveInt('--count'), 1000)
+    .option('--seed <n>', 'seed of the default campaign', positiveInt('--seed'), 1)
+    .option('--no-campaign', 'start the service without submitting a campaign')
+    .option('--pool <n>', 'guests per kernel (default: the number of cores)', positiveInt('--pool'))
+    .action(async (opts: StartOptions) => {
+      const log = createLogger('bpfdiff', process.stderr);
+      const closers: Closer[] = [];
+      let redis: EmbeddedRedis | undefined;
+      let redisUrl = process.env.REDIS_URL;
+      if (!redisUrl) {
+        try {
+          redis = await startEmbeddedRedis({ dataDir: REDIS_DATA_DIR });
+        } catch (err) {
+          throw new UserError(`redis-server: could not start it (${(err as Error).message}); install it or set REDIS_URL`);
+        }
+        redisUrl = redis.url;
+      }
+      const apiToken = process.env.BPFDIFF_API_TOKEN || randomBytes(18).toString('base64url');
+      const config = { ...apiConfigFromEnv({ ...process.env, REDIS_URL: redisUrl }), apiToken };
+      const kernels = opts.kernel ?? defaultKernels();
+      const poolSize = opts.pool ?? availableParallelism();
+
+      try {
+        const { server, url } = await listen(config, opts.port, log);
+        closers.push({ name: 'api', close: () => server.close() });
+        const worker = await startWorkers(
+          {
+            redisUrl,
+            storePrefix: DEFAULT_PREFIX,
+            prefix: DEFAULT_BULL_PREFIX,
+            namespace: '',
+            nightly: kernels.length > 0 ? { cron: process.env.BPFDIFF_NIGHTLY_CRON ?? DEFAULT_NIGHTLY_CRON, kernels, count: opts.count } : undefined,
+          },
+          createKernelPipeline({ poolSize }),
+          log,
+        );
+        closers.push({ name: 'worker', close: () => worker.close() });
+        if (redis) closers.push({ name: 'redis', close: () => redis.stop() });
+
+        let jobLine = 'no campaign submitted (--no-campaign)';
+        if (opts.campaign) {
+          if (kernels.length === 0) throw new UserError('--kernel: no kernel images found; run `npm run provision` or name one');
+          const job = await submitJob(worker.store, worker.queues, { kind: 'campaign', kernels, count: opts.count, seed: opts.seed });
+          jobLine = `campaign ${job.id}: ${opts.count} programs on ${kernels.join(', ')} (seed ${opts.seed}) → ${url}/jobs/${job.id}`;
+        }
+        const dashboard = existsSync(config.dashboardDir ?? DEFAULT_DASHBOARD_DIR) ? `${url}/` : '(not built yet)';
+        process.stdout.write(
+          [
+            '',
+            'bpfdiff is running',
+            `  dashboard  ${dashboard}`,
+            `  API        ${url}   (OpenAPI: ${url}/docs)`,
+            `  token      ${apiToken}   (Authorization: Bearer <token> for POST/PATCH/DELETE)`,
+            `  redis      ${redis ? `${redactRedisUrl(redisUrl)} (embedded, AOF in ${redis.dataDir})` : redactRedisUrl(redisUrl)}`,
+            `  worker     ${poolSize} guest(s) per kernel`,
+            `  ${jobLine}`,
+            'Ctrl-C stops everything.',
+            '',
+          ].join('\n'),
+        );
+      } catch (err) {
+        for (const closer of closers.reverse()) await closer.close().catch(() => undefined);
+        if (redis && !closers.some((c) => c.name === 'redis')) await redis.stop();
+        throw err;
+      }
+      await closeOnSignal(closers, log);
+    });
+}

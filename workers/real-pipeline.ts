@@ -1,0 +1,160 @@
+// The Pipeline the workers run in production: core/gen generates, core/model predicts, a
+// kernel/ VmPool per kernel (booted on first use, sized to the cores) runs, core/diff compares
+// and reduces. Only wiring lives here; each stage is its module's own function.
+import { readdir, readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { assemble } from '../core/isa/index.ts';
+import { generatePrograms, type GenOptions } from '../core/gen/index.ts';
+import { resolveProfile, verify } from '../core/model/index.ts';
+import {
+  DEFAULT_INPUT_BYTES,
+  parseProgram,
+  parseProgramsJsonl,
+  programToJson,
+  type Outcome,
+  type Program,
+  type ProgramJson,
+} from '../core/program/index.ts';
+import { VmPool, readCatalog, resolveKernel, type PoolOptions } from '../kernel/index.ts';
+import type { ReducedReproducer } from '../store/index.ts';
+import type { Pipeline, PipelineBatch, PoolState } from './pipeline.ts';
+
+export interface KernelPipelineOptions {
+  /** guests per kernel; default the number of cores */
+  poolSize?: number;
+  /** the corpus directory replayed by replay jobs */
+  corpusDir?: string;
+  /** passed to every VmPool (timeouts, memory, accel) */
+  pool?: Partial<Omit<PoolOptions, 'kernel' | 'size'>>;
+}
+
+export const DEFAULT_CORPUS_DIR = fileURLToPath(new URL('../corpus/', import.meta.url));
+
+export class UnknownKernelError extends Error {
+  override name = 'UnknownKernelError';
+}
+
+function profileFor(kernel: string) {
+  const profile = resolveProfile(kernel);
+  if (!profile) throw new UnknownKernelError(`kernel ${kernel}: no model profile predicts it`);
+  return profile;
+}
+
+/** Every program file under the corpus: .json, .jsonl and assembler .s sources. */
+async function loadCorpus(dir: string): Promise<Array<{ path: string; program: Program }>> {
+  const out: Array<{ path: string; program: Program }> = [];
+  let entries: string[];
+  try {
+    entries = (await readdir(dir, { recursive: true })).sort();
+  } catch {
+    return out;
+  }
+  for (const entry of entries) {
+    const file = join(dir, entry);
+    const path = relative(dir, file);
+    if (entry.endsWith('.jsonl')) {
+      parseProgramsJsonl(await readFile(file, 'utf8')).forEach((program, i) => out.push({ path: `${path}:${i + 1}`, program }));
+    } else if (entry.endsWith('.json')) {
+      const json = JSON.parse(await readFile(file, 'utf8')) as { format?: unknown };
+      // expectation tables and other data sit beside the programs; only program files count
+      if (json.format === 'bpfdiff.program/v1') out.push({ path, program: parseProgram(json) });
+    } else if (entry.endsWith('.s')) {
+      const asm = assemble(await readFile(file, 'utf8'));
+      if (asm.funcs.length === 0) continue;
+      out.push({
+        path,
+        program: parseProgram(programToJson({ progType: asm.progType ?? 'sched_cls', insns: asm.insns, funcs: asm.funcs, maps: asm.maps, input: asm.input ?? new Uint8Array(DEFAULT_INPUT_BYTES) })),
+      });
+    }
+  }
+  return out;
+}
+
+export function createKernelPipeline(options: KernelPipelineOptions = {}): Pipeline {
+  const size = options.poolSize ?? availableParallelism();
+  const pools = new Map<string, Promise<VmPool>>();
+  const restartsSeen = new Map<string, number>();
+  let closed = false;
+
+  /** One pool per kernel, booted when a job first needs that kernel. */
+  function poolFor(kernel: string): Promise<VmPool> {
+    if (closed) throw new Error('pipeline closed');
+    let pool = pools.get(kernel);
+    if (!pool) {
+      const image = resolveKernel(kernel, readCatalog());
+      pool = VmPool.create({ ...options.pool, kernel: image, size });
+      pools.set(kernel, pool);
+      pool.catch(() => pools.delete(kernel));
+    }
+    return pool;
+  }
+
+  async function outcomesOn(kernel: string, programs: readonly Program[]): Promise<Outcome[]> {
+    return (await poolFor(kernel)).run(programs);
+  }
+
+  /** Guest restarts since the last call, summed over pools: charged to the batch that saw them. */
+  async function newRestarts(): Promise<number> {
+    let n = 0;
+    for (const [kernel, pending] of pools) {
+      const pool = await pending.catch(() => undefined);
+      if (!pool) continue;
+      const total = pool.metrics().restarts;
+      n += total - (restartsSeen.get(kernel) ?? 0);
+      restartsSeen.set(kernel, total);
+    }
+    return n;
+  }
+
+  const pipeline: Pipeline = {
+    generate(seed, start, count, generator) {
+      return generatePrograms(seed, count, generator as Partial<GenOptions>, start);
+    },
+    async runBatch(programs, kernels): Promise<PipelineBatch> {
+      const result = await differ.runBatch(programs, kernels);
+      return { ...result, vmRestarts: await newRestarts() };
+    },
+    modelOutcome(program, kernel) {
+      return verify(program, profileFor(kernel));
+    },
+    async kernelOutcomes(program, kernels) {
+      const entries = await Promise.all(kernels.map(async (k) => [k, (await outcomesOn(k, [program]))[0]] as const));
+      return Object.fromEntries(entries);
+    },
+    async reduce(program, kernel, signature): Promise<ReducedReproducer | undefined> {
+      return differ.reduce(program, kernel, signature);
+    },
+    corpus: () => loadCorpus(options.corpusDir ?? DEFAULT_CORPUS_DIR),
+    toJson: (program: Program): ProgramJson => programToJson(program),
+    fromJson: (json: ProgramJson): Program => parseProgram(json),
+    poolState() {
+      const state: Record<string, PoolState> = {};
+      for (const kernel of pools.keys()) state[kernel] = { size, busy: 0, restarts: restartsSeen.get(kernel) ?? 0 };
+      return state;
+    },
+    async close() {
+      closed = true;
+      await Promise.all([...pools.values()].map(async (p) => (await p.catch(() => undefined))?.close()));
+      pools.clear();
+    },
+  };
+
+  // core/diff's runBatch and reducer, bound to this pipeline's pools and the model
+  const differ = bindDiffer(outcomesOn);
+  return pipeline;
+}
+
+interface Differ {
+  runBatch(programs: Program[], kernels: string[]): Promise<Omit<PipelineBatch, 'vmRestarts'>>;
+  reduce(program: Program, kernel: string, signature: string): Promise<ReducedReproducer | undefined>;
+}
+
+/** Until core/diff (runBatch, reduce) lands, campaigns on real kernels cannot run. */
+function bindDiffer(_outcomesOn: (kernel: string, programs: readonly Program[]) => Promise<Outcome[]>): Differ {
+  const missing = async (): Promise<never> => {
+    throw new Error('core/diff (runBatch, reduce) is not in this build yet');
+  };
+  return { runBatch: missing, reduce: missing };
+}

@@ -29,6 +29,16 @@ describe('corpus/selftests', () => {
       expect(expected?.outcomes['6.12']).toEqual({ verdict: 'reject', errno: 22, message: 'R11 is invalid' });
     });
 
+    it(`${name}: expected.json agrees with the kernel annotations quoted in the header`, () => {
+      const header = read(name).split('\n').find((l) => l.startsWith('; kernel annotations:')) ?? '';
+      const outcome = expected?.outcomes['7.2'];
+      const retval = /__retval\((\d+)\)|expects retval (\d+)/.exec(header);
+      const msg = /__msg\("((?:[^"\\]|\\.)*)"\)\s*(?:__btf_func_path|$)/.exec(header) ?? /__msg\("([^"]*)"\)/.exec(header);
+      expect(outcome?.verdict).toBe(/__failure/.test(header) ? 'reject' : 'accept');
+      if (retval) expect(outcome?.retval).toBe(Number(retval[1] ?? retval[2]));
+      if (msg && expected?.basis === 'annotation' && !msg[1].includes('{{')) expect(outcome?.message).toBe(msg[1]);
+    });
+
     if (expected?.outcomes['7.2'].verdict === 'accept') {
       it(`${name}: the interpreter returns the kernel's retval ${expected.outcomes['7.2'].retval}`, () => {
         const result = execute(corpusProgram(name, read(name)));

@@ -343,18 +343,19 @@ export function assemble(source: string): Assembled {
       // (`56: (bf) r2 = r10\tr2: _ -> fp0+0`)
       let s = rawLine.replace(/(;|\/\/).*$/, '').replace(/\t(?:r\d+|fp-?\d+): .*$/, '').trim();
       if (s === '') return;
-      if (s.startsWith('.')) {
-        const directive = parseDirective(s, pc, funcs, maps);
-        if (directive.progType) progType = directive.progType;
-        if (directive.input) input = directive.input;
-        return;
-      }
+      // labels first: LLVM's local labels (`.LBB0_2:`) start with a dot like directives
       let m = /^([A-Za-z_.$][\w.$]*):\s*(.*)$/.exec(s);
       if (m) {
         if (labels.has(m[1])) fail(`label ${m[1]} is defined twice`);
         labels.set(m[1], pc);
         s = m[2];
         if (s === '') return;
+      }
+      if (s.startsWith('.')) {
+        const directive = parseDirective(s, pc, funcs, maps);
+        if (directive.progType) progType = directive.progType;
+        if (directive.input) input = directive.input;
+        return;
       }
       s = s.replace(/^\d+:\s*/, '');
       let opcode: number | undefined;

@@ -86,3 +86,10 @@ describe('AsmError names the 1-based line and what was expected', () => {
     expect(() => assemble(source.replace('goto far', 'gotol far'))).not.toThrow();
   });
 });
+
+describe('labels', () => {
+  it('accepts LLVM local labels that start with a dot', () => {
+    const out = assemble('if r1 > 5 goto .LBB0_2\nr0 = 1\n.LBB0_2:\nexit');
+    expect(disassemble(out.insns).map((l) => l.text)).toEqual(['(25) if r1 > 0x5 goto pc+1', '(b7) r0 = 1', '(95) exit']);
+  });
+});

@@ -84,6 +84,8 @@ const atomicImms: Record<AtomicOp, number> = {
 const invert = <K extends string>(t: Record<K, number>): Map<number, K> =>
   new Map(Object.entries(t).map(([k, v]) => [v as number, k as K]));
 const jmpCondByCode = invert(jmpCondCodes);
+// sdiv/smod share DIV/MOD's code (told apart by off = 1), so they are left out of the reverse map
+const aluByCode = invert(Object.fromEntries(Object.entries(aluOpCodes).filter(([k]) => k !== 'sdiv' && k !== 'smod')) as Record<AluOpKind, number>);
 const atomicByImm = invert(atomicImms);
 const pseudoBySrc = invert(PseudoSrc);
 const callBySrc = invert(CallSrc);
@@ -166,8 +168,7 @@ export function decodeAt(raw: readonly RawInsn[], index: number, opts: DecodeOpt
       if (off !== 0 && !(off === 1 && isDivMod)) reserved(`BPF_ALU off ${off} (only sdiv/smod use off = 1)`);
       if (isX && imm !== 0) reserved('BPF_ALU register form uses imm');
       if (!isX && src !== 0) reserved('BPF_ALU immediate form uses src_reg');
-      let kindOp = (Object.keys(aluOpCodes) as AluOpKind[]).find((k) => aluOpCodes[k] === op && k !== 'sdiv' && k !== 'smod')!;
-      if (off === 1) kindOp = op === AluOp.DIV ? 'sdiv' : 'smod';
+      const kindOp: AluOpKind = off === 1 ? (op === AluOp.DIV ? 'sdiv' : 'smod') : aluByCode.get(op)!;
       return { kind: 'alu', width, op: kindOp, dst, src: isX ? { reg: src } : { imm } };
     }
     case Class.LDX:

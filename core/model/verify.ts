@@ -9,6 +9,7 @@ import { isCheckResult, precheck, reject, type CheckResult, type Subprog } from 
 import type { Profile } from './profile.ts';
 import { Walker } from './walk.ts';
 import type { SubprogInfo } from './calls.ts';
+import type { Reg } from './state.ts';
 
 export interface VerifyOptions {
   /** run the interpreter on accepted programs to predict retval (default true) */
@@ -38,16 +39,19 @@ export function verify(program: Program, profile: Profile, options: VerifyOption
   return out;
 }
 
-interface CheckOutput {
+export interface CheckOutput {
   result?: CheckResult;
   processed: number;
+  /** R0 at each explored exit of the main program, when asked for */
+  exitR0?: Reg[];
 }
 
 /** the verifier part alone: undefined result means the kernel would accept */
-export function check(program: Program, profile: Profile): CheckOutput {
+export function check(program: Program, profile: Profile, opts: { collectExitR0?: boolean } = {}): CheckOutput {
   const pre = precheck(program, profile);
   if (isCheckResult(pre)) return { result: pre, processed: 0 };
   const walker = new Walker(program, profile, pre.subprogs, pre.subprogOf);
+  if (opts.collectExitR0) walker.exitR0 = [];
   let result = walker.run(0);
   // do_check_subprogs: global functions a call reached, each verified on its own, until none is new
   const done = new Set<number>();
@@ -69,7 +73,7 @@ export function check(program: Program, profile: Profile): CheckOutput {
       }
     }
   }
-  return { result, processed: walker.processed };
+  return { result, processed: walker.processed, exitR0: walker.exitR0 };
 }
 
 /** check_max_stack_depth / check_max_stack_depth_subprog: frames and combined stack along call chains */

@@ -57,6 +57,8 @@ export class Walker {
   private readonly prunePoints: Uint8Array;
   /** global subprogs a call reached; verified after main (do_check_subprogs) */
   readonly calledGlobals = new Set<number>();
+  /** when set, every R0 state at the main program's exit is recorded (bounds soundness tests) */
+  exitR0: Reg[] | undefined;
 
   constructor(
     private readonly prog: Program,
@@ -630,6 +632,7 @@ export class Walker {
       return 'exit';
     }
     if (r0.type === 'not_init') return reject(EACCES, msg.notReadOk(0));
+    this.exitR0?.push({ ...r0 });
     return 'exit';
   }
 

@@ -119,13 +119,12 @@ newest_package() {
 
 # Downloads PACKAGE=VERSION into $CACHE/debs and prints the .deb path.
 download() {
-  local pkg=$1 ver=$2 deb
-  deb=$(ls "$CACHE/debs/${pkg}_"*"_amd64.deb" 2>/dev/null | head -n1 || true)
-  if [ -z "$deb" ]; then
+  local pkg=$1 ver=$2
+  local deb=$CACHE/debs/${pkg}_${ver//:/%3a}_amd64.deb # apt's file name, epoch colon escaped
+  if [ ! -f "$deb" ]; then
     (cd "$CACHE/debs" && apt-get "${APT_OPTS[@]}" download "$pkg=$ver" >&2) || return 1
-    deb=$(ls "$CACHE/debs/${pkg}_"*"_amd64.deb" 2>/dev/null | head -n1 || true)
   fi
-  [ -n "$deb" ] && echo "$deb"
+  [ -f "$deb" ] && echo "$deb"
 }
 
 # Copies the .ko files the guest needs (GUEST_MODULES that the config has as =m, with the
@@ -226,7 +225,7 @@ fetch() {
   echo "$uname" > "$new/uname"
   echo "$pkg $ver" > "$new/package"
   rm -rf "$dir"; mv "$new" "$dir"
-  rm -rf "$tmp"; rm -f "$CACHE/debs/"*"_${ver}_amd64.deb"
+  rm -rf "$tmp"; rm -f "$CACHE/debs/"*"_${ver//:/%3a}_amd64.deb"
   local mods=''
   [ -f "$dir/modules/load-order" ] && mods=$(paste -sd, "$dir/modules/load-order")
   catalog set "$id" kind=debian profile="$id" kernelImage="kernels/$id/vmlinuz" config="kernels/$id/config" \

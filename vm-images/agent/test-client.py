@@ -113,6 +113,7 @@ class Guest:
             v = frame[p + 8:p + 8 + n]; p += 8 + n
             name = TAGS.get(tag, str(tag))
             if name in STRINGS: v = v.decode(errors='replace')
+            elif name == 'JITED_FUNC_LENS': v = list(struct.unpack(f'<{n // 4}I', v))
             elif n == 4: v = struct.unpack('<i' if name in SIGNED else '<I', v)[0]
             elif n == 8: v = struct.unpack('<Q', v)[0]
             fields[name] = v

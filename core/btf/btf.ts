@@ -131,6 +131,9 @@ export interface ProgramBtf {
  * `long`. Functions with the same parameter list share one FUNC_PROTO.
  * Type ids: 1 `long`, [2 ctx struct, 3 pointer to it], then per function its FUNC_PROTO
  * (when new) followed by its FUNC.
+ * With `long` parameters main's BTF does not match the ctx signature do_check_common() looks
+ * for, so the kernel marks it unreliable, which is not an error. Blobs of this shape load on
+ * Debian's 6.12.117 and 7.2.13 (static, global and 7-argument functions, with and without `ctx`).
  */
 export function buildProgramBtf(funcs: readonly FuncDecl[], opts: ProgramBtfOptions = {}): ProgramBtf {
   if (funcs.length === 0) throw new BtfError('funcs: at least the main function is needed');

@@ -49,6 +49,12 @@ const str = (table: Record<number, string>, key: number): string => table[key] ?
 export interface DisasmOptions {
   /** name a kfunc call the way the verifier's disasm_kfunc_name() does from the kfunc's BTF */
   kfuncName?: (btfId: number, fdIndex: number) => string | undefined;
+  /**
+   * 'symbolic' (default): pseudo LD_IMM64 sources as `map[id:N]` etc., which assemble back.
+   * 'unprivileged': as a log without allow_ptr_leaks shows them: map and BTF pointers as
+   * `0x0`, a func reference as its raw hex. Lossy; for comparing with such logs only.
+   */
+  pseudoLoads?: 'symbolic' | 'unprivileged';
 }
 
 /** The text of the instruction at raw[index] (its second slot, for LD_IMM64, is read too). */
@@ -121,6 +127,11 @@ export function formatInsn(raw: readonly RawInsn[], index: number, opts: DisasmO
     if (code === OPCODE_LD_IMM64) {
       const next = raw[index + 1];
       if (!next) throw new IsaError(index, 'truncated LD_IMM64: the second slot is missing');
+      if (opts.pseudoLoads === 'unprivileged' && src !== PseudoSrc.none) {
+        // print_bpf_insn(): is_ptr for map fd/value/idx/idx_value and BTF id, not for func
+        const value = src === PseudoSrc.func || src > PseudoSrc.map_idx_value ? (BigInt(next.imm >>> 0) << 32n) | BigInt(imm >>> 0) : 0n;
+        return `${p}r${dst} = 0x${value.toString(16)}`;
+      }
       return `${p}r${dst} = ${ldImm64Operand(src, imm, next.imm)}`;
     }
     return `BUG_ld_${hex2(code)}`;

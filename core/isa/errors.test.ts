@@ -93,3 +93,16 @@ describe('labels', () => {
     expect(disassemble(out.insns).map((l) => l.text)).toEqual(['(25) if r1 > 0x5 goto pc+1', '(b7) r0 = 1', '(95) exit']);
   });
 });
+
+describe('pseudo LD_IMM64 as an unprivileged verifier log prints it', () => {
+  it('hides map and BTF pointers as 0x0 and keeps a func reference raw', () => {
+    const raw = assemble('r1 = map[id:3]\nr2 = map[id:0][0]+8\nr3 = btf_id[7]\nr4 = func[pc-4]\nr5 = 0x10').insns;
+    expect(disassemble(raw, { pseudoLoads: 'unprivileged' }).map((l) => l.text)).toEqual([
+      '(18) r1 = 0x0',
+      '(18) r2 = 0x0',
+      '(18) r3 = 0x0',
+      '(18) r4 = 0xfffffffc',
+      '(18) r5 = 0x10',
+    ]);
+  });
+});

@@ -187,8 +187,6 @@ export class Walker {
     const regs = f.regs;
     const c = cls(insn.code);
     const r11 = this.profile.features.stackArgs ? this.profile.features.stackArgReg : -1;
-    const readReg = (r: number): CheckResult | undefined => (regs[r]!.type === 'not_init' ? reject(EACCES, msg.notReadOk(r)) : undefined);
-    const writeReg = (r: number): CheckResult | undefined => (r === BPF_REG_FP ? reject(EACCES, msg.fpReadOnly()) : undefined);
     st.prevIdx = idx;
     switch (c) {
       case 0x04:
@@ -207,7 +205,7 @@ export class Walker {
           st.insnIdx = idx + 1;
           return undefined;
         }
-        const e = readReg(insn.src) ?? writeReg(insn.dst);
+        const e = readReg(regs, insn.src) ?? writeReg(insn.dst);
         if (e) return e;
         const ptr = regs[insn.src]!;
         if (ptr.type === 'scalar') return reject(EACCES, msg.invalidMemAccess(`R${insn.src}`, 'scalar'));
@@ -222,7 +220,7 @@ export class Walker {
         if (r11 >= 0 && (isStackArgSt(insn, r11) || isStackArgStx(insn, r11))) {
           let value: Reg | bigint = BigInt(insn.imm);
           if (c === BPF_STX) {
-            const e = readReg(insn.src);
+            const e = readReg(regs, insn.src);
             if (e) return e;
             value = regs[insn.src]!;
           }
@@ -231,7 +229,7 @@ export class Walker {
           st.insnIdx = idx + 1;
           return undefined;
         }
-        const e = (c === BPF_STX ? readReg(insn.src) : undefined) ?? readReg(insn.dst);
+        const e = (c === BPF_STX ? readReg(regs, insn.src) : undefined) ?? readReg(regs, insn.dst);
         if (e) return e;
         const ptr = regs[insn.dst]!;
         if (ptr.type === 'scalar') return reject(EACCES, msg.invalidMemAccess(`R${insn.dst}`, 'scalar'));
@@ -285,20 +283,18 @@ export class Walker {
     const regs = curFrame(st).regs;
     const o = op(insn.code);
     const alu64 = cls(insn.code) === BPF_ALU64;
-    const readReg = (r: number): CheckResult | undefined => (regs[r]!.type === 'not_init' ? reject(EACCES, msg.notReadOk(r)) : undefined);
-    const dstCheck = (): CheckResult | undefined => (insn.dst === BPF_REG_FP ? reject(EACCES, msg.fpReadOnly()) : undefined);
     const aluInsn = { op: o, alu32: !alu64, off: insn.off, imm: insn.imm, srcBit: src(insn.code) === BPF_X };
     if (o === BPF_END || o === BPF_NEG) {
-      const e = readReg(insn.dst);
+      const e = readReg(regs, insn.dst);
       if (e) return e;
       const dst = regs[insn.dst]!;
       if (dst.type === 'scalar') {
-        const e2 = dstCheck();
+        const e2 = writeReg(insn.dst);
         if (e2) return e2;
         adjustScalar(aluInsn, dst, dst);
       } else {
         // privileged: the pointer becomes an unknown scalar
-        const e2 = dstCheck();
+        const e2 = writeReg(insn.dst);
         if (e2) return e2;
         markUnknown(dst);
       }
@@ -307,10 +303,10 @@ export class Walker {
     if (o === BPF_MOV) {
       if (src(insn.code) === BPF_X) {
         if (insn.off === 1 && alu64) return unknown('arena address-space casts');
-        const e = readReg(insn.src);
+        const e = readReg(regs, insn.src);
         if (e) return e;
       }
-      const e = dstCheck();
+      const e = writeReg(insn.dst);
       if (e) return e;
       if (src(insn.code) === BPF_X) {
         const s = regs[insn.src]!;
@@ -368,17 +364,17 @@ export class Walker {
     }
     // all other ALU ops
     if (src(insn.code) === BPF_X) {
-      const e = readReg(insn.src);
+      const e = readReg(regs, insn.src);
       if (e) return e;
     }
-    const e = readReg(insn.dst);
+    const e = readReg(regs, insn.dst);
     if (e) return e;
     if ((o === 0x90 || o === 0x30) && src(insn.code) === BPF_K && insn.imm === 0) return reject(EINVAL, msg.divByZero());
     if ((o === 0x60 || o === 0x70 || o === 0xc0) && src(insn.code) === BPF_K) {
       const size = alu64 ? 64 : 32;
       if (insn.imm < 0 || insn.imm >= size) return reject(EINVAL, msg.invalidShift(insn.imm));
     }
-    const e2 = dstCheck();
+    const e2 = writeReg(insn.dst);
     if (e2) return e2;
     const dst = regs[insn.dst]!;
     const srcReg = src(insn.code) === BPF_X ? regs[insn.src]! : knownScalar(BigInt(insn.imm));
@@ -659,6 +655,16 @@ export class Walker {
     path.cp = cp;
     return undefined;
   }
+}
+
+/** check_reg_arg(SRC_OP) */
+function readReg(regs: Reg[], r: number): CheckResult | undefined {
+  return regs[r]!.type === 'not_init' ? reject(EACCES, msg.notReadOk(r)) : undefined;
+}
+
+/** check_reg_arg(DST_OP) */
+function writeReg(r: number): CheckResult | undefined {
+  return r === BPF_REG_FP ? reject(EACCES, msg.fpReadOnly()) : undefined;
 }
 
 /** 6.12 checks register numbers as the walk reaches each insn (check_reg_arg) */

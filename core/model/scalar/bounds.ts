@@ -4,6 +4,7 @@ import { C32, C64, cnum32FromCnum64, cnum64Cnum32Intersect, type Cnum } from './
 import {
   U32,
   U64,
+  fls64,
   tnumCast,
   tnumClearSubreg,
   tnumConst,
@@ -221,8 +222,7 @@ export function coerceSubregToSizeSx(r: Reg, size: number): void {
 
 /** get_reg_width: bits needed for the register's unsigned maximum */
 export function regWidth(r: Reg): number {
-  const m = umax(r);
-  return m === 0n ? 0 : m.toString(2).length;
+  return fls64(umax(r));
 }
 
 export const isConst64 = (r: Reg): boolean => tnumIsConst(r.varOff);

@@ -19,7 +19,10 @@ export function tnumConst(value: bigint): Tnum {
 
 /** fls64: index (1-based) of the most significant set bit, 0 for 0 */
 export function fls64(x: bigint): number {
-  return x === 0n ? 0 : x.toString(2).length;
+  if (x === 0n) return 0;
+  const hi = Number(x >> 32n);
+  if (hi) return 64 - Math.clz32(hi);
+  return 32 - Math.clz32(Number(x));
 }
 
 /** tnum_range */

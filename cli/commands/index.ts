@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { register as asm } from './asm.ts';
+import { register as disasm } from './disasm.ts';
 import { register as model } from './model.ts';
 import { register as run } from './run.ts';
 import { register as serve } from './serve.ts';
@@ -7,4 +9,4 @@ import { register as validate } from './validate.ts';
 import { register as worker } from './worker.ts';
 
 // One entry per subcommand module; keep alphabetical.
-export const commands: Array<(program: Command) => void> = [model, run, serve, start, validate, worker];
+export const commands: Array<(program: Command) => void> = [asm, disasm, model, run, serve, start, validate, worker];

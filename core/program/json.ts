@@ -68,8 +68,15 @@ export function parseProgramsJsonl(text: string): Program[] {
   return programs;
 }
 
+/** A `.json` file: one field per line, and one line per function or map so a diff of two
+ *  files shows which entry changed. */
 export function programToJsonText(program: Program): string {
-  return `${JSON.stringify(programToJson(program), null, 2)}\n`;
+  const fields = Object.entries(programToJson(program)).map(([key, value]) => {
+    const name = JSON.stringify(key);
+    if (!Array.isArray(value)) return `  ${name}: ${JSON.stringify(value)}`;
+    return `  ${name}: [\n${value.map((entry) => `    ${JSON.stringify(entry)}`).join(',\n')}\n  ]`;
+  });
+  return `{\n${fields.join(',\n')}\n}\n`;
 }
 
 export function programsToJsonl(programs: readonly Program[]): string {

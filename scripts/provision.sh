@@ -30,6 +30,14 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
   apt-get install -y -q --no-install-recommends "${need_pkgs[@]}" >&2
 fi
 
+# 2b. Debian's chromium: the dashboard tests drive it through playwright-core (no browser download)
+if [ ! -x /usr/bin/chromium ]; then
+  log "installing Debian package: chromium"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q >&2
+  apt-get install -y -q --no-install-recommends chromium >&2
+fi
+
 # 3. kernel images, guest agent, initramfs (vm-images/ owns these)
 if [ -x vm-images/setup.sh ]; then
   vm-images/setup.sh >&2

@@ -71,3 +71,32 @@ export const msg = {
   loopLimit: () => 'infinite loop detected at insn %d',
   unknownFunc: (id: number) => `invalid func unknown#${id}`,
 };
+
+/**
+ * 7.3's structured report ("Verification failed: <category>: <title>", kernel/bpf/diagnostics.c)
+ * for the reason lines the model produces; reasons without an entry carry no report.
+ */
+const REPORTS: Array<[RegExp, string]> = [
+  [/^(jump out of range from insn|indirect jump out of range)/, 'Program Structure: Jump out of range'],
+  [/^last insn is not an exit or jmp$/, 'Program Structure: Subprogram can fall through'],
+  [/^recursive call from /, 'Program Structure: Recursive subprogram call'],
+  [/^unreachable insn /, 'Program Structure: Unreachable instruction'],
+  [/^jump into the middle of ldimm64 insn /, 'Program Structure: Jump into ldimm64 immediate'],
+  [/^back-edge from insn /, 'Program Structure: Back-edge is not allowed'],
+  [/^R\d+ !read_ok$/, 'Register Type Safety: Unreadable register'],
+  [/^callee expects \d+ args, stack arg\d+ is not initialized$/, 'Register Type Safety: Missing stack argument'],
+  [/ invalid mem access '/, 'Register Type Safety: Invalid dereference'],
+  [/^(dereference of modified|negative offset) \S+ ptr /, 'Register Type Safety: Invalid dereference'],
+  [/^R\d+ 32-bit pointer arithmetic prohibited$/, 'Register Type Safety: 32-bit pointer arithmetic'],
+  [/^R\d+ subtraction from stack pointer prohibited$/, 'Register Type Safety: Subtraction from stack pointer'],
+  [/^R\d+ tried to subtract pointer from scalar$/, 'Register Type Safety: Pointer subtracted from scalar'],
+  [/^R\d+ bitwise operator \S+ on pointer prohibited$/, 'Register Type Safety: Bitwise operation on pointer'],
+  [/^R\d+ pointer arithmetic with \S+ operator prohibited$/, 'Register Type Safety: Invalid pointer arithmetic operator'],
+  [/^(math between \S+ pointer and|value -?\d+ makes \S+ pointer be out of bounds|\S+ pointer offset -?\d+ is not allowed)/, 'Register Type Safety: Pointer offset is not safe'],
+  [/^attempt to corrupt spilled pointer on stack$/, 'Memory Safety: Stack spill corruption'],
+];
+
+export function reportFor(message: string): string | undefined {
+  for (const [re, report] of REPORTS) if (re.test(message)) return report;
+  return undefined;
+}

@@ -182,3 +182,13 @@ describe('branches and loops', () => {
   });
   it('a loop that makes no progress', () => rejects(asm('r0 = 0\nl: r1 = 0\nif r0 == 0 goto l\nexit'), 'infinite loop detected at insn 1', 22));
 });
+
+describe('7.3 structured reports', () => {
+  it('carries the report category and title next to the unchanged reason line', () => {
+    const p = asm(`r1 = 1\nr2 = 2\nr3 = 3\nr4 = 4\nr5 = 5\n*(u64 *)(r11 -16) = 7\ncall f\nexit\n${callee7}`);
+    expect(v(p, 'linux-7.3')).toMatchObject({ verdict: 'reject', message: 'callee expects 7 args, stack arg1 is not initialized', report: 'Register Type Safety: Missing stack argument' });
+    expect(v(p, 'linux-7.2').report).toBeUndefined();
+    expect(v(asm('r0 = r3\nexit'), 'linux-7.3').report).toBe('Register Type Safety: Unreadable register');
+    expect(v(asm('r0 = 0\nexit\nr0 = 1\nexit'), 'linux-7.3').report).toBe('Program Structure: Unreachable instruction');
+  });
+});

@@ -3,7 +3,7 @@
 // stack-argument slot check of bpf_fixup_call_args; then the test run for accepted programs.
 import type { Outcome, Program } from '../program/types.ts';
 import { execute, InterpFault, InterpStepLimit, InterpUnsupported, TestRunRejected } from './interp/index.ts';
-import { E2BIG, EACCES, EINVAL, msg } from './messages.ts';
+import { E2BIG, EACCES, EINVAL, msg, reportFor } from './messages.ts';
 import { isPseudoCall } from './opcodes.ts';
 import { isCheckResult, precheck, reject, type CheckResult, type Subprog } from './precheck.ts';
 import type { Profile } from './profile.ts';
@@ -21,7 +21,10 @@ export function verify(program: Program, profile: Profile, options: VerifyOption
   const res = check(program, profile);
   if (res.result) {
     if (res.result.kind === 'unknown') return { verdict: 'unknown', errno: 0, message: '', unknown: res.result.what, kernel };
-    return { verdict: 'reject', errno: res.result.errno, message: res.result.message, kernel, verifiedInsns: res.processed };
+    const out: Outcome = { verdict: 'reject', errno: res.result.errno, message: res.result.message, kernel, verifiedInsns: res.processed };
+    const report = profile.features.structuredReport ? reportFor(res.result.message) : undefined;
+    if (report) out.report = report;
+    return out;
   }
   const out: Outcome = { verdict: 'accept', errno: 0, message: '', kernel, verifiedInsns: res.processed };
   if (options.run === false) return out;

@@ -135,20 +135,23 @@ export async function processReplay(job: Job<ReplayJobData>, ctx: WorkerContext)
     for (const divergence of await ctx.store.reproducers()) {
       const json = divergence.reduced?.program ?? divergence.examples[0].program;
       const program = ctx.pipeline.fromJson(json);
-      // a reproducer replays on the kernels it was seen on that this job covers
-      for (const kernel of kernels.filter((k) => divergence.kernels.includes(k))) {
-        const result = await ctx.pipeline.runBatch([program], [kernel]);
+      // a reproducer replays on the kernels it was seen on that this job covers; a cross-kernel
+      // one is labelled `a~b` and needs both
+      for (const label of divergence.kernels) {
+        const needed = label.split('~');
+        if (!needed.every((k) => kernels.includes(k))) continue;
+        const result = await ctx.pipeline.runBatch([program], needed);
         programs += result.programs;
         vmRestarts += result.vmRestarts;
         const same = result.divergences.find((d) => d.signature === divergence.signature);
         entries.push({
           source: `divergence:${divergence.id}`,
-          kernel,
+          kernel: label,
           reproduced: same !== undefined,
           signature: result.divergences[0]?.signature,
           detail: result.divergences[0]?.detail,
         });
-        await ctx.store.setLastReplay(divergence.id, { at: new Date().toISOString(), reproduced: same !== undefined, kernel });
+        await ctx.store.setLastReplay(divergence.id, { at: new Date().toISOString(), reproduced: same !== undefined, kernel: label });
       }
     }
   }

@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assemble } from '../core/isa/index.ts';
+import { modelVerify, reduceProgram, runBatch, signatureOracle, type Divergence, type KernelRunner, type KernelTarget, type RunBatchOptions } from '../core/diff/index.ts';
 import { generatePrograms, type GenOptions } from '../core/gen/index.ts';
 import { resolveProfile, verify } from '../core/model/index.ts';
 import {
@@ -18,7 +19,7 @@ import {
   type ProgramJson,
 } from '../core/program/index.ts';
 import { VmPool, readCatalog, resolveKernel, type PoolOptions } from '../kernel/index.ts';
-import type { ReducedReproducer } from '../store/index.ts';
+import type { DivergenceInstance, ReducedReproducer } from '../store/index.ts';
 import type { Pipeline, PipelineBatch, PoolState } from './pipeline.ts';
 
 export interface KernelPipelineOptions {
@@ -28,6 +29,9 @@ export interface KernelPipelineOptions {
   corpusDir?: string;
   /** passed to every VmPool (timeouts, memory, accel) */
   pool?: Partial<Omit<PoolOptions, 'kernel' | 'size'>>;
+  /** kernel id → model profile, where it is not the catalog's usual one (a custom build, or a
+   *  deliberately altered prediction in tests) */
+  profiles?: Record<string, string>;
 }
 
 export const DEFAULT_CORPUS_DIR = fileURLToPath(new URL('../corpus/', import.meta.url));
@@ -95,6 +99,11 @@ export function createKernelPipeline(options: KernelPipelineOptions = {}): Pipel
     return (await poolFor(kernel)).run(programs);
   }
 
+  const runner: KernelRunner = { run: (programs, kernel) => outcomesOn(kernel, programs) };
+  const diffOptions: RunBatchOptions = { runner, verify: modelVerify() };
+  const targets = (kernels: string[]): Array<string | KernelTarget> =>
+    kernels.map((id) => (options.profiles?.[id] ? { id, profile: options.profiles[id] } : id));
+
   /** Guest restarts since the last call, summed over pools: charged to the batch that saw them. */
   async function newRestarts(): Promise<number> {
     let n = 0;
@@ -113,18 +122,32 @@ export function createKernelPipeline(options: KernelPipelineOptions = {}): Pipel
       return generatePrograms(seed, count, generator as Partial<GenOptions>, start);
     },
     async runBatch(programs, kernels): Promise<PipelineBatch> {
-      const result = await differ.runBatch(programs, kernels);
-      return { ...result, vmRestarts: await newRestarts() };
+      const result = await runBatch(programs, targets(kernels), diffOptions);
+      const byClass = Object.fromEntries(Object.entries(result.byClass).filter(([, n]) => n > 0));
+      return { programs: result.programs, agreed: result.agreed, byClass, divergences: result.divergences.map(toInstance), vmRestarts: await newRestarts() };
     },
     modelOutcome(program, kernel) {
-      return verify(program, profileFor(kernel));
+      return verify(program, profileFor(options.profiles?.[kernel] ?? kernel));
     },
     async kernelOutcomes(program, kernels) {
       const entries = await Promise.all(kernels.map(async (k) => [k, (await outcomesOn(k, [program]))[0]] as const));
       return Object.fromEntries(entries);
     },
     async reduce(program, kernel, signature): Promise<ReducedReproducer | undefined> {
-      return differ.reduce(program, kernel, signature);
+      // a cross-kernel divergence is labelled `a~b` and needs both kernels to show
+      const kernels = targets(kernel.split('~'));
+      const oracle = signatureOracle(signature, kernels, diffOptions);
+      if (!(await oracle([program]))[0]) return undefined;
+      const reduced = await reduceProgram(program, oracle);
+      const shown = (await runBatch([reduced.program], kernels, diffOptions)).divergences.find((d) => d.signature === signature);
+      return {
+        program: programToJson(reduced.program),
+        kernel,
+        originalInsns: reduced.originalInsns,
+        reducedInsns: reduced.reducedInsns,
+        model: shown?.model,
+        actual: shown?.actual,
+      };
     },
     corpus: () => loadCorpus(options.corpusDir ?? DEFAULT_CORPUS_DIR),
     toJson: (program: Program): ProgramJson => programToJson(program),
@@ -141,20 +164,20 @@ export function createKernelPipeline(options: KernelPipelineOptions = {}): Pipel
     },
   };
 
-  // core/diff's runBatch and reducer, bound to this pipeline's pools and the model
-  const differ = bindDiffer(outcomesOn);
   return pipeline;
 }
 
-interface Differ {
-  runBatch(programs: Program[], kernels: string[]): Promise<Omit<PipelineBatch, 'vmRestarts'>>;
-  reduce(program: Program, kernel: string, signature: string): Promise<ReducedReproducer | undefined>;
-}
-
-/** Until core/diff (runBatch, reduce) lands, campaigns on real kernels cannot run. */
-function bindDiffer(_outcomesOn: (kernel: string, programs: readonly Program[]) => Promise<Outcome[]>): Differ {
-  const missing = async (): Promise<never> => {
-    throw new Error('core/diff (runBatch, reduce) is not in this build yet');
+function toInstance(d: Divergence): DivergenceInstance {
+  const instance: DivergenceInstance = {
+    signature: d.signature,
+    class: d.class,
+    kernel: d.kernel,
+    profile: d.profile,
+    detail: d.detail,
+    program: programToJson(d.program),
+    model: d.model,
+    actual: d.actual,
   };
-  return { runBatch: missing, reduce: missing };
+  if (d.mutation) instance.mutation = d.mutation;
+  return instance;
 }

@@ -54,6 +54,7 @@ export interface AgentClientEvents {
 
 export class AgentClient extends EventEmitter<AgentClientEvents> {
   private decoder = new FrameDecoder();
+  private outbox: Buffer[] = [];
   private line: Pending[] = [];
   private nextId = 1;
   private gone: Error | undefined;
@@ -141,7 +142,20 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
       const p: Pending = { id, type, timeoutMs, resolve, reject, onStart };
       this.line.push(p);
       if (this.line.length === 1) this.startHead();
-      this.socket.write(frame);
+      this.queueWrite(frame);
+    });
+  }
+
+  /**
+   * Frames requested in the same tick go out in one write, so the guest can take several
+   * requests from one virtqueue buffer instead of paying an interrupt for each.
+   */
+  private queueWrite(frame: Buffer): void {
+    this.outbox.push(frame);
+    if (this.outbox.length > 1) return;
+    process.nextTick(() => {
+      const frames = this.outbox.splice(0);
+      if (!this.gone) this.socket.write(frames.length === 1 ? frames[0] : Buffer.concat(frames));
     });
   }
 
@@ -149,7 +163,7 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
   send(type: MsgType, fields: Field[]): number {
     if (this.gone) throw this.gone;
     const id = this.nextId++;
-    this.socket.write(encodeFrame({ id, type, fields }));
+    this.queueWrite(encodeFrame({ id, type, fields }));
     return id;
   }
 

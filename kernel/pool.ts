@@ -40,6 +40,8 @@ export interface PoolOptions extends RunSettings {
   timeoutMs?: number;
   /** requests in flight per guest */
   pipeline?: number;
+  /** a guest gets new requests when it has at most this many in flight (default pipeline/2) */
+  refillAt?: number;
   /** keep the full verifier log on each outcome */
   keepLog?: boolean;
   /** sysctls set on every guest after boot, e.g. {'net/core/bpf_jit_harden': '0'} */
@@ -228,6 +230,10 @@ export class VmPool {
     rmSync(this.runDir, { recursive: true, force: true });
   }
 
+  private get refillAt(): number {
+    return Math.min(this.opts.pipeline - 1, this.opts.refillAt ?? Math.floor(this.opts.pipeline / 2));
+  }
+
   private settings(): RunSettings {
     const { logLevel, logSize, wantJitImage, repeat } = this.opts;
     return { logLevel, logSize, wantJitImage, repeat };
@@ -321,6 +327,9 @@ export class VmPool {
     for (const slot of this.slots) {
       const vm = slot.vm;
       if (!vm || slot.restarting) continue;
+      // top a guest up only once its line is down to the low-water mark, then by several
+      // requests at once: they travel in one write and the guest takes them in one go
+      if (vm.inFlight > this.refillAt) continue;
       while (this.queue.length > 0 && vm.alive && vm.inFlight < this.opts.pipeline) {
         void this.dispatch(slot, vm, this.queue.shift()!);
       }

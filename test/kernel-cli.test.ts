@@ -7,7 +7,7 @@ import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { programsToJsonl } from '../core/program/index.ts';
 import type { Outcome } from '../core/program/types.ts';
-import { sevenArgs, thirteenArgs } from './kernel-programs.ts';
+import { numberedPrograms, processesMentioning, sevenArgs, thirteenArgs } from './kernel-programs.ts';
 
 const bin = join(import.meta.dirname, '..', 'bin', 'bpfdiff.js');
 
@@ -38,5 +38,24 @@ describe('bpfdiff run', () => {
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr.trim()).toMatch(/^bpfdiff: --kernel: unknown kernel id "9\.9": known ids are .*7\.2.*, or the path of a bzImage$/);
+  });
+
+  it('stops its guests on SIGINT and leaves no QEMU behind', async () => {
+    // the pool's socket directory goes under TMPDIR, so this test can find its own QEMUs
+    const dir = mkdtempSync(join(tmpdir(), 'bpfdiff-cli-int-'));
+    const file = join(dir, 'many.jsonl');
+    writeFileSync(file, programsToJsonl(numberedPrograms(5000).programs));
+    const child = execa('node', [bin, 'run', file, '--kernel', '7.2', '--pool', '1'], { reject: false, env: { TMPDIR: dir } });
+    let lines = 0;
+    child.stdout.on('data', (chunk: Buffer) => (lines += chunk.toString().split('\n').length - 1));
+    const deadline = Date.now() + 120_000;
+    while (lines < 10 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(lines).toBeGreaterThanOrEqual(10);
+    expect((await processesMentioning(dir)).length).toBeGreaterThan(0);
+    child.kill('SIGINT');
+    const r = await child;
+    expect(r.exitCode).toBe(130);
+    expect(r.stderr).toContain('interrupted');
+    expect(await processesMentioning(dir)).toEqual([]);
   });
 });

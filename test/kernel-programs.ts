@@ -50,6 +50,15 @@ export const sevenArgs = (): Program => sumArgsProgram([1, 2, 3, 4, 5, 600, 700]
 export const thirteenArgs = (declaredArgs = 13): Program =>
   sumArgsProgram([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13], declaredArgs);
 
+/** f declares 7 arguments but main stores only argument 6 before the call. */
+export function missingSeventhArg(): Program {
+  const p = sevenArgs();
+  const store7 = p.insns.findIndex((i) => i.code === 0x7a && i.off === -16);
+  p.insns.splice(store7, 1);
+  p.funcs[1] = { ...p.funcs[1], start: p.funcs[1].start - 1 };
+  return p;
+}
+
 /** A one-function program returning `value` (no BTF needed). */
 export function returnProgram(value: number): Program {
   return {

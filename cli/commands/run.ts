@@ -83,13 +83,18 @@ async function runOnKernels(programs: Program[], kernels: KernelImage[], opts: R
   };
 
   const pools: VmPool[] = [];
+  let interrupted = false;
+  // `on`, not `once`: execa's exit hook re-raises the signal (killing us before the guests are
+  // closed) when it finds itself the only listener left
   const onSignal = () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
     bar?.clear();
     process.stderr.write('bpfdiff: interrupted, stopping guests\n');
     void Promise.all(pools.map((p) => p.close())).finally(() => process.exit(130));
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     await Promise.all(
       kernels.map(async (kernel, k) => {

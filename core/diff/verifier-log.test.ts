@@ -48,6 +48,42 @@ describe('parseVerifierLog', () => {
     expect(facts.report).toBe('Register Type Safety: Missing stack argument');
   });
 
+  it('reads a real 7.3-rc7 log with a report', () => {
+    // verbatim from Debian's 7.3-rc7 kernel: f takes 7 args, main stored only arg 6
+    const log = [
+      '0: R1=ctx() R10=fp0',
+      '5: (7a) *(u64 *)(r11 -8) = 600',
+      '6: (85) call pc+1',
+      'callee expects 7 args, stack arg2 is not initialized',
+      '',
+      'Verification failed: Register Type Safety: Missing stack argument',
+      '',
+      'Reason:',
+      '  Function f expects 7 arguments, but outgoing stack argument 2 (seventh argument, a7) is not',
+      '  initialized at this call.',
+      '',
+      'At:',
+      '  insn 6',
+      '       | ^-- error: outgoing stack argument 2 (seventh argument, a7) is not initialized',
+      '  Instruction context:',
+      '       5 | (7a) *(u64 *)(r11 -8) = 600',
+      '  >>>  6 | (85) call pc+1',
+      '       7 | (95) exit',
+      '',
+      'Suggestion:',
+      '  Write the outgoing stack argument after any operation that may invalidate stored pointer values,',
+      '  and before making this call.',
+      '',
+      'processed 7 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0',
+      '',
+    ].join('\n');
+    expect(parseVerifierLog(log)).toEqual({
+      message: 'callee expects 7 args, stack arg2 is not initialized',
+      report: 'Register Type Safety: Missing stack argument',
+      processedInsns: 7,
+    });
+  });
+
   it('keeps a report that has a category and no title', () => {
     const log = ['R11 is invalid', '', 'Verification failed: Verifier Error', '', 'Reason:', '  x', STATS].join('\n');
     expect(parseVerifierLog(log)).toMatchObject({ message: 'R11 is invalid', report: 'Verifier Error' });

@@ -29,7 +29,7 @@ export interface OpTag {
 
 export type Op =
   | { kind: 'insn'; insn: RawInsn; tag?: OpTag }
-  | { kind: 'ld64'; dst: number; lo: number; hi: number; tag?: OpTag }
+  | { kind: 'ld64'; dst: number; lo: number; hi: number; src?: number; tag?: OpTag }
   | { kind: 'jump'; insn: RawInsn; label: number; tag?: OpTag }
   | { kind: 'call'; callee: number; tag?: OpTag }
   | { kind: 'label'; label: number }
@@ -95,14 +95,18 @@ export function lower(funcs: readonly FuncIr[]): { insns: RawInsn[]; funcs: Func
           out.push({ ...op.insn });
           break;
         case 'ld64':
-          out.push(insn(CLS.LD | MODE.IMM | SZ.DW, op.dst, 0, 0, op.lo), insn(0, 0, 0, 0, op.hi));
+          out.push(insn(CLS.LD | MODE.IMM | SZ.DW, op.dst, op.src ?? 0, 0, op.lo), insn(0, 0, 0, 0, op.hi));
           break;
         case 'jump': {
           const target = labels.get(op.label);
           if (target === undefined) throw new Error(`${f.name}: jump to undefined label ${op.label}`);
           const off = target - (here + 1);
-          if (off < -0x8000 || off > 0x7fff) throw new RangeError(`${f.name}: jump offset ${off} out of 16-bit range`);
-          out.push({ ...op.insn, off });
+          // gotol (JMP32|JA) carries its offset in imm
+          if (op.insn.code === (CLS.JMP32 | JMP.JA)) out.push({ ...op.insn, off: 0, imm: off });
+          else {
+            if (off < -0x8000 || off > 0x7fff) throw new RangeError(`${f.name}: jump offset ${off} out of 16-bit range`);
+            out.push({ ...op.insn, off });
+          }
           break;
         }
         case 'call':
@@ -117,4 +121,58 @@ export function lower(funcs: readonly FuncIr[]): { insns: RawInsn[]; funcs: Func
     insns: out,
     funcs: funcs.map((f, i) => ({ name: f.name, start: starts[i], args: f.args, linkage: f.linkage })),
   };
+}
+
+/**
+ * The inverse of `lower`: a Program's functions as ops with labels and call targets, so
+ * instructions can be dropped or added while jumps and calls stay right. Jumps that leave
+ * their function (which the kernel rejects anyway) keep their raw offset.
+ */
+export function lift(insns: readonly RawInsn[], funcs: readonly FuncDecl[]): FuncIr[] {
+  const starts = funcs.map((f) => f.start);
+  const out: FuncIr[] = [];
+  funcs.forEach((f, fi) => {
+    const end = fi + 1 < funcs.length ? funcs[fi + 1].start : insns.length;
+    const targets = new Set<number>();
+    const jumpTarget = (i: number): number | undefined => {
+      const x = insns[i];
+      const cls = x.code & 0x07;
+      const op = x.code & 0xf0;
+      if (cls !== CLS.JMP && cls !== CLS.JMP32) return undefined;
+      if (op === JMP.CALL || op === JMP.EXIT) return undefined;
+      if (cls === CLS.JMP32 && op === JMP.JA) return i + x.imm + 1;
+      return i + x.off + 1;
+    };
+    for (let i = f.start; i < end; i++) {
+      const t = jumpTarget(i);
+      if (t !== undefined && t >= f.start && t < end) targets.add(t);
+      if (insns[i].code === (CLS.LD | MODE.IMM | SZ.DW)) i++;
+    }
+    const ops: Op[] = [];
+    for (let i = f.start; i < end; i++) {
+      if (targets.has(i)) ops.push({ kind: 'label', label: i + 1 });
+      const x = insns[i];
+      if (x.code === (CLS.LD | MODE.IMM | SZ.DW) && i + 1 < end) {
+        ops.push({ kind: 'ld64', dst: x.dst, src: x.src, lo: x.imm, hi: insns[i + 1].imm });
+        i++;
+        continue;
+      }
+      const t = jumpTarget(i);
+      if (t !== undefined && t >= f.start && t < end) {
+        ops.push({ kind: 'jump', insn: { ...x }, label: t + 1 });
+        continue;
+      }
+      if (x.code === (CLS.JMP | JMP.CALL) && x.src === PSEUDO_CALL) {
+        const callee = starts.indexOf(i + x.imm + 1);
+        if (callee >= 0) {
+          ops.push({ kind: 'call', callee });
+          continue;
+        }
+      }
+      ops.push({ kind: 'insn', insn: { ...x } });
+    }
+    if (targets.has(end)) ops.push({ kind: 'label', label: end + 1 });
+    out.push({ name: f.name, args: f.args, linkage: f.linkage, ops });
+  });
+  return out;
 }

@@ -32,6 +32,12 @@ const BPF_MAX_VAR_OFF = 1n << 29n;
 const SCALAR_HELPERS = new Set([5, 7, 42, 125, 160]);
 /** the model explores more than the kernel (no precision tracking); past this it answers unknown */
 const MODEL_BUDGET = 250_000;
+/**
+ * State comparisons before the model gives up with `unknown`: a loop the kernel walks to its
+ * 1M-insn limit keeps a growing list of states at its head, and comparing against all of them
+ * makes the walk quadratic where the kernel's C is merely slow.
+ */
+const COMPARE_BUDGET = 100_000;
 
 interface Checkpoint {
   parent: Checkpoint | undefined;
@@ -49,6 +55,7 @@ interface Path {
 export class Walker {
   processed = 0;
   private jmpsProcessed = 0;
+  private compared = 0;
   private prevJmps = 0;
   private prevProcessed = 0;
   private readonly hasBackEdge: boolean;
@@ -57,6 +64,8 @@ export class Walker {
   private readonly prunePoints: Uint8Array;
   /** global subprogs a call reached; verified after main (do_check_subprogs) */
   readonly calledGlobals = new Set<number>();
+  /** subprograms whose BTF no longer describes how they are called */
+  private readonly unreliable = new Set<number>();
   /** when set, every R0 state at the main program's exit is recorded (bounds soundness tests) */
   exitR0: Reg[] | undefined;
 
@@ -550,31 +559,33 @@ export class Walker {
     const sub = this.subprogs[callee]!;
     const caller = curFrame(st);
     const info = this.info[callee]!;
-    // btf_check_subprog_call → btf_check_func_arg_match
+    // btf_check_subprog_call → btf_check_func_arg_match; a mismatch marks the function's BTF
+    // unreliable for the rest of the verification (func_info_aux[].unreliable), skipping later checks
     let err: CheckResult | undefined;
-    let unreliable = false;
-    const prep = this.prepareFuncArgs(callee);
-    if (prep === 'unreliable') unreliable = true;
-    else if (prep) {
-      if (prep.kind === 'reject' && prep.errno === EFAULT) return prep;
-      if (info.inStackArgs > 0) {
+    if (this.unreliable.has(callee)) err = reject(EINVAL, '');
+    else {
+      const prep = this.prepareFuncArgs(callee);
+      if (prep === 'unreliable') err = reject(EINVAL, '');
+      else if (prep) {
+        if (prep.kind === 'reject' && prep.errno === EFAULT) return prep;
+        if (info.inStackArgs > 0) {
+          const e = checkOutgoingStackArgs(caller, info.argCnt);
+          if (e) return e;
+        }
+        err = prep;
+      } else {
         const e = checkOutgoingStackArgs(caller, info.argCnt);
         if (e) return e;
-      }
-      err = prep;
-    }
-    if (!prep) {
-      const e = checkOutgoingStackArgs(caller, info.argCnt);
-      if (e) return e;
-      for (let i = 0; i < info.argCnt; i++) {
-        const r = i < 5 ? caller.regs[i + 1]! : caller.outArgs[i - 5]!;
-        if (r.type !== 'scalar') {
-          err = reject(EINVAL, `${i < 5 ? `R${i + 1}` : `*(R11-${(i - 4) * 8})`} is not a scalar`);
-          break;
+        for (let i = 0; i < info.argCnt; i++) {
+          const r = i < 5 ? caller.regs[i + 1]! : caller.outArgs[i - 5]!;
+          if (r.type !== 'scalar') {
+            err = reject(EINVAL, `${i < 5 ? `R${i + 1}` : `*(R11-${(i - 4) * 8})`} is not a scalar`);
+            break;
+          }
         }
       }
+      if (err) this.unreliable.add(callee);
     }
-    void unreliable;
     if (sub.linkage === 'global') {
       if (err) return reject(err.kind === 'reject' ? err.errno : EINVAL, msg.callerPassesInvalidArgs(callee, sub.name));
       this.calledGlobals.add(callee);
@@ -638,6 +649,8 @@ export class Walker {
     const cur = path.st;
     // the kernel only keeps a new state after at least 2 jumps and 8 insns since the last one
     let addNew = this.jmpsProcessed - this.prevJmps >= 2 && this.processed - this.prevProcessed >= 8;
+    this.compared += list.length;
+    if (this.compared > COMPARE_BUDGET) return unknown(`loop exploration: more than ${COMPARE_BUDGET} state comparisons at ${this.processed} insns`);
     for (const cp of list) {
       if (cp.branches > 0) {
         if (statesEqual(cp.state, cur, true)) return reject(EINVAL, `infinite loop detected at insn ${idx}`);

@@ -3,7 +3,7 @@
 // loopback device of the guest's init namespace. Field values follow what the ctx
 // rewrites of net/core/filter.c (bpf_convert_ctx_access, xdp_convert_ctx_access) load.
 import type { ProgType } from '../../program/types.ts';
-import { CTX_BASE, PACKET_BASE, writeBytes, type Loaded, type Region } from './memory.ts';
+import { CTX_BASE, PACKET_BASE, readBytes, writeBytes, type Loaded, type Region } from './memory.ts';
 import { InterpUnsupported, TestRunRejected } from './errors.ts';
 
 const EINVAL = 22;
@@ -24,6 +24,16 @@ export const SkBuff = {
 } as const;
 export const SK_BUFF_SIZE = 192;
 
+/**
+ * __sk_buff fields whose sk_buff storage is narrower than 4 bytes, by offset -> target size.
+ * A narrow read at least that wide loads the whole field wherever in the 4 bytes it points
+ * (convert_ctx_accesses only shifts and masks when size < target_size).
+ */
+const NARROW_TARGET: ReadonlyMap<number, number> = new Map([
+  [SkBuff.pkt_type, 1], [SkBuff.queue_mapping, 2], [SkBuff.protocol, 2], [SkBuff.vlan_tci, 2], [SkBuff.vlan_proto, 2],
+  [SkBuff.tc_index, 2], [SkBuff.tc_classid, 2], [SkBuff.gso_segs, 2], [SkBuff.gso_size, 2],
+]);
+
 /** struct xdp_md offsets */
 export const XdpMd = { data: 0, data_end: 4, data_meta: 8, ingress_ifindex: 12, rx_queue_index: 16, egress_ifindex: 20 } as const;
 export const XDP_MD_SIZE = 24;
@@ -38,12 +48,15 @@ export interface TestRunEnv {
   skb?: { data: number; headlen: number; mac: number; network: number };
 }
 
-/** pkt_type from the destination MAC against the loopback device (eth_skb_pkt_type) */
+/**
+ * pkt_type from the destination MAC against the loopback device (eth_skb_pkt_type). The
+ * loopback device's address and its broadcast address are both all zero, so ff:ff:ff:ff:ff:ff
+ * counts as multicast, as the real test run reports.
+ */
 function packetType(input: Uint8Array): number {
   const dest = input.subarray(0, 6);
-  if (dest.every((b) => b === 0)) return 0; // PACKET_HOST: loopback's address is all zero
-  if (dest[0] & 1) return dest.every((b) => b === 0xff) ? 1 : 2; // BROADCAST : MULTICAST
-  return 3; // PACKET_OTHERHOST
+  if (dest.every((b) => b === 0)) return 0; // PACKET_HOST
+  return dest[0] & 1 ? 2 : 3; // PACKET_MULTICAST : PACKET_OTHERHOST
 }
 
 /** skb->protocol as eth_type_trans sets it, read back as the u16 it is stored as (network order) */
@@ -91,6 +104,9 @@ function buildSkb(progType: ProgType, input: Uint8Array): TestRunEnv {
       if (off === SkBuff.data_end && size === 4 && isL2) return pointerField(packet, input.length);
       if (off === SkBuff.sk || off === SkBuff.flow_keys) throw new InterpUnsupported('__sk_buff->sk and flow_keys');
       if (off >= SkBuff.family && off < SkBuff.data_meta) throw new InterpUnsupported('__sk_buff socket fields');
+      const field = off & ~3;
+      const target = NARROW_TARGET.get(field);
+      if (target !== undefined && size < 4 && size >= target) return { value: readBytes(bytes, field, 4) };
       return undefined;
     },
     write(off: number, size: number, value: bigint): boolean {

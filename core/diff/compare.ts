@@ -1,0 +1,125 @@
+// Comparing what the model predicted with what a kernel did, one program at a time, and the
+// signature that makes a thousand instances of one bug a single finding.
+import type { Outcome } from '../program/index.ts';
+
+export const DIVERGENCE_CLASSES = [
+  /** the model accepts, the kernel rejects */
+  'verdict-model-accept',
+  /** the model rejects, the kernel accepts */
+  'verdict-model-reject',
+  /** both reject, with different reason lines (or errno) */
+  'reason',
+  /** both accept, with different test-run return values */
+  'retval',
+  'kernel-crash',
+  'kernel-hang',
+  /** the kernel printed a WARN/BUG-type console line but carried on */
+  'kernel-warning',
+  /** the kernel side failed outside the verifier (BTF load, test run) where the model did not */
+  'kernel-error',
+  /** the model cannot tell (a feature it does not cover) */
+  'model-unknown',
+  /** two kernels disagree where their profiles predict the same outcome */
+  'cross-kernel',
+] as const;
+
+export type DivergenceClass = (typeof DIVERGENCE_CLASSES)[number];
+
+export interface OutcomeDifference {
+  class: DivergenceClass;
+  /** one line a person reads first: what differs */
+  detail: string;
+  /** the reason text the signature is built from (before normalisation) */
+  reason: string;
+}
+
+/** Numbers (decimal and hex) become N, so offsets, ids and counts do not split one finding. */
+export function normalizeReason(text: string): string {
+  return text
+    .replace(/0x[0-9a-fA-F]+/g, 'N')
+    .replace(/\d+/g, 'N')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** first console line that names the trouble (BUG/WARNING/Oops/panic), else the first line */
+export function consoleHeadline(console: string | undefined): string {
+  if (!console) return '';
+  const lines = console.split('\n').map((l) => l.replace(/^\[[\s\d.]+\]\s*/, '').trim()).filter(Boolean);
+  return lines.find((l) => /\b(BUG|WARNING|Oops|panic|general protection|KASAN|UBSAN|RCU|soft lockup)\b/i.test(l)) ?? lines[0] ?? '';
+}
+
+/**
+ * The differences between the model's outcome and a kernel's, most important first.
+ * An empty list means they agree. A console warning is reported besides any other difference.
+ */
+export function compareOutcomes(model: Outcome, actual: Outcome): OutcomeDifference[] {
+  const out: OutcomeDifference[] = [];
+  const main = mainDifference(model, actual);
+  if (main) out.push(main);
+  if ((actual.verdict === 'accept' || actual.verdict === 'reject') && actual.console) {
+    const head = consoleHeadline(actual.console);
+    out.push({ class: 'kernel-warning', detail: `kernel console: ${head}`, reason: head });
+  }
+  return out;
+}
+
+function mainDifference(model: Outcome, actual: Outcome): OutcomeDifference | undefined {
+  if (actual.verdict === 'crash') {
+    const head = consoleHeadline(actual.console) || actual.message;
+    return { class: 'kernel-crash', detail: `kernel crashed: ${head}`, reason: head };
+  }
+  if (actual.verdict === 'hang') return { class: 'kernel-hang', detail: `kernel hung: ${actual.message}`, reason: consoleHeadline(actual.console) };
+  if (model.verdict === 'unknown') return { class: 'model-unknown', detail: `model does not cover: ${model.unknown ?? ''}`, reason: model.unknown ?? '' };
+  if (actual.verdict === 'error' || actual.verdict === 'unknown') {
+    if (model.verdict === actual.verdict && model.errno === actual.errno) return undefined;
+    return { class: 'kernel-error', detail: `kernel error (errno ${actual.errno}): ${actual.message}`, reason: actual.message };
+  }
+  if (model.verdict === 'accept' && actual.verdict === 'reject') {
+    return { class: 'verdict-model-accept', detail: `model accepts, kernel rejects: ${actual.message}`, reason: actual.message };
+  }
+  if (model.verdict === 'reject' && actual.verdict === 'accept') {
+    return { class: 'verdict-model-reject', detail: `model rejects (${model.message}), kernel accepts`, reason: model.message };
+  }
+  if (model.verdict === 'error' || model.verdict === 'crash' || model.verdict === 'hang') {
+    return { class: 'verdict-model-reject', detail: `model predicts ${model.verdict} (${model.message}), kernel ${actual.verdict}s`, reason: model.message };
+  }
+  if (model.verdict === 'reject' && actual.verdict === 'reject') {
+    if (model.message !== actual.message) {
+      return { class: 'reason', detail: `model: ${model.message} | kernel: ${actual.message}`, reason: `${model.message} | ${actual.message}` };
+    }
+    if (model.errno !== actual.errno && model.errno !== 0 && actual.errno !== 0) {
+      return { class: 'reason', detail: `same reason, errno model ${model.errno} kernel ${actual.errno}`, reason: `errno ${model.errno} | ${actual.errno}: ${actual.message}` };
+    }
+    return undefined;
+  }
+  if (model.verdict === 'accept' && actual.verdict === 'accept') {
+    if (model.unpredictable || model.retval === undefined || actual.retval === undefined) return undefined;
+    if (model.retval >>> 0 !== actual.retval >>> 0) {
+      return { class: 'retval', detail: `retval model ${model.retval >>> 0} kernel ${actual.retval >>> 0}`, reason: '' };
+    }
+  }
+  return undefined;
+}
+
+/** The comparable facts of an outcome: two kernels "agree" when these are equal. */
+export function outcomeKey(o: Outcome): string {
+  if (o.verdict === 'accept') return o.unpredictable ? 'accept' : `accept retval=${o.retval === undefined ? '?' : o.retval >>> 0}`;
+  if (o.verdict === 'reject') return `reject ${o.message}`;
+  return o.verdict;
+}
+
+/** class + normalised reason + the mutation the program carries ('-' for none). */
+export function divergenceSignature(cls: DivergenceClass, reason: string, mutation: string | undefined): string {
+  return `${cls}|${normalizeReason(reason)}|${mutation ?? '-'}`;
+}
+
+/** A short stable id of a signature (FNV-1a, 32 bits), for directory and file names. */
+export function signatureId(signature: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < signature.length; i++) {
+    h ^= signature.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, '0');
+}

@@ -1,6 +1,8 @@
-// Triage: GET /divergences (filters, paging, sort), GET /divergences/:id (with programs,
-// outcomes and disassembly), PATCH /divergences/:id (status, note).
+// Triage: GET /divergences (filters, paging, sort), GET /divergences/summary (counts and the
+// kernel matrix for the dashboard's overview), GET /divergences/:id (with programs, outcomes
+// and disassembly), PATCH /divergences/:id (status, note).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 import { disassemble, rawFromHex } from '../../../core/isa/index.ts';
 import {
   DivergenceIdParamsSchema,
@@ -10,7 +12,30 @@ import {
   ListDivergencesQuerySchema,
   TriageBodySchema,
 } from '../schemas.ts';
-import { DivergenceRecordSchema } from '../../../store/index.ts';
+import { DivergenceRecordSchema, LastReplaySchema, TriageStatusSchema } from '../../../store/index.ts';
+
+/** Every signature without its programs: what an overview needs, a fraction of the bytes. */
+export const DivergenceSummarySchema = Type.Object({
+  total: Type.Integer(),
+  byClass: Type.Record(Type.String(), Type.Integer(), { description: 'signatures per class' }),
+  byStatus: Type.Record(Type.String(), Type.Integer(), { description: 'signatures per triage status' }),
+  kernels: Type.Array(Type.String(), { description: 'every kernel id any signature was seen on, sorted' }),
+  items: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      class: Type.String(),
+      detail: Type.String(),
+      mutation: Type.Optional(Type.String()),
+      status: TriageStatusSchema,
+      count: Type.Integer(),
+      kernels: Type.Array(Type.String()),
+      firstSeen: Type.String(),
+      lastSeen: Type.String(),
+      lastReplay: Type.Optional(LastReplaySchema),
+    }),
+    { description: 'by count, highest first' },
+  ),
+});
 
 const notFound = (id: string) => ({ statusCode: 404, error: 'Not Found', message: `divergence ${id} does not exist` });
 
@@ -19,6 +44,25 @@ const divergences: FastifyPluginAsyncTypebox = async (app) => {
     '/divergences',
     { schema: { summary: 'Divergences, deduplicated by signature', tags: ['divergences'], querystring: ListDivergencesQuerySchema, response: { 200: DivergenceListSchema, 400: ErrorSchema } } },
     async (req) => app.store.listDivergences(req.query),
+  );
+
+  app.get(
+    '/divergences/summary',
+    { schema: { summary: 'Counts by class and status, and every signature with the kernels it was seen on (no programs)', tags: ['divergences'], response: { 200: DivergenceSummarySchema } } },
+    async () => {
+      const all = await app.store.listDivergences({ sort: 'count', limit: Number.MAX_SAFE_INTEGER });
+      const byClass: Record<string, number> = {};
+      const byStatus: Record<string, number> = {};
+      const kernels = new Set<string>();
+      const items = all.items.map((d) => {
+        byClass[d.class] = (byClass[d.class] ?? 0) + 1;
+        byStatus[d.status] = (byStatus[d.status] ?? 0) + 1;
+        for (const k of d.kernels) kernels.add(k);
+        const { id, class: cls, detail, mutation, status, count, kernels: seenOn, firstSeen, lastSeen, lastReplay } = d;
+        return { id, class: cls, detail, mutation, status, count, kernels: seenOn, firstSeen, lastSeen, lastReplay };
+      });
+      return { total: all.total, byClass, byStatus, kernels: [...kernels].sort(), items };
+    },
   );
 
   app.get(

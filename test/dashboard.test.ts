@@ -233,6 +233,7 @@ describe('dashboard', () => {
     expect(new Set(await rows.evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.class)))).toEqual(new Set([cls]));
     expect(new URL(page.url()).hash).toBe(`#/findings?class=${cls}`);
     expect(await page.locator('#findings-status').textContent()).toContain(`of ${n} signatures`);
+    await shot('dashboard-findings.png');
 
     await page.reload();
     await expect.poll(() => rows.count()).toBe(n);
@@ -348,6 +349,7 @@ describe('dashboard', () => {
     expect(await row.getAttribute('data-state')).toBe('queued');
     expect(await row.textContent()).toContain('250 programs, seed 9');
     expect(await page.locator('#jobs-table tbody tr[data-job]').count()).toBe(before + 1);
+    await shot('dashboard-jobs.png');
 
     // the list is polled: a job created elsewhere shows up without a reload
     const other = await store.createJob({ kind: 'replay', kernels: ['7.2'], corpus: true, reproducers: false });

@@ -34,7 +34,7 @@ export function callGraphSvg(program, { highlightFunc } = {}) {
     const b = pos.get(e.to);
     if (!a || !b) continue;
     const stackArgs = Math.max(0, ...e.sites.map((s) => s.stackArgs.length));
-    const label = [e.sites.length > 1 ? `×${e.sites.length}` : '', stackArgs ? `${stackArgs} r11` : '', e.kind === 'callback' ? 'cb' : ''].filter(Boolean).join(' ');
+    const label = [e.sites.length > 1 ? `×${e.sites.length}` : '', stackArgs ? `${stackArgs} stack arg${stackArgs === 1 ? '' : 's'}` : '', e.kind === 'callback' ? 'cb' : ''].filter(Boolean).join(' ');
     let path;
     let lx;
     let ly;

@@ -50,6 +50,11 @@ export function statusBadge(status) {
   return h('span', { class: `badge status-${status}` }, status);
 }
 
+/** The generator's mutation a finding's programs carry: two findings may differ only by it. */
+export function mutationTag(mutation) {
+  return mutation ? h('span', { class: 'mutation', title: 'generator mutation' }, mutation) : null;
+}
+
 export function classBadge(cls) {
   return h('span', { class: `badge class-badge`, 'data-class': cls }, cls);
 }

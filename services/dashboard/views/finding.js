@@ -27,7 +27,9 @@ function outcomeColumns(record) {
   const kernels = new Map();
   for (const ex of record.examples) {
     if (!models.has(ex.model.kernel)) models.set(ex.model.kernel, { title: `model (${ex.model.kernel.replace(/^model:/, '')})`, outcome: ex.model, cls: 'model' });
-    if (!kernels.has(ex.kernel)) kernels.set(ex.kernel, { title: `kernel ${ex.kernel}`, outcome: ex.actual, cls: 'kernel', model: ex.model });
+    // cross-kernel `a~b`: the outcome kept is b's, the prediction both profiles share
+    const [a, b] = ex.kernel.split('~');
+    if (!kernels.has(ex.kernel)) kernels.set(ex.kernel, { title: b ? `kernel ${b} (differs from ${a})` : `kernel ${a}`, outcome: ex.actual, cls: 'kernel', model: ex.model });
   }
   for (const k of record.kernels) if (!kernels.has(k)) kernels.set(k, { title: `kernel ${k}`, cls: 'kernel' });
   return [...models.values(), ...kernels.values()];
@@ -77,8 +79,8 @@ function disassemblyPane({ title, subtitle, lines, program, example, id }) {
       : [h('span', { class: 'muted' }, side ? `No instruction identified: the ${side.who}'s reason line names none and no verifier log was kept.` : 'No instruction highlighted: both sides accepted (the difference is in the run, not the verifier).')]),
     listing);
   const graph = h('figure', { class: 'graph' }, callGraphSvg(program, { highlightFunc: hit ? funcOf(program.funcs, hit.index) : undefined }),
-    h('figcaption', { class: 'muted small' }, 'Call graph: boxes are functions with their argument counts; a bar on the left marks a function that writes stack arguments (r11 stores); arrows are calls (×n call sites, r11: stack arguments passed).'));
-  return { pane, graph, scroll: () => hitLine && (listing.scrollTop = Math.max(0, hitLine.offsetTop - listing.offsetTop - listing.clientHeight / 3)) };
+    h('figcaption', { class: 'muted small' }, 'Call graph: a box per function with its argument count; an orange bar marks a function that writes stack arguments (r11 stores); arrows are calls, labelled with the number of call sites (×n) and the stack arguments passed; yellow: the function holding the highlighted instruction.'));
+  return { pane, graph, scroll: () => hitLine && (listing.scrollTop = Math.max(0, hitLine.offsetTop - listing.clientHeight / 3)) };
 }
 
 function logPanel(record) {
@@ -94,7 +96,7 @@ function logPanel(record) {
     const [who, o] = found;
     const ex = logExcerpt(o.log, o.message);
     parts.push(h('h2', {}, `Verifier log (${who})`), ex.skipped ? h('p', { class: 'muted small' }, `last lines; ${ex.skipped} earlier lines not shown`) : null,
-      h('pre', { class: 'log', id: 'verifier-log' }, ex.text.split('\n').map((l) => h('span', { class: l.trim() === o.message ? 'reason' : undefined }, l, '\n'))));
+      h('pre', { class: 'log', id: 'verifier-log' }, ex.text.split('\n').map((l) => [h('span', { class: l.trim() === o.message ? 'reason' : undefined }, l), '\n'])));
   }
   if (console) parts.push(h('h2', {}, 'Kernel console'), h('pre', { class: 'log' }, console));
   return h('section', { class: 'panel' }, parts);
@@ -229,15 +231,16 @@ export async function renderFinding(root, { id }) {
         ...mutation, record.lastReplay ? ` · last replay on ${record.lastReplay.kernel}: ${record.lastReplay.reproduced ? 'reproduced' : 'did not reproduce'}` : '',
         h('br'), 'signature ', h('span', { class: 'mono' }, record.signature))),
     h('div', { class: 'finding-top' },
-      h('section', { class: 'panel' }, h('h2', {}, 'Outcomes'), h('div', { class: 'table-wrap' }, outcomesTable(record))),
+      h('div', { class: 'main-col' }, h('section', { class: 'panel' }, h('h2', {}, 'Outcomes'), h('div', { class: 'table-wrap' }, outcomesTable(record))), logPanel(record)),
       h('div', { class: 'side' }, reproducePanel(record, cleanups), triagePanel(record, (next) => badge.replaceChildren(statusBadge(next.status))))),
     h('div', { class: 'grid-2 disasm-row' }, reduced.pane, original.pane),
     h('div', { class: 'grid-2 graph-row' }, reduced.graph ?? h('div'), original.graph ?? h('div')),
-    logPanel(record),
   );
   setTimeout(() => {
     reduced.scroll?.();
     original.scroll?.();
+    // the reason line is at the log's end
+    for (const pre of root.querySelectorAll('pre.log')) pre.scrollTop = pre.scrollHeight;
   }, 0);
   return () => cleanups.forEach((c) => c());
 }

@@ -1,7 +1,7 @@
 // Findings: one row per signature, filtered by class, kernel, status and text, sorted by count
 // or last seen, a page at a time. The filters live in the URL (`#/findings?class=...&page=2`).
 import { api } from '../api.js';
-import { STATUSES, ago, classBadge, errorBox, fmtInt, h, reasonLine, statusBadge } from '../dom.js';
+import { STATUSES, ago, classBadge, errorBox, fmtInt, h, mutationTag, reasonLine, statusBadge } from '../dom.js';
 import { setQuery } from '../route.js';
 
 const PAGE_SIZE = 25;
@@ -20,7 +20,7 @@ function row(d) {
   const reason = reasonLine(d);
   return h('tr', { 'data-id': d.id, 'data-class': d.class },
     h('td', {}, classBadge(d.class)),
-    h('td', { class: 'reason' }, h('a', { href: `#/finding/${d.id}`, title: d.detail }, reason)),
+    h('td', { class: 'reason' }, h('a', { href: `#/finding/${d.id}`, title: d.detail }, reason), mutationTag(d.mutation)),
     h('td', { class: 'kernels' }, d.kernels.join(' ')),
     h('td', { class: 'num' }, fmtInt(d.count)),
     when(d.firstSeen),

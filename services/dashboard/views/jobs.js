@@ -28,7 +28,7 @@ function jobRow(job) {
     h('td', { class: 'mono', title: job.id }, job.id.slice(0, 8)),
     h('td', {}, job.kind),
     h('td', {}, p.kernels.join(' ')),
-    h('td', { class: 'small' }, what),
+    h('td', { class: 'small nowrap' }, what),
     h('td', {}, h('span', { class: `badge job-${job.state}` }, job.state), job.error ? h('div', { class: 'error-text small' }, job.error) : null),
     h('td', { class: 'progress-cell' }, progress(job)),
     h('td', { class: 'num' }, fmtInt(job.counts.programs)),

@@ -2,7 +2,7 @@
 // kernel matrix (which signature reproduces on which kernel), and two plots of the nightly
 // reports (throughput, divergences per night).
 import { api } from '../api.js';
-import { STATUSES, classBadge, fmtInt, h, statusBadge, time } from '../dom.js';
+import { STATUSES, classBadge, fmtInt, h, mutationTag, statusBadge, time } from '../dom.js';
 import { stackedBars, timeSeries } from '../plot.js';
 
 const MATRIX_ROWS = 40;
@@ -24,7 +24,7 @@ function countList(title, counts, keyName, order) {
 }
 
 function findingItem(item) {
-  return h('li', {}, classBadge(item.class), ' ', h('a', { href: `#/finding/${item.id}`, title: item.detail }, item.detail));
+  return h('li', {}, classBadge(item.class), ' ', h('a', { href: `#/finding/${item.id}`, title: item.detail }, item.detail), mutationTag(item.mutation));
 }
 
 function shortList(items, empty) {
@@ -48,7 +48,7 @@ function sinceNightly(report, summary) {
     shortList(resolve(report.newSignatures), 'none'),
     h('h3', {}, 'No longer reproduce (candidate fixes) ', h('span', { class: 'n' }, String(report.notReproduced.length))),
     shortList(resolve(report.notReproduced), 'none'),
-    h('p', {}, h('span', { class: 'n' }, String(report.seenAgain.length)), ' known signatures seen again.'),
+    h('p', {}, h('span', { class: 'n' }, String(report.seenAgain.length)), ` known signature${report.seenAgain.length === 1 ? '' : 's'} seen again.`),
     h('h3', {}, 'First seen since this report ', h('span', { class: 'n', 'data-after': after.length }, String(after.length))),
     shortList(after, 'nothing new since'),
   );
@@ -76,7 +76,7 @@ function kernelMatrix(summary) {
           h('thead', {}, h('tr', {}, h('th', { class: 'sig' }, 'signature'), h('th', { class: 'num' }, 'count'), h('th', {}, 'status'),
             columns.map((k) => h('th', { class: 'kcol', title: `${perKernel(k)} signatures` }, h('a', { href: findingsLink({ kernel: k }) }, k))))),
           h('tbody', {}, rows.map((d) => h('tr', { 'data-id': d.id },
-            h('td', { class: 'sig' }, classBadge(d.class), ' ', h('a', { href: `#/finding/${d.id}`, title: d.detail }, d.detail)),
+            h('td', { class: 'sig' }, classBadge(d.class), ' ', h('a', { href: `#/finding/${d.id}`, title: d.detail }, d.detail), mutationTag(d.mutation)),
             h('td', { class: 'num' }, fmtInt(d.count)),
             h('td', {}, statusBadge(d.status)),
             columns.map((k) => cell(d, k))))))));

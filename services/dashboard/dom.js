@@ -69,8 +69,3 @@ export function reasonLine(record) {
 export function errorBox(err) {
   return h('div', { class: 'error', role: 'alert' }, h('strong', {}, err.message ?? String(err)), err.advice ? h('div', {}, err.advice) : null);
 }
-
-export function replaceChildren(el, ...children) {
-  el.replaceChildren();
-  return build(el, {}, children);
-}

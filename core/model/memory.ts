@@ -1,22 +1,26 @@
-// Memory access checks for the pointer kinds the model covers: the BPF stack (check_stack_write_fixed_off,
-// check_stack_read_fixed_off, check_stack_access_within_bounds, check_generic_ptr_alignment) and the
-// program context (check_ctx_access with net/core/filter.c's *_is_valid_access tables).
-import type { ProgType } from '../program/types.ts';
-import { EACCES, msg } from './messages.ts';
+// Memory access checks (check_mem_access and the helpers' check_helper_mem_access) for the pointer
+// kinds the model covers: the BPF stack (check_stack_write_fixed_off, check_stack_read_fixed_off,
+// check_stack_access_within_bounds, check_stack_range_initialized), the program context
+// (check_ctx_access with net/core/filter.c's *_is_valid_access tables), map values
+// (check_map_access), packets (check_packet_access), sockets (check_sock_access) and map pointers.
+import type { MapDecl, ProgType } from '../program/types.ts';
+import { EACCES, EINVAL, EFAULT, msg } from './messages.ts';
 import { reject, unknown, type CheckResult } from './precheck.ts';
-import { coerceRegToSize, coerceRegToSizeSx, markKnown, markUnknown, regWidth, smax, smin, umax } from './scalar/bounds.ts';
+import { coerceRegToSize, coerceRegToSizeSx, markKnown, markUnknown, regWidth, smax, smin, umax, umin } from './scalar/bounds.ts';
 import { U64, tnumAdd, tnumConst, tnumIsAligned, tnumIsConst, type Tnum } from './scalar/tnum.ts';
-import { BPF_REG_SIZE, MAX_BPF_STACK, growStack, knownScalar, type Frame, type Reg, type SlotType, type VState } from './state.ts';
+import {
+  BPF_REG_SIZE, MAX_BPF_STACK, growStack, knownScalar, mayBeNull, nextId, type Frame, type Reg, type RegType, type SlotType, type VState,
+} from './state.ts';
 
 const BPF_MAX_VAR_OFF = 1n << 29n;
+const S64_MIN = -(1n << 63n);
 
-export function regTypeStr(r: Reg): string {
-  switch (r.type) {
-    case 'scalar': return 'scalar';
-    case 'ptr_to_ctx': return 'ctx';
-    case 'ptr_to_stack': return 'fp';
-    default: return '?';
-  }
+const TYPE_STR: Partial<Record<RegType, string>> = { not_init: '?', ptr_to_ctx: 'ctx', ptr_to_stack: 'fp' };
+
+/** reg_type_str (kernel/bpf/log.c): the other model types are named as the kernel prints them */
+export function regTypeStr(r: Reg | RegType): string {
+  const t = typeof r === 'string' ? r : r.type;
+  return TYPE_STR[t] ?? t;
 }
 
 /** tnum_strn (kernel/bpf/log.c) */
@@ -44,10 +48,19 @@ export interface Access {
   ldsx: boolean;
 }
 
+/** What memory checks need to know about the program being verified. */
+export interface MemEnv {
+  progType: ProgType;
+  maps: readonly MapDecl[];
+  /** update_stack_depth: a frame's stack reaches `bytes` below its frame pointer */
+  onStackDepth(frame: Frame, bytes: number): void;
+}
+
 /** check_mem_access for the register kinds the model knows */
-export function checkMemAccess(st: VState, ptr: Reg, a: Access, onStackDepth: (frame: Frame, bytes: number) => void, progType: ProgType): CheckResult | undefined {
+export function checkMemAccess(st: VState, ptr: Reg, a: Access, env: MemEnv): CheckResult | undefined {
   const frame = st.frames[st.frames.length - 1]!;
   const regs = frame.regs;
+  let res: CheckResult | undefined;
   switch (ptr.type) {
     case 'ptr_to_stack': {
       if (a.size > 1) {
@@ -65,7 +78,7 @@ export function checkMemAccess(st: VState, ptr: Reg, a: Access, onStackDepth: (f
         return reject(EACCES, msg.invalidStackAccess(a.write ? 'write to' : 'read from', a.who, minOff, a.size));
       const target = st.frames[ptr.frameno]!;
       growStack(target, Number(-minOff));
-      onStackDepth(target, Number(-minOff));
+      env.onStackDepth(target, Number(-minOff));
       const off = Number(minOff);
       return a.write ? stackWrite(st, target, frame, off, a) : stackRead(target, frame, off, a);
     }
@@ -75,18 +88,58 @@ export function checkMemAccess(st: VState, ptr: Reg, a: Access, onStackDepth: (f
       if (smin(ptr) < 0n) return reject(EACCES, msg.negativeCtx(a.who, BigInt.asIntN(64, ptr.varOff.value)));
       if (ptr.varOff.value !== 0n) return reject(EACCES, msg.modifiedCtx(a.who, BigInt.asIntN(64, ptr.varOff.value)));
       const off = a.off + Number(umax(ptr));
-      const res = ctxFieldAccess(progType, off, a.size, a.write, a.ldsx);
-      if (res === false) return reject(EACCES, msg.ctxAccess(off, a.size));
-      if (res !== 'scalar') return unknown(`${res} from the context`);
-      if (!a.write && a.valueRegno >= 0) {
-        markUnknown(regs[a.valueRegno]!);
-        narrowLoad(regs[a.valueRegno]!, a);
+      const kind = ctxFieldAccess(env.progType, off, a.size, a.write, a.ldsx);
+      if (kind === false) return reject(EACCES, msg.ctxAccess(off, a.size));
+      if (a.write || a.valueRegno < 0) return undefined;
+      const dst = regs[a.valueRegno]!;
+      if (kind === 'scalar') {
+        markUnknown(dst);
+        narrowLoad(dst, a);
+        return undefined;
       }
+      // a pointer field: known zero offset, a fresh id when it may be NULL
+      markKnown(dst, 0n);
+      dst.type = kind;
+      if (mayBeNull(kind)) dst.id = nextId();
       return undefined;
+    }
+    case 'map_value': {
+      // privileged: storing a pointer into a map value is allowed (is_pointer_value is false)
+      const valueSize = env.maps[ptr.mapIdx]!.valueSize;
+      res = checkMemRegionAccess(ptr, a.who, a.off, a.size, valueSize, false);
+      break;
+    }
+    case 'pkt':
+    case 'pkt_meta':
+      // sched_cls and xdp may read and write packet data directly (may_access_direct_pkt_data)
+      res = checkPacketAccess(ptr, a.who, a.off, a.size, false);
+      break;
+    case 'map_ptr': {
+      // check_ptr_to_map_access: the struct bpf_map of the map type, through BTF
+      const tname = env.maps[ptr.mapIdx]!.type === 'hash' ? 'bpf_htab' : 'bpf_array';
+      if (a.off < 0) return reject(EACCES, `${a.who} is ${tname} invalid negative access: off=${a.off}`);
+      if (a.write) return reject(EACCES, `only read from ${tname} is supported`);
+      return unknown(`reads of struct ${tname} fields`);
+    }
+    case 'sock':
+    case 'sock_common':
+    case 'tcp_sock': {
+      if (a.write) return reject(EACCES, `${a.who} cannot write into ${ptr.type}`);
+      // check_sock_access
+      if (ptr.type === 'tcp_sock') return unknown('struct bpf_tcp_sock field access');
+      if (!sockFieldValid(ptr.type, a.off, a.size)) return reject(EACCES, `${a.who} invalid ${ptr.type} access off=${a.off} size=${a.size}`);
+      break;
     }
     default:
       return reject(EACCES, msg.invalidMemAccess(a.who, regTypeStr(ptr)));
   }
+  if (res) return res;
+  if (!a.write && a.valueRegno >= 0) {
+    const dst = regs[a.valueRegno]!;
+    markUnknown(dst);
+    narrowLoad(dst, a);
+  }
+  return undefined;
 }
 
 function narrowLoad(r: Reg, a: Access): void {
@@ -102,18 +155,146 @@ function narrowLoad(r: Reg, a: Access): void {
   }
 }
 
-const byteIndex = (addr: number): number => (-addr - 1) % BPF_REG_SIZE;
+// ---- memory regions: map values, packets --------------------------------------------------------
+
+const accessOk = (off: bigint, size: number, memSize: number, zeroOk: boolean): boolean =>
+  off >= 0n && (size > 0 || (size === 0 && zeroOk)) && BigInt.asUintN(64, off) + BigInt(size) <= BigInt(memSize);
+
+/**
+ * check_mem_region_access: [ptr + off, ptr + off + size) within [0, memSize) for every offset the
+ * pointer may have. On a failed bound __check_mem_access first prints a line naming the memory
+ * (`invalid access to map value, value_size=8 off=8 size=8`); the reason is the line after it.
+ */
+export function checkMemRegionAccess(ptr: Reg, who: string, off: number, size: number, memSize: number, zeroOk: boolean): CheckResult | undefined {
+  const lo = smin(ptr);
+  const o = BigInt(off);
+  if (lo < 0n && (lo === S64_MIN || o + lo !== BigInt.asIntN(32, o + lo) || lo + o < 0n))
+    return reject(EACCES, `${who} min value is negative, either use unsigned index or do a if (index >=0) check.`);
+  if (!accessOk(BigInt.asIntN(32, lo + o), size, memSize, zeroOk)) return reject(EACCES, `${who} min value is outside of the allowed memory range`);
+  const hi = umax(ptr);
+  if (hi >= BPF_MAX_VAR_OFF) return reject(EACCES, `${who} unbounded memory access, make sure to bounds check any such access`);
+  if (!accessOk(BigInt.asIntN(32, hi + o), size, memSize, zeroOk)) return reject(EACCES, `${who} max value is outside of the allowed memory range`);
+  return undefined;
+}
+
+/** check_packet_access: the range learned from comparisons with pkt_end */
+export function checkPacketAccess(ptr: Reg, who: string, off: number, size: number, zeroOk: boolean): CheckResult | undefined {
+  if (ptr.range < 0) return reject(EINVAL, `${who} offset is outside of the packet`);
+  return checkMemRegionAccess(ptr, who, off, size, ptr.range, zeroOk);
+}
+
+// ---- helper arguments ----------------------------------------------------------------------------
+
+/** what check_stack_range_initialized leaves for check_helper_call (meta.raw_mode, access_size, regno) */
+export interface RawWrite {
+  rawMode: boolean;
+  /** bytes the helper writes to the stack, 0 when none */
+  accessSize: number;
+  regno: number;
+}
+
+/**
+ * check_helper_mem_access: `size` bytes at a helper's pointer argument. `raw` (meta) is given only
+ * for a buffer the helper fills (MEM_UNINIT) with a constant size.
+ */
+export function checkHelperMemAccess(
+  st: VState, reg: Reg, regno: number, size: number, write: boolean, zeroOk: boolean, raw: RawWrite | undefined, env: MemEnv,
+): CheckResult | undefined {
+  const who = `R${regno}`;
+  switch (reg.type) {
+    case 'pkt':
+    case 'pkt_meta':
+      return checkPacketAccess(reg, who, 0, size, zeroOk);
+    case 'map_value':
+      return checkMemRegionAccess(reg, who, 0, size, env.maps[reg.mapIdx]!.valueSize, zeroOk);
+    case 'ptr_to_stack':
+      return checkStackRangeInitialized(st, reg, regno, size, zeroOk, write, raw, env);
+    default:
+      // also scalars: a NULL pointer with a zero size is fine
+      if (zeroOk && size === 0 && reg.type === 'scalar' && tnumIsConst(reg.varOff) && reg.varOff.value === 0n) return undefined;
+      return reject(EACCES, `${who} type=${regTypeStr(reg)} expected=fp`);
+  }
+}
+
+/** check_stack_range_initialized for a privileged program (allow_uninit_stack, allow_ptr_leaks) */
+function checkStackRangeInitialized(
+  st: VState, reg: Reg, regno: number, size: number, zeroOk: boolean, write: boolean, raw: RawWrite | undefined, env: MemEnv,
+): CheckResult | undefined {
+  const who = `R${regno}`;
+  if (size === 0 && !zeroOk) return reject(EACCES, 'invalid zero-sized read');
+  // check_stack_access_within_bounds
+  const rw = write ? ' write to' : ' read from';
+  const known = tnumIsConst(reg.varOff);
+  let minOff: bigint, maxOff: bigint;
+  if (known) {
+    minOff = BigInt.asIntN(64, reg.varOff.value);
+    maxOff = minOff + BigInt(size);
+  } else {
+    if (smax(reg) >= BPF_MAX_VAR_OFF || smin(reg) <= -BPF_MAX_VAR_OFF) return reject(EACCES, `invalid unbounded variable-offset${rw} stack ${who}`);
+    minOff = smin(reg);
+    maxOff = smax(reg) + BigInt(size);
+  }
+  if (minOff < -BigInt(MAX_BPF_STACK) || minOff > -1n || maxOff > 0n) {
+    if (known) return reject(EACCES, `invalid${rw} stack ${who} off=${minOff} size=${size}`);
+    return reject(EACCES, `invalid variable-offset${rw} stack ${who} var_off=${tnumStr(reg.varOff)} off=0 size=${size}`);
+  }
+  const target = st.frames[reg.frameno]!;
+  growStack(target, Number(-minOff));
+  env.onStackDepth(target, Number(-minOff));
+  if (raw?.rawMode && known) {
+    // the helper fills the buffer: check_helper_call writes it byte by byte after the arguments
+    raw.accessSize = size;
+    raw.regno = regno;
+    return undefined;
+  }
+  // privileged: every byte may be read (STACK_INVALID included); a helper that writes leaves it misc
+  if (!write) return undefined;
+  const lo = Number(known ? minOff : smin(reg));
+  const hi = Number(known ? minOff : smax(reg)) + size;
+  for (let i = lo; i < hi; i++) {
+    const slot = -i - 1;
+    const s = target.stack[Math.floor(slot / BPF_REG_SIZE)]!;
+    const k = slot % BPF_REG_SIZE;
+    if (s.types[k] === 'misc') continue;
+    if (s.types[BPF_REG_SIZE - 1] === 'spill') {
+      markUnknown(s.spilled);
+      for (let j = 0; j < BPF_REG_SIZE; j++) if (s.types[j] !== 'invalid') s.types[j] = 'misc';
+      continue;
+    }
+    s.types[k] = 'misc';
+  }
+  return undefined;
+}
+
+// ---- sockets ---------------------------------------------------------------------------------------
+
+const BPF_SOCK = { type: 8, priority: 20, dstPort: 48, dstIp4: 52, size: 80 };
+const NARROW_SOCK_FIELDS = new Set([4, 8, 12, 44, 72, 76]); // family, type, protocol, src_port, state, rx_queue_mapping
+
+/** bpf_sock_is_valid_access / bpf_sock_common_is_valid_access, reads */
+function sockFieldValid(type: 'sock' | 'sock_common', off: number, size: number): boolean {
+  if (type === 'sock_common' && off >= BPF_SOCK.type && off < BPF_SOCK.priority + 4) return false;
+  if (off < 0 || off >= BPF_SOCK.size || off % size !== 0) return false;
+  const narrowOk = (fieldSize: number): boolean => size <= fieldSize && (size & (size - 1)) === 0;
+  if (NARROW_SOCK_FIELDS.has(off) || (off >= 24 && off < 44) || (off >= BPF_SOCK.dstIp4 && off < 72)) return narrowOk(4);
+  if (off >= BPF_SOCK.dstPort && off < BPF_SOCK.dstPort + 2) return narrowOk(size === 4 ? 4 : 2);
+  if (off >= BPF_SOCK.dstPort + 2 && off < BPF_SOCK.dstIp4) return false;
+  return size === 4;
+}
+
+// ---- the stack ----------------------------------------------------------------------------------
 
 function stackWrite(st: VState, target: Frame, cur: Frame, off: number, a: Access): CheckResult | undefined {
   const slot = -off - 1;
   const spi = Math.floor(slot / BPF_REG_SIZE);
   const s = target.stack[spi]!;
   const reg = a.valueRegno >= 0 ? cur.regs[a.valueRegno]! : undefined;
+  // save_register_state: the bytes below a narrow spill become misc unless zero or never written
   const save = (r: Reg): void => {
     s.spilled = { ...r };
     let i = BPF_REG_SIZE;
     for (; i > BPF_REG_SIZE - a.size; i--) s.types[i - 1] = 'spill';
-    for (; i; i--) if (s.types[i - 1] !== 'zero') s.types[i - 1] = 'misc';
+    for (; i; i--) if (s.types[i - 1] !== 'zero' && s.types[i - 1] !== 'invalid') s.types[i - 1] = 'misc';
   };
   if (reg && off % BPF_REG_SIZE === 0 && reg.type === 'scalar') {
     const fits = regWidth(reg) <= 8 * a.size;
@@ -124,10 +305,12 @@ function stackWrite(st: VState, target: Frame, cur: Frame, off: number, a: Acces
     save(knownScalar(BigInt(a.imm)));
   } else if (reg && reg.type !== 'scalar' && reg.type !== 'not_init') {
     if (a.size !== BPF_REG_SIZE) return reject(EACCES, msg.invalidSizeSpill());
-    if (target !== cur && reg.type === 'ptr_to_stack') return reject(22, 'cannot spill pointers to stack into stack frame of the caller');
+    if (target !== cur && reg.type === 'ptr_to_stack') return reject(EINVAL, 'cannot spill pointers to stack into stack frame of the caller');
     save(reg);
   } else {
+    // scrub_special_slot: a plain write destroys a spilled register in the slot
     s.spilled = { ...s.spilled, type: 'not_init' };
+    if (s.types[BPF_REG_SIZE - 1] === 'spill') for (let i = 0; i < BPF_REG_SIZE; i++) if (s.types[i] !== 'invalid') s.types[i] = 'misc';
     let type: SlotType = 'misc';
     const isNull = reg ? reg.type === 'scalar' && tnumIsConst(reg.varOff) && reg.varOff.value === 0n : a.imm === 0;
     if (isNull) type = 'zero';
@@ -150,6 +333,8 @@ function stackRead(target: Frame, cur: Frame, off: number, a: Access): CheckResu
       if (reg.type !== 'scalar') return reject(EACCES, 'invalid size of register fill');
       if (dst < 0) return undefined;
       if (a.size <= spillSize && off % BPF_REG_SIZE === 0) {
+        // a 4-byte fill of a 4-byte spill links the register with the slot
+        if (a.size === 4 && spillSize === 4 && regWidth(reg) <= 32) assignScalarId(undefined, reg);
         cur.regs[dst] = { ...reg };
         if (regWidth(reg) > a.size * 8) {
           cur.regs[dst]!.id = 0;
@@ -169,6 +354,8 @@ function stackRead(target: Frame, cur: Frame, off: number, a: Access): CheckResu
         }
       }
     } else if (dst >= 0) {
+      // restore the register state; a scalar gets an id to link the register with the slot
+      assignScalarId(undefined, reg);
       cur.regs[dst] = { ...reg };
     }
   } else if (dst >= 0) {
@@ -183,18 +370,21 @@ function stackRead(target: Frame, cur: Frame, off: number, a: Access): CheckResu
   return undefined;
 }
 
-let idGen = 1 << 20;
 /** assign_scalar_id_before_mov: give a non-constant scalar an id so its copies stay linked */
-export function assignScalarId(_st: VState, r: Reg): void {
+export function assignScalarId(_st: VState | undefined, r: Reg): void {
   if (r.type !== 'scalar') return;
-  if (r.id === 0 && !tnumIsConst(r.varOff)) r.id = ++idGen;
-}
-export function freshId(): number {
-  return ++idGen;
+  // a register linked with a constant delta loses the link: multiple rX += const are not tracked
+  if (r.linked32 !== undefined) {
+    r.id = 0;
+    r.delta = 0;
+    r.linked32 = undefined;
+  }
+  if (r.id === 0 && !tnumIsConst(r.varOff)) r.id = nextId();
 }
 
 // ---- program context -------------------------------------------------------------------------
-type CtxResult = false | 'scalar' | 'packet pointers' | 'socket pointers';
+/** what a context field loads: a scalar, or one of the pointers the verifier hands out */
+type CtxResult = false | 'scalar' | 'pkt' | 'pkt_meta' | 'pkt_end' | 'sock_common_or_null';
 
 const SKB = {
   mark: 8, queue_mapping: 12, priority: 32, tc_index: 44, cb0: 48, cb4end: 68, tc_classid: 72, data: 76, data_end: 80,
@@ -213,7 +403,7 @@ function skbValid(off: number, size: number, write: boolean, ldsx: boolean): Ctx
   if (inRange(off, SKB.flow_keys, 8)) return false;
   if (inRange(off, SKB.hwtstamp, 8)) return write || size !== 8 ? false : 'scalar';
   if (inRange(off, SKB.tstamp, 8)) return size !== 8 ? false : 'scalar';
-  if (inRange(off, SKB.sk, 8)) return write || size !== 8 ? false : 'socket pointers';
+  if (inRange(off, SKB.sk, 8)) return write || size !== 8 ? false : 'sock_common_or_null';
   if (off === SKB.tstamp_type) return false;
   if (off >= SKB.tstamp_type + 1 && off < SKB.hwtstamp) return false;
   if (write) return size !== 4 ? false : 'scalar';
@@ -238,7 +428,9 @@ export function ctxFieldAccess(progType: ProgType, off: number, size: number, wr
         if (!ok) return false;
       }
       let kind: CtxResult = 'scalar';
-      if (inRange(off, SKB.data, 4) || inRange(off, SKB.data_meta, 4) || inRange(off, SKB.data_end, 4)) kind = 'packet pointers';
+      if (inRange(off, SKB.data, 4)) kind = 'pkt';
+      else if (inRange(off, SKB.data_meta, 4)) kind = 'pkt_meta';
+      else if (inRange(off, SKB.data_end, 4)) kind = 'pkt_end';
       else if (off >= SKB.family && off < SKB.local_port_end) return false;
       else if (off === SKB.tstamp_type) return size === 1 ? 'scalar' : false;
       const v = skbValid(off, size, write, ldsx);
@@ -250,9 +442,9 @@ export function ctxFieldAccess(progType: ProgType, off: number, size: number, wr
       if (write) return false;
       if ((off === 0 || off === 4 || off === 8) && ldsx) return false;
       if (off < 0 || off >= 24 || off % size !== 0 || size !== 4) return false;
-      return off === 0 || off === 4 || off === 8 ? 'packet pointers' : 'scalar';
+      return off === 0 ? 'pkt' : off === 4 ? 'pkt_end' : off === 8 ? 'pkt_meta' : 'scalar';
     }
   }
 }
 
-export { markKnown, U64 };
+export { markKnown, U64, umin, EFAULT };

@@ -4,7 +4,7 @@
 // (sort_subprogs_topo).
 import type { RawInsn } from '../isa/raw.ts';
 import type { Program } from '../program/types.ts';
-import { E2BIG, EINVAL, msg } from './messages.ts';
+import { E2BIG, EINVAL, ENOTSUPP, EPROTO, msg } from './messages.ts';
 import {
   BPF_ALU, BPF_ALU64, BPF_ATOMIC, BPF_CALL, BPF_DW, BPF_EXIT, BPF_IMM, BPF_JA, BPF_JCOND, BPF_JMP, BPF_JMP32, BPF_K, BPF_LD, BPF_LDX,
   BPF_MEM, BPF_MEMSX, BPF_PSEUDO_CALL, BPF_PSEUDO_KFUNC_CALL, BPF_ST, BPF_STX, BPF_X, BPF_ABS, BPF_IND,
@@ -192,9 +192,11 @@ export function precheck(prog: Program, profile: Profile): Prechecked | CheckRes
         continue;
       }
       if (insn.src === 4) return unknown('bpf_ld_imm64 of a function pointer (callbacks)');
-      if (insn.src === 1 || insn.src === 2 || insn.src === 5 || insn.src === 6) return unknown('map references (bpf_ld_imm64 with a map)');
       if (insn.src === 3) return unknown('bpf_ld_imm64 of a BTF id');
-      return reject(EINVAL, msg.unrecognizedLdImm64());
+      const bad = resolveMapLdImm64(prog, insn, next);
+      if (bad) return bad;
+      i++;
+      continue;
     }
     if (!opcodeInTable(insn.code)) return reject(EINVAL, msg.unknownOpcode(insn.code));
     if (profile.features.insnFieldsCheckedBeforeWalk) {
@@ -278,6 +280,27 @@ export function precheck(prog: Program, profile: Profile): Prechecked | CheckRes
     }
   }
   return { subprogs, subprogOf };
+}
+
+/**
+ * resolve_pseudo_ldimm64 for map references: src 1 (BPF_PSEUDO_MAP_FD, imm = index into
+ * Program.maps, which the loader turns into the map's fd) and src 2 (BPF_PSEUDO_MAP_VALUE, the
+ * value of a one-element array at offset next.imm). src 5 and 6 name maps through fd_array,
+ * which bpfdiff never passes.
+ */
+function resolveMapLdImm64(prog: Program, insn: RawInsn, next: RawInsn): CheckResult | undefined {
+  if (insn.src !== 1 && insn.src !== 2 && insn.src !== 5 && insn.src !== 6) return reject(EINVAL, msg.unrecognizedLdImm64());
+  if ((insn.src === 1 || insn.src === 5) && next.imm !== 0) return reject(EINVAL, msg.unrecognizedLdImm64());
+  if (insn.src === 5 || insn.src === 6) return reject(EPROTO, 'fd_idx without fd_array is invalid');
+  const map = prog.maps[insn.imm];
+  if (!map) return unknown(`bpf_ld_imm64 of map index ${insn.imm}, which the program does not declare`);
+  if (insn.src === 1) return undefined;
+  // array_map_direct_value_addr; hash maps have no direct value access
+  if (map.type !== 'array') return reject(EINVAL, 'no direct value access support for this map type');
+  const off = next.imm >>> 0;
+  if (map.maxEntries !== 1) return reject(ENOTSUPP, `invalid access to map value pointer, value_size=${map.valueSize} off=${off}`);
+  if (off >= map.valueSize) return reject(EINVAL, `invalid access to map value pointer, value_size=${map.valueSize} off=${off}`);
+  return undefined;
 }
 
 export const isCheckResult = (x: Prechecked | CheckResult): x is CheckResult => 'kind' in x;

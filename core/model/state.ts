@@ -3,7 +3,39 @@
 import { C32, C64, type Cnum } from './scalar/cnum.ts';
 import { tnumConst, tnumUnknown, type Tnum } from './scalar/tnum.ts';
 
-export type RegType = 'not_init' | 'scalar' | 'ptr_to_ctx' | 'ptr_to_stack';
+export type RegType =
+  | 'not_init'
+  | 'scalar'
+  | 'ptr_to_ctx'
+  | 'ptr_to_stack'
+  /** CONST_PTR_TO_MAP: a map reference from LD_IMM64 src 1 */
+  | 'map_ptr'
+  | 'map_value'
+  | 'map_value_or_null'
+  /** PTR_TO_PACKET, PTR_TO_PACKET_META, PTR_TO_PACKET_END */
+  | 'pkt'
+  | 'pkt_meta'
+  | 'pkt_end'
+  | 'sock'
+  | 'sock_or_null'
+  | 'sock_common'
+  | 'sock_common_or_null'
+  | 'tcp_sock'
+  | 'tcp_sock_or_null';
+
+/** PTR_MAYBE_NULL types and what a null check turns them into (mark_ptr_not_null_reg) */
+export const NOT_NULL_TYPE: Partial<Record<RegType, RegType>> = {
+  map_value_or_null: 'map_value',
+  sock_or_null: 'sock',
+  sock_common_or_null: 'sock_common',
+  tcp_sock_or_null: 'tcp_sock',
+};
+export const mayBeNull = (t: RegType): boolean => NOT_NULL_TYPE[t] !== undefined;
+/** reg_is_pkt_pointer (pkt, pkt_meta) and reg_is_pkt_pointer_any (pkt_end too) */
+export const isPktPointer = (t: RegType): boolean => t === 'pkt' || t === 'pkt_meta';
+export const isPktPointerAny = (t: RegType): boolean => t === 'pkt' || t === 'pkt_meta' || t === 'pkt_end';
+/** type_is_sk_pointer */
+export const isSockPointer = (t: RegType): boolean => t === 'sock' || t === 'sock_common' || t === 'tcp_sock';
 
 export interface Reg {
   type: RegType;
@@ -19,7 +51,14 @@ export interface Reg {
   delta: number;
   /** the delta came from a 32-bit add (BPF_ADD_CONST32) */
   linked32?: boolean;
+  /** map_ptr, map_value(_or_null): index into Program.maps (reg->map_ptr); -1 otherwise */
+  mapIdx: number;
+  /** pkt, pkt_meta: bytes known to be inside the packet (reg->range); AT_PKT_END / BEYOND_PKT_END when negative */
+  range: number;
 }
+
+export const AT_PKT_END = -1;
+export const BEYOND_PKT_END = -2;
 
 export const MAX_BPF_REG = 11;
 export const BPF_REG_FP = 10;
@@ -28,11 +67,11 @@ export const MAX_BPF_STACK = 512;
 export const STACK_SLOTS = MAX_BPF_STACK / BPF_REG_SIZE;
 
 export function notInitReg(): Reg {
-  return { type: 'not_init', varOff: tnumUnknown, r64: C64.UNBOUNDED, r32: C32.UNBOUNDED, frameno: 0, id: 0, delta: 0 };
+  return { type: 'not_init', varOff: tnumUnknown, r64: C64.UNBOUNDED, r32: C32.UNBOUNDED, frameno: 0, id: 0, delta: 0, mapIdx: -1, range: 0 };
 }
 
 export function unknownScalar(): Reg {
-  return { type: 'scalar', varOff: tnumUnknown, r64: C64.UNBOUNDED, r32: C32.UNBOUNDED, frameno: 0, id: 0, delta: 0 };
+  return { type: 'scalar', varOff: tnumUnknown, r64: C64.UNBOUNDED, r32: C32.UNBOUNDED, frameno: 0, id: 0, delta: 0, mapIdx: -1, range: 0 };
 }
 
 export function knownScalar(v: bigint): Reg {
@@ -45,11 +84,13 @@ export function knownScalar(v: bigint): Reg {
     frameno: 0,
     id: 0,
     delta: 0,
+    mapIdx: -1,
+    range: 0,
   };
 }
 
 /** a pointer with a constant offset (kernel keeps pointer offsets in var_off since 7.2) */
-export function pointerReg(type: 'ptr_to_ctx' | 'ptr_to_stack', off: number, frameno = 0): Reg {
+export function pointerReg(type: RegType, off: number, frameno = 0): Reg {
   const r = knownScalar(BigInt(off));
   r.type = type;
   r.frameno = frameno;
@@ -80,8 +121,17 @@ export interface Frame {
   noStackArgLoad: boolean;
 }
 
+/** an acquired reference (struct bpf_reference_state, REF_TYPE_PTR) */
+export interface RefState {
+  id: number;
+  /** instruction of the acquiring call (alloc_insn) */
+  insnIdx: number;
+}
+
 export interface VState {
   frames: Frame[];
+  /** references held on this path (acquired_refs), shared by all frames */
+  refs: RefState[];
   /** instruction to process next */
   insnIdx: number;
   /** previous instruction index (for history/diagnostics) */
@@ -108,7 +158,29 @@ export function cloneFrame(f: Frame): Frame {
 }
 
 export function cloneState(s: VState): VState {
-  return { frames: s.frames.map(cloneFrame), insnIdx: s.insnIdx, prevIdx: s.prevIdx };
+  return { frames: s.frames.map(cloneFrame), refs: s.refs.length ? s.refs.map((r) => ({ ...r })) : [], insnIdx: s.insnIdx, prevIdx: s.prevIdx };
+}
+
+/**
+ * env->id_gen: one counter for the whole verification, shared by every path (scalar links,
+ * may-be-null pointers, packet pointers, references). The kernel prints these ids (7.3's
+ * `Unreleased reference id=%d`), so the model numbers them in the same order. check() is
+ * synchronous, so a module counter reset at the start of each verification is enough.
+ */
+let idGen = 0;
+export const nextId = (): number => ++idGen;
+export const resetIds = (): void => void (idGen = 0);
+
+/**
+ * bpf_for_each_reg_in_vstate: every register of every frame, every spilled register and every
+ * initialised outgoing stack-argument slot. `visit` may change the register in place.
+ */
+export function forEachReg(st: VState, visit: (r: Reg) => void): void {
+  for (const f of st.frames) {
+    for (let i = 0; i < MAX_BPF_REG; i++) visit(f.regs[i]!);
+    for (const s of f.stack) if (s.types[BPF_REG_SIZE - 1] === 'spill') visit(s.spilled);
+    for (const a of f.outArgs) if (a.type !== 'not_init') visit(a);
+  }
 }
 
 export function newFrame(frameno: number, subprog: number, callsite: number): Frame {

@@ -128,8 +128,8 @@ describe('context', () => {
   it('only the unmodified ctx pointer may be dereferenced', () => {
     rejects(asm('r1 += 4\nr0 = *(u32 *)(r1 +0)\nexit'), 'dereference of modified ctx ptr R1 off=4 disallowed', 13);
   });
-  it('packet pointers are not modelled yet', () => {
-    expect(v(asm('r2 = *(u32 *)(r1 +76)\nr0 = 0\nexit'))).toMatchObject({ verdict: 'unknown', unknown: 'packet pointers from the context' });
+  it('data and data_end load packet pointers', () => {
+    expect(v(asm('r2 = *(u32 *)(r1 +76)\nr3 = *(u32 *)(r1 +80)\nr0 = 0\nexit'))).toMatchObject({ verdict: 'accept', retval: 0 });
   });
 });
 

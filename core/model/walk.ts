@@ -5,7 +5,10 @@ import type { RawInsn } from '../isa/raw.ts';
 import type { Program } from '../program/types.ts';
 import { checkOutgoingStackArgs, clearCallerSaved, invalidateOutgoingStackArgs, stackArgRead, stackArgWrite, type SubprogInfo } from './calls.ts';
 import { E2BIG, EACCES, EFAULT, EINVAL, msg } from './messages.ts';
-import { assignScalarId, checkMemAccess, regTypeStr } from './memory.ts';
+import { checkHelperCall } from './helper-call.ts';
+import { helperChangesPktData } from './helpers.ts';
+import { assignScalarId, checkMemAccess, regTypeStr, type MemEnv } from './memory.ts';
+import { clearAllPktPointers, markPtrNotNull, markPtrOrNullRegs, pktPtrBranchTaken, referenceLeak, regNotNull, tryMatchPktPointers } from './pointers.ts';
 import {
   BPF_ALU64, BPF_ATOMIC, BPF_CALL, BPF_EXIT, BPF_JA, BPF_JMP, BPF_JMP32, BPF_K, BPF_LD, BPF_LDX, BPF_MEMSX, BPF_PSEUDO_CALL, BPF_ST, BPF_STX, BPF_X,
   ALU_NAMES, cls, isLdImm64, isStackArgLdx, isStackArgSt, isStackArgStx, mode, op, sizeBytes, src,
@@ -19,7 +22,10 @@ import {
 import { scalarBranchTaken, isRegConst, regConstValue, BPF_JEQ, BPF_JNE, flipOpcode, type BranchRegs } from './scalar/branch.ts';
 import { C32, C64 } from './scalar/cnum.ts';
 import { tnumAdd, tnumIn, tnumIsConst, tnumSub, U32 } from './scalar/tnum.ts';
-import { BPF_REG_FP, cloneState, curFrame, knownScalar, newFrame, notInitReg, pointerReg, unknownScalar, type Frame, type Reg, type VState } from './state.ts';
+import {
+  BPF_REG_FP, cloneState, curFrame, isPktPointer, isPktPointerAny, knownScalar, mayBeNull, newFrame, nextId, notInitReg, pointerReg, resetIds, unknownScalar,
+  type Frame, type Reg, type VState,
+} from './state.ts';
 
 export interface WalkResult {
   result?: CheckResult;
@@ -27,9 +33,7 @@ export interface WalkResult {
 }
 
 const BPF_MAX_VAR_OFF = 1n << 29n;
-/** helpers without arguments that return an arbitrary integer: ktime_get_ns, get_prandom_u32,
- *  get_numa_node_id, ktime_get_boot_ns, ktime_get_coarse_ns (bpf_base_func_proto) */
-const SCALAR_HELPERS = new Set([5, 7, 42, 125, 160]);
+const BPF_PSEUDO_MAP_FD = 1;
 /** the model explores more than the kernel (no precision tracking); past this it answers unknown */
 const MODEL_BUDGET = 250_000;
 /**
@@ -68,6 +72,9 @@ export class Walker {
   private readonly unreliable = new Set<number>();
   /** when set, every R0 state at the main program's exit is recorded (bounds soundness tests) */
   exitR0: Reg[] | undefined;
+  private readonly memEnv: MemEnv;
+  /** subprog_info[].changes_pkt_data: the subprogram or one it calls may move packet data */
+  private readonly changesPktData: boolean[];
 
   constructor(
     private readonly prog: Program,
@@ -76,6 +83,9 @@ export class Walker {
     private readonly subprogOf: Int32Array,
   ) {
     this.info = subprogs.map(() => ({ argCnt: 0, inStackArgs: 0, maxOutWritten: 0, stackArgCnt: 0, stackDepth: 0 }));
+    resetIds();
+    this.memEnv = { progType: prog.progType, maps: prog.maps, onStackDepth: this.onStackDepth };
+    this.changesPktData = changesPktData(prog, subprogs, subprogOf);
     const n = prog.insns.length;
     this.prunePoints = new Uint8Array(n + 1);
     let backEdge = false;
@@ -130,7 +140,7 @@ export class Walker {
       const nregs = Math.min(this.subprogs[sub]!.args, 5);
       for (let r = 1; r <= nregs; r++) frame.regs[r] = unknownScalar();
     }
-    const st: VState = { frames: [frame], insnIdx: this.subprogs[sub]!.start, prevIdx: -1 };
+    const st: VState = { frames: [frame], refs: [], insnIdx: this.subprogs[sub]!.start, prevIdx: -1 };
     return this.explore({ st, cp: undefined });
   }
 
@@ -218,7 +228,7 @@ export class Walker {
         if (e) return e;
         const ptr = regs[insn.src]!;
         if (ptr.type === 'scalar') return reject(EACCES, msg.invalidMemAccess(`R${insn.src}`, 'scalar'));
-        const res = checkMemAccess(st, { ...ptr }, { who: `R${insn.src}`, off: insn.off, size: sizeBytes(insn.code), write: false, valueRegno: insn.dst, ldsx: mode(insn.code) === BPF_MEMSX }, this.onStackDepth, this.prog.progType);
+        const res = checkMemAccess(st, { ...ptr }, { who: `R${insn.src}`, off: insn.off, size: sizeBytes(insn.code), write: false, valueRegno: insn.dst, ldsx: mode(insn.code) === BPF_MEMSX }, this.memEnv);
         if (res) return res;
         st.insnIdx = idx + 1;
         return undefined;
@@ -246,8 +256,7 @@ export class Walker {
           st,
           { ...ptr },
           { who: `R${insn.dst}`, off: insn.off, size: sizeBytes(insn.code), write: true, valueRegno: c === BPF_STX ? insn.src : -1, imm: c === BPF_ST ? insn.imm : undefined, ldsx: false },
-          this.onStackDepth,
-          this.prog.progType,
+          this.memEnv,
         );
         if (res) return res;
         st.insnIdx = idx + 1;
@@ -258,7 +267,13 @@ export class Walker {
         const e = writeReg(insn.dst);
         if (e) return e;
         const hi = this.prog.insns[idx + 1]!.imm;
-        regs[insn.dst] = knownScalar((BigInt(hi >>> 0) << 32n) | BigInt(insn.imm >>> 0));
+        if (insn.src === 0) regs[insn.dst] = knownScalar((BigInt(hi >>> 0) << 32n) | BigInt(insn.imm >>> 0));
+        else {
+          // check_ld_imm: a map (src 1) or the value of a one-element array (src 2) at offset hi
+          const r = pointerReg(insn.src === BPF_PSEUDO_MAP_FD ? 'map_ptr' : 'map_value', insn.src === BPF_PSEUDO_MAP_FD ? 0 : hi >>> 0);
+          r.mapIdx = insn.imm;
+          regs[insn.dst] = r;
+        }
         st.insnIdx = idx + 2;
         return undefined;
       }
@@ -268,7 +283,7 @@ export class Walker {
         if (o === BPF_CALL) {
           if (this.info[f.subprog]!.inStackArgs) f.noStackArgLoad = true;
           if (insn.src === BPF_PSEUDO_CALL) return this.checkFuncCall(st, insn, idx, pending, path);
-          return this.checkHelperCall(st, insn, idx);
+          return checkHelperCall(st, insn.imm, idx, this.memEnv);
         }
         if (o === BPF_JA) {
           if (src(insn.code) === BPF_X) return unknown('indirect jumps (gotox)');
@@ -456,10 +471,19 @@ export class Walker {
       }
       return reject(EACCES, msg.ptrArith32(dstno));
     }
-    if (o === 0x50 || o === 0x40 || o === 0xa0) return reject(EACCES, msg.ptrBitwise(dstno, ALU_NAMES[o]!));
-    if (o !== BPF_ADD && o !== BPF_SUB) return reject(EACCES, msg.ptrArithOp(dstno, ALU_NAMES[o]!));
-    if (o === BPF_SUB && scalarDst) return reject(EACCES, msg.subPtrFromScalar(dstno));
-    if (o === BPF_SUB && ptr.type === 'ptr_to_stack') return reject(EACCES, msg.subFromStackPtr(dstno));
+    if (mayBeNull(ptr.type)) return reject(EACCES, `R${dstno} pointer arithmetic on ${typeStr} prohibited, null-check it first`);
+    switch (ptr.type) {
+      case 'ptr_to_ctx':
+      case 'ptr_to_stack':
+      case 'map_value':
+      case 'pkt':
+      case 'pkt_meta':
+        break;
+      default:
+        // CONST_PTR_TO_MAP only takes `+= 0`
+        if (ptr.type === 'map_ptr' && known && sminv === 0n && o === BPF_ADD) break;
+        return reject(EACCES, `R${dstno} pointer arithmetic on ${typeStr} prohibited`);
+    }
     // check_reg_sane_offset_scalar / _ptr
     const val = BigInt.asIntN(64, offReg.varOff.value);
     if (known && (val >= BPF_MAX_VAR_OFF || val <= -BPF_MAX_VAR_OFF)) return reject(EINVAL, msg.mathPtrConst(typeStr, val));
@@ -469,12 +493,25 @@ export class Walker {
     if ((tnumIsConst(ptr.varOff) && (pval >= BPF_MAX_VAR_OFF || pval <= -BPF_MAX_VAR_OFF)) || smin(ptr) >= BPF_MAX_VAR_OFF || smin(ptr) <= -BPF_MAX_VAR_OFF)
       return reject(EINVAL, msg.ptrOffsetNotAllowed(typeStr, tnumIsConst(ptr.varOff) ? pval : smin(ptr)));
     const d: Reg = { ...ptr, r32: C32.UNBOUNDED };
+    const pkt = isPktPointer(ptr.type);
     if (o === BPF_ADD) {
       d.r64 = C64.add(ptr.r64, offReg.r64);
       d.varOff = tnumAdd(ptr.varOff, offReg.varOff);
-    } else {
+      // an unknown addend makes a new packet base without a checked range; any arithmetic
+      // forgets AT_PKT_END / BEYOND_PKT_END
+      if (pkt && !known) d.id = nextId();
+      if (pkt && (!known || d.range < 0)) d.range = 0;
+    } else if (o === BPF_SUB) {
+      if (scalarDst) return reject(EACCES, msg.subPtrFromScalar(dstno));
+      if (ptr.type === 'ptr_to_stack') return reject(EACCES, msg.subFromStackPtr(dstno));
       d.r64 = C64.add(ptr.r64, C64.negate(offReg.r64));
       d.varOff = tnumSub(ptr.varOff, offReg.varOff);
+      if (pkt && !known) d.id = nextId();
+      if (pkt && ((!known && sminv < 0n) || d.range < 0)) d.range = 0;
+    } else if (o === 0x50 || o === 0x40 || o === 0xa0) {
+      return reject(EACCES, msg.ptrBitwise(dstno, ALU_NAMES[o]!));
+    } else {
+      return reject(EACCES, msg.ptrArithOp(dstno, ALU_NAMES[o]!));
     }
     const dv = BigInt.asIntN(64, d.varOff.value);
     if ((tnumIsConst(d.varOff) && (dv >= BPF_MAX_VAR_OFF || dv <= -BPF_MAX_VAR_OFF)) || smin(d) >= BPF_MAX_VAR_OFF || smin(d) <= -BPF_MAX_VAR_OFF)
@@ -501,23 +538,8 @@ export class Walker {
     const srcReg = isX ? regs[insn.src]! : knownScalar(BigInt(insn.imm));
     const b: BranchRegs = { true1: { ...dst }, true2: { ...srcReg }, false1: { ...dst }, false2: { ...srcReg } };
     let pred: -1 | 0 | 1;
-    if (dst.type !== 'scalar' || srcReg.type !== 'scalar') {
-      pred = -1;
-      if (!jmp32) {
-        let r1 = dst, r2 = srcReg, opc = o;
-        if (!isRegConst(r2, false)) {
-          opc = flipOpcode(opc);
-          [r1, r2] = [r2, r1];
-        }
-        // stack and ctx pointers are never NULL (reg_not_null)
-        if (isRegConst(r2, false) && r1.type !== 'scalar' && regConstValue(r2, false) === 0n) {
-          if (opc === BPF_JEQ) pred = 0;
-          else if (opc === BPF_JNE) pred = 1;
-        }
-      }
-    } else {
-      pred = scalarBranchTaken(dst, srcReg, isX && insn.src === insn.dst, o, jmp32, b);
-    }
+    if (dst.type === 'scalar' && srcReg.type === 'scalar') pred = scalarBranchTaken(dst, srcReg, isX && insn.src === insn.dst, o, jmp32, b);
+    else pred = pointerBranchTaken(dst, srcReg, o, jmp32);
     const target = idx + insn.off + 1;
     if (pred === 1) {
       st.insnIdx = target;
@@ -547,10 +569,32 @@ export class Walker {
       syncLinked(st, regs[insn.dst]!);
       syncLinked(other, oregs[insn.dst]!);
     }
+    if (!jmp32 && dst.type !== 'scalar') this.learnFromPointerJmp(insn, o, dst, srcReg, st, other);
     other.insnIdx = target;
     st.insnIdx = idx + 1;
     this.pushPath(pending, path, other);
     return undefined;
+  }
+
+  /**
+   * check_cond_jmp_op after the fork, for a pointer in dst: pointer == pointer lifts a NULL
+   * possibility, `if (p == 0)` resolves one in both branches, a comparison with pkt_end gives
+   * packet pointers their range. `st` falls through, `other` takes the jump.
+   */
+  private learnFromPointerJmp(insn: RawInsn, o: number, dst: Reg, srcReg: Reg, st: VState, other: VState): void {
+    const isX = src(insn.code) === BPF_X;
+    if (isX && srcReg.type !== 'scalar' && (o === BPF_JEQ || o === BPF_JNE)) {
+      const eq = curFrame(o === BPF_JEQ ? other : st).regs;
+      if (regNotNull(dst) && mayBeNull(srcReg.type)) markPtrNotNull(eq[insn.src]!);
+      if (regNotNull(srcReg) && mayBeNull(dst.type)) markPtrNotNull(eq[insn.dst]!);
+    }
+    const againstZero = isX ? srcReg.type === 'scalar' && tnumIsConst(srcReg.varOff) && srcReg.varOff.value === 0n : insn.imm === 0;
+    if ((o === BPF_JEQ || o === BPF_JNE) && mayBeNull(dst.type) && againstZero) {
+      markPtrOrNullRegs(st, dst.id, o === BPF_JNE);
+      markPtrOrNullRegs(other, dst.id, o === BPF_JEQ);
+    } else if (isX) {
+      tryMatchPktPointers(o, insn.dst, insn.src, dst, srcReg, st, other);
+    }
   }
 
   private checkFuncCall(st: VState, insn: RawInsn, idx: number, _pending: Path[], _path: Path): CheckResult | undefined {
@@ -589,6 +633,7 @@ export class Walker {
     if (sub.linkage === 'global') {
       if (err) return reject(err.kind === 'reject' ? err.errno : EINVAL, msg.callerPassesInvalidArgs(callee, sub.name));
       this.calledGlobals.add(callee);
+      if (this.changesPktData[callee]) clearAllPktPointers(st);
       clearCallerSaved(caller);
       invalidateOutgoingStackArgs(caller);
       caller.regs[0] = unknownScalar();
@@ -608,17 +653,6 @@ export class Walker {
     return undefined;
   }
 
-  /** check_helper_call for the argument-less helpers whose result is an unknown scalar */
-  private checkHelperCall(st: VState, insn: RawInsn, idx: number): CheckResult | undefined {
-    if (!SCALAR_HELPERS.has(insn.imm)) return unknown(`helper call #${insn.imm}`);
-    const f = curFrame(st);
-    clearCallerSaved(f);
-    f.regs[0] = unknownScalar();
-    invalidateOutgoingStackArgs(f);
-    st.insnIdx = idx + 1;
-    return undefined;
-  }
-
   private exit(st: VState): CheckResult | 'exit' | undefined {
     const f = curFrame(st);
     if (st.frames.length > 1) {
@@ -632,6 +666,9 @@ export class Walker {
       st.insnIdx = f.callsite + 1;
       return undefined;
     }
+    // process_bpf_exit_full: references still held at an exit of frame 0 come first
+    const leak = referenceLeak(st, this.profile);
+    if (leak) return reject(EINVAL, leak);
     const r0 = f.regs[0]!;
     if (f.subprog !== 0) {
       if (r0.type === 'not_init') return reject(EACCES, msg.notReadOk(0));
@@ -668,6 +705,52 @@ export class Walker {
     path.cp = cp;
     return undefined;
   }
+}
+
+/**
+ * mark_subprog_changes_pkt_data (check_cfg): a subprogram that calls a helper moving packet data,
+ * or calls a subprogram that does, invalidates the caller's packet pointers (for global calls).
+ */
+function changesPktData(prog: Program, subprogs: Subprog[], subprogOf: Int32Array): boolean[] {
+  const own = subprogs.map((s) => {
+    for (let i = s.start; i < s.end; i++) {
+      const insn = prog.insns[i]!;
+      if (insn.code === (BPF_JMP | BPF_CALL) && insn.src === 0 && helperChangesPktData(insn.imm)) return true;
+    }
+    return false;
+  });
+  const memo = new Map<number, boolean>();
+  const visit = (k: number, seen: Set<number>): boolean => {
+    const known = memo.get(k);
+    if (known !== undefined) return known;
+    let v = own[k]!;
+    seen.add(k);
+    const s = subprogs[k]!;
+    for (let i = s.start; i < s.end && !v; i++) {
+      const insn = prog.insns[i]!;
+      if (insn.code !== (BPF_JMP | BPF_CALL) || insn.src !== BPF_PSEUDO_CALL) continue;
+      const callee = subprogOf[i + insn.imm + 1]!;
+      if (!seen.has(callee)) v = visit(callee, seen);
+    }
+    memo.set(k, v);
+    return v;
+  };
+  return subprogs.map((_, k) => visit(k, new Set()));
+}
+
+/** is_branch_taken when a pointer is involved: only packet pointers against pkt_end and a non-NULL pointer against 0 */
+function pointerBranchTaken(dst: Reg, srcReg: Reg, o: number, jmp32: boolean): -1 | 0 | 1 {
+  if (isPktPointerAny(dst.type) && isPktPointerAny(srcReg.type) && !jmp32) return pktPtrBranchTaken(dst, srcReg, o);
+  // the low 32 bits of a valid pointer may well be zero
+  if (jmp32) return -1;
+  const isConst = (r: Reg): boolean => r.type === 'scalar' && tnumIsConst(r.varOff);
+  let r1 = dst, r2 = srcReg, opc = o;
+  if (!isConst(r2)) {
+    opc = flipOpcode(opc);
+    [r1, r2] = [r2, r1];
+  }
+  if (!isConst(r2) || !regNotNull(r1) || r2.varOff.value !== 0n) return -1;
+  return opc === BPF_JEQ ? 0 : opc === BPF_JNE ? 1 : -1;
 }
 
 /** check_reg_arg(SRC_OP) */
@@ -709,22 +792,62 @@ function syncLinked(st: VState, known: Reg): void {
   }
 }
 
-function regsafe(old: Reg, cur: Reg, exact: boolean): boolean {
-  if (exact) {
-    return old.type === cur.type && old.varOff.value === cur.varOff.value && old.varOff.mask === cur.varOff.mask &&
-      old.r64.base === cur.r64.base && old.r64.size === cur.r64.size && old.r32.base === cur.r32.base && old.r32.size === cur.r32.size &&
-      old.frameno === cur.frameno && old.delta === cur.delta && (old.id === 0) === (cur.id === 0);
+/** check_ids: the pointer ids of the old state map one-to-one onto those of the current one */
+const idPairs: number[] = [];
+function checkIds(oldId: number, curId: number): boolean {
+  if ((oldId === 0) !== (curId === 0)) return false;
+  if (oldId === 0) return true;
+  for (let i = 0; i < idPairs.length; i += 2) {
+    if (idPairs[i] === oldId) return idPairs[i + 1] === curId;
+    if (idPairs[i + 1] === curId) return false;
   }
+  idPairs.push(oldId, curId);
+  return true;
+}
+
+const sameBounds = (old: Reg, cur: Reg): boolean =>
+  old.varOff.value === cur.varOff.value && old.varOff.mask === cur.varOff.mask &&
+  old.r64.base === cur.r64.base && old.r64.size === cur.r64.size && old.r32.base === cur.r32.base && old.r32.size === cur.r32.size;
+const withinBounds = (old: Reg, cur: Reg): boolean =>
+  C64.isSubset(old.r64, cur.r64) && C32.isSubset(old.r32, cur.r32) && tnumIn(old.varOff, cur.varOff);
+
+/** regs_exact */
+function regsExact(old: Reg, cur: Reg): boolean {
+  if (old.type !== cur.type || !sameBounds(old, cur) || old.frameno !== cur.frameno || old.mapIdx !== cur.mapIdx || old.range !== cur.range) return false;
+  if (old.type === 'scalar') return old.delta === cur.delta && (old.id === 0) === (cur.id === 0);
+  return checkIds(old.id, cur.id);
+}
+
+/** regsafe: a path reaching `cur` is safe when one from `old` was */
+function regsafe(old: Reg, cur: Reg, exact: boolean): boolean {
+  if (exact) return regsExact(old, cur);
   if (old.type === 'not_init') return true;
   if (old.type !== cur.type) return false;
-  if (old.type === 'ptr_to_stack' && old.frameno !== cur.frameno) return false;
-  // linked scalars: be exact about links (the kernel checks id maps)
-  if ((old.id === 0) !== (cur.id === 0) || old.delta !== cur.delta) return false;
-  return C64.isSubset(old.r64, cur.r64) && C32.isSubset(old.r32, cur.r32) && tnumIn(old.varOff, cur.varOff);
+  switch (old.type) {
+    case 'scalar':
+      // linked scalars: be exact about links (the kernel checks id maps)
+      if ((old.id === 0) !== (cur.id === 0) || old.delta !== cur.delta) return false;
+      return withinBounds(old, cur);
+    case 'map_value':
+      return old.mapIdx === cur.mapIdx && withinBounds(old, cur) && checkIds(old.id, cur.id);
+    case 'pkt':
+    case 'pkt_meta':
+      // at least the old range; AT_PKT_END / BEYOND_PKT_END only as they were
+      if (old.range < 0 || cur.range < 0 ? old.range !== cur.range : old.range > cur.range) return false;
+      if (!checkIds(old.id, cur.id)) return false;
+      if (old.id && old.r64.base !== cur.r64.base) return false;
+      return withinBounds(old, cur);
+    default:
+      return regsExact(old, cur);
+  }
 }
 
 function statesEqual(old: VState, cur: VState, exact: boolean): boolean {
   if (old.frames.length !== cur.frames.length) return false;
+  idPairs.length = 0;
+  // refsafe
+  if (old.refs.length !== cur.refs.length) return false;
+  for (let i = 0; i < old.refs.length; i++) if (!checkIds(old.refs[i]!.id, cur.refs[i]!.id)) return false;
   for (let i = 0; i < old.frames.length; i++) {
     const a = old.frames[i]!, b = cur.frames[i]!;
     if (a.callsite !== b.callsite || a.subprog !== b.subprog) return false;

@@ -42,10 +42,13 @@ export function setKnown(r: Reg, v: bigint): void {
   r.r32 = C32.fromURange(u & U32, u & U32);
 }
 
-/** __mark_reg_known: also clears the link id */
+/** __mark_reg_known: also clears the link id and the map/packet-range union */
 export function markKnown(r: Reg, v: bigint): void {
   r.id = 0;
   r.delta = 0;
+  r.linked32 = undefined;
+  r.mapIdx = -1;
+  r.range = 0;
   setKnown(r, v);
 }
 
@@ -64,6 +67,9 @@ export function markUnknown(r: Reg): void {
   r.frameno = 0;
   r.id = 0;
   r.delta = 0;
+  r.linked32 = undefined;
+  r.mapIdx = -1;
+  r.range = 0;
 }
 
 export const markUnbounded32 = (r: Reg): void => void (r.r32 = C32.UNBOUNDED);

@@ -1,0 +1,230 @@
+// check_helper_call: a BPF_CALL to a helper, against its prototype (helpers.ts). Arguments in
+// r1-r5 are checked in order (check_func_arg, check_reg_type, check_func_arg_reg_off,
+// check_helper_mem_access, check_mem_size_reg), then the helper's own effects: buffers it fills,
+// the reference it releases, r0-r5 clobbered, the outgoing stack-argument slots invalidated,
+// R0 from the return type, a reference acquired, packet pointers invalidated.
+import { EACCES, EINVAL, msg } from './messages.ts';
+import { checkHelperMemAccess, checkMemAccess, regTypeStr, tnumStr, type MemEnv, type RawWrite } from './memory.ts';
+import { GUEST_NR_CPU_IDS, helperAvailable, helperName, helperProto, type ArgBase, type HelperArg, type HelperProto } from './helpers.ts';
+import { acquireReference, clearAllPktPointers, isReferenced, releaseReference } from './pointers.ts';
+import { reject, unknown, type CheckResult } from './precheck.ts';
+import { markKnown, regBoundsSync, setURange32, setURange64, smin, umax, umin } from './scalar/bounds.ts';
+import { tnumIsConst } from './scalar/tnum.ts';
+import { HELPER_ID_LIMIT } from '../isa/helper-ids.ts';
+import { clearCallerSaved, invalidateOutgoingStackArgs } from './calls.ts';
+import { BPF_REG_SIZE, NOT_NULL_TYPE, isPktPointer, mayBeNull, nextId, unknownScalar, type Reg, type RegType, type VState } from './state.ts';
+
+const BPF_MAX_VAR_SIZ = 1n << 29n;
+const BPF_FUNC_get_smp_processor_id = 8;
+const BPF_FUNC_map_lookup_elem = 1;
+
+/** compatible_reg_types: what each argument accepts, in the order the kernel lists them */
+const COMPATIBLE: Record<ArgBase, { accepts: ReadonlySet<RegType>; expected: string } | undefined> = {
+  anything: undefined,
+  map_key: memTypes(),
+  map_value: memTypes(),
+  mem: memTypes(),
+  const_size: { accepts: new Set(['scalar']), expected: 'scalar' },
+  const_size_or_zero: { accepts: new Set(['scalar']), expected: 'scalar' },
+  const_map_ptr: { accepts: new Set(['map_ptr']), expected: 'map_ptr' },
+  ctx: { accepts: new Set(['ptr_to_ctx']), expected: 'ctx' },
+  sock_common: { accepts: new Set(['sock_common', 'sock', 'tcp_sock']), expected: 'sock_common, sock, tcp_sock, xdp_sock' },
+  btf_id_sock_common: { accepts: new Set(['sock_common', 'sock', 'tcp_sock']), expected: 'sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_' },
+  socket: { accepts: new Set(['sock']), expected: 'sock' },
+};
+function memTypes(): { accepts: ReadonlySet<RegType>; expected: string } {
+  return {
+    accepts: new Set(['ptr_to_stack', 'pkt', 'pkt_meta', 'map_value', 'ptr_to_ctx']),
+    expected: 'fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_, ctx',
+  };
+}
+
+/** struct bpf_call_arg_meta, the parts the model uses */
+interface CallMeta {
+  fn: HelperProto;
+  /** map of the ARG_CONST_MAP_PTR argument */
+  mapIdx: number;
+  raw: RawWrite;
+  /** get_constant_map_key: the key an array lookup is known to use */
+  constMapKey?: bigint;
+}
+
+const isNullScalar = (r: Reg): boolean => r.type === 'scalar' && tnumIsConst(r.varOff) && r.varOff.value === 0n;
+
+/** check_helper_call; on success the state is the one after the call and st.insnIdx is advanced */
+export function checkHelperCall(st: VState, funcId: number, insnIdx: number, env: MemEnv): CheckResult | undefined {
+  if (funcId < 0 || funcId >= HELPER_ID_LIMIT) return reject(EINVAL, msg.unknownFunc(funcId));
+  if (!helperAvailable(env.progType, funcId)) return reject(EINVAL, `program of this type cannot use helper ${helperName(funcId)}#${funcId}`);
+  const fn = helperProto(funcId);
+  if (!fn) return unknown(`helper ${helperName(funcId)}#${funcId}`);
+  const f = st.frames[st.frames.length - 1]!;
+  const regs = f.regs;
+  const meta: CallMeta = { fn, mapIdx: -1, raw: { rawMode: false, accessSize: 0, regno: 0 } };
+  for (let i = 0; i < 5; i++) {
+    const e = checkFuncArg(st, i, meta, env);
+    if (e) return e;
+  }
+  // a buffer the helper fills is written byte by byte, which leaves the stack bytes misc
+  for (let i = 0; i < meta.raw.accessSize; i++) {
+    const e = checkMemAccess(st, { ...regs[meta.raw.regno]! }, { who: `R${meta.raw.regno}`, off: i, size: 1, write: true, valueRegno: -1, ldsx: false }, env);
+    if (e) return e;
+  }
+  const releaseArg = fn.args.findIndex((a) => a.release);
+  if (releaseArg >= 0) {
+    const r = regs[releaseArg + 1]!;
+    if (!isNullScalar(r)) releaseReference(st, r.id);
+  }
+  clearCallerSaved(f);
+  invalidateOutgoingStackArgs(f);
+  const r0 = setReturn(fn, meta, env);
+  if (mayBeNull(r0.type)) r0.id = nextId();
+  if (fn.acquire) r0.id = acquireReference(st, insnIdx);
+  regs[0] = r0;
+  if (fn.changesPktData) clearAllPktPointers(st);
+  st.insnIdx = insnIdx + 1;
+  return undefined;
+}
+
+function setReturn(fn: HelperProto, meta: CallMeta, env: MemEnv): Reg {
+  const r0 = unknownScalar();
+  switch (fn.ret) {
+    case 'integer':
+      if (fn.id === BPF_FUNC_get_smp_processor_id) {
+        // do_refine_retval_range
+        setURange64(r0, 0n, BigInt(GUEST_NR_CPU_IDS - 1));
+        setURange32(r0, 0n, BigInt(GUEST_NR_CPU_IDS - 1));
+        regBoundsSync(r0);
+      }
+      return r0;
+    case 'void':
+      r0.type = 'not_init';
+      return r0;
+    case 'map_value_or_null': {
+      markKnown(r0, 0n);
+      r0.mapIdx = meta.mapIdx;
+      const map = env.maps[meta.mapIdx]!;
+      // an array lookup with a constant key below max_entries cannot fail (can_elide_value_nullness)
+      const elide = fn.id === BPF_FUNC_map_lookup_elem && map.type === 'array' && meta.constMapKey !== undefined &&
+        meta.constMapKey >= 0n && meta.constMapKey < BigInt(map.maxEntries);
+      r0.type = elide ? 'map_value' : 'map_value_or_null';
+      return r0;
+    }
+    case 'socket_or_null':
+      markKnown(r0, 0n);
+      r0.type = 'sock_or_null';
+      return r0;
+    case 'sock_common_or_null':
+      markKnown(r0, 0n);
+      r0.type = 'sock_common_or_null';
+      return r0;
+    case 'tcp_sock_or_null':
+      markKnown(r0, 0n);
+      r0.type = 'tcp_sock_or_null';
+      return r0;
+  }
+}
+
+/** check_func_arg for argument `i` (register i + 1) */
+function checkFuncArg(st: VState, i: number, meta: CallMeta, env: MemEnv): CheckResult | undefined {
+  const arg: HelperArg | undefined = meta.fn.args[i];
+  if (!arg) return undefined; // ARG_DONTCARE
+  const regno = i + 1;
+  const regs = st.frames[st.frames.length - 1]!.regs;
+  const reg = regs[regno]!;
+  if (reg.type === 'not_init') return reject(EACCES, msg.notReadOk(regno));
+  if (arg.base === 'anything') return undefined; // privileged: pointers may be passed as numbers
+  if (isPktPointer(reg.type) && !(env.progType !== 'socket_filter' && meta.fn.pktAccess)) return reject(EACCES, 'helper access to the packet is not allowed');
+  const isNull = isNullScalar(reg);
+  if (!(isNull && arg.maybeNull)) {
+    const e = checkRegType(reg, regno, arg) ?? checkFuncArgRegOff(reg, regno, arg);
+    if (e) return e;
+  }
+  if (arg.release && !isNull && !isReferenced(st, reg))
+    return reject(EINVAL, `release helper ${meta.fn.name} expects referenced PTR_TO_BTF_ID passed to R${regno}`);
+  switch (arg.base) {
+    case 'const_map_ptr':
+      meta.mapIdx = reg.mapIdx;
+      return undefined;
+    case 'map_key': {
+      const map = env.maps[meta.mapIdx]!;
+      const e = checkHelperMemAccess(st, reg, regno, map.keySize, false, false, undefined, env);
+      if (e) return e;
+      if (map.type === 'array') meta.constMapKey = constantMapKey(st, reg, map.keySize);
+      return undefined;
+    }
+    case 'map_value':
+      if (arg.maybeNull && isNull) return undefined;
+      meta.raw.rawMode = !!arg.uninit;
+      return checkHelperMemAccess(st, reg, regno, env.maps[meta.mapIdx]!.valueSize, !!arg.write, false, meta.raw, env);
+    case 'mem':
+      // the access is checked with the size argument that follows
+      meta.raw.rawMode = !!arg.uninit;
+      return undefined;
+    case 'const_size':
+    case 'const_size_or_zero':
+      return checkMemSizeReg(st, regs[regno - 1]!, reg, regno, !!meta.fn.args[i - 1]?.write, arg.base === 'const_size_or_zero', meta, env);
+    default:
+      return undefined;
+  }
+}
+
+/** check_reg_type */
+function checkRegType(reg: Reg, regno: number, arg: HelperArg): CheckResult | undefined {
+  const compatible = COMPATIBLE[arg.base];
+  if (!compatible) return undefined;
+  // an argument that may be NULL takes the pointer that may be NULL too
+  const type = arg.maybeNull ? (NOT_NULL_TYPE[reg.type] ?? reg.type) : reg.type;
+  if (compatible.accepts.has(type)) return undefined;
+  return reject(EACCES, `R${regno} type=${regTypeStr(reg)} expected=${compatible.expected}`);
+}
+
+/** check_func_arg_reg_off → __check_ptr_off_reg: only memory pointers may carry an offset */
+function checkFuncArgRegOff(reg: Reg, regno: number, arg: HelperArg): CheckResult | undefined {
+  if (arg.release && (!tnumIsConst(reg.varOff) || reg.varOff.value !== 0n))
+    return reject(EINVAL, `R${regno} must have zero offset when passed to release func or trusted arg to kfunc`);
+  switch (reg.type) {
+    case 'ptr_to_stack':
+    case 'pkt':
+    case 'pkt_meta':
+    case 'map_value':
+    case 'scalar':
+      return undefined;
+  }
+  const t = regTypeStr(reg);
+  if (!tnumIsConst(reg.varOff)) return reject(EACCES, `variable ${t} access var_off=${tnumStr(reg.varOff)} disallowed`);
+  const off = BigInt.asIntN(64, reg.varOff.value);
+  if (smin(reg) < 0n) return reject(EACCES, `negative offset ${t} ptr R${regno} off=${off} disallowed`);
+  if (off !== 0n) return reject(EACCES, `dereference of modified ${t} ptr R${regno} off=${off} disallowed`);
+  return undefined;
+}
+
+/** check_mem_size_reg: the size argument bounds the access through the pointer argument before it */
+function checkMemSizeReg(
+  st: VState, memReg: Reg, sizeReg: Reg, regno: number, write: boolean, zeroOk: boolean, meta: CallMeta, env: MemEnv,
+): CheckResult | undefined {
+  // a variable size never fills the buffer in raw mode: the program must initialise all of it
+  const raw = tnumIsConst(sizeReg.varOff) ? meta.raw : undefined;
+  if (smin(sizeReg) < 0n) return reject(EACCES, `R${regno} min value is negative, either use unsigned or 'var &= const'`);
+  if (umin(sizeReg) === 0n && !zeroOk)
+    return reject(EACCES, `R${regno} invalid zero-sized read: u64=[${BigInt.asIntN(64, umin(sizeReg))},${BigInt.asIntN(64, umax(sizeReg))}]`);
+  if (umax(sizeReg) >= BPF_MAX_VAR_SIZ) return reject(EACCES, `R${regno} unbounded memory access, use 'var &= const' or 'if (var < const)'`);
+  return checkHelperMemAccess(st, memReg, regno - 1, Number(umax(sizeReg)), write, zeroOk, raw, env);
+}
+
+/** get_constant_map_key: a key on the stack that is known zero bytes or a spilled constant of the key's size */
+function constantMapKey(st: VState, key: Reg, keySize: number): bigint | undefined {
+  if (key.type !== 'ptr_to_stack' || !tnumIsConst(key.varOff)) return undefined;
+  const stackOff = Number(BigInt.asIntN(64, key.varOff.value));
+  const slot = -stackOff - 1;
+  const s = st.frames[key.frameno]!.stack[Math.floor(slot / BPF_REG_SIZE)];
+  if (!s) return undefined;
+  const off = slot % BPF_REG_SIZE;
+  let zeros = 0;
+  for (let i = off; i >= 0 && s.types[i] === 'zero'; i--) zeros++;
+  if (zeros >= keySize) return 0n;
+  if (s.types[BPF_REG_SIZE - 1] !== 'spill' || s.spilled.type !== 'scalar') return undefined;
+  let spill = 0;
+  for (let i = off; i >= 0 && s.types[i] === 'spill'; i--) spill++;
+  if (spill !== keySize || !tnumIsConst(s.spilled.varOff)) return undefined;
+  return BigInt.asIntN(64, s.spilled.varOff.value);
+}

@@ -1,0 +1,273 @@
+// `bpfdiff fuzz --kernel 7.2 [--kernel 6.12 ...] --count N --seed S [--out DIR]`: generate
+// programs from a seed, run each through the model and the real kernels, diff, and reduce one
+// example of every distinct divergence. Ctrl-C stops generating, keeps what is in hand, and
+// still writes the findings found so far.
+import { InvalidArgumentError, type Command } from 'commander';
+import {
+  aggregateDivergences,
+  emptyBatchResult,
+  mergeBatchResults,
+  modelVerify,
+  runBatch,
+  type BatchResult,
+  type KernelTarget,
+  type RunBatchOptions,
+  type SignatureSummary,
+} from '../../core/diff/index.ts';
+import { checkGenOptions, DEFAULT_GEN_OPTIONS, generatePrograms, isMutationKind, type GenOptions, type MutationKind } from '../../core/gen/index.ts';
+import { PROG_TYPES, type ProgType } from '../../core/program/index.ts';
+import { openKernelPools } from '../kernel-runner.ts';
+import { reduceFinding, writeFindings, type Finding } from '../findings.ts';
+import { UserError } from '../user-error.ts';
+
+interface FuzzOptions {
+  kernel: string[];
+  count: number;
+  seed: number;
+  out?: string;
+  batch: number;
+  pool?: number;
+  timeout: number;
+  reduce: boolean;
+  reduceChecks: number;
+  funcs?: [number, number];
+  maxFrames?: number;
+  mutationRate?: number;
+  mutations?: MutationKind[];
+  progType?: ProgType;
+  bodySize?: [number, number];
+  gen?: Partial<GenOptions>;
+  accel: 'auto' | 'kvm' | 'tcg';
+  cpu?: string;
+}
+
+const int = (field: string, min: number) => (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${field}: expected an integer >= ${min}, got "${value}"`);
+  return n;
+};
+const rate = (field: string) => (value: string): number => {
+  const n = Number(value);
+  if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError(`${field}: expected a number from 0 to 1, got "${value}"`);
+  return n;
+};
+const range = (field: string) => (value: string): [number, number] => {
+  const m = /^(\d+)(?:-(\d+))?$/.exec(value);
+  if (!m) throw new InvalidArgumentError(`${field}: expected MIN-MAX or N, got "${value}"`);
+  return [Number(m[1]), Number(m[2] ?? m[1])];
+};
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+export function register(program: Command): void {
+  program
+    .command('fuzz')
+    .description('generate stack-argument call graphs, run them on the model and real kernels, and report every divergence with a reduced reproducer')
+    .requiredOption('-k, --kernel <id>', 'kernel id (6.12, 7.2, 7.3, or PATH[:PROFILE] of a bzImage); repeatable', collect)
+    .option('-n, --count <n>', 'programs to generate', int('--count', 1), 1000)
+    .option('-s, --seed <n>', 'generator seed: the same seed and options give the same programs', int('--seed', 0), 1)
+    .option('-o, --out <dir>', 'write each distinct divergence here (program, outcomes, reduced form, disassembly)')
+    .option('--batch <n>', 'programs per batch sent to the kernels', int('--batch', 1), 100)
+    .option('--pool <n>', 'guests per kernel (default: cores / kernels)', int('--pool', 1))
+    .option('--timeout <ms>', 'per-program timeout in the guest', int('--timeout', 100), 10_000)
+    .option('--no-reduce', 'do not reduce the divergences found')
+    .option('--reduce-checks <n>', 'candidate checks per reduction', int('--reduce-checks', 1), 2000)
+    .option('--funcs <min-max>', `functions per program, within 1-16 (default ${DEFAULT_GEN_OPTIONS.funcs.join('-')})`, range('--funcs'))
+    .option('--max-frames <n>', `longest call chain in frames (default ${DEFAULT_GEN_OPTIONS.maxFrames}; > 8 makes chains the kernel refuses)`, int('--max-frames', 1))
+    .option('--mutation-rate <r>', `share of programs carrying one mutation (default ${DEFAULT_GEN_OPTIONS.mutationRate})`, rate('--mutation-rate'))
+    .option('--mutations <kinds>', 'comma-separated mutation kinds to draw from (default: all)', (v: string) => {
+      const kinds = v.split(',').map((s) => s.trim()).filter(Boolean);
+      const bad = kinds.find((k) => !isMutationKind(k));
+      if (bad !== undefined) throw new InvalidArgumentError(`--mutations: unknown kind "${bad}"`);
+      return kinds as MutationKind[];
+    })
+    .option('--prog-type <type>', `program type: ${PROG_TYPES.join(', ')} (default ${DEFAULT_GEN_OPTIONS.progType})`, (v: string) => {
+      if (!(PROG_TYPES as readonly string[]).includes(v)) throw new InvalidArgumentError(`--prog-type: expected one of ${PROG_TYPES.join(', ')}, got "${v}"`);
+      return v as ProgType;
+    })
+    .option('--body-size <min-max>', 'filler statements per function', range('--body-size'))
+    .option('--gen <json>', 'any other generator options as JSON, e.g. \'{"loopRate":0.2,"pointerArgRate":0.3}\'', (v: string) => {
+      try {
+        const o = JSON.parse(v) as unknown;
+        if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new Error('not an object');
+        return o as Partial<GenOptions>;
+      } catch (err) {
+        throw new InvalidArgumentError(`--gen: expected a JSON object of generator options (${(err as Error).message})`);
+      }
+    })
+    .option('--accel <accel>', 'auto (KVM only after a probe boot works), kvm or tcg', 'auto')
+    .option('--cpu <model>', 'QEMU -cpu model of the guests')
+    .addHelpText(
+      'after',
+      `\nMutation kinds: ${DEFAULT_GEN_OPTIONS.mutations.join(', ')}.\n` +
+        'A progress line goes to stderr; the summary table to stdout. Ctrl-C stops cleanly with what it has.\n' +
+        'Exit status: 0 when every program agreed, 3 when divergences were found, 130 when interrupted.\n',
+    )
+    .action(async (opts: FuzzOptions) => {
+      const gen = genOptions(opts);
+      const code = await fuzz(opts, gen);
+      process.exitCode = code;
+    });
+}
+
+function genOptions(opts: FuzzOptions): Partial<GenOptions> {
+  const gen: Partial<GenOptions> = { ...(opts.gen ?? {}) };
+  if (opts.funcs) gen.funcs = opts.funcs;
+  if (opts.maxFrames !== undefined) gen.maxFrames = opts.maxFrames;
+  if (opts.mutationRate !== undefined) gen.mutationRate = opts.mutationRate;
+  if (opts.mutations) gen.mutations = opts.mutations;
+  if (opts.progType) gen.progType = opts.progType;
+  if (opts.bodySize) gen.bodySize = opts.bodySize;
+  const unknownKeys = Object.keys(gen).filter((k) => !(k in DEFAULT_GEN_OPTIONS));
+  if (unknownKeys.length) throw new UserError(`--gen: unknown option ${unknownKeys[0]}; expected some of ${Object.keys(DEFAULT_GEN_OPTIONS).join(', ')}`);
+  const problems = checkGenOptions({ ...DEFAULT_GEN_OPTIONS, ...gen });
+  if (problems.length) throw new UserError(`generator option ${problems[0]}`);
+  return gen;
+}
+
+export interface CampaignProgress {
+  done: number;
+  total: number;
+  divergences: number;
+  signatures: number;
+  elapsedMs: number;
+}
+
+export interface CampaignResult {
+  total: BatchResult;
+  signatures: SignatureSummary[];
+  interrupted: boolean;
+  elapsedMs: number;
+}
+
+/**
+ * The campaign loop, separate from the CLI so tests and benchmarks drive it directly: batches
+ * are generated and sent two at a time, so the guests work on one batch while the model and the
+ * differ handle the other.
+ */
+export async function runCampaign(
+  params: { seed: number; count: number; batch: number; gen: Partial<GenOptions>; kernels: KernelTarget[] },
+  diff: RunBatchOptions,
+  hooks: { signal?: AbortSignal; onProgress?: (p: CampaignProgress) => void } = {},
+): Promise<CampaignResult> {
+  const total = emptyBatchResult();
+  const started = performance.now();
+  const bySig = new Set<string>();
+  let next = 0;
+  const report = () =>
+    hooks.onProgress?.({ done: total.programs, total: params.count, divergences: total.divergences.length, signatures: bySig.size, elapsedMs: performance.now() - started });
+  const lane = async (): Promise<void> => {
+    while (next < params.count && !hooks.signal?.aborted) {
+      const start = next;
+      const n = Math.min(params.batch, params.count - start);
+      next += n;
+      const programs = generatePrograms(params.seed, n, params.gen, start);
+      const r = await runBatch(programs, params.kernels, diff);
+      // indices in the batch become indices in the campaign
+      for (const d of r.divergences) {
+        d.index += start;
+        bySig.add(d.signature);
+      }
+      mergeBatchResults(total, r);
+      report();
+    }
+  };
+  await Promise.all([lane(), lane()]);
+  total.divergences.sort((a, b) => a.index - b.index);
+  return { total, signatures: aggregateDivergences(total.divergences), interrupted: hooks.signal?.aborted === true, elapsedMs: performance.now() - started };
+}
+
+async function fuzz(opts: FuzzOptions, gen: Partial<GenOptions>): Promise<number> {
+  if (!['auto', 'kvm', 'tcg'].includes(opts.accel)) throw new UserError(`--accel: expected auto, kvm or tcg, got "${opts.accel}"`);
+  const abort = new AbortController();
+  let signals = 0;
+  const onSignal = () => {
+    signals++;
+    if (signals > 1) process.exit(130);
+    process.stderr.write('\nbpfdiff: interrupted; finishing the batches in hand (Ctrl-C again to quit at once)\n');
+    abort.abort();
+  };
+  // `on`, not `once`: execa's exit hook re-raises a signal when it is the only listener left
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const tty = process.stderr.isTTY;
+  let lastLine = 0;
+  const progress = (p: CampaignProgress) => {
+    const now = performance.now();
+    if (!tty && now - lastLine < 10_000 && p.done < p.total) return;
+    lastLine = now;
+    const rate = p.done / Math.max(0.001, p.elapsedMs / 1000);
+    const line = `fuzz: ${p.done}/${p.total} programs  ${rate.toFixed(1)}/s  divergences ${p.divergences} (${p.signatures} signatures)`;
+    process.stderr.write(tty ? `\r\x1b[K${line}` : `${line}\n`);
+  };
+
+  process.stderr.write(`fuzz: booting ${opts.kernel.join(', ')}\n`);
+  const pools = await openKernelPools(opts.kernel, { pool: opts.pool, timeoutMs: opts.timeout, accel: opts.accel, cpuModel: opts.cpu });
+  try {
+    const diff: RunBatchOptions = { runner: pools.runner, verify: modelVerify() };
+    const result = await runCampaign({ seed: opts.seed, count: opts.count, batch: opts.batch, gen, kernels: pools.targets }, diff, {
+      signal: abort.signal,
+      onProgress: progress,
+    });
+    if (tty) process.stderr.write('\n');
+    const findings: Finding[] = [];
+    if (opts.reduce && !abort.signal.aborted) {
+      for (const [i, s] of result.signatures.entries()) {
+        if (abort.signal.aborted) break;
+        process.stderr.write(`reduce ${i + 1}/${result.signatures.length}: ${s.signature}\n`);
+        findings.push(await reduceFinding(s, pools.targets, diff, { maxChecks: opts.reduceChecks, signal: abort.signal }));
+      }
+    }
+    // signatures not reduced (no --reduce, or Ctrl-C) are still written, unreduced
+    for (const s of result.signatures.slice(findings.length)) findings.push({ summary: s });
+    printSummary(result, findings, pools.unames(), pools.restarts());
+    if (opts.out) {
+      await writeFindings(opts.out, findings, {
+        seed: opts.seed,
+        count: opts.count,
+        generator: gen,
+        kernels: pools.unames(),
+        programs: result.total.programs,
+        agreed: result.total.agreed,
+        byClass: result.total.byClass,
+        expectedCrossKernel: result.total.expectedCrossKernel,
+        elapsedMs: Math.round(result.elapsedMs),
+        interrupted: result.interrupted,
+      });
+      process.stderr.write(`fuzz: ${findings.length} finding(s) written to ${opts.out}\n`);
+    }
+    if (abort.signal.aborted) return 130;
+    return result.total.divergences.length > 0 ? 3 : 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await pools.close();
+  }
+}
+
+function printSummary(result: CampaignResult, findings: Finding[], unames: Record<string, string>, restarts: number): void {
+  const t = result.total;
+  const secs = result.elapsedMs / 1000;
+  const lines: string[] = [];
+  lines.push(`kernels: ${Object.entries(unames).map(([id, u]) => `${id} (${u})`).join(', ')}`);
+  lines.push(
+    `programs: ${t.programs}${result.interrupted ? ' (interrupted)' : ''}  agreed: ${t.agreed}  with divergences: ${t.programs - t.agreed}  ` +
+      `expected cross-kernel differences: ${t.expectedCrossKernel}  guest restarts: ${restarts}`,
+  );
+  lines.push(
+    `time: ${secs.toFixed(1)} s  ${(t.programs / Math.max(0.001, secs)).toFixed(1)} programs/s  model: ${(t.timing.modelMs / 1000).toFixed(1)} s (${((100 * t.timing.modelMs) / Math.max(1, result.elapsedMs)).toFixed(0)}% of wall time)`,
+  );
+  const classes = Object.entries(t.byClass).filter(([, n]) => n > 0);
+  lines.push('', 'class                   divergences');
+  if (classes.length === 0) lines.push('(none)');
+  for (const [c, n] of classes) lines.push(`${c.padEnd(24)}${n}`);
+  if (findings.length) {
+    lines.push('', 'count  class                 kernels      insns        signature');
+    for (const f of findings) {
+      const s = f.summary;
+      const insns = f.reduced ? `${f.reduced.originalInsns}->${f.reduced.reducedInsns}` : `${s.example.program.insns.length}`;
+      lines.push(`${String(s.count).padStart(5)}  ${s.class.padEnd(22)}${s.kernels.join(',').padEnd(13)}${insns.padEnd(13)}${s.signature}`);
+    }
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+}
+

@@ -1,0 +1,76 @@
+// `bpfdiff reduce PROGRAM.json --kernel ID`: run one program on the model and the kernels, pick
+// a divergence it shows (the first, or the one named by --signature), and shrink the program
+// by delta debugging while that divergence still shows on the real kernels.
+import { InvalidArgumentError, type Command } from 'commander';
+import { aggregateDivergences, modelVerify, runBatch, type RunBatchOptions } from '../../core/diff/index.ts';
+import { programToJsonText } from '../../core/program/index.ts';
+import { openKernelPools } from '../kernel-runner.ts';
+import { reduceFinding, writeFindings } from '../findings.ts';
+import { readProgramFile } from '../program-file.ts';
+import { UserError } from '../user-error.ts';
+import { writeFile } from 'node:fs/promises';
+import { programListing } from './disasm.ts';
+
+interface ReduceCliOptions {
+  kernel: string[];
+  signature?: string;
+  output?: string;
+  out?: string;
+  maxChecks: number;
+  pool?: number;
+  timeout: number;
+}
+
+const int = (field: string) => (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${field}: expected a positive integer, got "${value}"`);
+  return n;
+};
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+export function register(program: Command): void {
+  program
+    .command('reduce')
+    .description('shrink a diverging program while its divergence still shows on the real kernels')
+    .argument('<file>', 'one program (.json)')
+    .requiredOption('-k, --kernel <id>', 'kernel id (6.12, 7.2, 7.3, or PATH[:PROFILE]); repeatable', collect)
+    .option('--signature <sig>', 'the divergence to keep (default: the first the program shows)')
+    .option('-o, --output <file>', 'write the reduced program here (default: stdout)')
+    .option('--out <dir>', 'also write the finding as `bpfdiff fuzz --out` does')
+    .option('--max-checks <n>', 'candidate checks at most', int('--max-checks'), 4000)
+    .option('--pool <n>', 'guests per kernel', int('--pool'))
+    .option('--timeout <ms>', 'per-program timeout in the guest', int('--timeout'), 10_000)
+    .addHelpText('after', '\nThe reduced program goes to stdout (or -o) as bpfdiff.program/v1 JSON; its listing and the\nreduction ratio go to stderr. Exit status 1 when the program shows no divergence.\n')
+    .action(async (file: string, opts: ReduceCliOptions) => {
+      const programs = await readProgramFile(file);
+      if (programs.length !== 1) throw new UserError(`${file}: expected one program, got ${programs.length}`);
+      const pools = await openKernelPools(opts.kernel, { pool: opts.pool ?? 1, timeoutMs: opts.timeout });
+      const abort = new AbortController();
+      const onSignal = () => abort.abort();
+      process.on('SIGINT', onSignal);
+      try {
+        const diff: RunBatchOptions = { runner: pools.runner, verify: modelVerify() };
+        const first = await runBatch(programs, pools.targets, diff);
+        const summaries = aggregateDivergences(first.divergences);
+        if (summaries.length === 0) throw new UserError(`${file}: the model and ${opts.kernel.join(', ')} agree on this program; nothing to reduce`);
+        const summary = opts.signature ? summaries.find((s) => s.signature === opts.signature) : summaries[0];
+        if (!summary) throw new UserError(`--signature: the program does not show "${opts.signature}"; it shows ${summaries.map((s) => `"${s.signature}"`).join(', ')}`);
+        process.stderr.write(`reduce: ${summary.signature}\n`);
+        const finding = await reduceFinding(summary, pools.targets, diff, {
+          maxChecks: opts.maxChecks,
+          signal: abort.signal,
+          onProgress: (p) => process.stderr.write(`  ${p.insns} insns after ${p.checks} checks: ${p.step}\n`),
+        });
+        const r = finding.reduced!;
+        process.stderr.write(`${programListing(r.program).join('\n')}\n`);
+        process.stderr.write(`reduce: ${r.originalInsns} -> ${r.reducedInsns} insns (ratio ${r.ratio.toFixed(1)}) in ${r.checks} checks\n`);
+        const text = programToJsonText(r.program) + '\n';
+        if (opts.output) await writeFile(opts.output, text);
+        else process.stdout.write(text);
+        if (opts.out) await writeFindings(opts.out, [finding], { source: file, kernels: pools.unames() });
+      } finally {
+        process.off('SIGINT', onSignal);
+        await pools.close();
+      }
+    });
+}

@@ -11,7 +11,8 @@ import {
   type Loaded, type Provenance, type Region,
 } from './memory.ts';
 import { buildTestRun, type TestRunEnv } from './test-run.ts';
-import { DEFAULT_HELPERS, type HelperTable } from './helpers.ts';
+import { DEFAULT_HELPERS, type HelperMemory, type HelperTable } from './helpers.ts';
+import { MapStore } from './maps.ts';
 import { InterpFault, InterpStepLimit, InterpUnsupported } from './errors.ts';
 
 export interface ExecuteOptions {
@@ -52,8 +53,10 @@ const SKF_LL_OFF = -0x200000;
 
 /** what an LD_IMM64 with a pseudo src_reg loads, for InterpUnsupported */
 const LD_IMM64_PSEUDO: Record<number, string> = {
-  1: 'maps', 2: 'maps', 5: 'maps', 6: 'maps', 3: 'kernel symbol addresses (BTF ids)', 4: 'callback function addresses',
+  5: 'maps through fd_array', 6: 'maps through fd_array', 3: 'kernel symbol addresses (BTF ids)', 4: 'callback function addresses',
 };
+/** BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE: imm is the index into Program.maps */
+const LD_MAP_FD = 1, LD_MAP_VALUE = 2;
 
 const UNINIT_REG: Provenance = { kind: 'taint', why: 'read of a register the verifier considers uninitialised' };
 const CLOBBERED: Provenance = { kind: 'taint', why: 'read of r1-r5 after a call clobbered them' };
@@ -125,23 +128,28 @@ export function execute(program: Program, input?: Uint8Array, options: ExecuteOp
     return frame;
   };
 
+  const maps = new MapStore(program.maps, (r) => regions.push(r));
+
   let frame = enterFrame(-1, []);
   regs[1] = env.ctx.base;
   prov[1] = { kind: 'addr', region: env.ctx };
 
-  const resolve = (pc: number, base: number, off: number, size: number): { region: Region; at: number } => {
-    const p = prov[base];
+  /** the region holding [addr, addr + size); `what` names the address in a fault */
+  const resolveAt = (pc: number, addr: bigint, p: Provenance | undefined, size: number, what: string): { region: Region; at: number } => {
     if (p?.kind === 'taint') markUnpredictable(`memory address computed from a value that is not reproducible (${p.why})`);
-    const addr = asU64(regs[base] + BigInt(off));
     for (const region of regions) {
       if (addr >= region.base && addr < region.base + BigInt(region.bytes.length)) {
         const at = Number(addr - region.base);
         if (at + size > region.bytes.length) break;
+        if (region.retired) markUnpredictable(`access to ${region.retired}`);
         return { region, at };
       }
     }
-    throw new InterpFault(`access of ${size} bytes at r${base}${off >= 0 ? '+' : ''}${off} (0x${addr.toString(16)}) is outside every region`, pc);
+    throw new InterpFault(`access of ${size} bytes at ${what} (0x${addr.toString(16)}) is outside every region`, pc);
   };
+
+  const resolve = (pc: number, base: number, off: number, size: number): { region: Region; at: number } =>
+    resolveAt(pc, asU64(regs[base] + BigInt(off)), prov[base], size, `r${base}${off >= 0 ? '+' : ''}${off}`);
 
   const load = (pc: number, base: number, off: number, size: number): Loaded => {
     const { region, at } = resolve(pc, base, off, size);
@@ -199,6 +207,31 @@ export function execute(program: Program, input?: Uint8Array, options: ExecuteOp
 
   let steps = 0;
   let pc = 0;
+
+  /** memory as helpers see it: by address, byte provenance included (uninitialised stack is taint) */
+  const helperMemory: HelperMemory = {
+    read(addr, size) {
+      if (size === 0) return { bytes: new Uint8Array(0), prov: [] };
+      const { region, at } = resolveAt(pc, addr.value, addr.prov, size, 'a helper argument');
+      const out: (Provenance | undefined)[] = new Array<Provenance | undefined>(size);
+      for (let i = 0; i < size; i++) {
+        out[i] = region.init && !region.init[at + i] ? { kind: 'taint', why: `read of uninitialised ${region.name}` } : region.prov?.[at + i];
+      }
+      return { bytes: region.bytes.slice(at, at + size), prov: out };
+    },
+    write(addr, bytes, p) {
+      if (bytes.length === 0) return;
+      const { region, at } = resolveAt(pc, addr.value, addr.prov, bytes.length, 'a helper argument');
+      if (!region.writable) throw new InterpFault(`helper write to read-only ${region.name}`, pc);
+      region.bytes.set(bytes, at);
+      if (region.init && region.prov) {
+        region.init.fill(1, at, at + bytes.length);
+        for (let i = 0; i < bytes.length; i++) region.prov[at + i] = p?.[i];
+      } else if (p?.some((x) => x)) {
+        markUnpredictable(`a helper wrote bytes that are not plain numbers to ${region.name}`);
+      }
+    },
+  };
   for (;;) {
     if (pc < 0 || pc >= insns.length) throw new InterpFault('fell off the program', pc);
     if (++steps > maxSteps) throw new InterpStepLimit(maxSteps, pc);
@@ -266,7 +299,7 @@ export function execute(program: Program, input?: Uint8Array, options: ExecuteOp
             if (!helper) throw new InterpUnsupported(`helper ${HELPER_NAMES[insn.imm] ?? 'unknown'}#${insn.imm}`, pc);
             const args: Loaded[] = [];
             for (let r = 1; r <= 5; r++) args.push({ value: regs[r], prov: prov[r] });
-            const ret = helper.run({ args, markUnpredictable });
+            const ret = helper.run({ args, markUnpredictable, memory: helperMemory, maps, testRun: env });
             regs[0] = asU64(ret.value);
             prov[0] = ret.prov;
             clobberCallerSaved(CLOBBERED);
@@ -320,9 +353,17 @@ export function execute(program: Program, input?: Uint8Array, options: ExecuteOp
       case CLS_LD: {
         const mode = code & 0xe0;
         if (mode === MODE_IMM && (code & 0x18) === 0x18) {
-          if (src !== 0) throw new InterpUnsupported(LD_IMM64_PSEUDO[src] ?? `LD_IMM64 with src_reg ${src}`, pc);
           const next = insns[pc + 1];
           if (!next) throw new InterpFault('LD_IMM64 without its second half', pc);
+          if (src === LD_MAP_FD || src === LD_MAP_VALUE) {
+            if (insn.imm < 0 || insn.imm >= program.maps.length) throw new InterpFault(`LD_IMM64 of map ${insn.imm}, which the program does not declare`, pc);
+            const ptr = src === LD_MAP_FD ? maps.mapPointer(insn.imm) : maps.valuePointer(insn.imm, next.imm >>> 0);
+            regs[dst] = ptr.value;
+            prov[dst] = ptr.prov;
+            pc += 2;
+            continue;
+          }
+          if (src !== 0) throw new InterpUnsupported(LD_IMM64_PSEUDO[src] ?? `LD_IMM64 with src_reg ${src}`, pc);
           regs[dst] = (BigInt(next.imm >>> 0) << 32n) | BigInt(insn.imm >>> 0);
           prov[dst] = undefined;
           pc += 2;

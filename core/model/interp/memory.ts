@@ -26,6 +26,8 @@ export interface Region {
   readonly prov?: (Provenance | undefined)[];
   /** ctx fields that are not plain bytes (packet pointers, truncated fields) */
   readonly special?: RegionHooks;
+  /** set when the memory was given back (a replaced or deleted hash element): why accesses are not reproducible */
+  retired?: string;
 }
 
 export interface RegionHooks {

@@ -168,8 +168,11 @@ afterAll(async () => {
 });
 
 afterEach(() => {
-  expect(pageErrors, 'uncaught errors in the page').toEqual([]);
+  expect(pageErrors.splice(0), 'uncaught errors in the page').toEqual([]);
 });
+
+/** expect.poll gives up after 1 s by default; a loaded 2-core machine needs longer */
+const poll = <T>(probe: () => Promise<T>) => expect.poll(probe, { timeout: 15_000 });
 
 const total = () => seeded.byId.size;
 const shot = (name: string) => page.screenshot({ path: new URL(name, ARTIFACTS).pathname, fullPage: true });
@@ -186,10 +189,16 @@ describe('dashboard', () => {
 
   it('overview: counts by class and status, new since the last nightly, the kernel matrix, the plots; first paint under 1 s', async () => {
     expect(Object.keys(seeded.byClass).length, 'fixture classes').toBeGreaterThanOrEqual(2);
+    // a first navigation in a fresh browser also pays for its renderer process; warm that up on
+    // a page that is not the dashboard, so the number below is the dashboard's own
+    await page.goto(`${base}/health`);
     await page.goto(`${base}/`);
     await page.locator('#total-signatures').waitFor();
-    const fcp = await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime);
-    process.stderr.write(`dashboard first-contentful-paint: ${fcp?.toFixed(0)} ms\n`);
+    const [fcp, responseEnd] = await page.evaluate(() => [
+      performance.getEntriesByName('first-contentful-paint')[0]?.startTime,
+      (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined)?.responseEnd,
+    ]);
+    process.stderr.write(`dashboard first-contentful-paint: ${fcp?.toFixed(0)} ms (HTML received at ${responseEnd?.toFixed(0)} ms)\n`);
     expect(fcp).toBeGreaterThan(0);
     expect(fcp).toBeLessThan(1000);
 
@@ -225,18 +234,18 @@ describe('dashboard', () => {
   it('findings: filtering by class narrows the rows and is kept in the URL across a reload', async () => {
     await page.goto(`${base}/#/findings`);
     const rows = page.locator('#findings-table tbody tr[data-id]');
-    await expect.poll(() => rows.count()).toBe(total());
+    await poll(() => rows.count()).toBe(total());
     const [cls, n] = Object.entries(seeded.byClass).sort((a, b) => a[1] - b[1])[0];
     expect(n).toBeLessThan(total());
     await page.selectOption('select[data-filter=class]', cls);
-    await expect.poll(() => rows.count()).toBe(n);
+    await poll(() => rows.count()).toBe(n);
     expect(new Set(await rows.evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.class)))).toEqual(new Set([cls]));
     expect(new URL(page.url()).hash).toBe(`#/findings?class=${cls}`);
     expect(await page.locator('#findings-status').textContent()).toContain(`of ${n} signatures`);
     await shot('dashboard-findings.png');
 
     await page.reload();
-    await expect.poll(() => rows.count()).toBe(n);
+    await poll(() => rows.count()).toBe(n);
     expect(await page.locator('select[data-filter=class]').inputValue()).toBe(cls);
 
     // a second filter combines with the first; sorting and text are URL state too
@@ -244,16 +253,16 @@ describe('dashboard', () => {
     await page.selectOption('select[data-filter=sort]', 'lastSeen');
     expect(new URL(page.url()).hash).toBe(`#/findings?class=${cls}&kernel=7.3&sort=lastSeen`);
     const on73 = [...seeded.byId.values()].filter((d) => d.class === cls && d.kernels.has('7.3')).length;
-    await expect.poll(() => rows.count()).toBe(on73);
+    await poll(() => rows.count()).toBe(on73);
     await page.fill('input[data-filter=text]', 'no-such-reason-anywhere');
-    await expect.poll(() => page.locator('#findings-table .empty-row').count()).toBe(1);
+    await poll(() => page.locator('#findings-table .empty-row').count()).toBe(1);
     expect(new URL(page.url()).hash).toContain('text=no-such-reason-anywhere');
   });
 
   it('finding: outcomes side by side, reduced and original disassembly with the diverging instruction, call graph, reproduce command', async () => {
     await page.goto(`${base}/#/findings?class=verdict-model-accept`);
     await page.locator(`#findings-table tr[data-id="${seeded.acceptId}"] td.reason a`).click();
-    await page.locator('#outcomes').waitFor();
+    await page.locator(`[data-finding="${seeded.acceptId}"]`).waitFor();
     expect(new URL(page.url()).hash).toBe(`#/finding/${seeded.acceptId}`);
     expect(await page.locator('.reason-title').textContent()).toBe(R11_INVALID);
 
@@ -299,7 +308,8 @@ describe('dashboard', () => {
 
   it('triage: a 401 without the token says so; with it, the status and note persist across a reload', async () => {
     await page.goto(`${base}/#/finding/${seeded.retvalId}`);
-    await page.locator('#triage-form').waitFor();
+    // same document, new hash: wait for this finding, not the previous one still on screen
+    await page.locator(`[data-finding="${seeded.retvalId}"]`).waitFor();
     expect(await page.locator('#disasm-original .hit-why').textContent()).toContain('both sides accepted');
     await page.selectOption('#triage-status', 'confirmed-kernel-bug');
     await page.fill('#triage-author', 'kb');
@@ -318,7 +328,7 @@ describe('dashboard', () => {
     expect(await page.locator('#status-badge').textContent()).toBe('confirmed-kernel-bug');
 
     await page.reload();
-    await page.locator('#triage-form').waitFor();
+    await page.locator(`[data-finding="${seeded.retvalId}"]`).waitFor();
     expect(await page.locator('#triage-status').inputValue()).toBe('confirmed-kernel-bug');
     expect(await page.locator('#status-badge').textContent()).toBe('confirmed-kernel-bug');
     expect(await page.locator('#notes').textContent()).toContain('retval differs only on 7.2');

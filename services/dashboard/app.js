@@ -34,6 +34,7 @@ async function route() {
   }
   const container = document.createElement('div');
   container.className = 'page';
+  view.setAttribute('aria-busy', 'true');
   try {
     const done = await match.render(container, { params, id: match.m[1], isCurrent: () => gen === generation });
     if (gen !== generation) {
@@ -44,6 +45,8 @@ async function route() {
     view.replaceChildren(container);
   } catch (err) {
     if (gen === generation) view.replaceChildren(errorBox(err));
+  } finally {
+    if (gen === generation) view.removeAttribute('aria-busy');
   }
 }
 

@@ -223,7 +223,7 @@ export async function renderFinding(root, { id }) {
   });
   const mutation = record.mutation ? [' · mutation ', h('span', { class: 'mono' }, record.mutation)] : [];
   root.append(
-    h('div', { class: 'page-head finding-head' },
+    h('div', { class: 'page-head finding-head', 'data-finding': record.id },
       h('p', { class: 'crumbs' }, h('a', { href: '#/findings' }, '← Findings')),
       h('h1', { class: 'reason-title' }, reasonLine(record)),
       h('p', {}, classBadge(record.class), ' ', badge, ' ', h('span', { class: 'muted' }, record.detail)),

@@ -34,7 +34,7 @@ function empty(title, note) {
 const shortDate = (t) => new Date(t).toISOString().slice(5, 16).replace('T', ' ');
 
 /** points: [{t: ms, y: number, label: string}] in time order */
-export function timeSeries(points, { title, yLabel, emptyNote = 'no data yet' }) {
+export function timeSeries(points, { title, yLabel, emptyNote = 'no data yet', tick = (t) => `${shortDate(t)} UTC` }) {
   if (points.length === 0) return empty(title, emptyNote);
   const t0 = points[0].t;
   const t1 = points.length > 1 ? points[points.length - 1].t : t0 + 1;
@@ -47,7 +47,7 @@ export function timeSeries(points, { title, yLabel, emptyNote = 'no data yet' })
   chart.append(svg('polyline', { class: 'series', points: points.map((p) => `${x(p.t).toFixed(1)},${y(p.y).toFixed(1)}`).join(' ') }));
   for (const p of points) chart.append(svg('circle', { class: 'dot', cx: x(p.t), cy: y(p.y), r: 3.5 }, svg('title', {}, p.label)));
   const ticks = points.length === 1 ? [t0] : [t0, (t0 + t1) / 2, t1];
-  ticks.forEach((t, k) => chart.append(svg('text', { x: x(t), y: H - 12, 'text-anchor': ['start', 'middle', 'end'][points.length === 1 ? 1 : k], class: 'axis' }, shortDate(t) + ' UTC')));
+  ticks.forEach((t, k) => chart.append(svg('text', { x: x(t), y: H - 12, 'text-anchor': ['start', 'middle', 'end'][points.length === 1 ? 1 : k], class: 'axis' }, tick(t))));
   return chart;
 }
 

@@ -53,7 +53,8 @@ function outcomesTable(record) {
 
 function disassemblyPane({ title, subtitle, lines, program, example, id }) {
   const pane = h('section', { class: 'panel disasm-panel', id });
-  pane.append(h('h2', {}, title), subtitle ? h('p', { class: 'muted small' }, subtitle) : null);
+  pane.append(h('h2', {}, title));
+  if (subtitle) pane.append(h('p', { class: 'muted small' }, subtitle));
   if (!lines || !program) {
     pane.append(h('p', { class: 'muted' }, title.startsWith('Reduced') ? 'Not reduced yet: a reduce job runs for each new signature.' : 'No program kept.'));
     return { pane };
@@ -207,7 +208,7 @@ export async function renderFinding(root, { id }) {
   const original = disassemblyPane({
     id: 'disasm-original',
     title: 'Original',
-    subtitle: example ? `${fmtInt(decodeInsns(example.program.insns).length)} insns · ${example.program.funcs.length} functions · ${example.program.progType} · kernel ${example.kernel} · job ${example.jobId.slice(0, 8)}` : '',
+    subtitle: example ? `${record.reduced ? '' : 'Not reduced yet (a reduce job runs for each new signature) · '}${fmtInt(decodeInsns(example.program.insns).length)} insns · ${example.program.funcs.length} functions · ${example.program.progType} · kernel ${example.kernel} · job ${example.jobId.slice(0, 8)}` : '',
     lines: record.disassembly.example,
     program: example?.program,
     example: located,
@@ -227,14 +228,15 @@ export async function renderFinding(root, { id }) {
       h('p', { class: 'crumbs' }, h('a', { href: '#/findings' }, '← Findings')),
       h('h1', { class: 'reason-title' }, reasonLine(record)),
       h('p', {}, classBadge(record.class), ' ', badge, ' ', h('span', { class: 'muted' }, record.detail)),
-      h('p', { class: 'muted small' }, `${fmtInt(record.count)} divergent runs on ${record.kernels.join(', ')} · profile ${record.profile} · first seen `, time(record.firstSeen), ' · last seen ', time(record.lastSeen),
+      h('p', { class: 'muted small' }, `${fmtInt(record.count)} divergent run${record.count === 1 ? '' : 's'} on ${record.kernels.join(', ')} · profile ${record.profile} · first seen `, time(record.firstSeen), ' · last seen ', time(record.lastSeen),
         ...mutation, record.lastReplay ? ` · last replay on ${record.lastReplay.kernel}: ${record.lastReplay.reproduced ? 'reproduced' : 'did not reproduce'}` : '',
         h('br'), 'signature ', h('span', { class: 'mono' }, record.signature))),
     h('div', { class: 'finding-top' },
       h('div', { class: 'main-col' }, h('section', { class: 'panel' }, h('h2', {}, 'Outcomes'), h('div', { class: 'table-wrap' }, outcomesTable(record))), logPanel(record)),
       h('div', { class: 'side' }, reproducePanel(record, cleanups), triagePanel(record, (next) => badge.replaceChildren(statusBadge(next.status))))),
-    h('div', { class: 'grid-2 disasm-row' }, reduced.pane, original.pane),
-    h('div', { class: 'grid-2 graph-row' }, reduced.graph ?? h('div'), original.graph ?? h('div')),
+    // without a reduced reproducer the original gets the whole width
+    r ? h('div', { class: 'grid-2 disasm-row' }, reduced.pane, original.pane) : original.pane,
+    h('div', { class: r ? 'grid-2 graph-row' : 'graph-row' }, r ? reduced.graph ?? h('div') : null, original.graph ?? h('div')),
   );
   setTimeout(() => {
     reduced.scroll?.();

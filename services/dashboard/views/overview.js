@@ -91,7 +91,7 @@ function plots(reports) {
     parts: [{ value: r.divergences, cls: 'found', name: `divergences (${r.newSignatures.length} new signatures, ${r.seenAgain.length} seen again)` }],
   }));
   return [
-    h('section', { class: 'panel plot' }, h('h2', {}, 'Throughput per night'), timeSeries(throughput, { title: 'programs per second per nightly run', yLabel: 'programs/s', emptyNote: 'no nightly reports yet' })),
+    h('section', { class: 'panel plot' }, h('h2', {}, 'Throughput per night'), timeSeries(throughput, { title: 'programs per second per nightly run', yLabel: 'programs/s', emptyNote: 'no nightly reports yet', tick: (t) => new Date(t).toISOString().slice(5, 10) })),
     h('section', { class: 'panel plot' }, h('h2', {}, 'Divergences found per night'), stackedBars(bars, { title: 'divergences per nightly run', yLabel: 'divergences', emptyNote: 'no nightly reports yet' })),
   ];
 }

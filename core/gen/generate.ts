@@ -10,7 +10,7 @@ import { MUTATION_RULES, type MutationKind } from './mutations.ts';
 import { ALU, E, JMP, R_FP, R_PARAMS, lower, tagged, type FuncIr, type Op, type SizeName } from './ir.ts';
 import { expectedMessage } from './expect.ts';
 
-export const GENERATOR_ID = 'bpfdiff-gen/1';
+export const GENERATOR_ID = 'bpfdiff-gen/2';
 
 export type ArgKind = 'scalar' | 'stack' | 'ctx';
 
@@ -75,6 +75,9 @@ export interface GeneratedProgramMeta {
 }
 
 /** Program `index` of the campaign `seed`; the same arguments give the same bytes everywhere. */
+/** frames in the chain of a too-deep program: one more than the largest MAX_CALL_FRAMES (16) */
+const TOO_DEEP_FRAMES = 17;
+
 export function generateProgram(seed: number, index: number, options: Partial<GenOptions> | GenOptions = {}): Program {
   const opts = resolveGenOptions(options);
   const rng = Prng.forProgram(seed, index);
@@ -133,17 +136,18 @@ class ProgramBuilder {
     let n = rng.int(opts.funcs[0], opts.funcs[1]);
     const m = this.mutation;
     if (m && (NEEDS_STACK_ARG_CALLEE.has(m) || m === 'scalar-deref' || m === 'too-much-stack' || m === 'extra-stack-arg-store')) n = Math.max(n, 2);
+    // 6.12 allows 8 frames, 7.2 and later 16 (MAX_CALL_FRAMES): a chain of up to `maxFrames` is
+    // valid where the profile allows it, and the too-deep mutation passes every profile's limit.
     let maxFrames = Math.min(opts.maxFrames, 16);
     if (m === 'too-deep') {
-      maxFrames = Math.max(9, maxFrames);
-      n = Math.max(n, rng.int(9, maxFrames));
+      maxFrames = TOO_DEEP_FRAMES;
+      n = Math.max(n, TOO_DEEP_FRAMES);
     } else if (m) {
       maxFrames = Math.min(maxFrames, 8);
     }
     const cap = Math.min(n, maxFrames);
-    let frames = m === 'too-deep' ? rng.int(9, cap) : rng.int(Math.max(1, Math.ceil(cap / 2)), cap);
+    let frames = m === 'too-deep' ? TOO_DEEP_FRAMES : rng.int(Math.max(1, Math.ceil(cap / 2)), cap);
     if (n >= 2) frames = Math.max(frames, 2);
-    if (frames > 8 && !m) this.mutation = 'too-deep';
 
     // Levels: a spine main→f1→…→f(frames-1) fixes the depth; the rest hang below random levels.
     const levels: number[] = [];

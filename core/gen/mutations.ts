@@ -46,7 +46,7 @@ export const MUTATION_RULES: Record<MutationKind, MutationRule> = {
   'r11-misuse': { rule: 'check_and_resolve_insns', what: 'r11 used by an ALU or jump instruction' },
   'too-many-args': { rule: 'check_stack_arg_write', what: 'a call that stores a 13th argument (an 8th stack slot) for a 12-argument callee' },
   'global-many-args': { rule: 'btf_prepare_func_args', what: 'a global function with more than 5 arguments' },
-  'too-deep': { rule: 'setup_func_entry', what: 'a call chain longer than 8 frames' },
+  'too-deep': { rule: 'setup_func_entry', what: 'a call chain of 17 frames, past every kernel\'s limit (8 on 6.12, 16 from 7.2)' },
   'too-much-stack': { rule: 'check_max_stack_depth', what: 'a call chain whose combined stack passes 512 bytes' },
   'scalar-deref': { rule: 'check_mem_access', what: 'a scalar passed where the callee dereferences a pointer argument' },
 };

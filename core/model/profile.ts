@@ -42,7 +42,7 @@ export interface Profile {
 const base7: Profile = {
   id: 'linux-7.2',
   features: { stackArgs: true, stackArgReg: 11, insnFieldsCheckedBeforeWalk: true, cnumBounds: true, structuredReport: false, isaVersion: 4 },
-  limits: { maxCallFrames: 8, maxStackBytes: 512, complexityInsns: 1_000_000, maxSubprogs: 256, maxRegArgs: 5, maxFuncArgs: 12, maxJmpSeq: 8192 },
+  limits: { maxCallFrames: 16, maxStackBytes: 512, complexityInsns: 1_000_000, maxSubprogs: 256, maxRegArgs: 5, maxFuncArgs: 12, maxJmpSeq: 8192 },
   messages: { referenceLeakAtExit: 'BPF_EXIT instruction in main prog would lead to reference leak' },
 };
 
@@ -50,7 +50,7 @@ export const PROFILES: Record<ProfileId, Profile> = {
   'linux-6.12': {
     id: 'linux-6.12',
     features: { ...base7.features, stackArgs: false, insnFieldsCheckedBeforeWalk: false, cnumBounds: false },
-    limits: { ...base7.limits, maxFuncArgs: 5 },
+    limits: { ...base7.limits, maxFuncArgs: 5, maxCallFrames: 8 },
     messages: { ...base7.messages },
   },
   'linux-7.2': base7,

@@ -161,10 +161,22 @@ describe('calls and stack arguments', () => {
     rejects(asm('r1 = 1\ncall f\nr0 = r1\nexit\n.func f args=1\nr0 = 0\nexit'), 'R1 !read_ok', 13);
     expect(v(asm('r6 = 9\ncall f\nr0 = r6\nexit\n.func f\nr0 = 0\nexit'))).toMatchObject({ verdict: 'accept', retval: 9 });
   });
-  it('at most 8 frames', () => {
+  // MAX_CALL_FRAMES is 8 on 6.12 and 16 from 7.2 (include/linux/bpf_verifier.h); a chain of
+  // main and f1..fN has N+1 frames
+  const chain = (n: number): Program => {
     let src = 'call f1\nr0 = 0\nexit\n';
-    for (let i = 1; i <= 8; i++) src += `.func f${i}\n${i < 8 ? `call f${i + 1}\n` : ''}r0 = 0\nexit\n`;
-    rejects(asm(src), 'the call stack of 9 frames is too deep', 7);
+    for (let i = 1; i <= n; i++) src += `.func f${i}\n${i < n ? `call f${i + 1}\n` : ''}r0 = 0\nexit\n`;
+    return asm(src);
+  };
+  it('at most 8 frames on 6.12', () => {
+    expect(v(chain(7), 'linux-6.12')).toMatchObject({ verdict: 'accept' });
+    rejects(chain(8), 'the call stack of 9 frames is too deep', 7, 'linux-6.12');
+  });
+  it('at most 16 frames from 7.2 (the real 7.2.13 accepts 9)', () => {
+    expect(v(chain(8))).toMatchObject({ verdict: 'accept', retval: 0 });
+    expect(v(chain(15))).toMatchObject({ verdict: 'accept', retval: 0 });
+    rejects(chain(16), 'the call stack of 17 frames is too deep', 7);
+    rejects(chain(16), 'the call stack of 17 frames is too deep', 7, 'linux-7.3');
   });
 });
 

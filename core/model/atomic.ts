@@ -1,0 +1,55 @@
+// check_atomic: the read-modify-write operations (add/or/and/xor with and without fetch,
+// xchg, cmpxchg), load-acquire and store-release. The memory side is check_mem_access, as for
+// LDX/STX: an RMW reads the location (once more into the fetch register), then writes it.
+import type { RawInsn } from '../isa/raw.ts';
+import { EACCES, EINVAL, msg } from './messages.ts';
+import { checkMemAccess, regTypeStr, type MemEnv } from './memory.ts';
+import { sizeBytes } from './opcodes.ts';
+import { reject, type CheckResult } from './precheck.ts';
+import { BPF_REG_FP, curFrame, type RegType, type VState } from './state.ts';
+
+const ADD = 0x00, OR = 0x40, AND = 0x50, XOR = 0xa0, FETCH = 0x01, XCHG = 0xe1, CMPXCHG = 0xf1;
+const LOAD_ACQ = 0x100, STORE_REL = 0x110;
+const RMW = new Set([ADD, ADD | FETCH, OR, OR | FETCH, AND, AND | FETCH, XOR, XOR | FETCH, XCHG, CMPXCHG]);
+
+/** atomic_ptr_type_ok: not into the ctx, packet data or a socket */
+const FORBIDDEN: ReadonlySet<RegType> = new Set<RegType>(['ptr_to_ctx', 'pkt', 'pkt_meta', 'sock', 'sock_common', 'tcp_sock']);
+
+export function checkAtomic(st: VState, insn: RawInsn, env: MemEnv): CheckResult | undefined {
+  const regs = curFrame(st).regs;
+  const size = sizeBytes(insn.code);
+  const readOk = (r: number): CheckResult | undefined => (regs[r]!.type === 'not_init' ? reject(EACCES, msg.notReadOk(r)) : undefined);
+  const access = (regno: number, write: boolean, valueRegno: number): CheckResult | undefined => {
+    const ptr = regs[regno]!;
+    if (ptr.type === 'scalar') return reject(EACCES, msg.invalidMemAccess(`R${regno}`, 'scalar'));
+    return checkMemAccess(st, { ...ptr }, { who: `R${regno}`, off: insn.off, size, write, valueRegno, ldsx: false }, env);
+  };
+
+  if (RMW.has(insn.imm)) {
+    // check_atomic_rmw
+    if (size !== 4 && size !== 8) return reject(EINVAL, 'invalid atomic operand size');
+    const e = readOk(insn.src) ?? readOk(insn.dst) ?? (insn.imm === CMPXCHG ? readOk(0) : undefined);
+    if (e) return e;
+    // pointer leaks into memory are allowed when loading as root (allow_ptr_leaks)
+    if (FORBIDDEN.has(regs[insn.dst]!.type)) return reject(EACCES, `BPF_ATOMIC stores into R${insn.dst} ${regTypeStr(regs[insn.dst]!)} is not allowed`);
+    const loadReg = insn.imm === CMPXCHG ? 0 : insn.imm & FETCH ? insn.src : -1;
+    if (loadReg === BPF_REG_FP) return reject(EACCES, msg.fpReadOnly());
+    return access(insn.dst, false, -1) ?? (loadReg >= 0 ? access(insn.dst, false, loadReg) : undefined) ?? access(insn.dst, true, -1);
+  }
+  if (insn.imm === LOAD_ACQ) {
+    // check_atomic_load → check_load_mem
+    const e = readOk(insn.src);
+    if (e) return e;
+    if (FORBIDDEN.has(regs[insn.src]!.type)) return reject(EACCES, `BPF_ATOMIC loads from R${insn.src} ${regTypeStr(regs[insn.src]!)} is not allowed`);
+    if (insn.dst === BPF_REG_FP) return reject(EACCES, msg.fpReadOnly());
+    return access(insn.src, false, insn.dst);
+  }
+  if (insn.imm === STORE_REL) {
+    // check_atomic_store: the store is checked first, then the pointer type
+    const e = readOk(insn.src) ?? readOk(insn.dst) ?? access(insn.dst, true, insn.src);
+    if (e) return e;
+    if (FORBIDDEN.has(regs[insn.dst]!.type)) return reject(EACCES, `BPF_ATOMIC stores into R${insn.dst} ${regTypeStr(regs[insn.dst]!)} is not allowed`);
+    return undefined;
+  }
+  return reject(EINVAL, `BPF_ATOMIC uses invalid atomic opcode ${(insn.imm >>> 0).toString(16).padStart(2, '0')}`);
+}

@@ -183,6 +183,7 @@ describe('dashboard', () => {
     expect(html.status).toBe(200);
     expect(html.headers.get('content-type')).toContain('text/html');
     expect((await fetch(`${base}/docs/json`)).status).toBe(200);
+    expect((await fetch(`${base}/docs`)).status).toBeLessThan(400);
     expect((await (await fetch(`${base}/jobs`)).json()).items.length).toBeGreaterThan(0);
     expect((await fetch(`${base}/no-such-file.js`)).status).toBe(404);
   });

@@ -3,7 +3,7 @@
 // check_helper_mem_access, check_mem_size_reg), then the helper's own effects: buffers it fills,
 // the reference it releases, r0-r5 clobbered, the outgoing stack-argument slots invalidated,
 // R0 from the return type, a reference acquired, packet pointers invalidated.
-import { EACCES, EINVAL, msg } from './messages.ts';
+import { EACCES, EINVAL, fillMessage, msg } from './messages.ts';
 import { checkHelperMemAccess, checkMemAccess, regTypeStr, tnumStr, type MemEnv, type RawWrite } from './memory.ts';
 import { GUEST_NR_CPU_IDS, helperAvailable, helperName, helperProto, type ArgBase, type HelperArg, type HelperProto } from './helpers.ts';
 import { acquireReference, clearAllPktPointers, isReferenced, releaseReference } from './pointers.ts';
@@ -38,6 +38,11 @@ function memTypes(): { accepts: ReadonlySet<RegType>; expected: string } {
     expected: 'fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_, ctx',
   };
 }
+/** mem_types before PTR_TO_CTX joined them (6.12) */
+const MEM_TYPES_WITHOUT_CTX = {
+  accepts: new Set<RegType>(['ptr_to_stack', 'pkt', 'pkt_meta', 'map_value']),
+  expected: 'fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_',
+};
 
 /** struct bpf_call_arg_meta, the parts the model uses */
 interface CallMeta {
@@ -104,7 +109,7 @@ function setReturn(fn: HelperProto, meta: CallMeta, env: MemEnv): Reg {
       r0.mapIdx = meta.mapIdx;
       const map = env.maps[meta.mapIdx]!;
       // an array lookup with a constant key below max_entries cannot fail (can_elide_value_nullness)
-      const elide = fn.id === BPF_FUNC_map_lookup_elem && map.type === 'array' && meta.constMapKey !== undefined &&
+      const elide = env.profile.features.constKeyArrayLookupNotNull && fn.id === BPF_FUNC_map_lookup_elem && map.type === 'array' && meta.constMapKey !== undefined &&
         meta.constMapKey >= 0n && meta.constMapKey < BigInt(map.maxEntries);
       r0.type = elide ? 'map_value' : 'map_value_or_null';
       return r0;
@@ -136,11 +141,11 @@ function checkFuncArg(st: VState, i: number, meta: CallMeta, env: MemEnv): Check
   if (isPktPointer(reg.type) && !(env.progType !== 'socket_filter' && meta.fn.pktAccess)) return reject(EACCES, 'helper access to the packet is not allowed');
   const isNull = isNullScalar(reg);
   if (!(isNull && arg.maybeNull)) {
-    const e = checkRegType(reg, regno, arg) ?? checkFuncArgRegOff(reg, regno, arg);
+    const e = checkRegType(reg, regno, arg, env) ?? checkFuncArgRegOff(reg, regno, arg);
     if (e) return e;
   }
   if (arg.release && !isNull && !isReferenced(st, reg))
-    return reject(EINVAL, `release helper ${meta.fn.name} expects referenced PTR_TO_BTF_ID passed to R${regno}`);
+    return reject(EINVAL, fillMessage(env.profile.messages.releaseUnreferenced, { helper: meta.fn.name, reg: `R${regno}` }));
   switch (arg.base) {
     case 'const_map_ptr':
       meta.mapIdx = reg.mapIdx;
@@ -169,8 +174,9 @@ function checkFuncArg(st: VState, i: number, meta: CallMeta, env: MemEnv): Check
 }
 
 /** check_reg_type */
-function checkRegType(reg: Reg, regno: number, arg: HelperArg): CheckResult | undefined {
-  const compatible = COMPATIBLE[arg.base];
+function checkRegType(reg: Reg, regno: number, arg: HelperArg, env: MemEnv): CheckResult | undefined {
+  const compatible = (arg.base === 'map_key' || arg.base === 'map_value' || arg.base === 'mem') && !env.profile.features.ctxAsHelperMemory
+    ? MEM_TYPES_WITHOUT_CTX : COMPATIBLE[arg.base];
   if (!compatible) return undefined;
   // an argument that may be NULL takes the pointer that may be NULL too
   const type = arg.maybeNull ? (NOT_NULL_TYPE[reg.type] ?? reg.type) : reg.type;

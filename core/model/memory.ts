@@ -4,7 +4,8 @@
 // (check_ctx_access with net/core/filter.c's *_is_valid_access tables), map values
 // (check_map_access), packets (check_packet_access), sockets (check_sock_access) and map pointers.
 import type { MapDecl, ProgType } from '../program/types.ts';
-import { EACCES, EINVAL, EFAULT, msg } from './messages.ts';
+import { EACCES, EINVAL, EFAULT, fillMessage, msg } from './messages.ts';
+import type { Profile } from './profile.ts';
 import { reject, unknown, type CheckResult } from './precheck.ts';
 import { coerceRegToSize, coerceRegToSizeSx, markKnown, markUnknown, regWidth, smax, smin, umax, umin } from './scalar/bounds.ts';
 import { U64, tnumAdd, tnumConst, tnumIsAligned, tnumIsConst, type Tnum } from './scalar/tnum.ts';
@@ -50,6 +51,7 @@ export interface Access {
 
 /** What memory checks need to know about the program being verified. */
 export interface MemEnv {
+  profile: Profile;
   progType: ProgType;
   maps: readonly MapDecl[];
   /** update_stack_depth: a frame's stack reaches `bytes` below its frame pointer */
@@ -74,8 +76,8 @@ export function checkMemAccess(st: VState, ptr: Reg, a: Access, env: MemEnv): Ch
       }
       const minOff = BigInt.asIntN(64, ptr.varOff.value) + BigInt(a.off);
       const maxOff = minOff + BigInt(a.size);
-      if (minOff < -BigInt(MAX_BPF_STACK) || maxOff > 0n)
-        return reject(EACCES, msg.invalidStackAccess(a.write ? 'write to' : 'read from', a.who, minOff, a.size));
+      const bounds = stackBoundsErrno(minOff, maxOff);
+      if (bounds) return reject(bounds, msg.invalidStackAccess(a.write ? 'write to' : 'read from', a.who, minOff, a.size));
       const target = st.frames[ptr.frameno]!;
       growStack(target, Number(-minOff));
       env.onStackDepth(target, Number(-minOff));
@@ -222,8 +224,8 @@ function checkStackRangeInitialized(
 ): CheckResult | undefined {
   const who = `R${regno}`;
   if (size === 0 && !zeroOk) return reject(EACCES, 'invalid zero-sized read');
-  // check_stack_access_within_bounds
-  const rw = write ? ' write to' : ' read from';
+  // check_stack_access_within_bounds (6.12 says `indirect access to` for any helper access)
+  const rw = ' ' + fillMessage(env.profile.messages.helperStackAccess, { rw: write ? 'write to' : 'read from' });
   const known = tnumIsConst(reg.varOff);
   let minOff: bigint, maxOff: bigint;
   if (known) {
@@ -234,9 +236,10 @@ function checkStackRangeInitialized(
     minOff = smin(reg);
     maxOff = smax(reg) + BigInt(size);
   }
-  if (minOff < -BigInt(MAX_BPF_STACK) || minOff > -1n || maxOff > 0n) {
-    if (known) return reject(EACCES, `invalid${rw} stack ${who} off=${minOff} size=${size}`);
-    return reject(EACCES, `invalid variable-offset${rw} stack ${who} var_off=${tnumStr(reg.varOff)} off=0 size=${size}`);
+  const bounds = stackBoundsErrno(minOff, maxOff);
+  if (bounds) {
+    if (known) return reject(bounds, `invalid${rw} stack ${who} off=${minOff} size=${size}`);
+    return reject(bounds, `invalid variable-offset${rw} stack ${who} var_off=${tnumStr(reg.varOff)} off=0 size=${size}`);
   }
   const target = st.frames[reg.frameno]!;
   growStack(target, Number(-minOff));
@@ -264,6 +267,15 @@ function checkStackRangeInitialized(
     s.types[k] = 'misc';
   }
   return undefined;
+}
+
+/**
+ * check_stack_access_within_bounds: the errno of an access outside the frame, 0 when inside. A start
+ * outside [-512, -1] is EACCES (check_stack_slot_within_bounds); an end above the frame pointer EINVAL.
+ */
+function stackBoundsErrno(minOff: bigint, maxOff: bigint): number {
+  if (minOff < -BigInt(MAX_BPF_STACK) || minOff > -1n) return EACCES;
+  return maxOff > 0n ? EINVAL : 0;
 }
 
 // ---- sockets ---------------------------------------------------------------------------------------

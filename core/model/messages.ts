@@ -3,6 +3,10 @@
 
 export const EPERM = 1, E2BIG = 7, EACCES = 13, EFAULT = 14, EINVAL = 22, EPROTO = 71, ENOTSUPP = 524;
 
+/** a profile's message template with its {name} placeholders filled in */
+export const fillMessage = (template: string, vars: Record<string, string | number>): string =>
+  template.replace(/\{(\w+)\}/g, (all, k: string) => (k in vars ? String(vars[k]) : all));
+
 export const msg = {
   // check_and_resolve_insns / check_insn_fields
   regInvalid: (r: number) => `R${r} is invalid`,
@@ -94,6 +98,13 @@ const REPORTS: Array<[RegExp, string]> = [
   [/^R\d+ pointer arithmetic with \S+ operator prohibited$/, 'Register Type Safety: Invalid pointer arithmetic operator'],
   [/^(math between \S+ pointer and|value -?\d+ makes \S+ pointer be out of bounds|\S+ pointer offset -?\d+ is not allowed)/, 'Register Type Safety: Pointer offset is not safe'],
   [/^attempt to corrupt spilled pointer on stack$/, 'Memory Safety: Stack spill corruption'],
+  [/^R\d+ pointer arithmetic on \S+ prohibited, null-check it first$/, 'Register Type Safety: Pointer arithmetic before NULL check'],
+  [/^R\d+ pointer arithmetic on \S+ prohibited$/, 'Register Type Safety: Pointer arithmetic is not allowed'],
+  [/^R\d+ (min|max) value is outside of the allowed memory range$/, 'Memory Safety: Access outside bounds'],
+  [/^R\d+ type=\S+ expected=/, 'Call Type Safety: Invalid call argument'],
+  [/^release helper \S+ expects referenced PTR_TO_BTF_ID passed to /, 'Call Type Safety: Invalid call argument'],
+  [/^Unreleased reference id=\d+ alloc_insn=\d+$/, 'Resource Lifetime Safety: Unreleased resource'],
+  [/^program of this type cannot use helper /, 'Policy: Operation is not allowed'],
 ];
 
 export function reportFor(message: string): string | undefined {

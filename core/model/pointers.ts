@@ -4,6 +4,7 @@
 // (clear_all_pkt_pointers), and references (acquire_reference, release_reference,
 // check_reference_leak). Every one of them reaches all frames, spilled registers and the
 // outgoing stack-argument slots.
+import { fillMessage } from './messages.ts';
 import type { Profile } from './profile.ts';
 import { markKnown, markUnknown, smax, smin, umax } from './scalar/bounds.ts';
 import { BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT, flipOpcode } from './scalar/branch.ts';
@@ -175,5 +176,5 @@ export function releaseReference(st: VState, id: number): void {
 export function referenceLeak(st: VState, profile: Profile): string | undefined {
   const last = st.refs[st.refs.length - 1];
   if (!last) return undefined;
-  return profile.messages.referenceLeakAtExit.replace('%d', String(last.id)).replace('%d', String(last.insnIdx));
+  return fillMessage(profile.messages.referenceLeakAtExit, { id: last.id, insn: last.insnIdx });
 }

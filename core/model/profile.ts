@@ -19,6 +19,10 @@ export interface Profile {
     structuredReport: boolean;
     /** instruction set version the verifier accepts (cpu=v4: sdiv/smod, movsx, ldsx, bswap, ja32) */
     isaVersion: number;
+    /** an array lookup with a constant in-range key returns a pointer that is never NULL (can_elide_value_nullness) */
+    constKeyArrayLookupNotNull: boolean;
+    /** a ctx pointer is among the memory a helper argument accepts (mem_types has PTR_TO_CTX) */
+    ctxAsHelperMemory: boolean;
   };
   limits: {
     maxCallFrames: number;
@@ -34,37 +38,56 @@ export interface Profile {
     maxJmpSeq: number;
   };
   messages: {
-    /** a reference still held at the main program's exit */
+    /** a reference still held at the main program's exit ({id}, {insn}: the last one acquired) */
     referenceLeakAtExit: string;
+    /** a pointer the program holds no reference to, passed to a release helper ({helper}, {reg}) */
+    releaseUnreferenced: string;
+    /** how check_stack_access_within_bounds names a helper's access to the stack ({rw}: `read from` or `write to`) */
+    helperStackAccess: string;
   };
 }
 
 const base7: Profile = {
   id: 'linux-7.2',
-  features: { stackArgs: true, stackArgReg: 11, insnFieldsCheckedBeforeWalk: true, cnumBounds: true, structuredReport: false, isaVersion: 4 },
+  features: {
+    stackArgs: true, stackArgReg: 11, insnFieldsCheckedBeforeWalk: true, cnumBounds: true, structuredReport: false, isaVersion: 4,
+    constKeyArrayLookupNotNull: true, ctxAsHelperMemory: true,
+  },
   limits: { maxCallFrames: 16, maxStackBytes: 512, complexityInsns: 1_000_000, maxSubprogs: 256, maxRegArgs: 5, maxFuncArgs: 12, maxJmpSeq: 8192 },
-  messages: { referenceLeakAtExit: 'BPF_EXIT instruction in main prog would lead to reference leak' },
+  messages: {
+    referenceLeakAtExit: 'BPF_EXIT instruction in main prog would lead to reference leak',
+    releaseUnreferenced: 'release helper {helper} expects referenced PTR_TO_BTF_ID passed to {reg}',
+    helperStackAccess: '{rw}',
+  },
 };
 
 export const PROFILES: Record<ProfileId, Profile> = {
   'linux-6.12': {
     id: 'linux-6.12',
-    features: { ...base7.features, stackArgs: false, insnFieldsCheckedBeforeWalk: false, cnumBounds: false },
+    features: {
+      ...base7.features, stackArgs: false, insnFieldsCheckedBeforeWalk: false, cnumBounds: false,
+      constKeyArrayLookupNotNull: false, ctxAsHelperMemory: false,
+    },
     limits: { ...base7.limits, maxFuncArgs: 5, maxCallFrames: 8 },
-    messages: { ...base7.messages },
+    // seen on Debian's 6.12 kernel; its other texts for maps, helpers, packets and references are assumed to be 7.2's
+    messages: {
+      ...base7.messages,
+      releaseUnreferenced: '{reg} must be referenced when passed to release function',
+      helperStackAccess: 'indirect access to',
+    },
   },
   'linux-7.2': base7,
   'linux-7.3': {
     id: 'linux-7.3',
     features: { ...base7.features, structuredReport: true },
     limits: { ...base7.limits },
-    messages: { referenceLeakAtExit: 'Unreleased reference id=%d alloc_insn=%d' },
+    messages: { ...base7.messages, referenceLeakAtExit: 'Unreleased reference id={id} alloc_insn={insn}' },
   },
   next: {
     id: 'next',
     features: { ...base7.features, structuredReport: true },
     limits: { ...base7.limits },
-    messages: { referenceLeakAtExit: 'Unreleased reference id=%d alloc_insn=%d' },
+    messages: { ...base7.messages, referenceLeakAtExit: 'Unreleased reference id={id} alloc_insn={insn}' },
   },
 };
 

@@ -84,7 +84,7 @@ export class Walker {
   ) {
     this.info = subprogs.map(() => ({ argCnt: 0, inStackArgs: 0, maxOutWritten: 0, stackArgCnt: 0, stackDepth: 0 }));
     resetIds();
-    this.memEnv = { progType: prog.progType, maps: prog.maps, onStackDepth: this.onStackDepth };
+    this.memEnv = { profile, progType: prog.progType, maps: prog.maps, onStackDepth: this.onStackDepth };
     this.changesPktData = changesPktData(prog, subprogs, subprogOf);
     const n = prog.insns.length;
     this.prunePoints = new Uint8Array(n + 1);

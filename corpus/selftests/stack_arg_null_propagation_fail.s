@@ -1,7 +1,8 @@
 ; source: tools/testing/selftests/bpf/progs/verifier_stack_arg.c, stack_arg_null_propagation_fail
 ; description: "stack_arg: null propagation rejects deref on null branch"
 ; kernel annotations: SEC("tc") __failure __msg("R{{[0-9]}} invalid mem access 'scalar'")
-; Needs a map (map_hash_8b: hash, 8-byte key and value, 1 entry): part 2 of the model.
+; Uses a map (map_hash_8b: hash, 8-byte key and value, 1 entry). The NULL check on r0 turns the copy
+; in the r11 slot into a known zero on the NULL branch, so the callee dereferences a scalar.
 ; subprog_deref_arg6 dereferences through r1, so the register is R1.
 .type sched_cls
 .map hash 8 8 1

@@ -1,7 +1,8 @@
 ; source: tools/testing/selftests/bpf/progs/verifier_stack_arg.c, stack_arg_release_ref
 ; description: "stack_arg: release_reference invalidates stack arg slot"
 ; kernel annotations: SEC("tc") __failure __msg("callee expects 6 args, stack arg1 is not initialized")
-; Needs socket references (bpf_sk_lookup_tcp / bpf_sk_release): part 2 of the model.
+; Uses socket references (bpf_sk_lookup_tcp / bpf_sk_release). Releasing turns every copy of the socket
+; into an unknown scalar (root), and the helper call leaves every outgoing r11 slot uninitialised.
 ; 36 = sizeof(struct bpf_sock_tuple).
 .type sched_cls
         r6 = r1

@@ -1,7 +1,8 @@
 ; source: tools/testing/selftests/bpf/progs/verifier_stack_arg.c, stack_arg_stale_pkt_ptr
 ; description: "stack_arg: pkt pointer in stack arg slot invalidated after pull_data"
 ; kernel annotations: SEC("tc") __failure __msg("callee expects 6 args, stack arg1 is not initialized")
-; Needs packet pointers and bpf_skb_pull_data: part 2 of the model.
+; Uses packet pointers and bpf_skb_pull_data, which invalidates every packet pointer; the helper call
+; also leaves every outgoing r11 slot uninitialised, which is what the reason line reports.
 ; 76 and 80 are offsetof(struct __sk_buff, data) and (data_end).
 .type sched_cls
         r6 = r1

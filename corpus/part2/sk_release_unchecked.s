@@ -1,0 +1,17 @@
+; bpf_sk_release of a socket that may be NULL
+.type sched_cls
+        r6 = r1
+        r2 = 0
+        *(u64 *)(r10 -16) = r2
+        *(u32 *)(r10 -8) = r2
+        r1 = r6
+        r2 = r10
+        r2 += -16
+        r3 = 12
+        r4 = 0
+        r5 = 0
+        call bpf_sk_lookup_tcp
+        r1 = r0
+        call bpf_sk_release
+        r0 = 0
+        exit

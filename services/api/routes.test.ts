@@ -103,6 +103,21 @@ describe('jobs routes', () => {
     expect((await app.inject('/jobs')).statusCode).toBe(200);
   });
 
+  it('with reads closed, data needs the token but the dashboard page itself still loads', async () => {
+    const closed = Fastify({ logger: false });
+    await closed.register(apiPlugin, { config: { ...config, readsOpen: false, dashboardDir: new URL('../dashboard/', import.meta.url).pathname }, model: modelOutcome });
+    await closed.ready();
+    try {
+      expect((await closed.inject('/jobs')).statusCode).toBe(401);
+      expect((await closed.inject('/divergences')).statusCode).toBe(401);
+      expect((await closed.inject({ url: '/jobs', headers: auth })).statusCode).toBe(200);
+      for (const page of ['/', '/app.js', '/style.css', '/views/finding.js']) expect((await closed.inject(page)).statusCode, page).toBe(200);
+      expect((await closed.inject('/health')).statusCode).not.toBe(401);
+    } finally {
+      await closed.close();
+    }
+  });
+
   it('DELETE /jobs/:id cancels a queued job; 404 for an unknown one', async () => {
     const created = await worker.store.createJob({ kind: 'campaign', kernels: ['7.2'], count: 10 });
     const res = await app.inject({ method: 'DELETE', url: `/jobs/${created.id}`, headers: auth });

@@ -5,8 +5,9 @@ import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-/** always open: liveness probes, scrapers and the API documentation */
-const OPEN_PATHS = [/^\/health$/, /^\/metrics$/, /^\/docs(\/|$)/];
+/** always open: liveness probes, scrapers, the API documentation and the dashboard's own files
+ *  (the page holds no data; it asks the API with the user's token when reads are closed) */
+const OPEN_PATHS = [/^\/health$/, /^\/metrics$/, /^\/docs(\/|$)/, /^\/(index\.html)?$/, /^\/(views\/)?[\w-]+\.(js|css)$/];
 
 function tokenMatches(header: string | undefined, token: string): boolean {
   const presented = /^Bearer (.+)$/i.exec(header ?? '')?.[1];

@@ -135,7 +135,7 @@ export function execute(program: Program, input?: Uint8Array, options: ExecuteOp
   prov[1] = { kind: 'addr', region: env.ctx };
 
   /** the region holding [addr, addr + size); `what` names the address in a fault */
-  const resolveAt = (pc: number, addr: bigint, p: Provenance | undefined, size: number, what: string): { region: Region; at: number } => {
+  const resolveAt = (pc: number, addr: bigint, p: Provenance | undefined, size: number, what: () => string): { region: Region; at: number } => {
     if (p?.kind === 'taint') markUnpredictable(`memory address computed from a value that is not reproducible (${p.why})`);
     for (const region of regions) {
       if (addr >= region.base && addr < region.base + BigInt(region.bytes.length)) {
@@ -145,11 +145,11 @@ export function execute(program: Program, input?: Uint8Array, options: ExecuteOp
         return { region, at };
       }
     }
-    throw new InterpFault(`access of ${size} bytes at ${what} (0x${addr.toString(16)}) is outside every region`, pc);
+    throw new InterpFault(`access of ${size} bytes at ${what()} (0x${addr.toString(16)}) is outside every region`, pc);
   };
 
   const resolve = (pc: number, base: number, off: number, size: number): { region: Region; at: number } =>
-    resolveAt(pc, asU64(regs[base] + BigInt(off)), prov[base], size, `r${base}${off >= 0 ? '+' : ''}${off}`);
+    resolveAt(pc, asU64(regs[base] + BigInt(off)), prov[base], size, () => `r${base}${off >= 0 ? '+' : ''}${off}`);
 
   const load = (pc: number, base: number, off: number, size: number): Loaded => {
     const { region, at } = resolve(pc, base, off, size);
@@ -208,11 +208,12 @@ export function execute(program: Program, input?: Uint8Array, options: ExecuteOp
   let steps = 0;
   let pc = 0;
 
+  const helperArgument = (): string => 'a helper argument';
   /** memory as helpers see it: by address, byte provenance included (uninitialised stack is taint) */
   const helperMemory: HelperMemory = {
     read(addr, size) {
       if (size === 0) return { bytes: new Uint8Array(0), prov: [] };
-      const { region, at } = resolveAt(pc, addr.value, addr.prov, size, 'a helper argument');
+      const { region, at } = resolveAt(pc, addr.value, addr.prov, size, helperArgument);
       const out: (Provenance | undefined)[] = new Array<Provenance | undefined>(size);
       for (let i = 0; i < size; i++) {
         out[i] = region.init && !region.init[at + i] ? { kind: 'taint', why: `read of uninitialised ${region.name}` } : region.prov?.[at + i];
@@ -221,7 +222,7 @@ export function execute(program: Program, input?: Uint8Array, options: ExecuteOp
     },
     write(addr, bytes, p) {
       if (bytes.length === 0) return;
-      const { region, at } = resolveAt(pc, addr.value, addr.prov, bytes.length, 'a helper argument');
+      const { region, at } = resolveAt(pc, addr.value, addr.prov, bytes.length, helperArgument);
       if (!region.writable) throw new InterpFault(`helper write to read-only ${region.name}`, pc);
       region.bytes.set(bytes, at);
       if (region.init && region.prov) {

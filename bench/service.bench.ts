@@ -1,0 +1,92 @@
+// The service against the CLI: the same campaign (seed, count, kernels, guests) run once by
+// `bpfdiff fuzz`'s campaign loop in this process and once through the service (REST POST /jobs
+// → BullMQ batch jobs → a worker with the real pipeline → Redis), in the same run. Target: the
+// service keeps >= 90% of the CLI's rate. Guest boot is kept out of both measurements.
+//
+//   node --import tsx bench/service.bench.ts [--kernel 7.2] [--count 300] [--seed 5] [--json]
+import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import Fastify from 'fastify';
+import { pino } from 'pino';
+import { modelVerify } from '../core/diff/index.ts';
+import { VmPool, readCatalog, resolveKernel } from '../kernel/index.ts';
+import { runCampaign } from '../cli/commands/fuzz.ts';
+import { startTestRedis } from '../store/index.ts';
+import { startWorkers } from '../workers/index.ts';
+import { createKernelPipeline } from '../workers/real-pipeline.ts';
+import { apiPlugin, modelOutcome, type ApiConfig } from '../services/api/index.ts';
+import { generatePrograms } from '../core/gen/index.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    kernel: { type: 'string', default: '7.2' },
+    count: { type: 'string', default: '300' },
+    seed: { type: 'string', default: '5' },
+    batch: { type: 'string', default: '50' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const kernel = args.kernel!;
+const count = Number(args.count);
+const seed = Number(args.seed);
+const batch = Number(args.batch);
+const say = (line: string) => process.stderr.write(`${line}\n`);
+const GUESTS = 2;
+
+// 1. CLI path
+const pool = await VmPool.create({ kernel: resolveKernel(kernel, readCatalog()), size: GUESTS, timeoutMs: 30_000 });
+let cliRate: number;
+let cliAgreed: number;
+try {
+  await pool.run(generatePrograms(seed + 1000, 4, {})); // warm-up
+  const r = await runCampaign({ seed, count, batch, gen: {}, kernels: [{ id: kernel, profile: kernel }] }, { runner: { run: (ps) => pool.run(ps) }, verify: modelVerify() });
+  cliRate = r.total.programs / (r.elapsedMs / 1000);
+  cliAgreed = r.total.agreed;
+} finally {
+  await pool.close();
+}
+say(`cli:     ${count} programs at ${cliRate.toFixed(1)}/s (agreed ${cliAgreed})`);
+
+// 2. Service path
+const redis = await startTestRedis();
+const ns = `bench${randomUUID().slice(0, 8)}-`;
+const TOKEN = 'bench-token';
+const config: ApiConfig = {
+  redisUrl: redis.url, storePrefix: `${ns}bpfdiff:`, bullPrefix: 'bull', namespace: ns, apiToken: TOKEN,
+  readsOpen: true, bodyLimit: 1 << 20, jobsPerMinute: 30, checkTimeoutMs: 120_000, dashboardDir: '/nonexistent',
+};
+const worker = await startWorkers({ redisUrl: redis.url, prefix: 'bull', namespace: ns, storePrefix: config.storePrefix }, createKernelPipeline({ poolSize: GUESTS }), pino({ level: 'warn' }));
+const app = Fastify({ logger: false });
+await app.register(apiPlugin, { config, model: modelOutcome });
+await app.ready();
+const submit = async (n: number, s: number): Promise<string> => {
+  const res = await app.inject({ method: 'POST', url: '/jobs', headers: { authorization: `Bearer ${TOKEN}` }, payload: { kind: 'campaign', kernels: [kernel], count: n, seed: s, batchSize: batch } });
+  if (res.statusCode !== 202) throw new Error(`POST /jobs: ${res.statusCode} ${res.body}`);
+  return (res.json() as { id: string }).id;
+};
+const wait = async (id: string): Promise<{ state: string; counts: { programs: number; agreed: number } }> => {
+  for (;;) {
+    const job = (await app.inject(`/jobs/${id}`)).json() as { state: string; counts: { programs: number; agreed: number } };
+    if (['completed', 'failed', 'cancelled'].includes(job.state)) return job;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+let serviceRate: number;
+let serviceAgreed: number;
+try {
+  await wait(await submit(4, seed + 1000)); // warm-up: the worker boots its guests
+  const t0 = performance.now();
+  const job = await wait(await submit(count, seed));
+  const secs = (performance.now() - t0) / 1000;
+  if (job.state !== 'completed') throw new Error(`service job ended ${job.state}`);
+  serviceRate = job.counts.programs / secs;
+  serviceAgreed = job.counts.agreed;
+} finally {
+  await app.close();
+  await worker.close();
+  await redis.cleanup();
+}
+say(`service: ${count} programs at ${serviceRate.toFixed(1)}/s (agreed ${serviceAgreed})`);
+const ratio = serviceRate / cliRate;
+say(`ratio service/cli: ${ratio.toFixed(3)} (target >= 0.9); same counts: ${serviceAgreed === cliAgreed}`);
+if (args.json) process.stdout.write(`${JSON.stringify({ kernel, count, seed, cliRate, serviceRate, ratio, cliAgreed, serviceAgreed })}\n`);

@@ -4,10 +4,10 @@
 // (check_ctx_access with net/core/filter.c's *_is_valid_access tables), map values
 // (check_map_access), packets (check_packet_access), sockets (check_sock_access) and map pointers.
 import type { MapDecl, ProgType } from '../program/types.ts';
-import { EACCES, EINVAL, EFAULT, fillMessage, msg } from './messages.ts';
+import { EACCES, EINVAL, fillMessage, msg } from './messages.ts';
 import type { Profile } from './profile.ts';
 import { reject, unknown, type CheckResult } from './precheck.ts';
-import { coerceRegToSize, coerceRegToSizeSx, markKnown, markUnknown, regWidth, smax, smin, umax, umin } from './scalar/bounds.ts';
+import { coerceRegToSize, coerceRegToSizeSx, markKnown, markUnknown, regWidth, smax, smin, umax } from './scalar/bounds.ts';
 import { U64, tnumAdd, tnumConst, tnumIsAligned, tnumIsConst, type Tnum } from './scalar/tnum.ts';
 import {
   BPF_REG_SIZE, MAX_BPF_STACK, growStack, knownScalar, mayBeNull, nextId, type Frame, type Reg, type RegType, type SlotType, type VState,
@@ -459,4 +459,4 @@ export function ctxFieldAccess(progType: ProgType, off: number, size: number, wr
   }
 }
 
-export { markKnown, U64, umin, EFAULT };
+export { markKnown, U64 };

@@ -168,7 +168,7 @@ function releaseReferenceState(st: VState, id: number): void {
 export function releaseReference(st: VState, id: number): void {
   releaseReferenceState(st, id);
   forEachReg(st, (r) => {
-    if (r.id === id && r.type !== 'scalar') markUnknown(r);
+    if (r.id === id) markUnknown(r);
   });
 }
 

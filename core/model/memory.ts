@@ -114,7 +114,7 @@ export function checkMemAccess(st: VState, ptr: Reg, a: Access, env: MemEnv): Ch
     case 'pkt':
     case 'pkt_meta':
       // sched_cls and xdp may read and write packet data directly (may_access_direct_pkt_data)
-      res = checkPacketAccess(ptr, a.who, a.off, a.size, false);
+      res = checkPacketAccess(ptr, a.who, a.off, a.size, false, env.profile);
       break;
     case 'map_ptr': {
       // check_ptr_to_map_access: the struct bpf_map of the map type, through BTF
@@ -180,9 +180,12 @@ export function checkMemRegionAccess(ptr: Reg, who: string, off: number, size: n
 }
 
 /** check_packet_access: the range learned from comparisons with pkt_end */
-export function checkPacketAccess(ptr: Reg, who: string, off: number, size: number, zeroOk: boolean): CheckResult | undefined {
+export function checkPacketAccess(ptr: Reg, who: string, off: number, size: number, zeroOk: boolean, profile: Profile): CheckResult | undefined {
   if (ptr.range < 0) return reject(EINVAL, `${who} offset is outside of the packet`);
-  return checkMemRegionAccess(ptr, who, off, size, ptr.range, zeroOk);
+  const res = checkMemRegionAccess(ptr, who, off, size, ptr.range, zeroOk);
+  if (!res || profile.features.packetAccessAsMemRegion || res.kind !== 'reject' || res.message.includes(' min value is negative')) return res;
+  // 6.12 ends any other failed check with one line of its own
+  return reject(res.errno, `${who} offset is outside of the packet`);
 }
 
 // ---- helper arguments ----------------------------------------------------------------------------
@@ -206,7 +209,7 @@ export function checkHelperMemAccess(
   switch (reg.type) {
     case 'pkt':
     case 'pkt_meta':
-      return checkPacketAccess(reg, who, 0, size, zeroOk);
+      return checkPacketAccess(reg, who, 0, size, zeroOk, env.profile);
     case 'map_value':
       return checkMemRegionAccess(reg, who, 0, size, env.maps[reg.mapIdx]!.valueSize, zeroOk);
     case 'ptr_to_stack':

@@ -151,6 +151,11 @@ describe('packet pointers (check_packet_access, find_good_pkt_pointers)', () => 
     rejects(asm(`${pktCheck(8)}r0 = 0\nexit\nout: r0 = *(u8 *)(r4 +0)\nexit`), 'R4 offset is outside of the packet', 22);
     accepts(asm(`${pktCheck(8)}r0 = 0\nexit\nout: if r4 > r3 goto done\nr0 = *(u64 *)(r0 +0)\ndone: r0 = 1\nexit`), 0);
   });
+  it('6.12 ends a failed packet check with its own line', () => {
+    rejects(asm('r2 = *(u32 *)(r1 +76)\nr0 = *(u8 *)(r2 +0)\nexit'), 'R2 offset is outside of the packet', 13, 'linux-6.12');
+    rejects(asm('r2 = *(u32 *)(r1 +76)\nr3 = *(u32 *)(r1 +80)\nr4 = r2\nr4 += 8\nif w4 > w3 goto out\nr0 = *(u8 *)(r2 +0)\nexit\nout: r0 = 0\nexit'),
+      'R2 offset is outside of the packet', 13, 'linux-6.12');
+  });
   it('data_end is no memory and takes no arithmetic', () => {
     rejects(asm('r3 = *(u32 *)(r1 +80)\nr0 = *(u8 *)(r3 +0)\nexit'), "R3 invalid mem access 'pkt_end'", 13);
     rejects(asm('r3 = *(u32 *)(r1 +80)\nr3 += 1\nr0 = 0\nexit'), 'R3 pointer arithmetic on pkt_end prohibited', 13);
@@ -178,6 +183,13 @@ describe('references (acquire_reference, release_reference, check_reference_leak
     rejects(p, 'BPF_EXIT instruction in main prog would lead to reference leak', 22);
     rejects(p, 'Unreleased reference id=2 alloc_insn=10', 22, 'linux-7.3');
     expect(v(p, 'linux-7.3').report).toBe('Resource Lifetime Safety: Unreleased resource');
+  });
+  it('with several references held, 6.12 names the last one and 7.3 the first', () => {
+    const loop = `r7 = 0\nl: ${skLookup.replace('r6 = r1\n', '')}if r0 == 0x0 goto n\nr8 = r0\nn: r7 += 1\nif r7 < 2 goto l\nr0 = 0\nexit`;
+    const p = asm(`r6 = r1\n${loop}`);
+    rejects(p, 'BPF_EXIT instruction in main prog would lead to reference leak', 22);
+    rejects(p, 'Unreleased reference id=2 alloc_insn=11', 22, 'linux-7.3');
+    rejects(p, 'Unreleased reference id=4 alloc_insn=11', 22, 'linux-6.12');
   });
   it('the NULL branch holds no reference; releasing it after the check is accepted', () => {
     accepts(asm(`${skLookup}if r0 == 0x0 goto out\nr1 = r0\ncall bpf_sk_release\nout: r0 = 0\nexit`), 0);

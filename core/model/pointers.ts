@@ -172,9 +172,9 @@ export function releaseReference(st: VState, id: number): void {
   });
 }
 
-/** check_reference_leak at an exit of frame 0: the reason line of the last reference still held */
+/** check_reference_leak at an exit of frame 0: the reason line, naming one of the references still held */
 export function referenceLeak(st: VState, profile: Profile): string | undefined {
-  const last = st.refs[st.refs.length - 1];
-  if (!last) return undefined;
-  return fillMessage(profile.messages.referenceLeakAtExit, { id: last.id, insn: last.insnIdx });
+  if (st.refs.length === 0) return undefined;
+  const ref = st.refs[profile.messages.leakedReference === 'first' ? 0 : st.refs.length - 1]!;
+  return fillMessage(profile.messages.referenceLeakAtExit, { id: ref.id, insn: ref.insnIdx });
 }

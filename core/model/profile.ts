@@ -23,6 +23,11 @@ export interface Profile {
     constKeyArrayLookupNotNull: boolean;
     /** a ctx pointer is among the memory a helper argument accepts (mem_types has PTR_TO_CTX) */
     ctxAsHelperMemory: boolean;
+    /**
+     * check_packet_access reports a failed range check with check_mem_region_access's own lines
+     * (7.x); before, it ended with `R%d offset is outside of the packet` for any failure
+     */
+    packetAccessAsMemRegion: boolean;
   };
   limits: {
     maxCallFrames: number;
@@ -38,8 +43,13 @@ export interface Profile {
     maxJmpSeq: number;
   };
   messages: {
-    /** a reference still held at the main program's exit ({id}, {insn}: the last one acquired) */
+    /** a reference still held at the main program's exit ({id}, {insn}: see leakedReference) */
     referenceLeakAtExit: string;
+    /**
+     * which held reference the leak line names: 6.12 prints a line for each (the reason is the last
+     * one), 7.3 reports the first and stops
+     */
+    leakedReference: 'first' | 'last';
     /** a pointer the program holds no reference to, passed to a release helper ({helper}, {reg}) */
     releaseUnreferenced: string;
     /** how check_stack_access_within_bounds names a helper's access to the stack ({rw}: `read from` or `write to`) */
@@ -51,11 +61,12 @@ const base7: Profile = {
   id: 'linux-7.2',
   features: {
     stackArgs: true, stackArgReg: 11, insnFieldsCheckedBeforeWalk: true, cnumBounds: true, structuredReport: false, isaVersion: 4,
-    constKeyArrayLookupNotNull: true, ctxAsHelperMemory: true,
+    constKeyArrayLookupNotNull: true, ctxAsHelperMemory: true, packetAccessAsMemRegion: true,
   },
   limits: { maxCallFrames: 16, maxStackBytes: 512, complexityInsns: 1_000_000, maxSubprogs: 256, maxRegArgs: 5, maxFuncArgs: 12, maxJmpSeq: 8192 },
   messages: {
     referenceLeakAtExit: 'BPF_EXIT instruction in main prog would lead to reference leak',
+    leakedReference: 'last',
     releaseUnreferenced: 'release helper {helper} expects referenced PTR_TO_BTF_ID passed to {reg}',
     helperStackAccess: '{rw}',
   },
@@ -66,12 +77,13 @@ export const PROFILES: Record<ProfileId, Profile> = {
     id: 'linux-6.12',
     features: {
       ...base7.features, stackArgs: false, insnFieldsCheckedBeforeWalk: false, cnumBounds: false,
-      constKeyArrayLookupNotNull: false, ctxAsHelperMemory: false,
+      constKeyArrayLookupNotNull: false, ctxAsHelperMemory: false, packetAccessAsMemRegion: false,
     },
     limits: { ...base7.limits, maxFuncArgs: 5, maxCallFrames: 8 },
     // seen on Debian's 6.12 kernel; its other texts for maps, helpers, packets and references are assumed to be 7.2's
     messages: {
       ...base7.messages,
+      referenceLeakAtExit: 'Unreleased reference id={id} alloc_insn={insn}',
       releaseUnreferenced: '{reg} must be referenced when passed to release function',
       helperStackAccess: 'indirect access to',
     },
@@ -81,13 +93,13 @@ export const PROFILES: Record<ProfileId, Profile> = {
     id: 'linux-7.3',
     features: { ...base7.features, structuredReport: true },
     limits: { ...base7.limits },
-    messages: { ...base7.messages, referenceLeakAtExit: 'Unreleased reference id={id} alloc_insn={insn}' },
+    messages: { ...base7.messages, referenceLeakAtExit: 'Unreleased reference id={id} alloc_insn={insn}', leakedReference: 'first' },
   },
   next: {
     id: 'next',
     features: { ...base7.features, structuredReport: true },
     limits: { ...base7.limits },
-    messages: { ...base7.messages, referenceLeakAtExit: 'Unreleased reference id={id} alloc_insn={insn}' },
+    messages: { ...base7.messages, referenceLeakAtExit: 'Unreleased reference id={id} alloc_insn={insn}', leakedReference: 'first' },
   },
 };
 

@@ -4,6 +4,7 @@
 import type { RawInsn } from '../isa/raw.ts';
 import type { Program } from '../program/types.ts';
 import { checkOutgoingStackArgs, clearCallerSaved, invalidateOutgoingStackArgs, stackArgRead, stackArgWrite, type SubprogInfo } from './calls.ts';
+import { checkAtomic } from './atomic.ts';
 import { E2BIG, EACCES, EFAULT, EINVAL, msg } from './messages.ts';
 import { checkHelperCall } from './helper-call.ts';
 import { helperChangesPktData } from './helpers.ts';
@@ -235,7 +236,12 @@ export class Walker {
       }
       case BPF_STX:
       case BPF_ST: {
-        if (c === BPF_STX && mode(insn.code) === BPF_ATOMIC) return unknown('atomic instructions');
+        if (c === BPF_STX && mode(insn.code) === BPF_ATOMIC) {
+          const res = checkAtomic(st, insn, this.memEnv);
+          if (res) return res;
+          st.insnIdx = idx + 1;
+          return undefined;
+        }
         if (r11 >= 0 && (isStackArgSt(insn, r11) || isStackArgStx(insn, r11))) {
           let value: Reg | bigint = BigInt(insn.imm);
           if (c === BPF_STX) {

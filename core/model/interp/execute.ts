@@ -43,7 +43,12 @@ const J_CALL = 0x80, J_EXIT = 0x90, J_JLT = 0xa0, J_JLE = 0xb0, J_JSLT = 0xc0, J
 const AT_ADD = 0x00, AT_OR = 0x40, AT_AND = 0x50, AT_XOR = 0xa0, AT_FETCH = 0x01, AT_XCHG = 0xe1, AT_CMPXCHG = 0xf1;
 const AT_LOAD_ACQ = 0x100, AT_STORE_REL = 0x110;
 const CALL_HELPER = 0, CALL_SUBPROG = 1;
-const MAX_CALL_FRAMES = 8;
+/**
+ * A safety bound, not a kernel rule: the verifier enforces each kernel's MAX_CALL_FRAMES per
+ * verification, but a global function is verified from frame 0, so a chain through global
+ * functions runs deeper than any one verification sees.
+ */
+const MAX_CALL_FRAMES = 64;
 /** MAX_BPF_FUNC_ARGS - 5: outgoing stack-argument slots (r11-8 .. r11-56) */
 const STACK_ARG_SLOTS = 7;
 /** BPF_MAX_LOOPS: may_goto's budget (x86's timed variant stops by time instead) */

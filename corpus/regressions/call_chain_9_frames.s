@@ -1,6 +1,7 @@
 ; found by: bpfdiff fuzz --kernel 7.2 --count 300 --seed 2 (mutation too-deep), reduced by bpfdiff reduce
 ; A chain of 9 frames (main, f1..f8). MAX_CALL_FRAMES is 16 in Linux 7.2 (8 in 6.12): 7.2.13
 ; accepts it, 6.12 rejects it. The model had 8 for every profile until this finding.
+.type sched_cls
 .func main args=1
         call f1
         exit

@@ -7,6 +7,7 @@
 ; argument 6), and f1's load of r11 +8 reads f3's outgoing area, which was never allocated.
 ; The same call without the earlier call from main is rejected properly with
 ; "callee expects 6 args, stack arg1 is not initialized".
+.type sched_cls
 .func main args=1
         *(u64 *)(r11 -8) = 256
         call f1

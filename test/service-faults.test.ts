@@ -10,6 +10,12 @@ import { Store, connectRedis, startTestRedis, type JobParams, type JobRecord } f
 import { closeQueues, createQueues, startWorkers, submitJob, type Queues, type WorkerHandle } from '../workers/index.ts';
 import { createKernelPipeline } from '../workers/real-pipeline.ts';
 import { killWorker, pollJob, spawnWorker } from './service-helpers.ts';
+import { MUTATION_KINDS } from '../core/gen/index.ts';
+
+// Without the mutation that oopses 7.2.13 (corpus/regressions): each of its programs reboots a
+// guest and gets a reduce job full of reboots, which these tests of Redis and worker faults
+// would only wait for.
+const generator = { mutations: MUTATION_KINDS.filter((k) => k !== 'missing-store-after-unreliable') };
 
 const log = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
 let redisServer: Awaited<ReturnType<typeof startTestRedis>>;
@@ -58,7 +64,7 @@ describe('fault tolerance (real 7.2 kernel)', () => {
       BPFDIFF_STALLED_MS: '4000',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     };
-    const params: JobParams = { kind: 'campaign', kernels: ['7.2'], count: 160, seed: 9, batchSize: 20 };
+    const params: JobParams = { kind: 'campaign', kernels: ['7.2'], count: 160, seed: 9, batchSize: 20, generator };
 
     const first: ResultPromise = spawnWorker(env);
     cleanups.push(() => killWorker(first));
@@ -92,7 +98,7 @@ describe('fault tolerance (real 7.2 kernel)', () => {
     );
     cleanups.push(() => worker.close());
     const { store } = producer(ns);
-    const job = await submitJob(worker.store, worker.queues, { kind: 'campaign', kernels: ['7.2'], count: 200, seed: 5, batchSize: 20 });
+    const job = await submitJob(worker.store, worker.queues, { kind: 'campaign', kernels: ['7.2'], count: 200, seed: 5, batchSize: 20, generator });
     const before = await pollJob(async () => (await store.getJob(job.id))!, 300_000, (j) => j.counts.batchesDone >= 2);
     const divergencesBefore = await store.listDivergences({ limit: 500 });
 

@@ -32,6 +32,9 @@ export interface KernelPipelineOptions {
   /** kernel id → model profile, where it is not the catalog's usual one (a custom build, or a
    *  deliberately altered prediction in tests) */
   profiles?: Record<string, string>;
+  /** candidate checks per reduction (default 1000): a reduce job shares the guests with the
+   *  campaign's batches, so it is bounded */
+  reduceChecks?: number;
 }
 
 export const DEFAULT_CORPUS_DIR = fileURLToPath(new URL('../corpus/', import.meta.url));
@@ -138,7 +141,7 @@ export function createKernelPipeline(options: KernelPipelineOptions = {}): Pipel
       const kernels = targets(kernel.split('~'));
       const oracle = signatureOracle(signature, kernels, diffOptions);
       if (!(await oracle([program]))[0]) return undefined;
-      const reduced = await reduceProgram(program, oracle);
+      const reduced = await reduceProgram(program, oracle, { maxChecks: options.reduceChecks ?? 1000 });
       const shown = (await runBatch([reduced.program], kernels, diffOptions)).divergences.find((d) => d.signature === signature);
       return {
         program: programToJson(reduced.program),

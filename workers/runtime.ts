@@ -37,7 +37,8 @@ export interface WorkerHandle {
   close(): Promise<void>;
 }
 
-const DEFAULT_CONCURRENCY: Record<QueueKind, number> = { campaign: 4, batch: 1, reduce: 1, replay: 1, check: 2, nightly: 1 };
+// two batches in flight per worker: the model works on one while the guests run the other
+const DEFAULT_CONCURRENCY: Record<QueueKind, number> = { campaign: 4, batch: 2, reduce: 1, replay: 1, check: 2, nightly: 1 };
 
 export async function startWorkers(config: WorkerConfig, pipeline: Pipeline, log: Logger): Promise<WorkerHandle> {
   const id = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
@@ -103,7 +104,7 @@ export async function startWorkers(config: WorkerConfig, pipeline: Pipeline, log
 
   const beat = () =>
     store
-      .heartbeat({ id, host: hostname(), pid: process.pid, queues: serve, concurrency: config.concurrency?.batch ?? 1, pools: pipeline.poolState(), at: new Date().toISOString() })
+      .heartbeat({ id, host: hostname(), pid: process.pid, queues: serve, concurrency: config.concurrency?.batch ?? DEFAULT_CONCURRENCY.batch, pools: pipeline.poolState(), at: new Date().toISOString() })
       .catch((err: Error) => wlog.warn({ err: err.message }, 'heartbeat failed'));
   await beat();
   const timer = setInterval(beat, config.heartbeatMs ?? 5_000);

@@ -19,6 +19,7 @@ import { PROG_TYPES, type ProgType } from '../../core/program/index.ts';
 import { openKernelPools } from '../kernel-runner.ts';
 import { reduceFinding, writeFindings, type Finding } from '../findings.ts';
 import { UserError } from '../user-error.ts';
+import { collect, integerOption } from '../options.ts';
 
 interface FuzzOptions {
   kernel: string[];
@@ -41,11 +42,6 @@ interface FuzzOptions {
   cpu?: string;
 }
 
-const int = (field: string, min: number) => (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${field}: expected an integer >= ${min}, got "${value}"`);
-  return n;
-};
 const rate = (field: string) => (value: string): number => {
   const n = Number(value);
   if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError(`${field}: expected a number from 0 to 1, got "${value}"`);
@@ -56,23 +52,22 @@ const range = (field: string) => (value: string): [number, number] => {
   if (!m) throw new InvalidArgumentError(`${field}: expected MIN-MAX or N, got "${value}"`);
   return [Number(m[1]), Number(m[2] ?? m[1])];
 };
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 export function register(program: Command): void {
   program
     .command('fuzz')
     .description('generate stack-argument call graphs, run them on the model and real kernels, and report every divergence with a reduced reproducer')
     .requiredOption('-k, --kernel <id>', 'kernel id (6.12, 7.2, 7.3, or PATH[:PROFILE] of a bzImage); repeatable', collect)
-    .option('-n, --count <n>', 'programs to generate', int('--count', 1), 1000)
-    .option('-s, --seed <n>', 'generator seed: the same seed and options give the same programs', int('--seed', 0), 1)
+    .option('-n, --count <n>', 'programs to generate', integerOption('--count', 1), 1000)
+    .option('-s, --seed <n>', 'generator seed: the same seed and options give the same programs', integerOption('--seed', 0), 1)
     .option('-o, --out <dir>', 'write each distinct divergence here (program, outcomes, reduced form, disassembly)')
-    .option('--batch <n>', 'programs per batch sent to the kernels', int('--batch', 1), 100)
-    .option('--pool <n>', 'guests per kernel (default: cores / kernels)', int('--pool', 1))
-    .option('--timeout <ms>', 'per-program timeout in the guest', int('--timeout', 100), 10_000)
+    .option('--batch <n>', 'programs per batch sent to the kernels', integerOption('--batch', 1), 100)
+    .option('--pool <n>', 'guests per kernel (default: cores / kernels)', integerOption('--pool', 1))
+    .option('--timeout <ms>', 'per-program timeout in the guest', integerOption('--timeout', 100), 10_000)
     .option('--no-reduce', 'do not reduce the divergences found')
-    .option('--reduce-checks <n>', 'candidate checks per reduction', int('--reduce-checks', 1), 2000)
+    .option('--reduce-checks <n>', 'candidate checks per reduction', integerOption('--reduce-checks', 1), 2000)
     .option('--funcs <min-max>', `functions per program, within 1-16 (default ${DEFAULT_GEN_OPTIONS.funcs.join('-')})`, range('--funcs'))
-    .option('--max-frames <n>', `longest call chain in frames (default ${DEFAULT_GEN_OPTIONS.maxFrames}; > 8 makes chains the kernel refuses)`, int('--max-frames', 1))
+    .option('--max-frames <n>', `longest call chain in frames (default ${DEFAULT_GEN_OPTIONS.maxFrames}; > 8 makes chains the kernel refuses)`, integerOption('--max-frames', 1))
     .option('--mutation-rate <r>', `share of programs carrying one mutation (default ${DEFAULT_GEN_OPTIONS.mutationRate})`, rate('--mutation-rate'))
     .option('--mutations <kinds>', 'comma-separated mutation kinds to draw from (default: all)', (v: string) => {
       const kinds = v.split(',').map((s) => s.trim()).filter(Boolean);

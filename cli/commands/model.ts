@@ -4,14 +4,11 @@ import type { Command } from 'commander';
 import { PROFILE_IDS, resolveProfile, verify, type Profile } from '../../core/model/index.ts';
 import { readProgramFile } from '../program-file.ts';
 import { UserError } from '../user-error.ts';
+import { collect } from '../options.ts';
 
 interface ModelOptions {
   profile: string[];
   run: boolean;
-}
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
 }
 
 export function register(program: Command): void {

@@ -1,7 +1,7 @@
 // `bpfdiff reduce PROGRAM.json --kernel ID`: run one program on the model and the kernels, pick
 // a divergence it shows (the first, or the one named by --signature), and shrink the program
 // by delta debugging while that divergence still shows on the real kernels.
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { aggregateDivergences, modelVerify, runBatch, type RunBatchOptions } from '../../core/diff/index.ts';
 import { programToJsonText } from '../../core/program/index.ts';
 import { openKernelPools } from '../kernel-runner.ts';
@@ -10,6 +10,7 @@ import { readProgramFile } from '../program-file.ts';
 import { UserError } from '../user-error.ts';
 import { writeFile } from 'node:fs/promises';
 import { programListing } from './disasm.ts';
+import { collect, positiveInt } from '../options.ts';
 
 interface ReduceCliOptions {
   kernel: string[];
@@ -21,12 +22,6 @@ interface ReduceCliOptions {
   timeout: number;
 }
 
-const int = (field: string) => (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${field}: expected a positive integer, got "${value}"`);
-  return n;
-};
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 export function register(program: Command): void {
   program
@@ -37,9 +32,9 @@ export function register(program: Command): void {
     .option('--signature <sig>', 'the divergence to keep (default: the first the program shows)')
     .option('-o, --output <file>', 'write the reduced program here (default: stdout)')
     .option('--out <dir>', 'also write the finding as `bpfdiff fuzz --out` does')
-    .option('--max-checks <n>', 'candidate checks at most', int('--max-checks'), 4000)
-    .option('--pool <n>', 'guests per kernel', int('--pool'))
-    .option('--timeout <ms>', 'per-program timeout in the guest', int('--timeout'), 10_000)
+    .option('--max-checks <n>', 'candidate checks at most', positiveInt('--max-checks'), 4000)
+    .option('--pool <n>', 'guests per kernel', positiveInt('--pool'))
+    .option('--timeout <ms>', 'per-program timeout in the guest', positiveInt('--timeout'), 10_000)
     .addHelpText('after', '\nThe reduced program goes to stdout (or -o) as bpfdiff.program/v1 JSON; its listing and the\nreduction ratio go to stderr. Exit status 1 when the program shows no divergence.\n')
     .action(async (file: string, opts: ReduceCliOptions) => {
       const programs = await readProgramFile(file);

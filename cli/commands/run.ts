@@ -2,11 +2,12 @@
 // one Outcome JSON line per program per kernel, in input order (program-major: the lines of
 // one program on every kernel sit together, in the order the kernels were given).
 import { availableParallelism } from 'node:os';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import type { Outcome, Program } from '../../core/program/index.ts';
 import { KernelCatalogError, PoolBrokenError, VmBootError, VmPool, readCatalog, resolveKernel, type KernelImage } from '../../kernel/index.ts';
 import { readProgramFile } from '../program-file.ts';
 import { UserError } from '../user-error.ts';
+import { collect, positiveInt } from '../options.ts';
 
 interface RunOptions {
   kernel: string[];
@@ -19,18 +20,6 @@ interface RunOptions {
   append?: string;
   accel: 'auto' | 'kvm' | 'tcg';
   cpu?: string;
-}
-
-function positiveInt(field: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${field}: expected a positive integer, got "${value}"`);
-    return n;
-  };
-}
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
 }
 
 export function register(program: Command): void {

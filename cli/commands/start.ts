@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { DEFAULT_DASHBOARD_DIR, apiConfigFromEnv, modelOutcome, startServer } from '../../services/api/index.ts';
@@ -16,6 +16,7 @@ import { closeOnSignal, createLogger, startWorkers, submitJob, DEFAULT_BULL_PREF
 import { createKernelPipeline } from '../../workers/real-pipeline.ts';
 import { parsePort } from './serve.ts';
 import { UserError } from '../user-error.ts';
+import { collect, positiveInt } from '../options.ts';
 
 interface StartOptions {
   port: number;
@@ -27,18 +28,6 @@ interface StartOptions {
 }
 
 const REDIS_DATA_DIR = fileURLToPath(new URL('../../.cache/redis/', import.meta.url));
-
-function positiveInt(field: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${field}: expected a positive integer, got "${value}"`);
-    return n;
-  };
-}
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
 
 /** The catalog's kernels with an image, newest-first preference for the default campaign. */
 function defaultKernels(): string[] {

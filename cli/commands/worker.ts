@@ -1,24 +1,17 @@
 // `bpfdiff worker`: a worker process for scale-out. It joins the shared Redis (REDIS_URL),
 // serves the queues it is told to with a VM pool per kernel sized to this machine, and
 // stops cleanly on SIGINT/SIGTERM, finishing the batch in hand.
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { redactRedisUrl } from '../../store/index.ts';
 import { closeOnSignal, createLogger, parseQueueList, startWorkers, workerSettingsFromEnv, WorkerConfigError, type QueueKind } from '../../workers/index.ts';
 import { createKernelPipeline } from '../../workers/real-pipeline.ts';
 import { UserError } from '../user-error.ts';
+import { positiveInt } from '../options.ts';
 
 interface WorkerOptions {
   queues?: string;
   concurrency?: number;
   pool?: number;
-}
-
-function positiveInt(field: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${field}: expected a positive integer, got "${value}"`);
-    return n;
-  };
 }
 
 export function register(program: Command): void {

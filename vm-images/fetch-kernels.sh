@@ -80,13 +80,7 @@ if [ ! -f "$APTDIR/sources.list" ] || [ "$(cat "$APTDIR/sources.list")" != "$sou
   sources_changed=1
 fi
 
-APT_OPTS=(
-  -o "Dir::Etc::SourceList=$APTDIR/sources.list" -o Dir::Etc::SourceParts=/dev/null
-  -o "Dir::State::Lists=$APTDIR/lists" -o "Dir::State::status=$APTDIR/status"
-  -o "Dir::Cache=$APTDIR/cache"
-  -o Acquire::Languages=none -o APT::Architecture=amd64 -o APT::Architectures::=amd64
-  -o APT::Sandbox::User=root -o quiet=2
-)
+. "$VM/apt-opts.sh" # APT_OPTS: the private apt state under $APTDIR
 
 # --- refresh the lists at most once a day ------------------------------------------------
 stamp=$APTDIR/updated-at

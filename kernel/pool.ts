@@ -60,6 +60,9 @@ export type PoolJob = { program: Program } | { trigger: 'crash' | 'hang' };
 export interface RunProgress {
   onOutcome?: (index: number, outcome: Outcome) => void;
   onProgress?: (done: number, total: number) => void;
+  /** `background` requests (a reducer's candidate checks) go to a guest only when no
+   *  `normal` request (a campaign batch) is waiting; default `normal` */
+  priority?: 'normal' | 'background';
 }
 
 export interface PoolMetrics {
@@ -90,6 +93,7 @@ export class PoolBrokenError extends Error {
 
 interface Task {
   job: PoolJob;
+  background: boolean;
   fields: Field[];
   attempts: number;
   resolve: (o: Outcome) => void;
@@ -110,6 +114,7 @@ export class VmPool {
   readonly runDir: string;
   private slots: Slot[] = [];
   private queue: Task[] = [];
+  private backgroundQueue: Task[] = [];
   private closing = false;
   private accel: Accel | undefined;
   private brokenWaiters: Array<(e: Error) => void> = [];
@@ -187,6 +192,7 @@ export class VmPool {
         new Promise<Outcome>((resolve) => {
           const task: Task = {
             job,
+            background: progress.priority === 'background',
             fields: this.fieldsFor(job),
             attempts: 0,
             resolve: (o) => {
@@ -196,7 +202,7 @@ export class VmPool {
               resolve(o);
             },
           };
-          this.queue.push(task);
+          (task.background ? this.backgroundQueue : this.queue).push(task);
         }),
     );
     const whenBroken = new Promise<never>((_, reject) => this.brokenWaiters.push(reject));
@@ -226,7 +232,7 @@ export class VmPool {
     this.closing = true;
     await Promise.all(this.slots.map((s) => s.restarting?.catch(() => undefined)));
     await Promise.all(this.slots.map((s) => s.vm?.close()));
-    for (const t of this.queue.splice(0)) t.resolve(errorOutcome(this.uname, 'pool closed before the program ran'));
+    for (const t of [...this.queue.splice(0), ...this.backgroundQueue.splice(0)]) t.resolve(errorOutcome(this.uname, 'pool closed before the program ran'));
     rmSync(this.runDir, { recursive: true, force: true });
   }
 
@@ -330,8 +336,10 @@ export class VmPool {
       // top a guest up only once its line is down to the low-water mark, then by several
       // requests at once: they travel in one write and the guest takes them in one go
       if (vm.inFlight > this.refillAt) continue;
-      while (this.queue.length > 0 && vm.alive && vm.inFlight < this.opts.pipeline) {
-        void this.dispatch(slot, vm, this.queue.shift()!);
+      while (vm.alive && vm.inFlight < this.opts.pipeline) {
+        const task = this.queue.shift() ?? this.backgroundQueue.shift();
+        if (!task) break;
+        void this.dispatch(slot, vm, task);
       }
     }
   }
@@ -374,7 +382,7 @@ export class VmPool {
           task.resolve(errorOutcome(vm.uname, `no answer after ${task.attempts} attempts: ${reply.reason}`));
         } else {
           this.m.retried++;
-          this.queue.unshift(task);
+          (task.background ? this.backgroundQueue : this.queue).unshift(task);
         }
         this.restart(slot, vm);
         break;

@@ -32,6 +32,19 @@ describe('VmPool with 2 guests of 7.2', () => {
     expect(pool.metrics().restarts).toBe(0);
   });
 
+  it('serves normal requests before background ones queued earlier (a reducer yields to batches)', async () => {
+    const finished: string[] = [];
+    const background = numberedPrograms(60).programs;
+    const normal = numberedPrograms(20).programs;
+    const bg = pool.run(background, { priority: 'background' }).then((o) => (finished.push('background'), o));
+    const fg = pool.run(normal).then((o) => (finished.push('normal'), o));
+    const [bgOut, fgOut] = await Promise.all([bg, fg]);
+    // 60 background programs were queued first, yet the 20 normal ones came back first
+    expect(finished).toEqual(['normal', 'background']);
+    expect(bgOut.map((o) => o.retval)).toEqual(numberedPrograms(60).expected);
+    expect(fgOut.map((o) => o.retval)).toEqual(numberedPrograms(20).expected);
+  });
+
   it('gives a requested crash the outcome "crash" with the oops text, replaces the guest, and completes the batch', async () => {
     const pidsBefore = pool.guests().map((g) => g.pid);
     const jobs: PoolJob[] = Array.from({ length: 30 }, (_, i) => ({ program: returnProgram(500 + i) }));

@@ -24,6 +24,14 @@ function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
   return n;
 }
 
+function nonNegative(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new WorkerConfigError(`${name}: expected an integer >= 0, got "${raw}"`);
+  return n;
+}
+
 export function parseQueueList(raw: string, field: string): QueueKind[] {
   const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
   for (const name of names) {
@@ -52,6 +60,7 @@ export function workerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Wor
       concurrency,
       lockDurationMs: positive(env, 'BPFDIFF_LOCK_MS', 30_000),
       stalledIntervalMs: positive(env, 'BPFDIFF_STALLED_MS', 30_000),
+      reduceYieldMs: nonNegative(env, 'BPFDIFF_REDUCE_YIELD_MS', 30 * 60_000),
       nightly:
         nightlyKernels.length > 0
           ? {

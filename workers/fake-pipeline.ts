@@ -46,7 +46,7 @@ export function fakeCampaignTotals(seed: number, count: number): { programs: num
   return { programs: count, divergences, signatures: signatures.size };
 }
 
-export function createFakePipeline(options: FakePipelineOptions = {}): Pipeline & { batchesRun: number; closed: boolean } {
+export function createFakePipeline(options: FakePipelineOptions = {}): Pipeline & { batchesRun: number; closed: boolean; events: string[] } {
   const failed = new Set<number>();
   const outcome = (n: number, kernel: string, model: boolean): Outcome => ({
     verdict: 'accept',
@@ -59,6 +59,8 @@ export function createFakePipeline(options: FakePipelineOptions = {}): Pipeline 
   const pipeline = {
     batchesRun: 0,
     closed: false,
+    /** `batch <first index>` when a batch ends, `reduce <constant>` when a reduction starts */
+    events: [] as string[],
     generate(seed: number, start: number, count: number) {
       return Array.from({ length: count }, (_, k) => {
         const p = fakeProgram(start + k);
@@ -98,6 +100,7 @@ export function createFakePipeline(options: FakePipelineOptions = {}): Pipeline 
         }
       }
       pipeline.batchesRun++;
+      pipeline.events.push(`batch ${first}`);
       const byClass: Record<string, number> = {};
       if (divergences.length) byClass['retval-mismatch'] = divergences.length;
       return { programs: programs.length, agreed, byClass, divergences, vmRestarts: 0 };
@@ -109,6 +112,7 @@ export function createFakePipeline(options: FakePipelineOptions = {}): Pipeline 
       return Object.fromEntries(kernels.map((k) => [k, outcome(constantOf(program), k, false)]));
     },
     async reduce(program: Program, kernel: string): Promise<ReducedReproducer> {
+      pipeline.events.push(`reduce ${constantOf(program)}`);
       const reduced = fakeProgram(constantOf(program));
       return { program: programToJson(reduced), kernel, originalInsns: program.insns.length, reducedInsns: reduced.insns.length };
     },

@@ -21,6 +21,25 @@ export interface WorkerContext {
   queues: Queues;
   pipeline: Pipeline;
   log: Logger;
+  /** a reduce job waits up to this long (default 30 min) for the batch queue to drain before it
+   *  starts, so reductions use guests and CPU campaigns leave idle, as the CLI reduces after
+   *  its campaign; 0 starts at once */
+  reduceYieldMs?: number;
+  /** how often the waiting reduce job looks at the batch queue (default 1 s) */
+  reduceYieldPollMs?: number;
+}
+
+/** Waits while campaign batches are waiting or running anywhere, at most `ctx.reduceYieldMs`. */
+async function yieldToBatches(ctx: WorkerContext): Promise<number> {
+  const began = performance.now();
+  const limit = ctx.reduceYieldMs ?? 30 * 60_000;
+  for (;;) {
+    const counts = await ctx.queues.batch.getJobCounts('waiting', 'active', 'prioritized');
+    const pending = Object.values(counts).reduce((a, b) => a + b, 0);
+    const waited = performance.now() - began;
+    if (pending === 0 || waited >= limit) return Math.round(waited);
+    await new Promise((r) => setTimeout(r, Math.min(ctx.reduceYieldPollMs ?? 1_000, limit - waited)));
+  }
 }
 
 /** Splits a campaign into batch jobs; their BullMQ ids make a re-run of this job a no-op. */
@@ -86,6 +105,8 @@ export async function processReduce(job: Job<ReduceJobData>, ctx: WorkerContext)
   const example = divergence?.examples[0];
   if (!divergence || !example) return {};
   if (divergence.reduced) return { reducedInsns: divergence.reduced.reducedInsns };
+  const waitedMs = await yieldToBatches(ctx);
+  if (waitedMs > 0) log.info({ waitedMs }, 'reduction waited for campaign batches');
   const reduced = await ctx.pipeline.reduce(ctx.pipeline.fromJson(example.program), example.kernel, divergence.signature);
   if (!reduced) {
     log.warn('reducer did not reproduce the signature; kept the example unreduced');

@@ -98,12 +98,14 @@ export function createKernelPipeline(options: KernelPipelineOptions = {}): Pipel
     return pool;
   }
 
-  async function outcomesOn(kernel: string, programs: readonly Program[]): Promise<Outcome[]> {
-    return (await poolFor(kernel)).run(programs);
+  async function outcomesOn(kernel: string, programs: readonly Program[], priority: 'normal' | 'background' = 'normal'): Promise<Outcome[]> {
+    return (await poolFor(kernel)).run(programs, { priority });
   }
 
   const runner: KernelRunner = { run: (programs, kernel) => outcomesOn(kernel, programs) };
   const diffOptions: RunBatchOptions = { runner, verify: modelVerify() };
+  // a reducer's candidate checks take a guest only when no campaign batch is waiting for one
+  const reduceOptions: RunBatchOptions = { ...diffOptions, runner: { run: (programs, kernel) => outcomesOn(kernel, programs, 'background') } };
   const targets = (kernels: string[]): Array<string | KernelTarget> =>
     kernels.map((id) => (options.profiles?.[id] ? { id, profile: options.profiles[id] } : id));
 
@@ -139,10 +141,10 @@ export function createKernelPipeline(options: KernelPipelineOptions = {}): Pipel
     async reduce(program, kernel, signature): Promise<ReducedReproducer | undefined> {
       // a cross-kernel divergence is labelled `a~b` and needs both kernels to show
       const kernels = targets(kernel.split('~'));
-      const oracle = signatureOracle(signature, kernels, diffOptions);
+      const oracle = signatureOracle(signature, kernels, reduceOptions);
       if (!(await oracle([program]))[0]) return undefined;
       const reduced = await reduceProgram(program, oracle, { maxChecks: options.reduceChecks ?? 1000 });
-      const shown = (await runBatch([reduced.program], kernels, diffOptions)).divergences.find((d) => d.signature === signature);
+      const shown = (await runBatch([reduced.program], kernels, reduceOptions)).divergences.find((d) => d.signature === signature);
       return {
         program: programToJson(reduced.program),
         kernel,

@@ -27,6 +27,8 @@ export interface WorkerConfig extends QueueNaming {
   nightly?: { cron: string; kernels: string[]; count: number; batchSize?: number };
   /** poll period of the nightly run waiting for its jobs */
   nightlyPollMs?: number;
+  /** longest a reduce job waits for the batch queue to drain (default 30 min; 0: no wait) */
+  reduceYieldMs?: number;
 }
 
 export interface WorkerHandle {
@@ -53,7 +55,7 @@ export async function startWorkers(config: WorkerConfig, pipeline: Pipeline, log
   const store = new Store(connect(), config.storePrefix);
   await store.ensureSchema();
   const queues = createQueues(connect(), config, wlog);
-  const ctx: WorkerContext = { store, queues, pipeline, log: wlog };
+  const ctx: WorkerContext = { store, queues, pipeline, log: wlog, reduceYieldMs: config.reduceYieldMs };
   const serve = config.queues ?? [...QUEUE_KINDS];
 
   const processors: Record<QueueKind, Processor> = {

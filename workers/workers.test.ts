@@ -81,6 +81,31 @@ describe('workers', () => {
     expect(record?.count).toBeGreaterThan(1);
   });
 
+  it('starts reductions only once the campaign batches have drained', async () => {
+    const pipeline = createFakePipeline({ msPerProgram: 15 });
+    const { handle } = await worker(pipeline);
+    // seed 0: program 0 diverges, so a reduce job is queued after the first batch of eight
+    const job = await submitJob(handle.store, handle.queues, { kind: 'campaign', kernels: ['7.2'], count: 80, seed: 0, batchSize: 10 });
+    await until(handle.store, job.id, ['completed']);
+    const deadline = Date.now() + 10_000;
+    while (!pipeline.events.some((e) => e.startsWith('reduce')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    const firstReduce = pipeline.events.findIndex((e) => e.startsWith('reduce'));
+    const lastBatch = pipeline.events.findLastIndex((e) => e.startsWith('batch'));
+    expect(pipeline.events.filter((e) => e.startsWith('batch'))).toHaveLength(8);
+    expect(firstReduce).toBeGreaterThan(lastBatch);
+  });
+
+  it('a reduce job with reduceYieldMs 0 does not wait for the batches', async () => {
+    const pipeline = createFakePipeline({ msPerProgram: 15 });
+    const { handle } = await worker(pipeline, { reduceYieldMs: 0 });
+    const job = await submitJob(handle.store, handle.queues, { kind: 'campaign', kernels: ['7.2'], count: 80, seed: 0, batchSize: 10 });
+    await until(handle.store, job.id, ['completed']);
+    const firstReduce = pipeline.events.findIndex((e) => e.startsWith('reduce'));
+    const lastBatch = pipeline.events.findLastIndex((e) => e.startsWith('batch'));
+    expect(firstReduce).toBeGreaterThanOrEqual(0);
+    expect(firstReduce).toBeLessThan(lastBatch);
+  });
+
   it('cancels a queued campaign: no batch runs', async () => {
     const { handle, pipeline } = await worker(createFakePipeline(), { queues: ['batch'] });
     const job = await submitJob(handle.store, handle.queues, { kind: 'campaign', kernels: ['7.2'], count: 100, seed: 1 });

@@ -216,11 +216,11 @@ export class VmPool {
 
   /**
    * The raw ceiling: the agent runs `program` `count` times back to back inside one guest
-   * (LOOP) on the first live guest and reports the wall time the agent measured.
+   * (LOOP) on the first live guest (or guest number `guest`) and reports the wall time the agent measured.
    */
-  async loop(program: Program, count: number, settings: RunSettings = {}): Promise<{ elapsedNs: bigint; retval?: number; errno: number }> {
-    const slot = this.slots.find((s) => s.vm?.alive);
-    if (!slot?.vm) throw new PoolBrokenError('no live guest for LOOP');
+  async loop(program: Program, count: number, settings: RunSettings = {}, guest?: number): Promise<{ elapsedNs: bigint; retval?: number; errno: number }> {
+    const slot = guest === undefined ? this.slots.find((s) => s.vm?.alive) : this.slots[guest];
+    if (!slot?.vm?.alive) throw new PoolBrokenError(guest === undefined ? 'no live guest for LOOP' : `guest ${guest} is not live for LOOP`);
     const fields = [...runFields(runRequestFor(program, { ...this.settings(), ...settings })), u32Field(Tag.COUNT, count)];
     const reply = await slot.vm.request(MsgType.LOOP, fields, Math.max(this.opts.timeoutMs, count * 50));
     if (reply.status !== 'done') throw new PoolBrokenError(`LOOP on ${slot.vm.config.name}: ${reply.status}`);

@@ -50,6 +50,9 @@ interface Checkpoint {
   branches: number;
   insn: number;
   state: VState;
+  /** pruning hits and misses at this state's insn (the kernel's hit_cnt, miss_cnt) */
+  hits: number;
+  misses: number;
 }
 
 interface Path {
@@ -694,20 +697,27 @@ export class Walker {
     let addNew = this.jmpsProcessed - this.prevJmps >= 2 && this.processed - this.prevProcessed >= 8;
     this.compared += list.length;
     if (this.compared > COMPARE_BUDGET) return unknown(`loop exploration: more than ${COMPARE_BUDGET} state comparisons at ${this.processed} insns`);
-    for (const cp of list) {
+    // newest first, as the kernel adds each new state at the head of the insn's list
+    for (let i = list.length - 1; i >= 0; i--) {
+      const cp = list[i]!;
       if (cp.branches > 0) {
         if (statesEqual(cp.state, cur, true)) return reject(EINVAL, `infinite loop detected at insn ${idx}`);
         if (this.jmpsProcessed - this.prevJmps < 20 && this.processed - this.prevProcessed < 100) addNew = false;
-        continue;
+      } else if (statesEqual(cp.state, cur, false)) {
+        cp.hits++;
+        return 'pruned';
       }
-      if (statesEqual(cp.state, cur, false)) return 'pruned';
+      // a miss counts only when a new state will be kept; a state that keeps missing is dropped
+      // from the list (is_state_visited's eviction: miss_cnt > hit_cnt * 3 + 3)
+      if (addNew) cp.misses++;
+      if (cp.misses > cp.hits * 3 + 3) list.splice(i, 1);
     }
     if (!addNew) return undefined;
     this.prevJmps = this.jmpsProcessed;
     this.prevProcessed = this.processed;
-    const cp: Checkpoint = { parent: path.cp, branches: 1, insn: idx, state: cloneState(cur) };
+    const cp: Checkpoint = { parent: path.cp, branches: 1, insn: idx, state: cloneState(cur), hits: 0, misses: 0 };
     list.push(cp);
-    if (list.length === 1) this.explored.set(idx, list);
+    this.explored.set(idx, list);
     path.cp = cp;
     return undefined;
   }

@@ -1,7 +1,8 @@
 // Verifier state: registers, stack slots, frames and the outgoing stack-argument area,
 // mirroring struct bpf_reg_state / bpf_stack_state / bpf_func_state (include/linux/bpf_verifier.h).
-import { C32, C64, type Cnum } from './scalar/cnum.ts';
-import { tnumConst, tnumUnknown, type Tnum } from './scalar/tnum.ts';
+import { C32_UNBOUNDED, C64_UNBOUNDED, Cnum } from './scalar/cnum.ts';
+import { Tnum, tnumUnknown } from './scalar/tnum.ts';
+import { wFromBig } from './scalar/u64.ts';
 
 export type RegType =
   | 'not_init'
@@ -67,23 +68,29 @@ export const MAX_BPF_STACK = 512;
 export const STACK_SLOTS = MAX_BPF_STACK / BPF_REG_SIZE;
 
 export function notInitReg(): Reg {
-  return { type: 'not_init', varOff: tnumUnknown, r64: C64.UNBOUNDED, r32: C32.UNBOUNDED, frameno: 0, id: 0, delta: 0, mapIdx: -1, range: 0 };
+  return { type: 'not_init', varOff: tnumUnknown, r64: C64_UNBOUNDED, r32: C32_UNBOUNDED, frameno: 0, id: 0, delta: 0, linked32: undefined, mapIdx: -1, range: 0 };
 }
 
 export function unknownScalar(): Reg {
-  return { type: 'scalar', varOff: tnumUnknown, r64: C64.UNBOUNDED, r32: C32.UNBOUNDED, frameno: 0, id: 0, delta: 0, mapIdx: -1, range: 0 };
+  return { type: 'scalar', varOff: tnumUnknown, r64: C64_UNBOUNDED, r32: C32_UNBOUNDED, frameno: 0, id: 0, delta: 0, linked32: undefined, mapIdx: -1, range: 0 };
 }
 
 export function knownScalar(v: bigint): Reg {
-  const u = BigInt.asUintN(64, v);
+  const w = wFromBig(v);
+  return knownScalarWords(w.h, w.l);
+}
+
+/** a known scalar from its u64 words */
+export function knownScalarWords(h: number, l: number): Reg {
   return {
     type: 'scalar',
-    varOff: tnumConst(u),
-    r64: C64.fromURange(u, u),
-    r32: C32.fromURange(u & C32.UMAX, u & C32.UMAX),
+    varOff: new Tnum(h | 0, l | 0, 0, 0),
+    r64: new Cnum(h | 0, l | 0, 0, 0),
+    r32: new Cnum(0, l | 0, 0, 0),
     frameno: 0,
     id: 0,
     delta: 0,
+    linked32: undefined,
     mapIdx: -1,
     range: 0,
   };
@@ -91,7 +98,7 @@ export function knownScalar(v: bigint): Reg {
 
 /** a pointer with a constant offset (kernel keeps pointer offsets in var_off since 7.2) */
 export function pointerReg(type: RegType, off: number, frameno = 0): Reg {
-  const r = knownScalar(BigInt(off));
+  const r = off >= -0x80000000 && off <= 0xffffffff ? knownScalarWords(off < 0 ? -1 : 0, off) : knownScalar(BigInt(off));
   r.type = type;
   r.frameno = frameno;
   return r;
@@ -140,14 +147,15 @@ export interface VState {
   branches?: number;
 }
 
+/** every field written out, in one order: registers then share one object shape (V8 hidden class) */
 export function cloneReg(r: Reg): Reg {
-  return { ...r };
+  return { type: r.type, varOff: r.varOff, r64: r.r64, r32: r.r32, frameno: r.frameno, id: r.id, delta: r.delta, linked32: r.linked32, mapIdx: r.mapIdx, range: r.range };
 }
 
 export function cloneFrame(f: Frame): Frame {
   return {
     regs: f.regs.map(cloneReg),
-    stack: f.stack.map((s) => ({ types: s.types.slice(), spilled: { ...s.spilled } })),
+    stack: f.stack.map((s) => ({ types: s.types.slice(), spilled: cloneReg(s.spilled) })),
     allocated: f.allocated,
     frameno: f.frameno,
     subprog: f.subprog,

@@ -1,9 +1,30 @@
 // Scalar ALU transfer functions: how one ALU instruction moves a scalar's tnum and ranges
 // (adjust_scalar_min_max_vals and the scalar*_min_max_* helpers in kernel/bpf/verifier.c).
-import { C32, C64 } from './cnum.ts';
 import {
-  U32,
-  U64,
+  C64_UNBOUNDED,
+  c32Add,
+  c32FromSRange,
+  c32FromURange,
+  c32Intersect,
+  c32Negate,
+  c64Add,
+  c64FromSRange,
+  c64FromURange,
+  c64Intersect,
+  c64Negate,
+  cnumIsConst,
+  type Cnum,
+  // bounds of the source operand's arcs, as they were before the instruction
+  c32Smax as smax32Of,
+  c32Smin as smin32Of,
+  c32Umax as umax32Of,
+  c32Umin as umin32Of,
+  c64Smax as c64SmaxOf,
+  c64Smin as c64SminOf,
+  c64Umax as c64UmaxOf,
+  c64Umin as c64UminOf,
+} from './cnum.ts';
+import {
   tnumAdd,
   tnumAnd,
   tnumArshift,
@@ -18,11 +39,12 @@ import {
   tnumSubreg,
   tnumSubregIsConst,
   tnumXor,
+  type Tnum,
 } from './tnum.ts';
 import {
   coerceRegToSize,
-  markKnown,
   markKnown32,
+  markKnownW,
   markUnbounded,
   markUnbounded32,
   markUnbounded64,
@@ -30,24 +52,44 @@ import {
   regBoundsSync,
   resetReg32AndTnum,
   resetReg64AndTnum,
-  s32max,
-  s32min,
-  setKnown,
-  setSRange32,
-  setSRange64,
-  setURange32,
-  setURange64,
-  smax,
-  smin,
-  u32max,
-  u32min,
-  umax,
-  umin,
+  setKnownW,
+  setSRange32N,
+  setSRange64W,
+  setURange32N,
+  setURange64W,
+  smax32,
+  smax64,
+  smin32,
+  smin64,
+  umax32,
+  umax64,
+  umin32,
+  umin64,
   updateReg32Bounds,
   updateRegBounds,
   zext32To64,
 } from './bounds.ts';
-import type { Reg } from '../state.ts';
+import {
+  W64,
+  W_SMAX,
+  W_SMIN,
+  W_UMAX,
+  W_ZERO,
+  bigS,
+  wDivU,
+  wFromBig,
+  wLtU,
+  wMaxS,
+  wMinS,
+  wMinU,
+  wMaxU,
+  wMulS,
+  wMulU,
+  wSar,
+  wShl,
+  wShr,
+} from './u64.ts';
+import { cloneReg, type Reg } from '../state.ts';
 
 export const BPF_ADD = 0x00, BPF_SUB = 0x10, BPF_MUL = 0x20, BPF_DIV = 0x30, BPF_OR = 0x40, BPF_AND = 0x50;
 export const BPF_LSH = 0x60, BPF_RSH = 0x70, BPF_NEG = 0x80, BPF_MOD = 0x90, BPF_XOR = 0xa0, BPF_MOV = 0xb0;
@@ -65,104 +107,146 @@ export interface AluInsn {
   srcBit: boolean;
 }
 
-function mulOverflowU(a: bigint, b: bigint, max: bigint): bigint | null {
-  const p = a * b;
-  return p > max ? null : p;
+/** the source operand as it was before the instruction (dst may be the same register) */
+interface Operand {
+  varOff: Tnum;
+  r64: Cnum;
+  r32: Cnum;
 }
 
-function mulOverflowS(a: bigint, b: bigint, bits: number): bigint | null {
+const M32 = 0xffffffff;
+const S32MAX = 0x7fffffff;
+const S32MIN = -0x80000000;
+
+/** u32 a * b, or -1 when it exceeds U32_MAX (a double product above 2^32 - 1 cannot round below it) */
+function mulOverflowU32(a: number, b: number): number {
   const p = a * b;
-  const lim = 1n << BigInt(bits - 1);
-  return p >= lim || p < -lim ? null : p;
+  return p > M32 ? -1 : p;
 }
 
-function mul(dst: Reg, src: Reg, bits: 32 | 64): void {
-  const C = bits === 32 ? C32 : C64;
-  const [dsmin, dsmax, dumin, dumax] = bits === 32 ? [s32min(dst), s32max(dst), u32min(dst), u32max(dst)] : [smin(dst), smax(dst), umin(dst), umax(dst)];
-  const [ssmin, ssmax, sumin, sumax] = bits === 32 ? [s32min(src), s32max(src), u32min(src), u32max(src)] : [smin(src), smax(src), umin(src), umax(src)];
-  let ulo: bigint, uhi: bigint;
-  const a = mulOverflowU(dumax, sumax, C.UMAX), b = mulOverflowU(dumin, sumin, C.UMAX);
-  if (a === null || b === null) [ulo, uhi] = [0n, C.UMAX];
-  else [ulo, uhi] = [b, a];
-  const prods = [mulOverflowS(dsmin, ssmin, bits), mulOverflowS(dsmin, ssmax, bits), mulOverflowS(dsmax, ssmin, bits), mulOverflowS(dsmax, ssmax, bits)];
-  let slo: bigint, shi: bigint;
-  if (prods.some((p) => p === null)) [slo, shi] = [-(C.SMAX + 1n), C.SMAX];
+/** s32 a * b, or undefined when it leaves the s32 range (|a * b| <= 2^62: the checks are exact) */
+function mulOverflowS32(a: number, b: number): number | undefined {
+  const p = a * b;
+  return p > S32MAX || p < S32MIN ? undefined : p;
+}
+
+function mul32(dst: Reg, src: Cnum): void {
+  const dsmin = smin32(dst), dsmax = smax32(dst), dumin = umin32(dst), dumax = umax32(dst);
+  const ssmin = smin32Of(src), ssmax = smax32Of(src), sumin = umin32Of(src), sumax = umax32Of(src);
+  const a = mulOverflowU32(dumax, sumax), b = mulOverflowU32(dumin, sumin);
+  const ur = a < 0 || b < 0 ? c32FromURange(0, M32) : c32FromURange(b, a);
+  const p1 = mulOverflowS32(dsmin, ssmin), p2 = mulOverflowS32(dsmin, ssmax), p3 = mulOverflowS32(dsmax, ssmin), p4 = mulOverflowS32(dsmax, ssmax);
+  let sr: Cnum;
+  if (p1 === undefined || p2 === undefined || p3 === undefined || p4 === undefined) sr = c32FromSRange(S32MIN, S32MAX);
+  else sr = c32FromSRange(Math.min(p1, p2, p3, p4), Math.max(p1, p2, p3, p4));
+  dst.r32 = c32Intersect(ur, sr);
+}
+
+function mul64(dst: Reg, src: Cnum): void {
+  const dsmin = smin64(dst), dsmax = smax64(dst), dumin = umin64(dst), dumax = umax64(dst);
+  const ssmin = c64SminOf(src), ssmax = c64SmaxOf(src), sumin = c64UminOf(src), sumax = c64UmaxOf(src);
+  const a = wMulU(dumax, sumax), b = wMulU(dumin, sumin);
+  const ur = a && b ? c64FromURange(b.h, b.l, a.h, a.l) : C64_FULL_U;
+  const p1 = wMulS(dsmin, ssmin), p2 = wMulS(dsmin, ssmax), p3 = wMulS(dsmax, ssmin), p4 = wMulS(dsmax, ssmax);
+  let sr: Cnum;
+  if (!p1 || !p2 || !p3 || !p4) sr = C64_FULL_S;
   else {
-    const ps = prods as bigint[];
-    slo = ps.reduce((x, y) => (x < y ? x : y));
-    shi = ps.reduce((x, y) => (x > y ? x : y));
+    const lo = wMinS(wMinS(p1, p2), wMinS(p3, p4)), hi = wMaxS(wMaxS(p1, p2), wMaxS(p3, p4));
+    sr = c64FromSRange(lo.h, lo.l, hi.h, hi.l);
   }
-  const r = C.intersect(C.fromURange(ulo, uhi), C.fromSRange(slo, shi));
-  if (bits === 32) dst.r32 = r;
-  else dst.r64 = r;
+  dst.r64 = c64Intersect(ur, sr);
 }
 
-const trunc = (a: bigint, b: bigint): bigint => a / b; // BigInt division truncates toward zero like C
+const C64_FULL_U = c64FromURange(0, 0, -1, -1);
+const C64_FULL_S = c64FromSRange(W_SMIN.h, W_SMIN.l, W_SMAX.h, W_SMAX.l);
 
-function sdiv(dst: Reg, src: Reg, bits: 32 | 64): void {
-  const C = bits === 32 ? C32 : C64;
-  const MIN = -(C.SMAX + 1n);
-  let lo = bits === 32 ? s32min(dst) : smin(dst);
-  let hi = bits === 32 ? s32max(dst) : smax(dst);
-  const v = bits === 32 ? s32min(src) : smin(src);
+function sdiv(dst: Reg, src: Operand, bits: 32 | 64): void {
+  if (bits === 32) {
+    let lo = smin32(dst), hi = smax32(dst);
+    const v = smin32Of(src.r32);
+    if (lo === S32MIN && v === -1) {
+      if (hi !== S32MIN) [lo, hi] = [S32MIN, S32MAX];
+    } else {
+      // the double quotient of two s32 never rounds across an integer: truncation is exact
+      const r1 = Math.trunc(lo / v), r2 = Math.trunc(hi / v);
+      [lo, hi] = r1 < r2 ? [r1, r2] : [r2, r1];
+    }
+    setSRange32N(dst, lo, hi);
+    resetReg64AndTnum(dst);
+    return;
+  }
+  const MIN = -(1n << 63n);
+  let lo = bigOfS(smin64(dst)), hi = bigOfS(smax64(dst));
+  const v = bigOfS(c64SminOf(src.r64));
   if (lo === MIN && v === -1n) {
-    if (hi !== MIN) [lo, hi] = [MIN, C.SMAX];
+    if (hi !== MIN) [lo, hi] = [MIN, (1n << 63n) - 1n];
   } else {
-    const r1 = trunc(lo, v), r2 = trunc(hi, v);
+    const r1 = lo / v, r2 = hi / v; // BigInt division truncates toward zero like C
     [lo, hi] = r1 < r2 ? [r1, r2] : [r2, r1];
   }
-  if (bits === 32) {
-    setSRange32(dst, lo, hi);
-    resetReg64AndTnum(dst);
-  } else {
-    setSRange64(dst, lo, hi);
-    resetReg32AndTnum(dst);
-  }
+  setSRange64W(dst, wFromBig(lo), wFromBig(hi));
+  resetReg32AndTnum(dst);
 }
 
-function smod(dst: Reg, src: Reg, bits: 32 | 64): void {
-  const v = bits === 32 ? s32min(src) : smin(src);
-  const abs = v > 0n ? v : -v;
-  const resMax = abs - 1n;
-  const lo = bits === 32 ? s32min(dst) : smin(dst);
-  const hi = bits === 32 ? s32max(dst) : smax(dst);
+const bigOfS = (w: W64): bigint => bigS(w.h, w.l);
+
+function smod(dst: Reg, src: Operand, bits: 32 | 64): void {
+  if (bits === 32) {
+    const v = smin32Of(src.r32);
+    const resMax = (v > 0 ? v : -v) - 1;
+    const lo = smin32(dst), hi = smax32(dst);
+    if (lo >= -resMax && hi <= resMax) return;
+    let nlo: number, nhi: number;
+    if (lo >= 0) [nlo, nhi] = [0, hi < resMax ? hi : resMax];
+    else if (hi <= 0) [nlo, nhi] = [lo > -resMax ? lo : -resMax, 0];
+    else [nlo, nhi] = [-resMax, resMax];
+    setSRange32N(dst, nlo, nhi);
+    resetReg64AndTnum(dst);
+    return;
+  }
+  const v = bigOfS(c64SminOf(src.r64));
+  const resMax = (v > 0n ? v : -v) - 1n;
+  const lo = bigOfS(smin64(dst)), hi = bigOfS(smax64(dst));
   if (lo >= -resMax && hi <= resMax) return;
   let nlo: bigint, nhi: bigint;
   if (lo >= 0n) [nlo, nhi] = [0n, hi < resMax ? hi : resMax];
   else if (hi <= 0n) [nlo, nhi] = [lo > -resMax ? lo : -resMax, 0n];
   else [nlo, nhi] = [-resMax, resMax];
-  if (bits === 32) {
-    setSRange32(dst, nlo, nhi);
-    resetReg64AndTnum(dst);
-  } else {
-    setSRange64(dst, nlo, nhi);
-    resetReg32AndTnum(dst);
-  }
+  setSRange64W(dst, wFromBig(nlo), wFromBig(nhi));
+  resetReg32AndTnum(dst);
 }
 
 /** is_safe_to_compute_dst_reg_range */
-function safeToCompute(insn: AluInsn, src: Reg): boolean {
-  let srcConst: boolean;
-  if (insn.alu32) srcConst = tnumSubregIsConst(src.varOff) && s32min(src) === s32max(src) && u32min(src) === u32max(src);
-  else srcConst = tnumIsConst(src.varOff) && smin(src) === smax(src) && umin(src) === umax(src);
+function safeToCompute(insn: AluInsn, src: Operand): boolean {
+  // a non-empty arc has equal signed and unsigned bounds exactly when its size is 0
+  const srcConst = insn.alu32 ? tnumSubregIsConst(src.varOff) && cnumIsConst(src.r32) : tnumIsConst(src.varOff) && cnumIsConst(src.r64);
   switch (insn.op) {
     case BPF_ADD: case BPF_SUB: case BPF_NEG: case BPF_AND: case BPF_XOR: case BPF_OR: case BPF_MUL: case BPF_END:
       return true;
     case BPF_DIV: case BPF_MOD:
       return srcConst;
-    case BPF_LSH: case BPF_RSH: case BPF_ARSH:
-      return srcConst && umax(src) < (insn.alu32 ? 32n : 64n);
+    case BPF_LSH: case BPF_RSH: case BPF_ARSH: {
+      if (!srcConst) return false;
+      const m = c64UmaxOf(src.r64);
+      return m.h === 0 && m.l >>> 0 < (insn.alu32 ? 32 : 64);
+    }
     default:
       return false;
   }
 }
+
+/** u32 x >> n as BigInt does it (n may be 32 or more) */
+const shr32 = (x: number, n: number): number => (n >= 32 ? 0 : x >>> n);
+/** s32 x >> n as BigInt does it */
+const sar32 = (x: number, n: number): number => x >> (n >= 32 ? 31 : n);
 
 /**
  * adjust_scalar_min_max_vals. Mutates dst. Returns a register for a forked branch when the kernel's
  * maybe_fork_scalars splits a {-1, 0} operand of AND/OR (the fork re-runs the instruction).
  */
 export function adjustScalar(insn: AluInsn, dst: Reg, srcIn: Reg): Reg | undefined {
-  const src = { ...srcIn };
+  // Tnum and Cnum values are immutable: holding them keeps src as it was even when src is dst
+  const src: Operand = { varOff: srcIn.varOff, r64: srcIn.r64, r32: srcIn.r32 };
   let fork: Reg | undefined;
   if (!safeToCompute(insn, src)) {
     markUnknown(dst);
@@ -171,63 +255,66 @@ export function adjustScalar(insn: AluInsn, dst: Reg, srcIn: Reg): Reg | undefin
   const { alu32, op } = insn;
   switch (op) {
     case BPF_ADD:
-      dst.r32 = C32.add(dst.r32, src.r32);
-      dst.r64 = C64.add(dst.r64, src.r64);
+      dst.r32 = c32Add(dst.r32, src.r32);
+      dst.r64 = c64Add(dst.r64, src.r64);
       dst.varOff = tnumAdd(dst.varOff, src.varOff);
       break;
     case BPF_SUB:
-      dst.r32 = C32.add(dst.r32, C32.negate(src.r32));
-      dst.r64 = C64.add(dst.r64, C64.negate(src.r64));
+      dst.r32 = c32Add(dst.r32, c32Negate(src.r32));
+      dst.r64 = c64Add(dst.r64, c64Negate(src.r64));
       dst.varOff = tnumSub(dst.varOff, src.varOff);
       break;
     case BPF_NEG: {
-      const old = { ...dst };
-      markKnown(dst, 0n);
-      dst.r32 = C32.add(dst.r32, C32.negate(old.r32));
-      dst.r64 = C64.add(dst.r64, C64.negate(old.r64));
-      dst.varOff = tnumNeg(old.varOff);
+      const old32 = dst.r32, old64 = dst.r64, oldVarOff = dst.varOff;
+      markKnownW(dst, W_ZERO);
+      dst.r32 = c32Add(dst.r32, c32Negate(old32));
+      dst.r64 = c64Add(dst.r64, c64Negate(old64));
+      dst.varOff = tnumNeg(oldVarOff);
       break;
     }
     case BPF_MUL:
       dst.varOff = tnumMul(dst.varOff, src.varOff);
-      mul(dst, src, 32);
-      mul(dst, src, 64);
+      mul32(dst, src.r32);
+      mul64(dst, src.r64);
       break;
     case BPF_DIV:
-      if ((alu32 && u32min(src) === 0n) || (!alu32 && umin(src) === 0n)) {
-        setKnown(dst, 0n);
+      if ((alu32 && umin32Of(src.r32) === 0) || (!alu32 && isZero(c64UminOf(src.r64)))) {
+        setKnownW(dst, W_ZERO);
         break;
       }
       if (alu32) {
         if (insn.off === 1) sdiv(dst, src, 32);
         else {
-          const v = u32min(src);
-          setURange32(dst, u32min(dst) / v, u32max(dst) / v);
+          const v = umin32Of(src.r32);
+          setURange32N(dst, Math.floor(umin32(dst) / v), Math.floor(umax32(dst) / v));
           resetReg64AndTnum(dst);
         }
       } else if (insn.off === 1) sdiv(dst, src, 64);
       else {
-        const v = umin(src);
-        setURange64(dst, umin(dst) / v, umax(dst) / v);
+        const v = c64UminOf(src.r64);
+        setURange64W(dst, wDivU(umin64(dst), v), wDivU(umax64(dst), v));
         resetReg32AndTnum(dst);
       }
       break;
     case BPF_MOD:
-      if ((alu32 && u32min(src) === 0n) || (!alu32 && umin(src) === 0n)) break;
+      if ((alu32 && umin32Of(src.r32) === 0) || (!alu32 && isZero(c64UminOf(src.r64)))) break;
       if (alu32) {
         if (insn.off === 1) smod(dst, src, 32);
         else {
-          const resMax = u32min(src) - 1n;
-          if (u32max(dst) > resMax) {
-            setURange32(dst, 0n, u32max(dst) < resMax ? u32max(dst) : resMax);
+          const resMax = umin32Of(src.r32) - 1;
+          const dmax = umax32(dst);
+          if (dmax > resMax) {
+            setURange32N(dst, 0, dmax < resMax ? dmax : resMax);
             resetReg64AndTnum(dst);
           }
         }
       } else if (insn.off === 1) smod(dst, src, 64);
       else {
-        const resMax = umin(src) - 1n;
-        if (umax(dst) > resMax) {
-          setURange64(dst, 0n, umax(dst) < resMax ? umax(dst) : resMax);
+        const m = c64UminOf(src.r64);
+        const resMax = new W64((m.h - (m.l === 0 ? 1 : 0)) | 0, (m.l - 1) | 0);
+        const dmax = umax64(dst);
+        if (wLtU(resMax, dmax)) {
+          setURange64W(dst, W_ZERO, wMinU(dmax, resMax));
           resetReg32AndTnum(dst);
         }
       }
@@ -238,71 +325,75 @@ export function adjustScalar(insn: AluInsn, dst: Reg, srcIn: Reg): Reg | undefin
       const isAnd = op === BPF_AND;
       dst.varOff = isAnd ? tnumAnd(dst.varOff, src.varOff) : tnumOr(dst.varOff, src.varOff);
       // 32-bit half
-      const srcK32 = tnumSubregIsConst(src.varOff), dstK32 = tnumSubregIsConst(dst.varOff);
-      const v32 = tnumSubreg(dst.varOff);
-      if (srcK32 && dstK32) markKnown32(dst, v32.value);
-      else if (isAnd) setURange32(dst, v32.value, u32max(dst) < u32max(src) ? u32max(dst) : u32max(src));
-      else setURange32(dst, u32min(dst) > u32min(src) ? u32min(dst) : u32min(src), v32.value | v32.mask);
+      const t = dst.varOff;
+      if (tnumSubregIsConst(src.varOff) && tnumSubregIsConst(t)) markKnown32(dst, t.vl);
+      else if (isAnd) setURange32N(dst, t.vl >>> 0, Math.min(umax32(dst), umax32Of(src.r32)));
+      else setURange32N(dst, Math.max(umin32(dst), umin32Of(src.r32)), (t.vl | t.ml) >>> 0);
       // 64-bit half
-      if (tnumIsConst(src.varOff) && tnumIsConst(dst.varOff)) markKnown(dst, dst.varOff.value);
+      if (tnumIsConst(src.varOff) && tnumIsConst(dst.varOff)) markKnownW(dst, new W64(dst.varOff.vh, dst.varOff.vl));
       else {
-        if (isAnd) setURange64(dst, dst.varOff.value, umax(dst) < umax(src) ? umax(dst) : umax(src));
-        else setURange64(dst, umin(dst) > umin(src) ? umin(dst) : umin(src), dst.varOff.value | dst.varOff.mask);
+        const t64 = dst.varOff;
+        if (isAnd) setURange64W(dst, new W64(t64.vh, t64.vl), wMinU(umax64(dst), c64UmaxOf(src.r64)));
+        else setURange64W(dst, wMaxU(umin64(dst), c64UminOf(src.r64)), new W64(t64.vh | t64.mh, t64.vl | t64.ml));
         updateRegBounds(dst);
       }
       break;
     }
     case BPF_XOR: {
-      dst.varOff = tnumXor(dst.varOff, src.varOff);
-      const v32 = tnumSubreg(dst.varOff);
-      if (tnumSubregIsConst(src.varOff) && tnumSubregIsConst(dst.varOff)) markKnown32(dst, v32.value);
-      else setURange32(dst, v32.value, v32.value | v32.mask);
-      if (tnumIsConst(src.varOff) && tnumIsConst(dst.varOff)) markKnown(dst, dst.varOff.value);
-      else setURange64(dst, dst.varOff.value, dst.varOff.value | dst.varOff.mask);
+      const t = tnumXor(dst.varOff, src.varOff);
+      dst.varOff = t;
+      if (tnumSubregIsConst(src.varOff) && tnumSubregIsConst(t)) markKnown32(dst, t.vl);
+      else setURange32N(dst, t.vl >>> 0, (t.vl | t.ml) >>> 0);
+      if (tnumIsConst(src.varOff) && tnumIsConst(dst.varOff)) markKnownW(dst, new W64(dst.varOff.vh, dst.varOff.vl));
+      else {
+        const t64 = dst.varOff;
+        setURange64W(dst, new W64(t64.vh, t64.vl), new W64(t64.vh | t64.mh, t64.vl | t64.ml));
+      }
       break;
     }
     case BPF_LSH:
       if (alu32) {
-        const lo = u32min(src), hi = u32max(src);
+        const lo = umin32Of(src.r32), hi = umax32Of(src.r32);
         const sub = tnumSubreg(dst.varOff);
         lsh32(dst, lo, hi);
-        dst.varOff = tnumSubreg(tnumLshift(sub, Number(lo)));
+        dst.varOff = tnumSubreg(tnumLshift(sub, lo));
         markUnbounded64(dst);
         updateReg32Bounds(dst);
       } else {
-        const lo = umin(src), hi = umax(src);
+        // safeToCompute: src < 64
+        const lo = c64UminOf(src.r64).l, hi = c64UmaxOf(src.r64).l;
         lsh64(dst, lo, hi);
         lsh32(dst, lo, hi);
-        dst.varOff = tnumLshift(dst.varOff, Number(lo));
+        dst.varOff = tnumLshift(dst.varOff, lo);
         updateRegBounds(dst);
       }
       break;
     case BPF_RSH:
       if (alu32) {
-        const lo = u32min(src), hi = u32max(src);
-        dst.varOff = tnumRshift(tnumSubreg(dst.varOff), Number(lo));
-        setURange32(dst, u32min(dst) >> hi, u32max(dst) >> lo);
+        const lo = umin32Of(src.r32), hi = umax32Of(src.r32);
+        dst.varOff = tnumRshift(tnumSubreg(dst.varOff), lo);
+        setURange32N(dst, shr32(umin32(dst), hi), shr32(umax32(dst), lo));
         markUnbounded64(dst);
         updateReg32Bounds(dst);
       } else {
-        const lo = umin(src), hi = umax(src);
-        dst.varOff = tnumRshift(dst.varOff, Number(lo));
-        setURange64(dst, umin(dst) >> hi, umax(dst) >> lo);
+        const lo = c64UminOf(src.r64).l, hi = c64UmaxOf(src.r64).l;
+        dst.varOff = tnumRshift(dst.varOff, lo);
+        setURange64W(dst, wShr(umin64(dst), hi), wShr(umax64(dst), lo));
         markUnbounded32(dst);
         updateRegBounds(dst);
       }
       break;
     case BPF_ARSH:
       if (alu32) {
-        const s = u32min(src);
-        setSRange32(dst, s32min(dst) >> s, s32max(dst) >> s);
-        dst.varOff = tnumArshift(tnumSubreg(dst.varOff), Number(s), 32);
+        const s = umin32Of(src.r32);
+        setSRange32N(dst, sar32(smin32(dst), s), sar32(smax32(dst), s));
+        dst.varOff = tnumArshift(tnumSubreg(dst.varOff), s, 32);
         markUnbounded64(dst);
         updateReg32Bounds(dst);
       } else {
-        const s = umin(src);
-        setSRange64(dst, smin(dst) >> s, smax(dst) >> s);
-        dst.varOff = tnumArshift(dst.varOff, Number(s), 64);
+        const s = c64UminOf(src.r64).l;
+        setSRange64W(dst, wSar(smin64(dst), s), wSar(smax64(dst), s));
+        dst.varOff = tnumArshift(dst.varOff, s, 64);
         markUnbounded32(dst);
         updateRegBounds(dst);
       }
@@ -329,32 +420,40 @@ export function adjustScalar(insn: AluInsn, dst: Reg, srcIn: Reg): Reg | undefin
   return fork;
 }
 
-function lsh32(dst: Reg, lo: bigint, hi: bigint): void {
-  if (hi > 31n || u32max(dst) > 1n << (31n - hi)) setURange32(dst, 0n, U32);
-  else setURange32(dst, (u32min(dst) << lo) & U32, (u32max(dst) << hi) & U32);
+const isZero = (w: W64): boolean => (w.h | w.l) === 0;
+
+function lsh32(dst: Reg, lo: number, hi: number): void {
+  const dmax = umax32(dst);
+  if (hi > 31 || dmax > 2 ** (31 - hi)) setURange32N(dst, 0, M32);
+  else setURange32N(dst, umin32(dst) << lo, dmax << hi);
 }
 
-function lsh64(dst: Reg, lo: bigint, hi: bigint): void {
-  let s = C64.UNBOUNDED;
-  if (lo === 32n && hi === 32n) s = C64.fromSRange(s32min(dst) << 32n, s32max(dst) << 32n);
-  let u = C64.UNBOUNDED;
-  if (!(umax(dst) > ((1n << (63n - hi)) & U64))) u = C64.fromURange((umin(dst) << lo) & U64, (umax(dst) << hi) & U64);
-  dst.r64 = C64.intersect(u, s);
+function lsh64(dst: Reg, lo: number, hi: number): void {
+  let s = C64_UNBOUNDED;
+  if (lo === 32 && hi === 32) s = c64FromSRange(smin32(dst), 0, smax32(dst), 0);
+  let u = C64_UNBOUNDED;
+  // umax <= 1 << (63 - hi)
+  if (!wLtU(wShl(new W64(0, 1), 63 - hi), umax64(dst))) {
+    const a = wShl(umin64(dst), lo), b = wShl(umax64(dst), hi);
+    u = c64FromURange(a.h, a.l, b.h, b.l);
+  }
+  dst.r64 = c64Intersect(u, s);
 }
 
 /** maybe_fork_scalars: the pushed branch sees dst = 0, this path continues with dst = -1 */
 function maybeFork(dst: Reg): Reg | undefined {
   let alu32: boolean;
-  if (smin(dst) === -1n && smax(dst) === 0n) alu32 = false;
-  else if (s32min(dst) === -1n && s32max(dst) === 0n) alu32 = true;
+  const smin = smin64(dst), smax = smax64(dst);
+  if ((smin.h & smin.l) === -1 && (smax.h | smax.l) === 0) alu32 = false;
+  else if (smin32(dst) === -1 && smax32(dst) === 0) alu32 = true;
   else return undefined;
-  const other = { ...dst };
+  const other = cloneReg(dst);
   if (alu32) {
-    markKnown32(other, 0n);
-    markKnown32(dst, U32);
+    markKnown32(other, 0);
+    markKnown32(dst, M32);
   } else {
-    markKnown(other, 0n);
-    markKnown(dst, U64);
+    markKnownW(other, W_ZERO);
+    markKnownW(dst, W_UMAX);
   }
   return other;
 }

@@ -1,13 +1,15 @@
 // Conditional jumps on scalars: deciding a branch (is_branch_taken / is_scalar_branch_taken) and
 // refining both edges (regs_refine_cond_op, simulate_both_branches_taken) as kernel/bpf/verifier.c does.
-import { C32, C64 } from './cnum.ts';
-import { U32, U64, tnumAnd, tnumConst, tnumIntersect, tnumIsConst, tnumOr, tnumOverlap, tnumSubreg, tnumWithSubreg } from './tnum.ts';
-import { markUnbounded, rangeBoundsViolation, regBoundsSync, s32max, s32min, smax, smin, u32max, u32min, umax, umin } from './bounds.ts';
+import { Cnum, c32FromSRange, c32FromURange, c32Intersect, c64FromSRange, c64FromURange, c64Intersect } from './cnum.ts';
+import { Tnum, tnumAnd, tnumIntersect, tnumIsConst, tnumOr, tnumOverlap, tnumSubreg, tnumSubregIsConst, tnumWithSubreg } from './tnum.ts';
+import { markUnbounded, rangeBoundsViolation, regBoundsSync, smax32, smax64, smin32, smin64, umax32, umax64, umin32, umin64 } from './bounds.ts';
+import { W_SMAX, W_SMIN, W_ZERO, addHi, addLo, subHi, subLo, wFromS32, wFromU32, wLeS, wLeU, wLtS, wLtU } from './u64.ts';
 import type { Reg } from '../state.ts';
 
 export const BPF_JEQ = 0x10, BPF_JGT = 0x20, BPF_JGE = 0x30, BPF_JSET = 0x40, BPF_JNE = 0x50, BPF_JSGT = 0x60;
 export const BPF_JSGE = 0x70, BPF_JLT = 0xa0, BPF_JLE = 0xb0, BPF_JSLT = 0xc0, BPF_JSLE = 0xd0;
 const BPF_X = 0x08;
+const M32 = 0xffffffff;
 
 const FLIP: Record<number, number> = {
   [BPF_JEQ]: BPF_JEQ, [BPF_JNE]: BPF_JNE, [BPF_JSET]: BPF_JSET, [BPF_JGE]: BPF_JLE, [BPF_JGT]: BPF_JLT,
@@ -34,11 +36,13 @@ export function revOpcode(op: number): number {
 }
 
 export function isRegConst(r: Reg, jmp32: boolean): boolean {
-  return jmp32 ? (r.varOff.mask & U32) === 0n : tnumIsConst(r.varOff);
+  return jmp32 ? tnumSubregIsConst(r.varOff) : tnumIsConst(r.varOff);
 }
 export function regConstValue(r: Reg, jmp32: boolean): bigint {
-  return jmp32 ? r.varOff.value & U32 : r.varOff.value;
+  return jmp32 ? BigInt(r.varOff.vl >>> 0) : r.varOff.value;
 }
+
+const S32_MIN = -0x80000000, S32_MAX = 0x7fffffff;
 
 /** regs_refine_cond_op: narrow reg1/reg2 assuming `reg1 op reg2` holds */
 export function refineCondOp(reg1: Reg, reg2: Reg, op: number, jmp32: boolean): void {
@@ -51,13 +55,13 @@ export function refineCondOp(reg1: Reg, reg2: Reg, op: number, jmp32: boolean): 
   switch (op) {
     case BPF_JEQ:
       if (jmp32) {
-        reg1.r32 = C32.intersect(reg1.r32, reg2.r32);
+        reg1.r32 = c32Intersect(reg1.r32, reg2.r32);
         reg2.r32 = reg1.r32;
         const t = tnumIntersect(tnumSubreg(reg1.varOff), tnumSubreg(reg2.varOff));
         reg1.varOff = tnumWithSubreg(reg1.varOff, t);
         reg2.varOff = tnumWithSubreg(reg2.varOff, t);
       } else {
-        reg1.r64 = C64.intersect(reg1.r64, reg2.r64);
+        reg1.r64 = c64Intersect(reg1.r64, reg2.r64);
         reg2.r64 = reg1.r64;
         reg1.varOff = tnumIntersect(reg1.varOff, reg2.varOff);
         reg2.varOff = reg1.varOff;
@@ -66,63 +70,76 @@ export function refineCondOp(reg1: Reg, reg2: Reg, op: number, jmp32: boolean): 
     case BPF_JNE: {
       if (!isRegConst(reg2, jmp32)) [reg1, reg2] = [reg2, reg1];
       if (!isRegConst(reg2, jmp32)) break;
-      const v = regConstValue(reg2, jmp32);
-      if (jmp32) reg1.r32 = C32.intersect(reg1.r32, { base: (v + 1n) & U32, size: U32 - 1n });
-      else reg1.r64 = C64.intersect(reg1.r64, { base: (v + 1n) & U64, size: U64 - 1n });
+      // every value but v: the arc from v + 1 of size UMAX - 1
+      const v = reg2.varOff;
+      if (jmp32) reg1.r32 = c32Intersect(reg1.r32, new Cnum(0, (v.vl + 1) | 0, 0, -2));
+      else reg1.r64 = c64Intersect(reg1.r64, new Cnum(addHi(v.vh, v.vl, 0, 1), addLo(v.vl, 1), -1, -2));
       break;
     }
     case BPF_JSET: {
       if (!isRegConst(reg2, jmp32)) [reg1, reg2] = [reg2, reg1];
       if (!isRegConst(reg2, jmp32)) break;
-      const v = regConstValue(reg2, jmp32);
-      if (v === 0n || (v & (v - 1n)) !== 0n) break;
-      if (jmp32) reg1.varOff = tnumWithSubreg(reg1.varOff, tnumOr(tnumSubreg(reg1.varOff), tnumConst(v)));
-      else reg1.varOff = tnumOr(reg1.varOff, tnumConst(v));
+      const vh = jmp32 ? 0 : reg2.varOff.vh, vl = reg2.varOff.vl;
+      // a single bit only
+      const oneBit = vh === 0 ? vl !== 0 && (vl & (vl - 1)) === 0 : vl === 0 && (vh & (vh - 1)) === 0;
+      if (!oneBit) break;
+      const bit = new Tnum(vh, vl, 0, 0);
+      if (jmp32) reg1.varOff = tnumWithSubreg(reg1.varOff, tnumOr(tnumSubreg(reg1.varOff), bit));
+      else reg1.varOff = tnumOr(reg1.varOff, bit);
       break;
     }
     case BPF_JSET | BPF_X: {
       if (!isRegConst(reg2, jmp32)) [reg1, reg2] = [reg2, reg1];
       if (!isRegConst(reg2, jmp32)) break;
-      const v = regConstValue(reg2, jmp32);
+      const vh = jmp32 ? 0 : reg2.varOff.vh, vl = reg2.varOff.vl;
       markUnbounded(reg1);
-      if (jmp32) reg1.varOff = tnumWithSubreg(reg1.varOff, tnumAnd(tnumSubreg(reg1.varOff), tnumConst(~v & U64)));
-      else reg1.varOff = tnumAnd(reg1.varOff, tnumConst(~v & U64));
+      const notV = new Tnum(~vh, ~vl, 0, 0);
+      if (jmp32) reg1.varOff = tnumWithSubreg(reg1.varOff, tnumAnd(tnumSubreg(reg1.varOff), notV));
+      else reg1.varOff = tnumAnd(reg1.varOff, notV);
       break;
     }
     case BPF_JLE:
       if (jmp32) {
-        reg1.r32 = C32.intersect(reg1.r32, C32.fromURange(0n, u32max(reg2)));
-        reg2.r32 = C32.intersect(reg2.r32, C32.fromURange(u32min(reg1), U32));
+        reg1.r32 = c32Intersect(reg1.r32, c32FromURange(0, umax32(reg2)));
+        reg2.r32 = c32Intersect(reg2.r32, c32FromURange(umin32(reg1), M32));
       } else {
-        reg1.r64 = C64.intersect(reg1.r64, C64.fromURange(0n, umax(reg2)));
-        reg2.r64 = C64.intersect(reg2.r64, C64.fromURange(umin(reg1), U64));
+        const m = umax64(reg2);
+        reg1.r64 = c64Intersect(reg1.r64, c64FromURange(0, 0, m.h, m.l));
+        const n = umin64(reg1);
+        reg2.r64 = c64Intersect(reg2.r64, c64FromURange(n.h, n.l, -1, -1));
       }
       break;
     case BPF_JLT:
       if (jmp32) {
-        reg1.r32 = C32.intersect(reg1.r32, C32.fromURange(0n, (u32max(reg2) - 1n) & U32));
-        reg2.r32 = C32.intersect(reg2.r32, C32.fromURange((u32min(reg1) + 1n) & U32, U32));
+        reg1.r32 = c32Intersect(reg1.r32, c32FromURange(0, umax32(reg2) - 1));
+        reg2.r32 = c32Intersect(reg2.r32, c32FromURange(umin32(reg1) + 1, M32));
       } else {
-        reg1.r64 = C64.intersect(reg1.r64, C64.fromURange(0n, (umax(reg2) - 1n) & U64));
-        reg2.r64 = C64.intersect(reg2.r64, C64.fromURange((umin(reg1) + 1n) & U64, U64));
+        const m = umax64(reg2);
+        reg1.r64 = c64Intersect(reg1.r64, c64FromURange(0, 0, subHi(m.h, m.l, 0, 1), subLo(m.l, 1)));
+        const n = umin64(reg1);
+        reg2.r64 = c64Intersect(reg2.r64, c64FromURange(addHi(n.h, n.l, 0, 1), addLo(n.l, 1), -1, -1));
       }
       break;
     case BPF_JSLE:
       if (jmp32) {
-        reg1.r32 = C32.intersect(reg1.r32, C32.fromSRange(-(1n << 31n), s32max(reg2)));
-        reg2.r32 = C32.intersect(reg2.r32, C32.fromSRange(s32min(reg1), (1n << 31n) - 1n));
+        reg1.r32 = c32Intersect(reg1.r32, c32FromSRange(S32_MIN, smax32(reg2)));
+        reg2.r32 = c32Intersect(reg2.r32, c32FromSRange(smin32(reg1), S32_MAX));
       } else {
-        reg1.r64 = C64.intersect(reg1.r64, C64.fromSRange(-(1n << 63n), smax(reg2)));
-        reg2.r64 = C64.intersect(reg2.r64, C64.fromSRange(smin(reg1), (1n << 63n) - 1n));
+        const m = smax64(reg2);
+        reg1.r64 = c64Intersect(reg1.r64, c64FromSRange(W_SMIN.h, W_SMIN.l, m.h, m.l));
+        const n = smin64(reg1);
+        reg2.r64 = c64Intersect(reg2.r64, c64FromSRange(n.h, n.l, W_SMAX.h, W_SMAX.l));
       }
       break;
     case BPF_JSLT:
       if (jmp32) {
-        reg1.r32 = C32.intersect(reg1.r32, C32.fromSRange(-(1n << 31n), BigInt.asIntN(32, s32max(reg2) - 1n)));
-        reg2.r32 = C32.intersect(reg2.r32, C32.fromSRange(BigInt.asIntN(32, s32min(reg1) + 1n), (1n << 31n) - 1n));
+        reg1.r32 = c32Intersect(reg1.r32, c32FromSRange(S32_MIN, smax32(reg2) - 1));
+        reg2.r32 = c32Intersect(reg2.r32, c32FromSRange(smin32(reg1) + 1, S32_MAX));
       } else {
-        reg1.r64 = C64.intersect(reg1.r64, C64.fromSRange(-(1n << 63n), BigInt.asIntN(64, smax(reg2) - 1n)));
-        reg2.r64 = C64.intersect(reg2.r64, C64.fromSRange(BigInt.asIntN(64, smin(reg1) + 1n), (1n << 63n) - 1n));
+        const m = smax64(reg2);
+        reg1.r64 = c64Intersect(reg1.r64, c64FromSRange(W_SMIN.h, W_SMIN.l, subHi(m.h, m.l, 0, 1), subLo(m.l, 1)));
+        const n = smin64(reg1);
+        reg2.r64 = c64Intersect(reg2.r64, c64FromSRange(addHi(n.h, n.l, 0, 1), addLo(n.l, 1), W_SMAX.h, W_SMAX.l));
       }
       break;
     default:
@@ -154,36 +171,35 @@ function simulateBoth(b: BranchRegs, op: number, jmp32: boolean): -1 | 0 | 1 {
 export function scalarBranchTaken(reg1: Reg, reg2: Reg, sameReg: boolean, op: number, jmp32: boolean, b: BranchRegs): -1 | 0 | 1 {
   let t1 = jmp32 ? tnumSubreg(reg1.varOff) : reg1.varOff;
   let t2 = jmp32 ? tnumSubreg(reg2.varOff) : reg2.varOff;
-  const umin1 = jmp32 ? u32min(reg1) : umin(reg1), umax1 = jmp32 ? u32max(reg1) : umax(reg1);
-  const smin1 = jmp32 ? s32min(reg1) : smin(reg1), smax1 = jmp32 ? s32max(reg1) : smax(reg1);
-  const umin2 = jmp32 ? u32min(reg2) : umin(reg2), umax2 = jmp32 ? u32max(reg2) : umax(reg2);
-  const smin2 = jmp32 ? s32min(reg2) : smin(reg2), smax2 = jmp32 ? s32max(reg2) : smax(reg2);
+  // the 32-bit bounds widened to u64 / s64, so that one set of comparisons serves both widths
+  const umin1 = jmp32 ? wFromU32(umin32(reg1)) : umin64(reg1), umax1 = jmp32 ? wFromU32(umax32(reg1)) : umax64(reg1);
+  const smin1 = jmp32 ? wFromS32(smin32(reg1)) : smin64(reg1), smax1 = jmp32 ? wFromS32(smax32(reg1)) : smax64(reg1);
+  const umin2 = jmp32 ? wFromU32(umin32(reg2)) : umin64(reg2), umax2 = jmp32 ? wFromU32(umax32(reg2)) : umax64(reg2);
+  const smin2 = jmp32 ? wFromS32(smin32(reg2)) : smin64(reg2), smax2 = jmp32 ? wFromS32(smax32(reg2)) : smax64(reg2);
   if (sameReg) {
     switch (op) {
       case BPF_JGE: case BPF_JLE: case BPF_JSGE: case BPF_JSLE: case BPF_JEQ: return 1;
       case BPF_JGT: case BPF_JLT: case BPF_JSGT: case BPF_JSLT: case BPF_JNE: return 0;
       case BPF_JSET:
-        if (tnumIsConst(t1)) return t1.value !== 0n ? 1 : 0;
-        return smin1 <= 0n && smax1 >= 0n ? -1 : 1;
+        if (tnumIsConst(t1)) return (t1.vh | t1.vl) !== 0 ? 1 : 0;
+        return !wLtS(W_ZERO, smin1) && !wLtS(smax1, W_ZERO) ? -1 : 1;
       default: return -1;
     }
   }
-  const cross32 = (): boolean =>
-    u32min(reg1) > u32max(reg2) || u32max(reg1) < u32min(reg2) || s32min(reg1) > s32max(reg2) || s32max(reg1) < s32min(reg2);
   switch (op) {
     case BPF_JEQ:
-      if (tnumIsConst(t1) && tnumIsConst(t2)) return t1.value === t2.value ? 1 : 0;
+      if (tnumIsConst(t1) && tnumIsConst(t2)) return t1.vh === t2.vh && t1.vl === t2.vl ? 1 : 0;
       if (!tnumOverlap(t1, t2)) return 0;
-      if (umin1 > umax2 || umax1 < umin2) return 0;
-      if (smin1 > smax2 || smax1 < smin2) return 0;
-      if (!jmp32 && cross32()) return 0;
+      if (wLtU(umax2, umin1) || wLtU(umax1, umin2)) return 0;
+      if (wLtS(smax2, smin1) || wLtS(smax1, smin2)) return 0;
+      if (!jmp32 && cross32(reg1, reg2)) return 0;
       break;
     case BPF_JNE:
-      if (tnumIsConst(t1) && tnumIsConst(t2)) return t1.value !== t2.value ? 1 : 0;
+      if (tnumIsConst(t1) && tnumIsConst(t2)) return t1.vh !== t2.vh || t1.vl !== t2.vl ? 1 : 0;
       if (!tnumOverlap(t1, t2)) return 1;
-      if (umin1 > umax2 || umax1 < umin2) return 1;
-      if (smin1 > smax2 || smax1 < smin2) return 1;
-      if (!jmp32 && cross32()) return 1;
+      if (wLtU(umax2, umin1) || wLtU(umax1, umin2)) return 1;
+      if (wLtS(smax2, smin1) || wLtS(smax1, smin2)) return 1;
+      if (!jmp32 && cross32(reg1, reg2)) return 1;
       break;
     case BPF_JSET: {
       let r2 = reg2;
@@ -192,18 +208,23 @@ export function scalarBranchTaken(reg1: Reg, reg2: Reg, sameReg: boolean, op: nu
         [t1, t2] = [t2, t1];
       }
       if (!isRegConst(r2, jmp32)) return -1;
-      if (~t1.mask & t1.value & t2.value) return 1;
-      if (!((t1.mask | t1.value) & t2.value)) return 0;
+      if (((~t1.mh & t1.vh & t2.vh) | (~t1.ml & t1.vl & t2.vl)) !== 0) return 1;
+      if ((((t1.mh | t1.vh) & t2.vh) | ((t1.ml | t1.vl) & t2.vl)) === 0) return 0;
       break;
     }
-    case BPF_JGT: if (umin1 > umax2) return 1; if (umax1 <= umin2) return 0; break;
-    case BPF_JSGT: if (smin1 > smax2) return 1; if (smax1 <= smin2) return 0; break;
-    case BPF_JLT: if (umax1 < umin2) return 1; if (umin1 >= umax2) return 0; break;
-    case BPF_JSLT: if (smax1 < smin2) return 1; if (smin1 >= smax2) return 0; break;
-    case BPF_JGE: if (umin1 >= umax2) return 1; if (umax1 < umin2) return 0; break;
-    case BPF_JSGE: if (smin1 >= smax2) return 1; if (smax1 < smin2) return 0; break;
-    case BPF_JLE: if (umax1 <= umin2) return 1; if (umin1 > umax2) return 0; break;
-    case BPF_JSLE: if (smax1 <= smin2) return 1; if (smin1 > smax2) return 0; break;
+    case BPF_JGT: if (wLtU(umax2, umin1)) return 1; if (wLeU(umax1, umin2)) return 0; break;
+    case BPF_JSGT: if (wLtS(smax2, smin1)) return 1; if (wLeS(smax1, smin2)) return 0; break;
+    case BPF_JLT: if (wLtU(umax1, umin2)) return 1; if (wLeU(umax2, umin1)) return 0; break;
+    case BPF_JSLT: if (wLtS(smax1, smin2)) return 1; if (wLeS(smax2, smin1)) return 0; break;
+    case BPF_JGE: if (wLeU(umax2, umin1)) return 1; if (wLtU(umax1, umin2)) return 0; break;
+    case BPF_JSGE: if (wLeS(smax2, smin1)) return 1; if (wLtS(smax1, smin2)) return 0; break;
+    case BPF_JLE: if (wLeU(umax1, umin2)) return 1; if (wLtU(umax2, umin1)) return 0; break;
+    case BPF_JSLE: if (wLeS(smax1, smin2)) return 1; if (wLtS(smax2, smin1)) return 0; break;
   }
   return simulateBoth(b, op, jmp32);
+}
+
+/** the 32-bit ranges of reg1 and reg2 do not meet */
+function cross32(reg1: Reg, reg2: Reg): boolean {
+  return umin32(reg1) > umax32(reg2) || umax32(reg1) < umin32(reg2) || smin32(reg1) > smax32(reg2) || smax32(reg1) < smin32(reg2);
 }

@@ -35,10 +35,12 @@ export interface Prechecked {
 
 const MAX_SUBPROGS = 256;
 
+/** a reserved-field reject; at module level, since a closure per checked insn costs more than the checks (tsx names each one) */
+const r = (m: string): CheckResult => reject(EINVAL, m);
+
 /** check_alu_fields / check_jmp_fields / check_insn_fields; also run by 6.12's walk at each insn */
 export function checkInsnFields(insn: RawInsn): CheckResult | undefined {
   const c = cls(insn.code), o = op(insn.code);
-  const r = (m: string): CheckResult => reject(EINVAL, m);
   switch (c) {
     case BPF_ALU:
     case BPF_ALU64:

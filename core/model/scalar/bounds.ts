@@ -183,8 +183,15 @@ function regBoundOffset(r: Reg): void {
 
 export const rangeBoundsViolation = (r: Reg): boolean => c32IsEmpty(r.r32) || c64IsEmpty(r.r64);
 
+/** a known value whose ranges hold just that value: a fixed point of reg_bounds_sync (and the common case) */
+function isSyncedConst(r: Reg): boolean {
+  const t = r.varOff, a = r.r64, b = r.r32;
+  return (t.mh | t.ml | a.sh | a.sl | b.bh | b.sh | b.sl) === 0 && a.bh === t.vh && a.bl === t.vl && b.bl === t.vl;
+}
+
 /** reg_bounds_sync */
 export function regBoundsSync(r: Reg): void {
+  if (isSyncedConst(r)) return;
   if (rangeBoundsViolation(r)) return;
   updateRegBounds(r);
   deduceBounds(r);

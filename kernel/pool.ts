@@ -38,6 +38,11 @@ export interface PoolOptions extends RunSettings {
   bootTimeoutMs?: number;
   /** per-request timeout (from when the agent starts on it) */
   timeoutMs?: number;
+  /** a request that times out is tried once more on a fresh guest with this longer timeout
+   *  before its outcome is `hang`, so a verification that is merely slow under TCG (a large
+   *  call graph can take 10-60 s) is not reported as a hung kernel; default 6 x timeoutMs,
+   *  and a value <= timeoutMs turns the second try off */
+  slowTimeoutMs?: number;
   /** requests in flight per guest */
   pipeline?: number;
   /** a guest gets new requests when it has at most this many in flight (default pipeline/2) */
@@ -75,6 +80,10 @@ export interface PoolMetrics {
   hangs: number;
   /** requests sent again because their guest went away for another reason */
   retried: number;
+  /** requests that timed out and were tried again with the slow timeout */
+  slowRetries: number;
+  /** of those, the ones that answered on the second try (slow, not hung) */
+  slowAnswered: number;
   bootMs: number[];
 }
 
@@ -94,6 +103,8 @@ export class PoolBrokenError extends Error {
 interface Task {
   job: PoolJob;
   background: boolean;
+  /** on its second try, with the slow timeout */
+  slow?: boolean;
   fields: Field[];
   attempts: number;
   resolve: (o: Outcome) => void;
@@ -137,7 +148,7 @@ export class VmPool {
       ...opts,
     };
     this.runDir = mkdtempSync(join(tmpdir(), 'bpfdiff-pool-'));
-    this.m = { guests: this.opts.size, accel: undefined, boots: 0, restarts: 0, programsRun: 0, crashes: 0, hangs: 0, retried: 0, bootMs: [] };
+    this.m = { guests: this.opts.size, accel: undefined, boots: 0, restarts: 0, programsRun: 0, crashes: 0, hangs: 0, retried: 0, slowRetries: 0, slowAnswered: 0, bootMs: [] };
   }
 
   /** Boots `size` guests of `kernel` (in parallel) and returns once all said HELLO. */
@@ -234,6 +245,10 @@ export class VmPool {
     await Promise.all(this.slots.map((s) => s.vm?.close()));
     for (const t of [...this.queue.splice(0), ...this.backgroundQueue.splice(0)]) t.resolve(errorOutcome(this.uname, 'pool closed before the program ran'));
     rmSync(this.runDir, { recursive: true, force: true });
+  }
+
+  private get slowTimeoutMs(): number {
+    return this.opts.slowTimeoutMs ?? this.opts.timeoutMs * 6;
   }
 
   private get refillAt(): number {
@@ -346,10 +361,12 @@ export class VmPool {
 
   private async dispatch(slot: Slot, vm: Vm, task: Task): Promise<void> {
     const type = 'trigger' in task.job ? MsgType.TRIGGER : MsgType.RUN;
-    const reply = await vm.request(type, task.fields, this.opts.timeoutMs);
+    const timeoutMs = task.slow ? this.slowTimeoutMs : this.opts.timeoutMs;
+    const reply = await vm.request(type, task.fields, timeoutMs);
     switch (reply.status) {
       case 'done': {
         this.m.programsRun++;
+        if (task.slow) this.m.slowAnswered++;
         const warning = scanConsole(reply.console);
         try {
           const response = decodeRunResponse(reply.frame);
@@ -366,9 +383,17 @@ export class VmPool {
         this.restart(slot, vm);
         break;
       case 'hang':
+        if (!task.slow && this.slowTimeoutMs > this.opts.timeoutMs && !this.closing) {
+          // slow or hung? one more try on a fresh guest with the long timeout tells them apart
+          this.m.slowRetries++;
+          task.slow = true;
+          (task.background ? this.backgroundQueue : this.queue).unshift(task);
+          this.restart(slot, vm);
+          break;
+        }
         this.m.programsRun++;
         this.m.hangs++;
-        task.resolve(hangOutcome(vm.uname, this.opts.timeoutMs, reply.console));
+        task.resolve(hangOutcome(vm.uname, timeoutMs, reply.console));
         this.restart(slot, vm);
         break;
       case 'lost':

@@ -2,16 +2,17 @@
 // guest, a QEMU killed from outside, and no QEMU left behind after close.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VmPool, resolveKernel, type PoolJob } from '../kernel/index.ts';
-import { numberedPrograms, processesMentioning, returnProgram } from './kernel-programs.ts';
+import { fanOutProgram, numberedPrograms, processesMentioning, returnProgram } from './kernel-programs.ts';
 
 const TIMEOUT_MS = 4000;
+const SLOW_TIMEOUT_MS = 6000;
 
 describe('VmPool with 2 guests of 7.2', () => {
   let pool: VmPool;
   let runDir: string;
 
   beforeAll(async () => {
-    pool = await VmPool.create({ kernel: resolveKernel('7.2'), size: 2, timeoutMs: TIMEOUT_MS });
+    pool = await VmPool.create({ kernel: resolveKernel('7.2'), size: 2, timeoutMs: TIMEOUT_MS, slowTimeoutMs: SLOW_TIMEOUT_MS });
     runDir = pool.runDir;
   });
 
@@ -64,16 +65,31 @@ describe('VmPool with 2 guests of 7.2', () => {
     expect(pidsAfter.filter((p) => !pidsBefore.includes(p))).toHaveLength(1);
   });
 
-  it('gives a requested hang the outcome "hang" after the timeout and replaces the guest', async () => {
+  it('gives a requested hang the outcome "hang" after a second, longer try and replaces the guest', async () => {
     const restarts = pool.metrics().restarts;
     const started = Date.now();
     const outcomes = await pool.runJobs([{ program: returnProgram(1) }, { trigger: 'hang' }, { program: returnProgram(2) }]);
     expect(outcomes.map((o) => o.verdict)).toEqual(['accept', 'hang', 'accept']);
-    expect(outcomes[1].message).toBe(`no answer within ${TIMEOUT_MS} ms`);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(TIMEOUT_MS);
-    expect(pool.metrics().hangs).toBe(1);
-    expect(pool.metrics().restarts).toBe(restarts + 1);
+    // slow or hung: the first timeout sends it to a fresh guest with the longer timeout
+    expect(outcomes[1].message).toBe(`no answer within ${SLOW_TIMEOUT_MS} ms`);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(TIMEOUT_MS + SLOW_TIMEOUT_MS);
+    expect(pool.metrics()).toMatchObject({ hangs: 1, slowRetries: 1, slowAnswered: 0 });
+    expect(pool.metrics().restarts).toBe(restarts + 2);
     await waitFor(() => pool.guests().length === 2);
+  });
+
+  it('tells a slow verification from a hang: the second, longer try answers', async () => {
+    // about 32,000 insns processed: 2-5 s under TCG, beyond a 1 s timeout, well within 60 s
+    const slowPool = await VmPool.create({ kernel: resolveKernel('7.2'), size: 1, timeoutMs: 1000, slowTimeoutMs: 60_000 });
+    try {
+      const [outcome, next] = await slowPool.run([fanOutProgram(13), returnProgram(3)]);
+      expect(outcome).toMatchObject({ verdict: 'accept', retval: 0 });
+      expect(outcome.verifiedInsns).toBeGreaterThan(30_000);
+      expect(next).toMatchObject({ verdict: 'accept', retval: 3 });
+      expect(slowPool.metrics()).toMatchObject({ hangs: 0, slowRetries: 1, slowAnswered: 1 });
+    } finally {
+      await slowPool.close();
+    }
   });
 
   it('notices a QEMU process killed from outside and recovers', async () => {

@@ -103,3 +103,25 @@ export async function processesMentioning(needle: string): Promise<number[]> {
   }
   return pids;
 }
+
+/**
+ * A call graph that is slow to verify and quick to run: f1..f{depth} where each function calls
+ * the next one twice, so the verifier walks the last one 2^(depth-1) times (depth 13: about
+ * 32,000 insns processed, 2-5 s under TCG, against well under a millisecond to run). Returns 0.
+ */
+export function fanOutProgram(depth: number): Program {
+  const insns: RawInsn[] = [movImm(1, 5), callLocal(1), exit()]; // main: call f1; return its r0
+  const funcs: Program['funcs'] = [{ name: 'main', start: 0, args: 1, linkage: 'static' }];
+  for (let i = 1; i <= depth; i++) {
+    const start = insns.length;
+    funcs.push({ name: `f${i}`, start, args: 1, linkage: 'static' });
+    if (i < depth) {
+      // r6 = r1; r1 = r6; call f{i+1}; r1 = r6; call f{i+1}; exit. Each body is 6 insns, so
+      // the next function starts 6 - (index of the call + 1) insns after each call.
+      insns.push(movReg(6, 1), movReg(1, 6), callLocal(3), movReg(1, 6), callLocal(1), exit());
+    } else {
+      insns.push(movImm(R0, 0), exit());
+    }
+  }
+  return { progType: 'sched_cls', insns, funcs, maps: [], input: new Uint8Array(64) };
+}

@@ -63,7 +63,7 @@ export function register(program: Command): void {
     .option('-o, --out <dir>', 'write each distinct divergence here (program, outcomes, reduced form, disassembly)')
     .option('--batch <n>', 'programs per batch sent to the kernels', integerOption('--batch', 1), 100)
     .option('--pool <n>', 'guests per kernel (default: cores / kernels)', integerOption('--pool', 1))
-    .option('--timeout <ms>', 'per-program timeout in the guest', integerOption('--timeout', 100), 10_000)
+    .option('--timeout <ms>', 'per-program timeout in the guest; one that runs out is tried once more with 6x the timeout before it counts as a hang', integerOption('--timeout', 100), 10_000)
     .option('--no-reduce', 'do not reduce the divergences found')
     .option('--reduce-checks <n>', 'candidate checks per reduction', integerOption('--reduce-checks', 1), 2000)
     .option('--funcs <min-max>', `functions per program, within 1-16 (default ${DEFAULT_GEN_OPTIONS.funcs.join('-')})`, range('--funcs'))

@@ -34,7 +34,7 @@ export function register(program: Command): void {
     .option('--out <dir>', 'also write the finding as `bpfdiff fuzz --out` does')
     .option('--max-checks <n>', 'candidate checks at most', positiveInt('--max-checks'), 4000)
     .option('--pool <n>', 'guests per kernel', positiveInt('--pool'))
-    .option('--timeout <ms>', 'per-program timeout in the guest', positiveInt('--timeout'), 10_000)
+    .option('--timeout <ms>', 'per-program timeout in the guest; one that runs out is tried once more with 6x the timeout before it counts as a hang', positiveInt('--timeout'), 10_000)
     .addHelpText('after', '\nThe reduced program goes to stdout (or -o) as bpfdiff.program/v1 JSON; its listing and the\nreduction ratio go to stderr. Exit status 1 when the program shows no divergence.\n')
     .action(async (file: string, opts: ReduceCliOptions) => {
       const programs = await readProgramFile(file);

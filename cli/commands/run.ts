@@ -29,7 +29,7 @@ export function register(program: Command): void {
     .argument('<file>', 'a program (.json) or one program per line (.jsonl)')
     .requiredOption('-k, --kernel <id>', 'kernel id (6.12, 7.2, 7.3, or PATH[:PROFILE] of a bzImage); repeatable', collect)
     .option('--pool <n>', 'guests per kernel (default: cores / kernels, at most one per program)', positiveInt('--pool'))
-    .option('--timeout <ms>', 'per-program timeout in milliseconds', positiveInt('--timeout'), 10_000)
+    .option('--timeout <ms>', 'per-program timeout in milliseconds; one that runs out is tried once more with 6x the timeout before it counts as a hang', positiveInt('--timeout'), 10_000)
     .option('--log', 'keep the full verifier log on each outcome (field "log")')
     .option('--log-level <n>', 'verifier log level', positiveInt('--log-level'), 1)
     .option('--jit-image', 'include the JITed image (hex) in jit.image')

@@ -80,6 +80,11 @@ export function knownScalar(v: bigint): Reg {
   return knownScalarWords(w.h, w.l);
 }
 
+/** a known scalar from an instruction's immediate, sign-extended to 64 bits as the kernel does */
+export function knownScalarImm(imm: number): Reg {
+  return imm === (imm | 0) ? knownScalarWords(imm >> 31, imm) : knownScalar(BigInt(imm));
+}
+
 /** a known scalar from its u64 words */
 export function knownScalarWords(h: number, l: number): Reg {
   return {

@@ -21,10 +21,10 @@ import {
   boundsInsane, coerceRegToSizeSx, coerceSubregToSizeSx, markKnown, markUnknown, regBoundsSync, regWidth, smin, umax, umin, smax, zext32To64,
 } from './scalar/bounds.ts';
 import { scalarBranchTaken, isRegConst, regConstValue, BPF_JEQ, BPF_JNE, flipOpcode, type BranchRegs } from './scalar/branch.ts';
-import { C32, C64 } from './scalar/cnum.ts';
-import { tnumAdd, tnumIn, tnumIsConst, tnumSub, U32 } from './scalar/tnum.ts';
+import { C32, C64, cnumEquals } from './scalar/cnum.ts';
+import { tnumAdd, tnumEquals, tnumIn, tnumIsConst, tnumSub, U32 } from './scalar/tnum.ts';
 import {
-  BPF_REG_FP, cloneState, curFrame, isPktPointer, isPktPointerAny, knownScalar, mayBeNull, newFrame, nextId, notInitReg, pointerReg, resetIds, unknownScalar,
+  BPF_REG_FP, cloneState, curFrame, isPktPointer, isPktPointerAny, knownScalar, knownScalarImm, mayBeNull, newFrame, nextId, notInitReg, pointerReg, resetIds, unknownScalar,
   type Frame, type Reg, type VState,
 } from './state.ts';
 
@@ -412,7 +412,7 @@ export class Walker {
     const e2 = writeReg(insn.dst);
     if (e2) return e2;
     const dst = regs[insn.dst]!;
-    const srcReg = src(insn.code) === BPF_X ? regs[insn.src]! : knownScalar(BigInt(insn.imm));
+    const srcReg = src(insn.code) === BPF_X ? regs[insn.src]! : knownScalarImm(insn.imm);
     const opName = ALU_NAMES[o] ?? '?';
     if (dst.type !== 'scalar' || srcReg.type !== 'scalar') {
       if (src(insn.code) === BPF_X && srcReg.type !== 'scalar' && dst.type !== 'scalar') {
@@ -546,7 +546,7 @@ export class Walker {
     if (isX && regs[insn.src]!.type === 'not_init') return reject(EACCES, msg.notReadOk(insn.src));
     const jmp32 = cls(insn.code) === BPF_JMP32;
     const dst = regs[insn.dst]!;
-    const srcReg = isX ? regs[insn.src]! : knownScalar(BigInt(insn.imm));
+    const srcReg = isX ? regs[insn.src]! : knownScalarImm(insn.imm);
     const b: BranchRegs = { true1: { ...dst }, true2: { ...srcReg }, false1: { ...dst }, false2: { ...srcReg } };
     let pred: -1 | 0 | 1;
     if (dst.type === 'scalar' && srcReg.type === 'scalar') pred = scalarBranchTaken(dst, srcReg, isX && insn.src === insn.dst, o, jmp32, b);
@@ -823,9 +823,7 @@ function checkIds(oldId: number, curId: number): boolean {
   return true;
 }
 
-const sameBounds = (old: Reg, cur: Reg): boolean =>
-  old.varOff.value === cur.varOff.value && old.varOff.mask === cur.varOff.mask &&
-  old.r64.base === cur.r64.base && old.r64.size === cur.r64.size && old.r32.base === cur.r32.base && old.r32.size === cur.r32.size;
+const sameBounds = (old: Reg, cur: Reg): boolean => tnumEquals(old.varOff, cur.varOff) && cnumEquals(old.r64, cur.r64) && cnumEquals(old.r32, cur.r32);
 const withinBounds = (old: Reg, cur: Reg): boolean =>
   C64.isSubset(old.r64, cur.r64) && C32.isSubset(old.r32, cur.r32) && tnumIn(old.varOff, cur.varOff);
 

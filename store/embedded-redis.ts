@@ -69,7 +69,15 @@ export async function startEmbeddedRedis(opts: { dataDir: string; port?: number;
 
   let child: ResultPromise;
   const launch = async () => {
-    child = execa(binary, args, { reject: false, stdio: 'ignore', cleanup: true });
+    // its own process group: a Ctrl-C in the terminal reaches bpfdiff, which stops Redis last,
+    // after the workers have recorded what they hold (execa's cleanup skips detached children,
+    // so an exit hook stops it instead; SIGTERM makes Redis flush its AOF)
+    child = execa(binary, args, { reject: false, stdio: 'ignore', detached: true });
+    const stopOnExit = () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+    };
+    process.once('exit', stopOnExit);
+    void child.finally(() => process.off('exit', stopOnExit));
     await waitForPing(url, child, 15_000);
   };
   const kill = async (signal: NodeJS.Signals) => {

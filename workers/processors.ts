@@ -1,6 +1,6 @@
 // What each queue's jobs do. Processors are plain async functions of a BullMQ job and a
 // context; every log line carries the bpfdiff job id (and batch index) through a child logger.
-import type { Job } from 'bullmq';
+import { DelayedError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Outcome, Program } from '../core/program/index.ts';
 import type { ReplayEntry, ReplaySummary, Store } from '../store/index.ts';
@@ -21,28 +21,20 @@ export interface WorkerContext {
   queues: Queues;
   pipeline: Pipeline;
   log: Logger;
-  /** a reduce job waits up to this long (default 30 min) for the batch queue to drain before it
-   *  starts, so reductions use guests and CPU campaigns leave idle, as the CLI reduces after
-   *  its campaign; 0 starts at once */
+  /** a reduce job waits up to this long after it was queued (default 30 min) for the batch
+   *  queue to drain before it starts, so reductions use guests and CPU campaigns leave idle, as
+   *  the CLI reduces after its campaign; 0 starts at once */
   reduceYieldMs?: number;
-  /** how often the waiting reduce job looks at the batch queue (default 1 s) */
+  /** how often a waiting reduce job looks at the batch queue again (default 1 s) */
   reduceYieldPollMs?: number;
 }
 
-/** Waits while campaign batches are waiting or running anywhere, at most `ctx.reduceYieldMs`. */
-async function yieldToBatches(ctx: WorkerContext): Promise<number> {
-  const began = performance.now();
-  const limit = ctx.reduceYieldMs ?? 30 * 60_000;
-  for (;;) {
-    const counts = await ctx.queues.batch.getJobCounts('waiting', 'active', 'prioritized');
-    const pending = Object.values(counts).reduce((a, b) => a + b, 0);
-    const waited = performance.now() - began;
-    if (pending === 0 || waited >= limit) return Math.round(waited);
-    await new Promise((r) => setTimeout(r, Math.min(ctx.reduceYieldPollMs ?? 1_000, limit - waited)));
-  }
+/** Campaign batches waiting or running anywhere. */
+async function batchesPending(ctx: WorkerContext): Promise<number> {
+  const counts = await ctx.queues.batch.getJobCounts('waiting', 'active', 'prioritized');
+  return Object.values(counts).reduce((a, b) => a + b, 0);
 }
 
-/** Splits a campaign into batch jobs; their BullMQ ids make a re-run of this job a no-op. */
 export async function processCampaign(job: Job<CampaignJobData>, ctx: WorkerContext): Promise<{ batches: number } | { skipped: string }> {
   const { jobId } = job.data;
   const log = ctx.log.child({ jobId, queue: 'campaign' });
@@ -98,15 +90,21 @@ export async function processBatch(job: Job<BatchJobData>, ctx: WorkerContext): 
   return { programs: result.programs, divergences: result.divergences.length, recorded };
 }
 
-export async function processReduce(job: Job<ReduceJobData>, ctx: WorkerContext): Promise<{ reducedInsns?: number }> {
+export async function processReduce(job: Job<ReduceJobData>, ctx: WorkerContext, token?: string): Promise<{ reducedInsns?: number }> {
   const { divergenceId } = job.data;
   const divergence = await ctx.store.getDivergence(divergenceId);
   const log = ctx.log.child({ divergenceId, jobId: divergence?.firstJob, queue: 'reduce' });
   const example = divergence?.examples[0];
   if (!divergence || !example) return {};
   if (divergence.reduced) return { reducedInsns: divergence.reduced.reducedInsns };
-  const waitedMs = await yieldToBatches(ctx);
-  if (waitedMs > 0) log.info({ waitedMs }, 'reduction waited for campaign batches');
+  // Reductions use what campaigns leave idle: while batches are pending, the job goes back to
+  // the delayed set (BullMQ's DelayedError pattern) rather than holding a worker slot, so a
+  // shutting-down worker never waits for it; after reduceYieldMs it runs regardless.
+  const waitedMs = Date.now() - job.timestamp;
+  if (waitedMs < (ctx.reduceYieldMs ?? 30 * 60_000) && (await batchesPending(ctx)) > 0) {
+    await job.moveToDelayed(Date.now() + (ctx.reduceYieldPollMs ?? 1_000), token);
+    throw new DelayedError();
+  }
   const reduced = await ctx.pipeline.reduce(ctx.pipeline.fromJson(example.program), example.kernel, divergence.signature);
   if (!reduced) {
     log.warn('reducer did not reproduce the signature; kept the example unreduced');

@@ -61,7 +61,7 @@ export async function startWorkers(config: WorkerConfig, pipeline: Pipeline, log
   const processors: Record<QueueKind, Processor> = {
     campaign: (job) => processCampaign(job, ctx),
     batch: (job) => processBatch(job, ctx),
-    reduce: (job) => processReduce(job, ctx),
+    reduce: (job, token) => processReduce(job, ctx, token),
     replay: (job) => processReplay(job, ctx),
     check: (job) => processCheck(job, ctx),
     nightly: (job) => processNightly(job, ctx, config.nightlyPollMs),

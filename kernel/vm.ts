@@ -8,6 +8,7 @@ import { AgentClient, AgentGoneError, RequestTimeoutError } from './agent-client
 import { ConsoleLog, hasFatalLine, scanConsole } from './console.ts';
 import type { KernelImage } from './catalog.ts';
 import type { Field, Frame, Hello, MsgType } from './protocol.ts';
+import { onExit } from 'signal-exit';
 
 export type Accel = 'kvm' | 'tcg';
 
@@ -140,9 +141,16 @@ export class Vm extends EventEmitter<VmEvents> {
       stderr: 'pipe',
       buffer: false,
       reject: false,
-      // execa kills the child if this process exits, also on SIGINT/SIGTERM
-      cleanup: true,
+      // Its own process group, so a Ctrl-C in the terminal reaches bpfdiff only, and the batch
+      // in hand finishes on live guests while bpfdiff shuts down in order. execa's cleanup skips
+      // detached children, so signal-exit kills QEMU when this process exits or dies by signal.
+      detached: true,
     });
+    const proc = this.proc;
+    const removeExitHook = onExit(() => {
+      proc.kill('SIGKILL');
+    });
+    void proc.finally(removeExitHook);
     this.proc.stdout.setEncoding('utf8');
     this.proc.stdout.on('data', (chunk: string) => this.onConsole(chunk));
     this.proc.stderr.setEncoding('utf8');

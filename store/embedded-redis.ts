@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { execa, type ResultPromise } from 'execa';
 import { Redis } from 'ioredis';
+import { onExit } from 'signal-exit';
 
 export interface EmbeddedRedis {
   url: string;
@@ -71,13 +72,13 @@ export async function startEmbeddedRedis(opts: { dataDir: string; port?: number;
   const launch = async () => {
     // its own process group: a Ctrl-C in the terminal reaches bpfdiff, which stops Redis last,
     // after the workers have recorded what they hold (execa's cleanup skips detached children,
-    // so an exit hook stops it instead; SIGTERM makes Redis flush its AOF)
+    // so signal-exit stops it when this process exits or dies; SIGTERM makes Redis write its AOF)
     child = execa(binary, args, { reject: false, stdio: 'ignore', detached: true });
-    const stopOnExit = () => {
-      if (child.exitCode === null) child.kill('SIGTERM');
-    };
-    process.once('exit', stopOnExit);
-    void child.finally(() => process.off('exit', stopOnExit));
+    const proc = child;
+    const removeExitHook = onExit(() => {
+      proc.kill('SIGTERM');
+    });
+    void proc.finally(removeExitHook);
     await waitForPing(url, child, 15_000);
   };
   const kill = async (signal: NodeJS.Signals) => {

@@ -36,7 +36,10 @@ export interface WorkerHandle {
   store: Store;
   queues: Queues;
   workers: Map<QueueKind, Worker>;
-  close(): Promise<void>;
+  /** stops taking jobs, lets the jobs in hand finish for up to `graceMs` (default: as long as
+   *  they take), then leaves any still running to be taken over as stalled (their recording is
+   *  idempotent), and closes the pool and the connections */
+  close(opts?: { graceMs?: number }): Promise<void>;
 }
 
 // two batches in flight per worker: the model works on one while the guests run the other
@@ -58,6 +61,18 @@ export async function startWorkers(config: WorkerConfig, pipeline: Pipeline, log
   const ctx: WorkerContext = { store, queues, pipeline, log: wlog, reduceYieldMs: config.reduceYieldMs };
   const serve = config.queues ?? [...QUEUE_KINDS];
 
+  // jobs this process is running, so close() knows when the jobs in hand are done
+  let running = 0;
+  const counted =
+    (p: Processor): Processor =>
+    async (job, token) => {
+      running++;
+      try {
+        return await p(job, token);
+      } finally {
+        running--;
+      }
+    };
   const processors: Record<QueueKind, Processor> = {
     campaign: (job) => processCampaign(job, ctx),
     batch: (job) => processBatch(job, ctx),
@@ -69,7 +84,7 @@ export async function startWorkers(config: WorkerConfig, pipeline: Pipeline, log
 
   const workers = new Map<QueueKind, Worker>();
   for (const kind of serve) {
-    const worker = new Worker(queueName(config, kind), processors[kind], {
+    const worker = new Worker(queueName(config, kind), counted(processors[kind]), {
       connection: connect(),
       prefix: config.prefix,
       concurrency: config.concurrency?.[kind] ?? DEFAULT_CONCURRENCY[kind],
@@ -120,11 +135,21 @@ export async function startWorkers(config: WorkerConfig, pipeline: Pipeline, log
     store,
     queues,
     workers,
-    close() {
+    close(opts = {}) {
       closing ??= (async () => {
         clearInterval(timer);
-        // let running jobs finish (their results are recorded) before the pool goes away
-        await Promise.all([...workers.values()].map((w) => w.close()));
+        // take no new jobs; let the running ones finish (their results are recorded) before the
+        // pool goes away, for at most graceMs
+        const all = [...workers.values()];
+        if (opts.graceMs === undefined) {
+          await Promise.all(all.map((w) => w.close()));
+        } else {
+          await Promise.all(all.map((w) => w.pause(true)));
+          const deadline = Date.now() + opts.graceMs;
+          while (running > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+          if (running > 0) wlog.warn({ running, graceMs: opts.graceMs }, 'jobs still running at shutdown: left to be taken over as stalled');
+          await Promise.all(all.map((w) => w.close(running > 0)));
+        }
         await store.removeWorker(id).catch(() => undefined);
         await closeQueues(queues);
         await pipeline.close();

@@ -91,7 +91,9 @@ export function register(program: Command): void {
           createKernelPipeline({ poolSize }),
           log,
         );
-        closers.push({ name: 'worker', close: () => worker.close() });
+        // a batch in hand gets 10 s to finish and be recorded; one that needs longer is run
+        // again by the next worker (stalled-job recovery; recording is idempotent)
+        closers.push({ name: 'worker', close: () => worker.close({ graceMs: 10_000 }) });
         if (redis) closers.push({ name: 'redis', close: () => redis.stop() });
 
         let jobLine = 'no campaign submitted (--no-campaign)';

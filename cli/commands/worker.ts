@@ -37,6 +37,6 @@ export function register(program: Command): void {
       const concurrency = { ...settings.worker.concurrency, ...(opts.concurrency ? { batch: opts.concurrency } : {}) };
       const handle = await startWorkers({ ...settings.worker, queues, concurrency }, pipeline, log);
       log.info({ redis: redactRedisUrl(settings.worker.redisUrl), queues: queues ?? 'all', pool: opts.pool ?? settings.poolSize }, 'worker started');
-      await closeOnSignal([{ name: 'worker', close: () => handle.close() }], log);
+      await closeOnSignal([{ name: 'worker', close: () => handle.close({ graceMs: 10_000 }) }], log);
     });
 }

@@ -30,7 +30,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close();
-  await worker?.close();
+  // a reduction started after the campaign may still run: give it a moment, then leave it
+  await worker?.close({ graceMs: 5_000 });
   await redisServer?.cleanup();
 });
 

@@ -96,7 +96,7 @@ describe('fault tolerance (real 7.2 kernel)', () => {
       createKernelPipeline({ poolSize: 2 }),
       log,
     );
-    cleanups.push(() => worker.close());
+    cleanups.push(() => worker.close({ graceMs: 5_000 }));
     const { store } = producer(ns);
     const job = await submitJob(worker.store, worker.queues, { kind: 'campaign', kernels: ['7.2'], count: 200, seed: 5, batchSize: 20, generator });
     const before = await pollJob(async () => (await store.getJob(job.id))!, 300_000, (j) => j.counts.batchesDone >= 2);

@@ -29,7 +29,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await worker?.close();
+  // a reduction started after the campaign may still run: give it a moment, then leave it
+  await worker?.close({ graceMs: 5_000 });
   await redisServer?.cleanup();
 });
 

@@ -213,7 +213,7 @@ export class VmPool {
               resolve(o);
             },
           };
-          (task.background ? this.backgroundQueue : this.queue).push(task);
+          this.queueOf(task).push(task);
         }),
     );
     const whenBroken = new Promise<never>((_, reject) => this.brokenWaiters.push(reject));
@@ -245,6 +245,11 @@ export class VmPool {
     await Promise.all(this.slots.map((s) => s.vm?.close()));
     for (const t of [...this.queue.splice(0), ...this.backgroundQueue.splice(0)]) t.resolve(errorOutcome(this.uname, 'pool closed before the program ran'));
     rmSync(this.runDir, { recursive: true, force: true });
+  }
+
+  /** where a task waits for a guest: background tasks behind every normal one */
+  private queueOf(task: Task): Task[] {
+    return task.background ? this.backgroundQueue : this.queue;
   }
 
   private get slowTimeoutMs(): number {
@@ -387,7 +392,7 @@ export class VmPool {
           // slow or hung? one more try on a fresh guest with the long timeout tells them apart
           this.m.slowRetries++;
           task.slow = true;
-          (task.background ? this.backgroundQueue : this.queue).unshift(task);
+          this.queueOf(task).unshift(task);
           this.restart(slot, vm);
           break;
         }
@@ -407,7 +412,7 @@ export class VmPool {
           task.resolve(errorOutcome(vm.uname, `no answer after ${task.attempts} attempts: ${reply.reason}`));
         } else {
           this.m.retried++;
-          (task.background ? this.backgroundQueue : this.queue).unshift(task);
+          this.queueOf(task).unshift(task);
         }
         this.restart(slot, vm);
         break;

@@ -3,6 +3,7 @@
 import { availableParallelism } from 'node:os';
 import { DEFAULT_PREFIX } from '../store/index.ts';
 import { DEFAULT_NIGHTLY_CRON } from './nightly.ts';
+import { DEFAULT_REDUCE_YIELD_MS } from './processors.ts';
 import { DEFAULT_BULL_PREFIX, QUEUE_KINDS, type QueueKind } from './queues.ts';
 import type { WorkerConfig } from './runtime.ts';
 
@@ -16,21 +17,15 @@ export interface WorkerSettings {
   poolSize: number;
 }
 
-function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+/** An integer setting of at least `min` (1: "a positive integer"), or `fallback` when unset. */
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 1): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new WorkerConfigError(`${name}: expected a positive integer, got "${raw}"`);
+  if (!Number.isInteger(n) || n < min) throw new WorkerConfigError(`${name}: expected ${min === 1 ? 'a positive integer' : `an integer >= ${min}`}, got "${raw}"`);
   return n;
 }
-
-function nonNegative(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new WorkerConfigError(`${name}: expected an integer >= 0, got "${raw}"`);
-  return n;
-}
+const positive = (env: NodeJS.ProcessEnv, name: string, fallback: number): number => integer(env, name, fallback);
 
 export function parseQueueList(raw: string, field: string): QueueKind[] {
   const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
@@ -60,7 +55,7 @@ export function workerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Wor
       concurrency,
       lockDurationMs: positive(env, 'BPFDIFF_LOCK_MS', 30_000),
       stalledIntervalMs: positive(env, 'BPFDIFF_STALLED_MS', 30_000),
-      reduceYieldMs: nonNegative(env, 'BPFDIFF_REDUCE_YIELD_MS', 30 * 60_000),
+      reduceYieldMs: integer(env, 'BPFDIFF_REDUCE_YIELD_MS', DEFAULT_REDUCE_YIELD_MS, 0),
       nightly:
         nightlyKernels.length > 0
           ? {

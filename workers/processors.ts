@@ -21,13 +21,15 @@ export interface WorkerContext {
   queues: Queues;
   pipeline: Pipeline;
   log: Logger;
-  /** a reduce job waits up to this long after it was queued (default 30 min) for the batch
-   *  queue to drain before it starts, so reductions use guests and CPU campaigns leave idle, as
-   *  the CLI reduces after its campaign; 0 starts at once */
+  /** a reduce job waits up to this long after it was queued (default DEFAULT_REDUCE_YIELD_MS)
+   *  for the batch queue to drain before it starts, so reductions use guests and CPU campaigns
+   *  leave idle, as the CLI reduces after its campaign; 0 starts at once */
   reduceYieldMs?: number;
-  /** how often a waiting reduce job looks at the batch queue again (default 1 s) */
-  reduceYieldPollMs?: number;
 }
+
+export const DEFAULT_REDUCE_YIELD_MS = 30 * 60_000;
+/** how often a waiting reduce job looks at the batch queue again */
+const REDUCE_YIELD_POLL_MS = 1_000;
 
 /** Campaign batches waiting or running anywhere. */
 async function batchesPending(ctx: WorkerContext): Promise<number> {
@@ -35,6 +37,7 @@ async function batchesPending(ctx: WorkerContext): Promise<number> {
   return Object.values(counts).reduce((a, b) => a + b, 0);
 }
 
+/** Splits a campaign into batch jobs; their BullMQ ids make a re-run of this job a no-op. */
 export async function processCampaign(job: Job<CampaignJobData>, ctx: WorkerContext): Promise<{ batches: number } | { skipped: string }> {
   const { jobId } = job.data;
   const log = ctx.log.child({ jobId, queue: 'campaign' });
@@ -101,8 +104,8 @@ export async function processReduce(job: Job<ReduceJobData>, ctx: WorkerContext,
   // the delayed set (BullMQ's DelayedError pattern) rather than holding a worker slot, so a
   // shutting-down worker never waits for it; after reduceYieldMs it runs regardless.
   const waitedMs = Date.now() - job.timestamp;
-  if (waitedMs < (ctx.reduceYieldMs ?? 30 * 60_000) && (await batchesPending(ctx)) > 0) {
-    await job.moveToDelayed(Date.now() + (ctx.reduceYieldPollMs ?? 1_000), token);
+  if (waitedMs < (ctx.reduceYieldMs ?? DEFAULT_REDUCE_YIELD_MS) && (await batchesPending(ctx)) > 0) {
+    await job.moveToDelayed(Date.now() + REDUCE_YIELD_POLL_MS, token);
     throw new DelayedError();
   }
   const reduced = await ctx.pipeline.reduce(ctx.pipeline.fromJson(example.program), example.kernel, divergence.signature);

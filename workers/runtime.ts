@@ -27,7 +27,7 @@ export interface WorkerConfig extends QueueNaming {
   nightly?: { cron: string; kernels: string[]; count: number; batchSize?: number };
   /** poll period of the nightly run waiting for its jobs */
   nightlyPollMs?: number;
-  /** longest a reduce job waits for the batch queue to drain (default 30 min; 0: no wait) */
+  /** longest a reduce job waits for the batch queue to drain (default DEFAULT_REDUCE_YIELD_MS, 30 min; 0: no wait) */
   reduceYieldMs?: number;
 }
 
@@ -141,15 +141,11 @@ export async function startWorkers(config: WorkerConfig, pipeline: Pipeline, log
         // take no new jobs; let the running ones finish (their results are recorded) before the
         // pool goes away, for at most graceMs
         const all = [...workers.values()];
-        if (opts.graceMs === undefined) {
-          await Promise.all(all.map((w) => w.close()));
-        } else {
-          await Promise.all(all.map((w) => w.pause(true)));
-          const deadline = Date.now() + opts.graceMs;
-          while (running > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-          if (running > 0) wlog.warn({ running, graceMs: opts.graceMs }, 'jobs still running at shutdown: left to be taken over as stalled');
-          await Promise.all(all.map((w) => w.close(running > 0)));
-        }
+        await Promise.all(all.map((w) => w.pause(true)));
+        const deadline = Date.now() + (opts.graceMs ?? Infinity);
+        while (running > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        if (running > 0) wlog.warn({ running, graceMs: opts.graceMs }, 'jobs still running at shutdown: left to be taken over as stalled');
+        await Promise.all(all.map((w) => w.close(running > 0)));
         await store.removeWorker(id).catch(() => undefined);
         await closeQueues(queues);
         await pipeline.close();

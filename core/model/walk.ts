@@ -719,7 +719,8 @@ export class Walker {
     this.prevProcessed = this.processed;
     const cp: Checkpoint = { parent: path.cp, branches: 1, insn: idx, state: cloneState(cur), hits: 0, misses: 0 };
     list.push(cp);
-    this.explored.set(idx, list);
+    // a list evicted down to nothing is still the one in the map; only a new list needs adding
+    if (list.length === 1) this.explored.set(idx, list);
     path.cp = cp;
     return undefined;
   }

@@ -35,8 +35,13 @@ export interface VmConfig {
  * Kernel command line. `oops=panic panic=-1` with QEMU's `-no-reboot` turn any oops into a QEMU
  * exit, so a crashed guest is never mistaken for a slow one; loglevel=5 keeps WARN (level 4)
  * on the console and the boot chatter (level 6) off it, which makes TCG boots faster.
+ * `highres=off` keeps the guest's timers on its tick: with high-resolution timers every
+ * hrtimer the guest arms reprograms the emulated LAPIC timer, and under TCG each reprogram
+ * wakes QEMU's main loop (an eventfd write, a ppoll and a lock hand-over). Measured with
+ * 2 guests: 40,034 -> 17,287 QEMU syscalls per 1,000 programs, 22% more programs per second
+ * (median of 7 interleaved rounds). Nothing bpfdiff observes depends on timer resolution.
  */
-export const BASE_APPEND = 'console=ttyS0 loglevel=5 oops=panic panic=-1 nokaslr mitigations=auto';
+export const BASE_APPEND = 'console=ttyS0 loglevel=5 oops=panic panic=-1 nokaslr mitigations=auto highres=off';
 
 /** What happened to one request. */
 export type VmReply =

@@ -8,6 +8,7 @@ const R11 = 11; // BPF_REG_PARAMS: the stack-argument area (KERNEL-NOTES)
 
 const movImm = (dst: number, imm: number): RawInsn => ({ code: 0xb7, dst, src: 0, off: 0, imm }); // BPF_ALU64|BPF_MOV|BPF_K
 const movReg = (dst: number, src: number): RawInsn => ({ code: 0xbf, dst, src, off: 0, imm: 0 }); // BPF_ALU64|BPF_MOV|BPF_X
+const addImm = (dst: number, imm: number): RawInsn => ({ code: 0x07, dst, src: 0, off: 0, imm }); // BPF_ALU64|BPF_ADD|BPF_K
 const addReg = (dst: number, src: number): RawInsn => ({ code: 0x0f, dst, src, off: 0, imm: 0 }); // BPF_ALU64|BPF_ADD|BPF_X
 const stDwImm = (dst: number, off: number, imm: number): RawInsn => ({ code: 0x7a, dst, src: 0, off, imm }); // BPF_ST|BPF_MEM|BPF_DW
 const ldxDw = (dst: number, src: number, off: number): RawInsn => ({ code: 0x79, dst, src, off, imm: 0 }); // BPF_LDX|BPF_MEM|BPF_DW
@@ -124,4 +125,33 @@ export function fanOutProgram(depth: number): Program {
     }
   }
   return { progType: 'sched_cls', insns, funcs, maps: [], input: new Uint8Array(64) };
+}
+
+/**
+ * main calls f1..f{count-1} in turn and returns the sum of what they return (fi returns i):
+ * `count` JITed functions, more than the agent's first info query has room for when count > 64.
+ */
+export function manyFunctionsProgram(count: number): Program {
+  const calls = count - 1;
+  // main: r6 = 0; then per callee: call fi; r6 += r0; finally r0 = r6; exit
+  const mainLen = 1 + 2 * calls + 2;
+  const insns: RawInsn[] = [movImm(6, 0)];
+  for (let i = 1; i <= calls; i++) {
+    const at = insns.length;
+    const target = mainLen + 2 * (i - 1); // each callee is 2 insns: r0 = i; exit
+    insns.push(callLocal(target - at - 1), addReg(6, R0));
+  }
+  insns.push(movReg(R0, 6), exit());
+  const funcs: Program['funcs'] = [{ name: 'main', start: 0, args: 1, linkage: 'static' }];
+  for (let i = 1; i <= calls; i++) {
+    funcs.push({ name: `f${i}`, start: insns.length, args: 0, linkage: 'static' });
+    insns.push(movImm(R0, i), exit());
+  }
+  return { progType: 'sched_cls', insns, funcs, maps: [], input: new Uint8Array(64) };
+}
+
+/** r0 = 0 then `count` times r0 += 1: a JIT image of about 4 bytes per instruction. */
+export function straightLineProgram(count: number): Program {
+  const insns: RawInsn[] = [movImm(R0, 0), ...Array.from({ length: count }, () => addImm(R0, 1)), exit()];
+  return { progType: 'sched_cls', insns, funcs: [{ name: 'main', start: 0, args: 1, linkage: 'static' }], maps: [], input: new Uint8Array(64) };
 }

@@ -2,23 +2,27 @@
 // reason lines and return values the kernels are known to give.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VmPool, readCatalog, resolveKernel } from '../kernel/index.ts';
-import { missingSeventhArg, sevenArgs, thirteenArgs } from './kernel-programs.ts';
+import { manyFunctionsProgram, missingSeventhArg, sevenArgs, straightLineProgram, thirteenArgs } from './kernel-programs.ts';
 
 describe('stack arguments on real kernels', () => {
   let k72: VmPool;
   let k612: VmPool;
   let k73: VmPool;
+  /** 7.2 with the JIT image asked for */
+  let k72image: VmPool;
 
   beforeAll(async () => {
     const catalog = readCatalog();
     // one guest per kernel, booted side by side
-    [k72, k612, k73] = await Promise.all(
-      ['7.2', '6.12', '7.3'].map((id) => VmPool.create({ kernel: resolveKernel(id, catalog), size: 1, timeoutMs: 20_000 })),
+    [k72, k612, k73, k72image] = await Promise.all(
+      [['7.2', false], ['6.12', false], ['7.3', false], ['7.2', true]].map(([id, wantJitImage]) =>
+        VmPool.create({ kernel: resolveKernel(id as string, catalog), size: 1, timeoutMs: 20_000, wantJitImage: wantJitImage as boolean }),
+      ),
     );
   });
 
   afterAll(async () => {
-    await Promise.all([k72?.close(), k612?.close(), k73?.close()]);
+    await Promise.all([k72?.close(), k612?.close(), k73?.close(), k72image?.close()]);
   });
 
   it('7.2 accepts f(1,2,3,4,5,600,700) and the test run returns 1315', async () => {
@@ -50,5 +54,26 @@ describe('stack arguments on real kernels', () => {
     expect(on72.report).toBeUndefined();
     expect(on73).toMatchObject({ verdict: 'reject', errno: on72.errno, message, report: 'Register Type Safety: Missing stack argument' });
     expect(on73.kernel).toMatch(/^7\.3/);
+  });
+
+  // The agent asks for the JIT facts in one query with room for 64 function lengths and a
+  // 64 KiB image, and asks again only for what did not fit: both paths must give it all.
+  it('returns the JIT image and the function lengths, also past the first query\'s room', async () => {
+    const [seven, many, long] = await k72image.run([sevenArgs(), manyFunctionsProgram(80), straightLineProgram(20_000)]);
+    expect(seven).toMatchObject({ verdict: 'accept', retval: 1315 });
+    expect(seven.jit?.image).toHaveLength(2 * seven.jit!.len); // hex
+    expect(seven.jit?.funcLens).toHaveLength(2);
+
+    expect(many).toMatchObject({ verdict: 'accept', retval: (79 * 80) / 2 });
+    expect(many.jit?.funcLens).toHaveLength(80);
+    expect(many.jit?.funcLens?.every((n) => n > 0)).toBe(true);
+    expect(many.jit?.len).toBe(many.jit!.funcLens!.reduce((a, b) => a + b, 0));
+    expect(many.jit?.image).toHaveLength(2 * many.jit!.len);
+
+    expect(long).toMatchObject({ verdict: 'accept', retval: 20_000 });
+    expect(long.jit!.len).toBeGreaterThan(65_536);
+    expect(long.jit?.image).toHaveLength(2 * long.jit!.len);
+    // the image is the program's: 20,000 times `add rax, 1` (48 83 c0 01)
+    expect(long.jit!.image!.split('4883c001').length - 1).toBe(20_000);
   });
 });

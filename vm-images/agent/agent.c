@@ -64,11 +64,29 @@ static uint64_t now_ns(void) {
 
 // ---- I/O on the port ---------------------------------------------------------------------
 
-// Returns 1 on success, 0 on end of stream (host disconnected).
-static int read_full(void *buf, size_t len) {
-  uint8_t *p = buf;
-  while (len > 0) {
-    ssize_t n = read(port_fd, p, len);
+// Input is read in as large pieces as the port has ready (several pipelined requests arrive in
+// one virtqueue buffer), so a frame costs no read() of its own. in_buf[in_off, in_len) is unread.
+static uint8_t *in_buf;
+static size_t in_off, in_len, in_cap;
+
+// Waits until at least `need` unread bytes are buffered. Returns 1, or 0 on end of stream
+// (host disconnected).
+static int fill(size_t need) {
+  if (in_len - in_off >= need) return 1;
+  if (in_off > 0) { // move the unread tail to the front
+    memmove(in_buf, in_buf + in_off, in_len - in_off);
+    in_len -= in_off;
+    in_off = 0;
+  }
+  if (need > in_cap) {
+    size_t cap = in_cap ? in_cap : 65536;
+    while (cap < need) cap *= 2;
+    in_buf = realloc(in_buf, cap);
+    if (!in_buf) die("out of memory for a %zu-byte frame", cap);
+    in_cap = cap;
+  }
+  while (in_len < need) {
+    ssize_t n = read(port_fd, in_buf + in_len, in_cap - in_len);
     if (n == 0) return 0;
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -79,10 +97,16 @@ static int read_full(void *buf, size_t len) {
       }
       die("read: %s", strerror(errno));
     }
-    p += n;
-    len -= (size_t)n;
+    in_len += (size_t)n;
   }
   return 1;
+}
+
+// Takes `len` buffered bytes (fill(len) first); the pointer stays valid until the next fill.
+static const uint8_t *take(size_t len) {
+  const uint8_t *p = in_buf + in_off;
+  in_off += len;
+  return p;
 }
 
 // After HELLO the port is non-blocking, so a write to a host that went away does not block
@@ -222,10 +246,12 @@ struct run_result {
   uint32_t retval, duration, test_errno;
   int loaded;
   struct bpf_prog_info info;
-  uint32_t *func_lens;
+  uint32_t *func_lens;          // lens_buf, or func_lens_heap when it did not fit
   uint32_t nr_func_lens;
-  uint8_t *jit_image;
+  uint8_t *jit_image;           // image_buf, or jit_image_heap when it did not fit
   uint32_t jit_image_len;
+  uint32_t *func_lens_heap;
+  uint8_t *jit_image_heap;
   char *btf_log;
 };
 
@@ -396,34 +422,50 @@ static void run_once(const struct run_spec *s, struct run_result *r, int detail)
     r->duration = attr.test.duration;
   }
 
-  // First query for the sizes, second for the arrays (only the ones we asked room for).
+  // One query gets the sizes and, into buffers that fit most programs, the func lens and the
+  // JIT image; a second query is made only for an array that did not fit.
+  static uint32_t lens_buf[64];
+  static uint8_t image_buf[1 << 16];
   memset(&attr, 0, sizeof attr);
   attr.info.bpf_fd = (uint32_t)prog_fd;
   attr.info.info_len = sizeof r->info;
   attr.info.info = (uint64_t)(uintptr_t)&r->info;
+  if (detail) {
+    r->info.nr_jited_func_lens = sizeof lens_buf / 4;
+    r->info.jited_func_lens = (uint64_t)(uintptr_t)lens_buf;
+    if (s->want_jit_image) {
+      r->info.jited_prog_len = sizeof image_buf;
+      r->info.jited_prog_insns = (uint64_t)(uintptr_t)image_buf;
+    }
+  }
   if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr) == 0 && detail) {
-    struct bpf_prog_info sizes = r->info, second;
+    struct bpf_prog_info first = r->info, second;
     memset(&second, 0, sizeof second);
-    if (sizes.nr_jited_func_lens) {
-      r->func_lens = calloc(sizes.nr_jited_func_lens, 4);
-      second.nr_jited_func_lens = sizes.nr_jited_func_lens;
+    // a zeroed pointer means the kernel would not dump raw JIT data
+    if (first.jited_func_lens && first.nr_jited_func_lens <= sizeof lens_buf / 4) {
+      r->func_lens = lens_buf;
+      r->nr_func_lens = first.nr_jited_func_lens;
+    } else if (first.jited_func_lens) {
+      r->func_lens = r->func_lens_heap = calloc(first.nr_jited_func_lens, 4);
+      second.nr_jited_func_lens = first.nr_jited_func_lens;
       second.jited_func_lens = (uint64_t)(uintptr_t)r->func_lens;
     }
-    if (s->want_jit_image && sizes.jited_prog_len) {
-      r->jit_image = malloc(sizes.jited_prog_len);
-      second.jited_prog_len = sizes.jited_prog_len;
+    if (s->want_jit_image && first.jited_prog_insns && first.jited_prog_len <= sizeof image_buf) {
+      r->jit_image = image_buf;
+      r->jit_image_len = first.jited_prog_len;
+    } else if (s->want_jit_image && first.jited_prog_insns && first.jited_prog_len) {
+      r->jit_image = r->jit_image_heap = malloc(first.jited_prog_len);
+      second.jited_prog_len = first.jited_prog_len;
       second.jited_prog_insns = (uint64_t)(uintptr_t)r->jit_image;
     }
-    if (r->func_lens || r->jit_image) {
+    if (r->func_lens_heap || r->jit_image_heap) {
       memset(&attr, 0, sizeof attr);
       attr.info.bpf_fd = (uint32_t)prog_fd;
       attr.info.info_len = sizeof second;
       attr.info.info = (uint64_t)(uintptr_t)&second;
-      if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr) == 0) {
-        r->nr_func_lens = r->func_lens ? sizes.nr_jited_func_lens : 0;
-        // jited_prog_insns stays zero when raw dumps are not allowed; then report no image
-        r->jit_image_len = r->jit_image && second.jited_prog_insns ? sizes.jited_prog_len : 0;
-      }
+      int ok = sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr) == 0;
+      if (r->func_lens_heap) r->nr_func_lens = ok ? first.nr_jited_func_lens : 0;
+      if (r->jit_image_heap) r->jit_image_len = ok && second.jited_prog_insns ? first.jited_prog_len : 0;
     }
   }
 
@@ -458,8 +500,8 @@ static void handle_run(const struct request *rq) {
     tlv_u32(&out, T_VERIFIED_INSNS, r.info.verified_insns);
   }
   frame_send(&out);
-  free(r.func_lens);
-  free(r.jit_image);
+  free(r.func_lens_heap);
+  free(r.jit_image_heap);
 }
 
 static void handle_loop(const struct request *rq) {
@@ -593,37 +635,36 @@ int main(void) {
   fcntl(port_fd, F_SETFL, fcntl(port_fd, F_GETFL) | O_NONBLOCK);
 
   struct request rq;
-  uint8_t *body = NULL;
-  size_t body_cap = 0;
   for (;;) {
     uint32_t len;
-    uint8_t hdr[8];
-    if (!read_full(&len, 4)) break;
+    if (!fill(4)) break;
+    memcpy(&len, take(4), 4);
     if (len < 8) { // too short to carry an id: skip it and say so
-      if (len && !read_full(hdr, len)) break;
+      if (len && !fill(len)) break;
+      take(len);
       send_error(0, "frame length %u is below 8", len);
       continue;
     }
-    if (!read_full(hdr, 8)) break;
-    memcpy(&rq.id, hdr, 4);
-    memcpy(&rq.type, hdr + 4, 2);
-    size_t blen = len - 8;
     if (len > MAX_FRAME) { // drain it in pieces to stay in step with the stream
-      uint8_t sink[65536];
-      while (blen > 0) {
-        size_t n = blen < sizeof sink ? blen : sizeof sink;
-        if (!read_full(sink, n)) return 0;
-        blen -= n;
+      size_t left = len;
+      if (!fill(8)) break;
+      memcpy(&rq.id, take(8), 4);
+      left -= 8;
+      while (left > 0) {
+        size_t n = left < 65536 ? left : 65536;
+        if (!fill(n)) return 0;
+        take(n);
+        left -= n;
       }
       send_error(rq.id, "frame length %u exceeds 64 MiB", len);
       continue;
     }
-    if (blen > body_cap) {
-      body = realloc(body, blen);
-      if (!body) die("out of memory for a %zu-byte frame", blen);
-      body_cap = blen;
-    }
-    if (blen && !read_full(body, blen)) break;
+    if (!fill(len)) break;
+    const uint8_t *frame = take(len);
+    memcpy(&rq.id, frame, 4);
+    memcpy(&rq.type, frame + 4, 2);
+    const uint8_t *body = frame + 8;
+    size_t blen = len - 8;
     const char *err = parse_fields(&rq, body, blen);
     if (err) { send_error(rq.id, "%s", err); continue; }
     switch (rq.type) {

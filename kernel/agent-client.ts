@@ -36,6 +36,11 @@ export class AgentGoneError extends Error {
   started = false;
 }
 
+/** Where the agent is: the request it is working on and the last it finished (see Vm.position). */
+export interface AgentPositionSource {
+  (): { current: number; done: number } | undefined;
+}
+
 interface Pending {
   id: number;
   type: number;
@@ -46,6 +51,8 @@ interface Pending {
   timer?: NodeJS.Timeout;
   /** set when the request reaches the head of the line */
   startedAt?: number;
+  /** the agent has finished it and holds its answer (it sends several in one write) */
+  held?: boolean;
 }
 
 export interface AgentClientEvents {
@@ -61,7 +68,10 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
   private helloWaiters: Array<{ resolve: (h: Hello) => void; reject: (e: Error) => void }> = [];
   hello: Hello | undefined;
 
-  private constructor(private readonly socket: net.Socket) {
+  private constructor(
+    private readonly socket: net.Socket,
+    private readonly position?: AgentPositionSource,
+  ) {
     super();
     socket.setNoDelay?.(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -74,7 +84,7 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
    * QEMU listens (server=on,wait=off) before the guest boots; the agent's HELLO
    * waits in the guest until a host is connected.
    */
-  static async connect(path: string, deadline: number, aborted: () => Error | undefined): Promise<AgentClient> {
+  static async connect(path: string, deadline: number, aborted: () => Error | undefined, position?: AgentPositionSource): Promise<AgentClient> {
     let lastErr: Error | undefined;
     while (Date.now() < deadline) {
       const stop = aborted();
@@ -88,7 +98,7 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
           });
           s.once('error', reject);
         });
-        return new AgentClient(socket);
+        return new AgentClient(socket, position);
       } catch (err) {
         lastErr = err as Error;
         await sleep(20);
@@ -171,16 +181,42 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
     this.fail(new AgentGoneError('agent client closed'));
   }
 
+  /** Starts the clock of the oldest request the agent may still be working on. */
   private startHead(): void {
-    const head = this.line[0];
+    const head = this.line.find((p) => !p.held);
     if (!head || head.timer) return;
-    head.startedAt = Date.now();
-    head.onStart?.();
-    head.timer = setTimeout(() => this.onTimeout(head), head.timeoutMs);
+    this.startClock(head);
+  }
+
+  private startClock(p: Pending): void {
+    p.startedAt = Date.now();
+    p.onStart?.();
+    p.timer = setTimeout(() => this.onTimeout(p), p.timeoutMs);
+  }
+
+  /** The request the agent is working on, when its position page says so. */
+  private working(): number | undefined {
+    const pos = this.position?.();
+    return pos && pos.current !== pos.done ? pos.current : undefined;
   }
 
   private onTimeout(p: Pending): void {
-    if (this.line[0] !== p) return;
+    const at = this.line.indexOf(p);
+    if (at < 0) return;
+    // The agent may have finished this one and hold its answer while it works on a later
+    // request: then the earlier ones are done, and the clock starts now for that one (so it
+    // gets between one and two timeouts).
+    const working = this.working();
+    const later = working === undefined ? -1 : this.line.findIndex((q) => q.id === working);
+    if (later > at) {
+      for (const q of this.line.slice(0, later)) {
+        clearTimeout(q.timer);
+        q.timer = undefined;
+        q.held = true;
+      }
+      if (!this.line[later].timer) this.startClock(this.line[later]);
+      return;
+    }
     // A hung agent answers nothing more: fail every request still in line.
     this.fail(new RequestTimeoutError(p.id, p.timeoutMs), p);
   }
@@ -219,7 +255,7 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
     } else {
       p.resolve(frame);
     }
-    if (at === 0) this.startHead();
+    this.startHead();
   }
 
   /**
@@ -231,6 +267,10 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
     if (this.gone) return;
     this.gone = err;
     const line = this.line.splice(0);
+    // Which request was the agent on? Its position page says, when it has one; else the
+    // oldest unanswered request, as the agent answers in order.
+    const working = this.working();
+    const known = working !== undefined && line.some((p) => p.id === working);
     for (const p of line) {
       clearTimeout(p.timer);
       if (p === timedOut) {
@@ -238,7 +278,7 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
         continue;
       }
       const gone = new AgentGoneError(`request ${p.id} not answered: ${err.message}`);
-      gone.started = p.startedAt !== undefined;
+      gone.started = known ? p.id === working : p.startedAt !== undefined && !p.held;
       p.reject(gone);
     }
     for (const w of this.helloWaiters.splice(0)) w.reject(err);

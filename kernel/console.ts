@@ -26,27 +26,46 @@ const EXCERPT_MAX = 8 * 1024;
 
 export type ConsoleTrouble = { kind: 'fatal' | 'warning'; excerpt: string };
 
+/** `Comm: bd-<id>`: the agent names itself after the request it runs (PROTOCOL.md). */
+const AGENT_COMM = /\bComm: bd-(\d+)/;
+
 /**
  * Finds the first fatal report in `text` (or, failing that, the first warning) and returns
  * an excerpt from its start (a `cut here` line just before it is included) to the end.
+ * With `owner` (a request id), a warning whose report names another request's task
+ * (`Comm: bd-<other id>`) is passed over: it was printed while that request ran.
  */
-export function scanConsole(text: string): ConsoleTrouble | undefined {
+export function scanConsole(text: string, owner?: number): ConsoleTrouble | undefined {
   const lines = text.replace(/\r/g, '').split('\n');
-  const find = (patterns: RegExp[]) => lines.findIndex((l) => patterns.some((p) => p.test(l)));
-  let kind: ConsoleTrouble['kind'] = 'fatal';
+  const find = (patterns: RegExp[], from = 0) => {
+    for (let i = from; i < lines.length; i++) if (patterns.some((p) => p.test(lines[i]))) return i;
+    return -1;
+  };
+  const excerptFrom = (at: number, to = lines.length) => {
+    let excerpt = lines.slice(at, to).join('\n').trim();
+    if (excerpt.length > EXCERPT_MAX) excerpt = `${excerpt.slice(0, EXCERPT_MAX)}\n[... console excerpt truncated]`;
+    return excerpt;
+  };
   let at = find(FATAL);
   const warnAt = find(WARNING);
-  if (at < 0) {
-    kind = 'warning';
-    at = warnAt;
-  } else if (warnAt >= 0 && warnAt < at && at - warnAt <= 3) {
-    at = warnAt; // start at the "cut here" / header line that opens this same report
+  if (at >= 0) {
+    if (warnAt >= 0 && warnAt < at && at - warnAt <= 3) at = warnAt; // the "cut here" / header line that opens this same report
+    return { kind: 'fatal', excerpt: excerptFrom(at) };
   }
-  if (at < 0) return undefined;
-  let excerpt = lines.slice(at).join('\n').trim();
-  if (excerpt.length > EXCERPT_MAX) excerpt = `${excerpt.slice(0, EXCERPT_MAX)}\n[... console excerpt truncated]`;
-  return { kind, excerpt };
+  // Warnings: a report runs to the next `cut here`/WARNING line that opens another one.
+  for (let start = warnAt; start >= 0; ) {
+    let next = find(REPORT_START, start + 1);
+    while (next >= 0 && next - start <= 1) next = find(REPORT_START, next + 1); // "cut here" then "WARNING:"
+    const end = next < 0 ? lines.length : next;
+    const comm = owner === undefined ? null : AGENT_COMM.exec(lines.slice(start, end).join('\n'));
+    if (!comm || Number(comm[1]) === owner) return { kind: 'warning', excerpt: excerptFrom(start) };
+    start = next < 0 ? -1 : find(WARNING, next);
+  }
+  return undefined;
 }
+
+/** Lines that open a report (and so end the one before). */
+const REPORT_START = [/-+\[ cut here \]-+/, /WARNING: CPU: /, /INFO: task .* blocked for more than/, /UBSAN: /];
 
 /** Append-only console text with absolute offsets; keeps the last `keep` characters. */
 export class ConsoleLog {

@@ -372,7 +372,7 @@ export class VmPool {
       case 'done': {
         this.m.programsRun++;
         if (task.slow) this.m.slowAnswered++;
-        const warning = scanConsole(reply.console);
+        const warning = scanConsole(reply.console, reply.frame.id);
         try {
           const response = decodeRunResponse(reply.frame);
           task.resolve(outcomeFromRun(response, { kernel: vm.uname, console: warning?.excerpt, keepLog: this.opts.keepLog }));

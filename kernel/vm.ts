@@ -9,6 +9,7 @@ import { ConsoleLog, hasFatalLine, scanConsole } from './console.ts';
 import type { KernelImage } from './catalog.ts';
 import type { Field, Frame, Hello, MsgType } from './protocol.ts';
 import { onExit } from 'signal-exit';
+import { closeSync, openSync, readSync, rmSync } from 'node:fs';
 
 export type Accel = 'kvm' | 'tcg';
 
@@ -68,6 +69,28 @@ export interface VmEvents {
   exit: [VmExit];
 }
 
+export interface AgentPosition {
+  /** the request the agent is on (equal to `done` between requests) */
+  current: number;
+  done: number;
+}
+
+const POSITION_MAGIC = 0x44465042; // "BPFD", written by the agent when it maps the page
+
+function readPosition(path: string): AgentPosition | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const b = Buffer.alloc(12);
+    if (readSync(fd, b, 0, 12, 0) < 12 || b.readUInt32LE(0) !== POSITION_MAGIC) return undefined;
+    return { current: b.readUInt32LE(4), done: b.readUInt32LE(8) };
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 /** Seconds to let a panicking kernel finish printing before QEMU is killed. */
 const FATAL_GRACE_MS = 1500;
 
@@ -111,6 +134,20 @@ export class Vm extends EventEmitter<VmEvents> {
     return this.client?.inFlight ?? 0;
   }
 
+  /** The file QEMU shares with the guest as the agent's position page. */
+  static positionPath(socketPath: string): string {
+    return socketPath.replace(/\.sock$/, '') + '.pos';
+  }
+
+  /**
+   * Where the agent is, from its position page: the id of the request it is working on and
+   * of the last it finished. Undefined when the agent has not mapped the page (an agent or
+   * kernel without it answers every request at once, so the oldest unanswered one is it).
+   */
+  position(): AgentPosition | undefined {
+    return readPosition(Vm.positionPath(this.socketPath));
+  }
+
   static qemuArgs(config: VmConfig, socketPath: string): string[] {
     const append = [BASE_APPEND, config.append ?? ''].join(' ').trim();
     const args = [
@@ -129,6 +166,9 @@ export class Vm extends EventEmitter<VmEvents> {
       '-device', config.accel === 'tcg' ? 'virtio-serial-pci,ioeventfd=off' : 'virtio-serial-pci',
       '-chardev', `socket,id=bpfdiff,path=${socketPath},server=on,wait=off`,
       '-device', 'virtserialport,chardev=bpfdiff,name=bpfdiff',
+      // the agent's position page (vm-images/agent/PROTOCOL.md): which request it is on
+      '-object', `memory-backend-file,id=bpfdiffpos,share=on,mem-path=${Vm.positionPath(socketPath)},size=4096`,
+      '-device', 'ivshmem-plain,memdev=bpfdiffpos',
     ];
     if (config.cpuModel) args.push('-cpu', config.cpuModel);
     return args;
@@ -177,7 +217,8 @@ export class Vm extends EventEmitter<VmEvents> {
         fatal,
       };
       this.exitInfo = info;
-      this.client?.close();
+      this.client?.close(); // reads the position page for the requests still in line
+      rmSync(Vm.positionPath(this.socketPath), { force: true });
       this.resolveExited(info);
       this.emit('exit', info);
     });
@@ -185,7 +226,7 @@ export class Vm extends EventEmitter<VmEvents> {
     const bootFailed = () =>
       this.exitInfo ? new VmBootError(this.bootFailure(`QEMU exited (code ${this.exitInfo.code ?? this.exitInfo.signal})`)) : undefined;
     try {
-      this.client = await AgentClient.connect(this.socketPath, deadline, bootFailed);
+      this.client = await AgentClient.connect(this.socketPath, deadline, bootFailed, () => this.position());
       const hello: Hello = await Promise.race([
         this.client.waitHello(Math.max(1, deadline - Date.now())),
         this.exited.then((): never => {
@@ -247,9 +288,11 @@ export class Vm extends EventEmitter<VmEvents> {
    */
   async request(type: MsgType, fields: Field[], timeoutMs: number): Promise<VmReply> {
     if (!this.client || !this.alive) return { status: 'lost', reason: 'guest is not running', started: false };
-    let from = this.console.end;
+    // from when it was sent: the agent may hold finished answers, so a request's reports can
+    // print before the host sees the one ahead of it answered (scanConsole tells whose by Comm)
+    const from = this.console.end;
     try {
-      const frame = await this.client.request(type, fields, timeoutMs, () => (from = this.console.end));
+      const frame = await this.client.request(type, fields, timeoutMs);
       return { status: 'done', frame, console: this.console.since(from) };
     } catch (err) {
       if (err instanceof RequestTimeoutError) {

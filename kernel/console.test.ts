@@ -44,6 +44,34 @@ describe('scanConsole', () => {
   });
 });
 
+describe('scanConsole with the request that owns the text', () => {
+  const warn = (id: number | string, where: string) =>
+    [
+      '[   5.100] ------------[ cut here ]------------',
+      `[   5.101] WARNING: CPU: 0 PID: 77 at ${where}`,
+      '[   5.102] Modules linked in:',
+      `[   5.103] CPU: 0 UID: 0 PID: 77 Comm: ${typeof id === 'number' ? `bd-${id}` : id} Not tainted 7.2.13+deb14-amd64 #1 Debian 7.2.13-1`,
+      '[   5.104] Call Trace:',
+      '[   5.105] ---[ end trace 0000000000000000 ]---',
+    ].join('\n');
+
+  it("passes over a WARN printed while another request ran and finds the owner's", () => {
+    const text = `${warn(41, 'kernel/bpf/verifier.c:100 a+0x1/0x2')}\n${warn(42, 'kernel/bpf/core.c:200 b+0x3/0x4')}\n`;
+    const mine = scanConsole(text, 42);
+    expect(mine?.kind).toBe('warning');
+    expect(mine?.excerpt).toMatch(/^\[   5\.100\] -+\[ cut here \]/);
+    expect(mine?.excerpt).toContain('kernel/bpf/core.c:200');
+    expect(mine?.excerpt).not.toContain('verifier.c:100');
+    expect(scanConsole(text, 41)?.excerpt).toContain('verifier.c:100');
+    expect(scanConsole(text, 43)).toBeUndefined();
+  });
+
+  it('keeps a WARN from a task that is not the agent (a kworker), and any fatal report', () => {
+    expect(scanConsole(warn('kworker/0:1', 'mm/slub.c:1'), 42)?.excerpt).toContain('mm/slub.c:1');
+    expect(scanConsole(`${warn(41, 'x.c:1')}\n[ 6.0] Kernel panic - not syncing: Fatal exception\n`, 42)?.kind).toBe('fatal');
+  });
+});
+
 describe('ConsoleLog', () => {
   it('cuts text by absolute offset and keeps only the tail when it grows', () => {
     const log = new ConsoleLog(10);

@@ -65,6 +65,25 @@ describe('VmPool with 2 guests of 7.2', () => {
     expect(pidsAfter.filter((p) => !pidsBefore.includes(p))).toHaveLength(1);
   });
 
+  // The agent holds finished answers while more requests wait in its buffer, and writes them
+  // together. A crash then loses answers of requests that had finished: the position page
+  // tells the pool which request was running, so those run again and only the culprit crashes.
+  it('charges a crash to the request that caused it, not to finished requests whose answers were held', async () => {
+    const retriedBefore = pool.metrics().retried;
+    const crashesBefore = pool.metrics().crashes;
+    // the first guest gets jobs 0-3 in one write (pipeline 4): job 0's answer is held when job 1 crashes
+    const jobs: PoolJob[] = [{ program: returnProgram(700) }, { trigger: 'crash' }, ...Array.from({ length: 10 }, (_, i) => ({ program: returnProgram(701 + i) }))];
+    const outcomes = await pool.runJobs(jobs);
+    expect(outcomes[0]).toMatchObject({ verdict: 'accept', retval: 700 });
+    expect(outcomes[1].verdict).toBe('crash');
+    expect(outcomes.slice(2).map((o) => o.retval)).toEqual(Array.from({ length: 10 }, (_, i) => 701 + i));
+    expect(pool.metrics().crashes - crashesBefore).toBe(1);
+    // jobs 2 and 3 never started; job 0 had finished, but its answer was held and lost:
+    // all three went round again instead of being charged
+    expect(pool.metrics().retried - retriedBefore).toBe(3);
+    await waitFor(() => pool.guests().length === 2);
+  });
+
   it('gives a requested hang the outcome "hang" after a second, longer try and replaces the guest', async () => {
     const restarts = pool.metrics().restarts;
     const started = Date.now();

@@ -32,7 +32,7 @@ const say = (line: string) => process.stderr.write(`${line}\n`);
 async function bootTime(kernel: KernelImage): Promise<number> {
   const runDir = mkdtempSync(join(tmpdir(), 'bpfdiff-bench-'));
   try {
-    const vm = await Vm.boot({ kernel, accel: 'tcg', memMiB: 512, cpus: 2, bootTimeoutMs: 120_000, runDir, name: 'boot' });
+    const vm = await Vm.boot({ kernel, accel: 'tcg', memMiB: 512, cpus: 1, bootTimeoutMs: 120_000, runDir, name: 'boot' });
     await vm.close();
     return vm.bootMs;
   } finally {

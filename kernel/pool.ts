@@ -30,8 +30,6 @@ export interface PoolOptions extends RunSettings {
   /** guests; default: the number of cores */
   size?: number;
   memMiB?: number;
-  /** guest CPUs; default 2: the agent runs alone on the last, without a tick (Vm.tickless).
-   *  The model assumes 2 (core/model/helpers.ts GUEST_NR_CPU_IDS: bpf_get_smp_processor_id) */
   cpus?: number;
   cpuModel?: string;
   /** extra kernel command line */
@@ -141,7 +139,7 @@ export class VmPool {
     this.opts = {
       size: availableParallelism(),
       memMiB: 512,
-      cpus: 2,
+      cpus: 1,
       bootTimeoutMs: 120_000,
       timeoutMs: 10_000,
       pipeline: 4,

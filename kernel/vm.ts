@@ -148,20 +148,8 @@ export class Vm extends EventEmitter<VmEvents> {
     return readPosition(Vm.positionPath(this.socketPath));
   }
 
-  /**
-   * With 2 or more CPUs the agent runs alone on the last one (it pins itself there), and
-   * `nohz_full` stops that CPU's scheduler tick while it does: under TCG every tick is a timer
-   * in QEMU's main loop and a kick of the vCPU thread, which on these machines (where each host
-   * context switch is expensive) cost a third of the host CPU per program. `rcu_nocbs` moves
-   * RCU callbacks (freeing each program) off it too. Measured against 1 CPU with the tick:
-   * +22% programs per second with 1 guest, +47% with 2 (median of 7 interleaved rounds).
-   */
-  static tickless(cpus: number): string {
-    return cpus > 1 ? `nohz_full=${cpus - 1} rcu_nocbs=${cpus - 1}` : '';
-  }
-
   static qemuArgs(config: VmConfig, socketPath: string): string[] {
-    const append = [BASE_APPEND, Vm.tickless(config.cpus), config.append ?? ''].join(' ').trim();
+    const append = [BASE_APPEND, config.append ?? ''].join(' ').trim();
     const args = [
       '-accel', config.accel,
       '-m', String(config.memMiB),

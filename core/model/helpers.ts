@@ -75,7 +75,7 @@ export const HELPER_PROTOS: readonly HelperProto[] = [
   proto(3, [A.mapPtr, A.mapKey], 'integer', { pktAccess: true }),
   proto(5, [], 'integer', { nondeterministic: 'reads a clock' }),
   proto(7, [], 'integer', { nondeterministic: 'returns a random number' }),
-  // R0 is refined to [0, nr_cpu_ids - 1] (do_refine_retval_range): [0, 1] on the 2-CPU guest
+  // R0 is refined to [0, nr_cpu_ids - 1] (do_refine_retval_range): 0 on a one-CPU guest
   proto(8, [], 'integer'),
   proto(9, [A.ctx, A.anything, A.memRdonly, A.size, A.anything], 'integer', { changesPktData: true }),
   proto(26, [A.ctx, A.anything, A.uninitMem, A.size], 'integer'),
@@ -92,10 +92,8 @@ export const HELPER_PROTOS: readonly HelperProto[] = [
 const BY_ID = new Map(HELPER_PROTOS.map((p) => [p.id, p]));
 export const helperProto = (id: number): HelperProto | undefined => BY_ID.get(id);
 
-/** do_refine_retval_range for bpf_get_smp_processor_id: the pool's guests have two CPUs */
-export const GUEST_NR_CPU_IDS = 2;
-/** the CPU the guest agent runs programs on: the last (kernel/vm.ts, Vm.tickless) */
-export const AGENT_CPU = GUEST_NR_CPU_IDS - 1;
+/** do_refine_retval_range for bpf_get_smp_processor_id: the pool's guests have one CPU */
+export const GUEST_NR_CPU_IDS = 1;
 
 // ---- which program type may call what -----------------------------------------------------------
 const names = (list: string): number[] => list.split(/\s+/).filter(Boolean).map((n) => {

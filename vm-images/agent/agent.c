@@ -2,7 +2,6 @@
 // named "bpfdiff". Runs as a child of the initramfs's /init, which respawns it.
 // Raw bpf(2) syscalls only (no libbpf), so the binary is small, static and version-free.
 #define _GNU_SOURCE
-#include <sched.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -736,15 +735,6 @@ int main(void) {
   if (!log_buf) die("out of memory for the log buffer");
   port_fd = open_port();
   map_position();
-  // Run alone on the last CPU: the host boots guests of 2+ CPUs with nohz_full there, so no
-  // scheduler tick interrupts the programs (kernel/vm.ts, Vm.tickless).
-  long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-  if (ncpu > 1) {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET((int)(ncpu - 1), &set);
-    sched_setaffinity(0, sizeof set, &set);
-  }
 
   // HELLO blocks until the host opens its end of the port.
   frame_begin(&out, 0, MSG_HELLO);

@@ -36,10 +36,16 @@ export class AgentGoneError extends Error {
   started = false;
 }
 
-/** Where the agent is: the request it is working on and the last it finished (see Vm.position). */
-export interface AgentPositionSource {
-  (): { current: number; done: number } | undefined;
+/** Where the agent is, from its position page (vm-images/agent/PROTOCOL.md). */
+export interface AgentPosition {
+  /** the request the agent is on (equal to `done` between requests) */
+  current: number;
+  /** the last request it finished */
+  done: number;
 }
+
+/** Reads the agent's position; undefined when the agent has no position page. */
+export type AgentPositionSource = () => AgentPosition | undefined;
 
 interface Pending {
   id: number;

@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
-import { AgentClient, AgentGoneError, RequestTimeoutError } from './agent-client.ts';
+import { AgentClient, AgentGoneError, RequestTimeoutError, type AgentPosition } from './agent-client.ts';
 import { ConsoleLog, hasFatalLine, scanConsole } from './console.ts';
 import type { KernelImage } from './catalog.ts';
 import type { Field, Frame, Hello, MsgType } from './protocol.ts';
@@ -67,12 +67,6 @@ export interface VmExit {
 export interface VmEvents {
   /** QEMU has exited and its console is fully read */
   exit: [VmExit];
-}
-
-export interface AgentPosition {
-  /** the request the agent is on (equal to `done` between requests) */
-  current: number;
-  done: number;
 }
 
 const POSITION_MAGIC = 0x44465042; // "BPFD", written by the agent when it maps the page

@@ -6,7 +6,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AgentClient, AgentGoneError, RequestTimeoutError } from './agent-client.ts';
+import { AgentClient, AgentGoneError, RequestTimeoutError, type AgentPositionSource } from './agent-client.ts';
 import { FrameDecoder, MsgType, RESPONSE_BIT, Tag, encodeFrame, stringField, type Frame } from './protocol.ts';
 
 interface FakeAgent {
@@ -18,7 +18,7 @@ interface FakeAgent {
   close(): Promise<void>;
 }
 
-async function fakeAgent(position?: () => { current: number; done: number } | undefined): Promise<FakeAgent> {
+async function fakeAgent(position?: AgentPositionSource): Promise<FakeAgent> {
   const dir = mkdtempSync(join(tmpdir(), 'bpfdiff-fake-agent-'));
   const path = join(dir, 'agent.sock');
   const received: Frame[] = [];

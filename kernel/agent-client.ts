@@ -53,7 +53,6 @@ interface Pending {
   timeoutMs: number;
   resolve: (f: Frame) => void;
   reject: (e: Error) => void;
-  onStart?: () => void;
   timer?: NodeJS.Timeout;
   /** set when the request reaches the head of the line */
   startedAt?: number;
@@ -146,16 +145,16 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
   }
 
   /**
-   * Sends one request; resolves with its response frame. `onStart` runs when the agent
-   * starts on it (it reaches the head of the line), which is when its timeout starts.
+   * Sends one request; resolves with its response frame. Its timeout starts when the agent
+   * starts on it (it reaches the head of the line, or the position page names it).
    */
-  request(type: MsgType, fields: Field[], timeoutMs: number, onStart?: () => void): Promise<Frame> {
+  request(type: MsgType, fields: Field[], timeoutMs: number): Promise<Frame> {
     if (this.gone) return Promise.reject(this.gone);
     const id = this.nextId;
     this.nextId = this.nextId >= 0xfffffff0 ? 1 : this.nextId + 1;
     const frame = encodeFrame({ id, type, fields });
     return new Promise<Frame>((resolve, reject) => {
-      const p: Pending = { id, type, timeoutMs, resolve, reject, onStart };
+      const p: Pending = { id, type, timeoutMs, resolve, reject };
       this.line.push(p);
       if (this.line.length === 1) this.startHead();
       this.queueWrite(frame);
@@ -196,7 +195,6 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
 
   private startClock(p: Pending): void {
     p.startedAt = Date.now();
-    p.onStart?.();
     p.timer = setTimeout(() => this.onTimeout(p), p.timeoutMs);
   }
 

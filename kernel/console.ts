@@ -14,8 +14,11 @@ const FATAL = [
   /rcu_\w+ detected stalls/,
 ];
 
+/** Lines that open a report that does not stop the guest (and so end the one before). */
+const REPORT_START = [/-+\[ cut here \]-+/, /WARNING: CPU: /, /INFO: task .* blocked for more than/, /UBSAN: /];
+
 /** Lines of a report that does not stop the guest (WARN and friends). */
-const WARNING = [/WARNING: CPU: /, /-+\[ cut here \]-+/, /Call Trace:/, /INFO: task .* blocked for more than/, /UBSAN: /];
+const WARNING = [...REPORT_START, /Call Trace:/];
 
 /** True when `text` holds a line that means the kernel oopsed, BUGged, panicked or locked up. */
 export function hasFatalLine(text: string): boolean {
@@ -41,8 +44,8 @@ export function scanConsole(text: string, owner?: number): ConsoleTrouble | unde
     for (let i = from; i < lines.length; i++) if (patterns.some((p) => p.test(lines[i]))) return i;
     return -1;
   };
-  const excerptFrom = (at: number, to = lines.length) => {
-    let excerpt = lines.slice(at, to).join('\n').trim();
+  const excerptFrom = (at: number) => {
+    let excerpt = lines.slice(at).join('\n').trim();
     if (excerpt.length > EXCERPT_MAX) excerpt = `${excerpt.slice(0, EXCERPT_MAX)}\n[... console excerpt truncated]`;
     return excerpt;
   };
@@ -63,9 +66,6 @@ export function scanConsole(text: string, owner?: number): ConsoleTrouble | unde
   }
   return undefined;
 }
-
-/** Lines that open a report (and so end the one before). */
-const REPORT_START = [/-+\[ cut here \]-+/, /WARNING: CPU: /, /INFO: task .* blocked for more than/, /UBSAN: /];
 
 /** Append-only console text with absolute offsets; keeps the last `keep` characters. */
 export class ConsoleLog {

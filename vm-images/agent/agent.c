@@ -73,15 +73,19 @@ static void flush_pending(void);
 static uint8_t *in_buf;
 static size_t in_off, in_len, in_cap;
 
+// Moves the unread bytes to the front of the buffer.
+static void compact(void) {
+  if (in_off == 0) return;
+  memmove(in_buf, in_buf + in_off, in_len - in_off);
+  in_len -= in_off;
+  in_off = 0;
+}
+
 // Waits until at least `need` unread bytes are buffered. Returns 1, or 0 on end of stream
 // (host disconnected).
 static int fill(size_t need) {
   if (in_len - in_off >= need) return 1;
-  if (in_off > 0) { // move the unread tail to the front
-    memmove(in_buf, in_buf + in_off, in_len - in_off);
-    in_len -= in_off;
-    in_off = 0;
-  }
+  compact();
   if (need > in_cap) {
     size_t cap = in_cap ? in_cap : 65536;
     while (cap < need) cap *= 2;
@@ -123,11 +127,7 @@ static int buffered_frames(void) {
 
 // Reads whatever the port has ready, without waiting.
 static void absorb(void) {
-  if (in_off > 0) {
-    memmove(in_buf, in_buf + in_off, in_len - in_off);
-    in_len -= in_off;
-    in_off = 0;
-  }
+  compact();
   if (in_len < in_cap) {
     ssize_t n = read(port_fd, in_buf + in_len, in_cap - in_len);
     if (n > 0) in_len += (size_t)n;
@@ -206,6 +206,19 @@ static void tlv_i32(struct frame *f, uint16_t tag, int32_t v) { tlv(f, tag, &v, 
 static void tlv_u64(struct frame *f, uint16_t tag, uint64_t v) { tlv(f, tag, &v, 8); }
 static void tlv_str(struct frame *f, uint16_t tag, const char *s) { tlv(f, tag, s, (uint32_t)strlen(s)); }
 
+// Reads a small sysfs or procfs file into buf (NUL-terminated, trailing newlines cut). Returns its
+// length, or -1.
+static ssize_t read_attr(const char *path, char *buf, size_t size) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ssize_t n = read(fd, buf, size - 1);
+  close(fd);
+  if (n < 0) return -1;
+  while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == 0)) n--;
+  buf[n] = 0;
+  return n;
+}
+
 // ---- the position page and answer coalescing ---------------------------------------------
 //
 // QEMU maps a small file of the host's into the guest as an ivshmem PCI device. The agent
@@ -225,23 +238,14 @@ static void map_position(void) {
   DIR *d = opendir("/sys/bus/pci/devices");
   struct dirent *e;
   while (d && (e = readdir(d))) {
-    char path[300], id[16] = {0};
+    char path[300], id[16];
     if (e->d_name[0] == '.') continue;
     snprintf(path, sizeof path, "/sys/bus/pci/devices/%s/vendor", e->d_name);
-    int fd = open(path, O_RDONLY);
-    if (fd < 0) continue;
-    ssize_t n = read(fd, id, sizeof id - 1);
-    close(fd);
-    if (n < 6 || strncmp(id, "0x1af4", 6)) continue;
+    if (read_attr(path, id, sizeof id) < 0 || strcmp(id, "0x1af4")) continue;
     snprintf(path, sizeof path, "/sys/bus/pci/devices/%s/device", e->d_name);
-    memset(id, 0, sizeof id);
-    fd = open(path, O_RDONLY);
-    if (fd < 0) continue;
-    n = read(fd, id, sizeof id - 1);
-    close(fd);
-    if (n < 6 || strncmp(id, "0x1110", 6)) continue; // ivshmem
+    if (read_attr(path, id, sizeof id) < 0 || strcmp(id, "0x1110")) continue; // ivshmem
     snprintf(path, sizeof path, "/sys/bus/pci/devices/%s/resource2", e->d_name);
-    fd = open(path, O_RDWR | O_SYNC);
+    int fd = open(path, O_RDWR | O_SYNC);
     struct stat st;
     if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size >= (off_t)sizeof(struct position)) {
       void *p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -661,14 +665,7 @@ static void handle_sysctl(const struct request *rq) {
   tlv_i32(&out, T_ERRNO, err);
   if (!err) { // read back what the kernel made of it
     char cur[256];
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    ssize_t n = fd >= 0 ? read(fd, cur, sizeof cur - 1) : -1;
-    if (fd >= 0) close(fd);
-    if (n >= 0) {
-      while (n > 0 && cur[n - 1] == '\n') n--;
-      cur[n] = 0;
-      tlv_str(&out, T_VALUE, cur);
-    }
+    if (read_attr(path, cur, sizeof cur) >= 0) tlv_str(&out, T_VALUE, cur);
   }
   frame_send(&out);
   free(name);
@@ -711,16 +708,11 @@ static int open_port(void) {
     struct dirent *e;
     while (d && (e = readdir(d))) {
       if (e->d_name[0] == '.') continue;
-      char path[300], name[64] = {0};
+      char path[300], name[64];
       snprintf(path, sizeof path, "/sys/class/virtio-ports/%s/name", e->d_name);
-      int fd = open(path, O_RDONLY);
-      if (fd < 0) continue;
-      ssize_t n = read(fd, name, sizeof name - 1);
-      close(fd);
-      while (n > 0 && (name[n - 1] == '\n' || name[n - 1] == 0)) name[--n] = 0;
-      if (n <= 0 || strcmp(name, PORT_NAME)) continue;
+      if (read_attr(path, name, sizeof name) <= 0 || strcmp(name, PORT_NAME)) continue;
       snprintf(path, sizeof path, "/dev/%s", e->d_name);
-      fd = open(path, O_RDWR | O_CLOEXEC);
+      int fd = open(path, O_RDWR | O_CLOEXEC);
       if (fd >= 0) { closedir(d); return fd; }
     }
     if (d) closedir(d);

@@ -81,14 +81,6 @@ async function main(): Promise<void> {
   const pool1Unpiped: number[] = [];
   try {
     const program = sevenArgs();
-    // Warm-up, not counted: one full measurement's worth through every pool and loop. With only
-    // a short warm-up the first two rounds ran 5-10% below the rest (TCG translates the guest's
-    // I/O paths and V8 optimizes the client's on first use), which is start-up, not throughput.
-    await one.loop(program, perGuest);
-    await Promise.all([0, 1].map((g) => two.loop(program, perGuest, {}, g)));
-    await poolRate(one, perGuest);
-    await poolRate(two, perGuest * 2);
-    await poolRate(unpiped, perGuest);
     const rawRate = async () => {
       const loop = await one.loop(program, perGuest);
       if (loop.errno !== 0 || loop.retval !== 1315) throw new Error(`LOOP: errno ${loop.errno}, retval ${loop.retval}`);
@@ -97,17 +89,29 @@ async function main(): Promise<void> {
     // Each one-guest figure is the mean of a measurement just before and one just after the
     // two-guest figure it is compared with, so a machine that speeds up or slows down during
     // the round (these machines do, by 2x within seconds) biases the ratio less.
-    for (let r = 0; r < rounds; r++) {
+    const round = async () => {
       const rawBefore = await rawRate();
       // the machine's own 2-guest ceiling: both guests of the 2-guest pool LOOP at once
       const both = await Promise.all([0, 1].map((g) => two.loop(program, perGuest, {}, g)));
-      raw2.push(both.reduce((sum, l) => sum + perGuest / (Number(l.elapsedNs) / 1e9), 0));
-      raw.push((rawBefore + (await rawRate())) / 2);
+      const rawBoth = both.reduce((sum, l) => sum + perGuest / (Number(l.elapsedNs) / 1e9), 0);
+      const rawOne = (rawBefore + (await rawRate())) / 2;
       const poolBefore = await poolRate(one, perGuest);
-      pool2.push(await poolRate(two, perGuest * 2));
-      pool1.push((poolBefore + (await poolRate(one, perGuest))) / 2);
-      pool1Unpiped.push(await poolRate(unpiped, perGuest));
-      say(`round ${r + 1}: raw ${raw[r].toFixed(0)}/s, raw(2 guests at once) ${raw2[r].toFixed(0)}/s, pool(1) ${pool1[r].toFixed(0)}/s, pool(2) ${pool2[r].toFixed(0)}/s, pool(1, no pipelining) ${pool1Unpiped[r].toFixed(0)}/s`);
+      const poolTwo = await poolRate(two, perGuest * 2);
+      const poolOne = (poolBefore + (await poolRate(one, perGuest))) / 2;
+      return { rawOne, rawBoth, poolOne, poolTwo, unpipedOne: await poolRate(unpiped, perGuest) };
+    };
+    // One round first, not counted, so TCG's first translations and V8's first optimizations fall
+    // outside the figures. With a 20-program warm-up, round 1 ran 5-10% below the rest; with this
+    // one it still does in some runs, so part of that is the machine.
+    await round();
+    for (let r = 0; r < rounds; r++) {
+      const m = await round();
+      raw.push(m.rawOne);
+      raw2.push(m.rawBoth);
+      pool1.push(m.poolOne);
+      pool2.push(m.poolTwo);
+      pool1Unpiped.push(m.unpipedOne);
+      say(`round ${r + 1}: raw ${m.rawOne.toFixed(0)}/s, raw(2 guests at once) ${m.rawBoth.toFixed(0)}/s, pool(1) ${m.poolOne.toFixed(0)}/s, pool(2) ${m.poolTwo.toFixed(0)}/s, pool(1, no pipelining) ${m.unpipedOne.toFixed(0)}/s`);
     }
   } finally {
     await Promise.all([one.close(), two.close(), unpiped.close()]);

@@ -1,6 +1,6 @@
 // kernel/: the real-kernel side on the host: the image catalog, QEMU guests running the
 // bpfdiff agent, the VM pool, and the mapping of agent answers to Outcomes.
-export { VmPool, PoolBrokenError, type PoolOptions, type PoolJob, type PoolMetrics, type GuestInfo, type RunProgress } from './pool.ts';
+export { VmPool, PoolBrokenError, DEFAULT_CPU_MODEL, type PoolOptions, type PoolJob, type PoolMetrics, type GuestInfo, type RunProgress } from './pool.ts';
 export { Vm, VmBootError, BASE_APPEND, describeExit, type Accel, type VmConfig, type VmReply, type VmExit } from './vm.ts';
 export { chooseAccel, probeKvm, accelCachePath, type AccelChoice } from './accel.ts';
 export {

@@ -2,8 +2,9 @@
 // errno, reason line and 7.3 report, retval and JIT facts. Pure, so it is unit-tested.
 import { constants } from 'node:os';
 import { btfLogReason, parseVerifierLog } from '../core/diff/verifier-log.ts';
-import type { Outcome } from '../core/program/types.ts';
+import type { Outcome, Program } from '../core/program/types.ts';
 import { RunStage, type RunResponse } from './protocol.ts';
+import { normalizeXlated } from './xlated.ts';
 
 const ERRNO_NAMES = new Map<number, string>(Object.entries(constants.errno).map(([name, n]) => [n, name]));
 // kernel-internal codes that leak to user space from BPF (include/linux/errno.h)
@@ -20,10 +21,18 @@ export interface OutcomeContext {
   console?: string;
   /** keep the full verifier log on the outcome */
   keepLog?: boolean;
+  /** the program that ran: its map indices replace the map ids in `xlated` */
+  program?: Program;
+  /** the guest's QEMU CPU model (part of the kernel's identity for the JIT) */
+  cpu?: string;
 }
 
 export function outcomeFromRun(resp: RunResponse, ctx: OutcomeContext): Outcome {
   const outcome = baseOutcome(resp, ctx.kernel);
+  if (ctx.cpu !== undefined) outcome.cpu = ctx.cpu;
+  if (resp.xlated !== undefined && resp.xlated.length > 0 && ctx.program && (outcome.verdict === 'accept' || outcome.jit)) {
+    outcome.xlated = normalizeXlated(resp.xlated, resp.mapIds ?? [], ctx.program);
+  }
   if (ctx.console) outcome.console = ctx.console;
   if (ctx.keepLog) {
     const log = resp.stage === RunStage.BTF_LOAD ? (resp.btfLog ?? '') : resp.log;

@@ -119,6 +119,9 @@ interface Slot {
   broken?: Error;
 }
 
+/** QEMU's default x86-64 CPU model under TCG (no BMI2); named on the command line so the identity is exact */
+export const DEFAULT_CPU_MODEL = 'qemu64';
+
 const TRIGGER_KINDS = { crash: TriggerKind.CRASH, hang: TriggerKind.HANG } as const;
 
 export class VmPool {
@@ -168,6 +171,11 @@ export class VmPool {
 
   get kernel(): KernelImage {
     return this.opts.kernel;
+  }
+
+  /** the guests' QEMU CPU model: part of the kernel's identity, since the JIT's output depends on it */
+  get cpuModel(): string {
+    return this.opts.cpuModel ?? DEFAULT_CPU_MODEL;
   }
 
   metrics(): PoolMetrics {
@@ -276,7 +284,7 @@ export class VmPool {
       accel: this.accel ?? 'tcg',
       memMiB: this.opts.memMiB,
       cpus: this.opts.cpus,
-      cpuModel: this.opts.cpuModel,
+      cpuModel: this.cpuModel,
       append: this.opts.append,
       bootTimeoutMs: this.opts.bootTimeoutMs,
       runDir: this.runDir,
@@ -375,7 +383,8 @@ export class VmPool {
         const warning = scanConsole(reply.console, reply.frame.id);
         try {
           const response = decodeRunResponse(reply.frame);
-          task.resolve(outcomeFromRun(response, { kernel: vm.uname, console: warning?.excerpt, keepLog: this.opts.keepLog }));
+          const program = 'program' in task.job ? task.job.program : undefined;
+          task.resolve(outcomeFromRun(response, { kernel: vm.uname, console: warning?.excerpt, keepLog: this.opts.keepLog, program, cpu: this.cpuModel }));
         } catch (err) {
           task.resolve(errorOutcome(vm.uname, `bad answer from the agent: ${(err as Error).message}`));
         }

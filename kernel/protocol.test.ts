@@ -84,6 +84,16 @@ describe('RUN and LOOP messages', () => {
     expect(r).toMatchObject({ stage: 0, errno: 0, retval: 1315, jitedLen: 129, jitedFuncLens: [50, 79], verifiedInsns: 9 });
   });
 
+  it('decodes the rewritten program and the used maps ids', () => {
+    const ids = Buffer.alloc(8);
+    ids.writeUInt32LE(17, 0);
+    ids.writeUInt32LE(9, 4);
+    const xlated = Buffer.from('b700000001000000', 'hex');
+    const r = decodeRunResponse(response([u32Field(Tag.STAGE, RunStage.DONE), bytesField(Tag.XLATED, xlated), bytesField(Tag.MAP_IDS, ids)]));
+    expect(Buffer.from(r.xlated ?? []).toString('hex')).toBe('b700000001000000');
+    expect(r.mapIds).toEqual([17, 9]);
+  });
+
   it('reads a negative ERRNO and a u64 ELAPSED_NS', () => {
     const ns = Buffer.alloc(8);
     ns.writeBigUInt64LE(5_000_000_000n);

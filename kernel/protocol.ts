@@ -48,6 +48,8 @@ export const Tag = {
   COUNT: 28,
   ELAPSED_NS: 29,
   MESSAGE: 30,
+  XLATED: 31,
+  MAP_IDS: 32,
 } as const;
 export type Tag = (typeof Tag)[keyof typeof Tag];
 
@@ -257,6 +259,10 @@ export interface RunResponse {
   jitedLen?: number;
   jitedFuncLens?: number[];
   jitedImage?: Uint8Array;
+  /** `xlated_prog_insns` as bpf_insn_prepare_dump leaves it (map loads carry map ids) */
+  xlated?: Uint8Array;
+  /** ids of the program's used maps, in the verifier's order (first reference first) */
+  mapIds?: number[];
   verifiedInsns?: number;
 }
 
@@ -301,6 +307,7 @@ export function decodeRunResponse(frame: Frame): RunResponse {
   if (stage === undefined) throw new ProtocolError('RUN response without STAGE');
   if (stage > RunStage.TEST_RUN) throw new ProtocolError(`RUN response with unknown STAGE ${stage}`);
   const image = findField(frame, Tag.JITED_IMAGE);
+  const xlated = findField(frame, Tag.XLATED);
   return {
     stage: stage as RunStage,
     errno: readI32(frame, Tag.ERRNO) ?? 0,
@@ -314,6 +321,8 @@ export function decodeRunResponse(frame: Frame): RunResponse {
     jitedFuncLens: readU32Array(frame, Tag.JITED_FUNC_LENS),
     // copy: the field is a view into a frame buffer that may be reused
     jitedImage: image === undefined ? undefined : Uint8Array.from(image),
+    xlated: xlated === undefined ? undefined : Uint8Array.from(xlated),
+    mapIds: readU32Array(frame, Tag.MAP_IDS),
     verifiedInsns: readU32(frame, Tag.VERIFIED_INSNS),
   };
 }

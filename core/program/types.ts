@@ -50,8 +50,10 @@ export interface JitFacts {
   len?: number;
   /** JITed length of each function, in func order */
   funcLens?: number[];
-  /** hex of the JITed image, when asked for */
+  /** hex of the JITed image, all functions in function order */
   image?: string;
+  /** model side: [byteOffset, length] ranges of the image that depend on run-time addresses */
+  masked?: Array<[number, number]>;
 }
 
 export interface Outcome {
@@ -75,6 +77,11 @@ export interface Outcome {
   log?: string;
   verifiedInsns?: number;
   xlatedLen?: number;
+  /** hex of the program after the verifier's rewrites (kernel: xlated_prog_insns with map
+   *  ids replaced by the program's map indices; model: its prediction) */
+  xlated?: string;
+  /** QEMU CPU model the kernel ran on (`qemu64` by default); the JIT's output depends on it */
+  cpu?: string;
   /** the retval depends on something nondeterministic (prandom, uninitialised stack, ...) */
   unpredictable?: string;
 }

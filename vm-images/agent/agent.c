@@ -38,7 +38,7 @@ enum tag {
   T_REPEAT, T_LOG_LEVEL, T_LOG_SIZE, T_WANT_JIT_IMAGE, T_STAGE, T_ERRNO, T_LOG, T_BTF_LOG,
   T_RETVAL, T_TEST_ERRNO, T_DURATION_NS, T_XLATED_LEN, T_JITED_LEN, T_JITED_FUNC_LENS,
   T_JITED_IMAGE, T_VERIFIED_INSNS, T_NAME, T_VALUE, T_KIND, T_COUNT, T_ELAPSED_NS, T_MESSAGE,
-  T_MAX
+  T_XLATED, T_MAP_IDS, T_MAX
 };
 
 enum stage { STAGE_DONE = 0, STAGE_BTF = 1, STAGE_MAPS = 2, STAGE_LOAD = 3, STAGE_TEST = 4 };
@@ -363,6 +363,11 @@ struct run_result {
   uint32_t jit_image_len;
   uint32_t *func_lens_heap;
   uint8_t *jit_image_heap;
+  uint8_t *xlated;              // xlated_buf, or xlated_heap when it did not fit
+  uint32_t xlated_len;
+  uint8_t *xlated_heap;
+  uint32_t map_ids[MAX_MAPS];   // ids of the program's used maps, in the verifier's order
+  uint32_t nr_map_ids;
   char *btf_log;
 };
 
@@ -397,6 +402,67 @@ static const char *run_spec_parse(const struct request *rq, struct run_spec *s) 
 static void close_fds(int *fds, int n) {
   for (int i = 0; i < n; i++)
     if (fds[i] >= 0) close(fds[i]);
+}
+
+// BPF_OBJ_GET_INFO_BY_FD for RUN: sizes, func lens, JIT image, xlated program and map ids in one
+// query into static buffers; a second query only for the arrays that did not fit.
+static void query_info(int prog_fd, struct run_result *r) {
+  static uint32_t lens_buf[64];
+  static uint8_t image_buf[1 << 16];
+  static uint8_t xlated_buf[1 << 16];
+  union bpf_attr attr;
+  struct bpf_prog_info *info = &r->info;
+  memset(&attr, 0, sizeof attr);
+  attr.info.bpf_fd = (uint32_t)prog_fd;
+  attr.info.info_len = sizeof *info;
+  attr.info.info = (uint64_t)(uintptr_t)info;
+  info->nr_jited_func_lens = sizeof lens_buf / 4;
+  info->jited_func_lens = (uint64_t)(uintptr_t)lens_buf;
+  info->jited_prog_len = sizeof image_buf;
+  info->jited_prog_insns = (uint64_t)(uintptr_t)image_buf;
+  info->xlated_prog_len = sizeof xlated_buf;
+  info->xlated_prog_insns = (uint64_t)(uintptr_t)xlated_buf;
+  info->nr_map_ids = MAX_MAPS;
+  info->map_ids = (uint64_t)(uintptr_t)r->map_ids;
+  if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr) != 0) return;
+  struct bpf_prog_info first = *info, second;
+  memset(&second, 0, sizeof second);
+  r->nr_map_ids = first.nr_map_ids <= MAX_MAPS ? first.nr_map_ids : MAX_MAPS;
+  // a zeroed pointer means the kernel would not dump raw JIT data
+  if (first.jited_func_lens && first.nr_jited_func_lens <= sizeof lens_buf / 4) {
+    r->func_lens = lens_buf;
+    r->nr_func_lens = first.nr_jited_func_lens;
+  } else if (first.jited_func_lens) {
+    r->func_lens = r->func_lens_heap = calloc(first.nr_jited_func_lens, 4);
+    second.nr_jited_func_lens = first.nr_jited_func_lens;
+    second.jited_func_lens = (uint64_t)(uintptr_t)r->func_lens;
+  }
+  if (first.jited_prog_insns && first.jited_prog_len <= sizeof image_buf) {
+    r->jit_image = image_buf;
+    r->jit_image_len = first.jited_prog_len;
+  } else if (first.jited_prog_insns && first.jited_prog_len) {
+    r->jit_image = r->jit_image_heap = malloc(first.jited_prog_len);
+    second.jited_prog_len = first.jited_prog_len;
+    second.jited_prog_insns = (uint64_t)(uintptr_t)r->jit_image;
+  }
+  if (first.xlated_prog_insns && first.xlated_prog_len <= sizeof xlated_buf) {
+    r->xlated = xlated_buf;
+    r->xlated_len = first.xlated_prog_len;
+  } else if (first.xlated_prog_insns && first.xlated_prog_len) {
+    r->xlated = r->xlated_heap = malloc(first.xlated_prog_len);
+    second.xlated_prog_len = first.xlated_prog_len;
+    second.xlated_prog_insns = (uint64_t)(uintptr_t)r->xlated;
+  }
+  if (r->func_lens_heap || r->jit_image_heap || r->xlated_heap) {
+    memset(&attr, 0, sizeof attr);
+    attr.info.bpf_fd = (uint32_t)prog_fd;
+    attr.info.info_len = sizeof second;
+    attr.info.info = (uint64_t)(uintptr_t)&second;
+    int ok = sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr) == 0;
+    if (r->func_lens_heap) r->nr_func_lens = ok ? first.nr_jited_func_lens : 0;
+    if (r->jit_image_heap) r->jit_image_len = ok && second.jited_prog_insns ? first.jited_prog_len : 0;
+    if (r->xlated_heap) r->xlated_len = ok && second.xlated_prog_insns ? first.xlated_prog_len : 0;
+  }
 }
 
 // One full cycle: BTF load, maps, LD_IMM64 patching, prog load, test run, info query, close.
@@ -533,51 +599,16 @@ static void run_once(const struct run_spec *s, struct run_result *r, int detail)
     r->duration = attr.test.duration;
   }
 
-  // One query gets the sizes and, into buffers that fit most programs, the func lens and the
-  // JIT image; a second query is made only for an array that did not fit.
-  static uint32_t lens_buf[64];
-  static uint8_t image_buf[1 << 16];
-  memset(&attr, 0, sizeof attr);
-  attr.info.bpf_fd = (uint32_t)prog_fd;
-  attr.info.info_len = sizeof r->info;
-  attr.info.info = (uint64_t)(uintptr_t)&r->info;
-  if (detail) {
-    r->info.nr_jited_func_lens = sizeof lens_buf / 4;
-    r->info.jited_func_lens = (uint64_t)(uintptr_t)lens_buf;
-    if (s->want_jit_image) {
-      r->info.jited_prog_len = sizeof image_buf;
-      r->info.jited_prog_insns = (uint64_t)(uintptr_t)image_buf;
-    }
-  }
-  if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr) == 0 && detail) {
-    struct bpf_prog_info first = r->info, second;
-    memset(&second, 0, sizeof second);
-    // a zeroed pointer means the kernel would not dump raw JIT data
-    if (first.jited_func_lens && first.nr_jited_func_lens <= sizeof lens_buf / 4) {
-      r->func_lens = lens_buf;
-      r->nr_func_lens = first.nr_jited_func_lens;
-    } else if (first.jited_func_lens) {
-      r->func_lens = r->func_lens_heap = calloc(first.nr_jited_func_lens, 4);
-      second.nr_jited_func_lens = first.nr_jited_func_lens;
-      second.jited_func_lens = (uint64_t)(uintptr_t)r->func_lens;
-    }
-    if (s->want_jit_image && first.jited_prog_insns && first.jited_prog_len <= sizeof image_buf) {
-      r->jit_image = image_buf;
-      r->jit_image_len = first.jited_prog_len;
-    } else if (s->want_jit_image && first.jited_prog_insns && first.jited_prog_len) {
-      r->jit_image = r->jit_image_heap = malloc(first.jited_prog_len);
-      second.jited_prog_len = first.jited_prog_len;
-      second.jited_prog_insns = (uint64_t)(uintptr_t)r->jit_image;
-    }
-    if (r->func_lens_heap || r->jit_image_heap) {
-      memset(&attr, 0, sizeof attr);
-      attr.info.bpf_fd = (uint32_t)prog_fd;
-      attr.info.info_len = sizeof second;
-      attr.info.info = (uint64_t)(uintptr_t)&second;
-      int ok = sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr) == 0;
-      if (r->func_lens_heap) r->nr_func_lens = ok ? first.nr_jited_func_lens : 0;
-      if (r->jit_image_heap) r->jit_image_len = ok && second.jited_prog_insns ? first.jited_prog_len : 0;
-    }
+  // One query gets the sizes and, into buffers that fit most programs, the func lens, the JIT
+  // image, the rewritten program (xlated) and the used maps' ids; a second query is made only
+  // for an array that did not fit.
+  if (detail) query_info(prog_fd, r);
+  else {
+    memset(&attr, 0, sizeof attr);
+    attr.info.bpf_fd = (uint32_t)prog_fd;
+    attr.info.info_len = sizeof r->info;
+    attr.info.info = (uint64_t)(uintptr_t)&r->info;
+    sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr);
   }
 
 out:
@@ -607,12 +638,15 @@ static void handle_run(const struct request *rq) {
     tlv_u32(&out, T_XLATED_LEN, r.info.xlated_prog_len);
     tlv_u32(&out, T_JITED_LEN, r.info.jited_prog_len);
     tlv(&out, T_JITED_FUNC_LENS, r.func_lens, r.nr_func_lens * 4);
-    if (s.want_jit_image) tlv(&out, T_JITED_IMAGE, r.jit_image, r.jit_image_len);
+    tlv(&out, T_JITED_IMAGE, r.jit_image, r.jit_image_len);
+    tlv(&out, T_XLATED, r.xlated, r.xlated_len);
+    tlv(&out, T_MAP_IDS, r.map_ids, r.nr_map_ids * 4);
     tlv_u32(&out, T_VERIFIED_INSNS, r.info.verified_insns);
   }
   frame_send(&out);
   free(r.func_lens_heap);
   free(r.jit_image_heap);
+  free(r.xlated_heap);
 }
 
 static void handle_loop(const struct request *rq) {

@@ -66,8 +66,9 @@ export interface RunProgress {
   onOutcome?: (index: number, outcome: Outcome) => void;
   onProgress?: (done: number, total: number) => void;
   /** `background` requests (a reducer's candidate checks) go to a guest only when no
-   *  `normal` request (a campaign batch) is waiting; default `normal` */
-  priority?: 'normal' | 'background';
+   *  `normal` request (a campaign batch) is waiting; `interactive` ones (a user's check) go
+   *  before both, to the first guest with room in its pipeline; default `normal` */
+  priority?: 'interactive' | 'normal' | 'background';
 }
 
 export interface PoolMetrics {
@@ -103,6 +104,7 @@ export class PoolBrokenError extends Error {
 interface Task {
   job: PoolJob;
   background: boolean;
+  interactive?: boolean;
   /** on its second try, with the slow timeout */
   slow?: boolean;
   fields: Field[];
@@ -129,6 +131,7 @@ export class VmPool {
   private slots: Slot[] = [];
   private queue: Task[] = [];
   private backgroundQueue: Task[] = [];
+  private interactiveQueue: Task[] = [];
   private closing = false;
   private accel: Accel | undefined;
   private brokenWaiters: Array<(e: Error) => void> = [];
@@ -212,6 +215,7 @@ export class VmPool {
           const task: Task = {
             job,
             background: progress.priority === 'background',
+            interactive: progress.priority === 'interactive',
             fields: this.fieldsFor(job),
             attempts: 0,
             resolve: (o) => {
@@ -251,13 +255,13 @@ export class VmPool {
     this.closing = true;
     await Promise.all(this.slots.map((s) => s.restarting?.catch(() => undefined)));
     await Promise.all(this.slots.map((s) => s.vm?.close()));
-    for (const t of [...this.queue.splice(0), ...this.backgroundQueue.splice(0)]) t.resolve(errorOutcome(this.uname, 'pool closed before the program ran'));
+    for (const t of [...this.interactiveQueue.splice(0), ...this.queue.splice(0), ...this.backgroundQueue.splice(0)]) t.resolve(errorOutcome(this.uname, 'pool closed before the program ran'));
     rmSync(this.runDir, { recursive: true, force: true });
   }
 
   /** where a task waits for a guest: background tasks behind every normal one */
   private queueOf(task: Task): Task[] {
-    return task.background ? this.backgroundQueue : this.queue;
+    return task.interactive ? this.interactiveQueue : task.background ? this.backgroundQueue : this.queue;
   }
 
   private get slowTimeoutMs(): number {
@@ -363,9 +367,10 @@ export class VmPool {
       if (!vm || slot.restarting) continue;
       // top a guest up only once its line is down to the low-water mark, then by several
       // requests at once: they travel in one write and the guest takes them in one go
-      if (vm.inFlight > this.refillAt) continue;
+      // (an interactive request does not wait for the low-water mark)
+      if (vm.inFlight > this.refillAt && this.interactiveQueue.length === 0) continue;
       while (vm.alive && vm.inFlight < this.opts.pipeline) {
-        const task = this.queue.shift() ?? this.backgroundQueue.shift();
+        const task = this.interactiveQueue.shift() ?? this.queue.shift() ?? this.backgroundQueue.shift();
         if (!task) break;
         void this.dispatch(slot, vm, task);
       }

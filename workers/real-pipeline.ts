@@ -98,7 +98,7 @@ export function createKernelPipeline(options: KernelPipelineOptions = {}): Pipel
     return pool;
   }
 
-  async function outcomesOn(kernel: string, programs: readonly Program[], priority: 'normal' | 'background' = 'normal'): Promise<Outcome[]> {
+  async function outcomesOn(kernel: string, programs: readonly Program[], priority: 'interactive' | 'normal' | 'background' = 'normal'): Promise<Outcome[]> {
     return (await poolFor(kernel)).run(programs, { priority });
   }
 
@@ -135,7 +135,8 @@ export function createKernelPipeline(options: KernelPipelineOptions = {}): Pipel
       return verify(program, profileFor(options.profiles?.[kernel] ?? kernel));
     },
     async kernelOutcomes(program, kernels) {
-      const entries = await Promise.all(kernels.map(async (k) => [k, (await outcomesOn(k, [program]))[0]] as const));
+      // a user waits on a check: it goes to a guest before any campaign batch or reduction
+      const entries = await Promise.all(kernels.map(async (k) => [k, (await outcomesOn(k, [program], 'interactive'))[0]] as const));
       return Object.fromEntries(entries);
     },
     async reduce(program, kernel, signature): Promise<ReducedReproducer | undefined> {

@@ -43,7 +43,7 @@ export interface WorkerHandle {
 }
 
 // two batches in flight per worker: the model works on one while the guests run the other
-const DEFAULT_CONCURRENCY: Record<QueueKind, number> = { campaign: 4, batch: 2, reduce: 1, replay: 1, check: 2, nightly: 1 };
+const DEFAULT_CONCURRENCY: Record<QueueKind, number> = { campaign: 4, batch: 2, reduce: 1, replay: 1, check: 8, nightly: 1 };
 
 export async function startWorkers(config: WorkerConfig, pipeline: Pipeline, log: Logger): Promise<WorkerHandle> {
   const id = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;

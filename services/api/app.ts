@@ -14,6 +14,8 @@ import type { ApiConfig } from './config.ts';
 import services from './plugins/services.ts';
 import auth from './plugins/auth.ts';
 import { installErrorHandler } from './errors.ts';
+import { installJsonBody } from './body.ts';
+import { recordRoutes } from './methods.ts';
 import jobs from './routes/jobs.ts';
 import { programRoutes, type ModelOracle } from './routes/programs.ts';
 import divergences from './routes/divergences.ts';
@@ -33,7 +35,8 @@ export const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../dashboard/', impo
  * query strings and path parameters arrive as text, so those are coerced to the schema's types.
  */
 function installValidators(instance: FastifyInstance): void {
-  const common: AjvOptions = { allErrors: false, useDefaults: true, removeAdditional: false, strict: false };
+  // verbose: each issue carries the value given and its schema, so an error can show both
+  const common: AjvOptions = { allErrors: false, useDefaults: true, removeAdditional: false, strict: false, verbose: true };
   const strict = new Ajv({ ...common, coerceTypes: false });
   const coercing = new Ajv({ ...common, coerceTypes: 'array' });
   for (const ajv of [strict, coercing]) ajv.addKeyword('example');
@@ -43,6 +46,7 @@ function installValidators(instance: FastifyInstance): void {
 async function app(instance: FastifyInstance, opts: AppOptions): Promise<void> {
   installErrorHandler(instance);
   installValidators(instance);
+  installJsonBody(instance);
   // the body limit travels with the plugin, whatever instance it is registered on
   instance.addHook('onRoute', (route) => {
     route.bodyLimit ??= opts.config.bodyLimit;
@@ -61,11 +65,13 @@ async function app(instance: FastifyInstance, opts: AppOptions): Promise<void> {
   await instance.register(auth);
   // counted in Redis, so several API instances share one limit per client
   await instance.register(rateLimit, { global: false, redis: instance.redis, nameSpace: `${opts.config.storePrefix}ratelimit:` });
+  const routes = recordRoutes(instance);
   await instance.register(jobs);
   await instance.register(programRoutes(opts.model));
   await instance.register(divergences);
   await instance.register(reports);
   await instance.register(health);
+  routes.finish();
   const dashboard = opts.config.dashboardDir ?? DEFAULT_DASHBOARD_DIR;
   if (existsSync(dashboard)) {
     await instance.register(fastifyStatic, { root: dashboard, prefix: '/', index: ['index.html'] });

@@ -20,7 +20,7 @@ export const ErrorSchema = Type.Object({
   field: Type.Optional(Type.String()),
 });
 
-export const KernelIdSchema = Type.String({ minLength: 1, maxLength: 256, description: 'kernel id (6.12, 7.2, 7.3) or a catalog entry' });
+export const KernelIdSchema = Type.String({ minLength: 1, maxLength: 64, description: 'a catalog kernel id (6.12, 7.2, 7.3, or one a kernel build registered); never a path' });
 
 export const SubmitJobBodySchema = Type.Object(
   {
@@ -52,7 +52,12 @@ export const ListJobsQuerySchema = Type.Object(
 export type ListJobsQuery = Static<typeof ListJobsQuerySchema>;
 
 export const JobListSchema = Type.Object({ total: Type.Integer(), items: Type.Array(JobRecordSchema) });
-export const SubmittedSchema = Type.Object({ id: Type.String(), state: JobStateSchema, url: Type.String() });
+export const SubmittedSchema = Type.Object({
+  id: Type.String(),
+  state: JobStateSchema,
+  url: Type.String(),
+  seed: Type.Optional(Type.Integer({ description: 'campaign: the seed, drawn at submission when none was given' })),
+});
 
 export const CheckBodySchema = Type.Object(
   {
@@ -66,7 +71,14 @@ export const CheckBodySchema = Type.Object(
 export type CheckBody = Static<typeof CheckBodySchema>;
 
 export const CheckReplySchema = Type.Object({
-  program: ProgramJsonSchema,
+  program: Type.Object(
+    {
+      insns: Type.Integer({ description: 'instructions' }),
+      funcs: Type.Array(Type.Object({ name: Type.String(), start: Type.Integer(), args: Type.Integer() })),
+      sha256: Type.String({ description: 'of the raw instruction bytes' }),
+    },
+    { description: 'what was checked, in brief: the program itself is not sent back' },
+  ),
   model: Type.Record(Type.String(), OutcomeSchema),
   kernels: Type.Record(Type.String(), OutcomeSchema),
   agree: Type.Record(Type.String(), Type.Boolean()),

@@ -12,6 +12,7 @@ import {
   ListDivergencesQuerySchema,
   TriageBodySchema,
 } from '../schemas.ts';
+import { errorBody } from '../errors.ts';
 import { DivergenceRecordSchema, LastReplaySchema, TriageStatusSchema } from '../../../store/index.ts';
 
 /** Every signature without its programs: what an overview needs, a fraction of the bytes. */
@@ -37,7 +38,7 @@ export const DivergenceSummarySchema = Type.Object({
   ),
 });
 
-const notFound = (id: string) => ({ statusCode: 404, error: 'Not Found', message: `divergence ${id} does not exist` });
+const notFound = (id: string) => errorBody(404, `params.id: divergence ${id} does not exist`, 'params.id');
 
 const divergences: FastifyPluginAsyncTypebox = async (app) => {
   app.get(

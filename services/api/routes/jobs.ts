@@ -3,7 +3,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { cancelJob, submitJob } from '../../../workers/index.ts';
 import { JobRecordSchema } from '../../../store/index.ts';
 import { ErrorSchema, JobIdParamsSchema, JobListSchema, ListJobsQuerySchema, SubmitJobBodySchema, SubmittedSchema } from '../schemas.ts';
-import { badRequest } from '../errors.ts';
+import { sendError } from '../errors.ts';
+import { jobParamsOf } from '../validate-job.ts';
+import { DEFAULT_API_KERNELS } from '../config.ts';
 
 const jobs: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
@@ -14,16 +16,15 @@ const jobs: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['jobs'],
         security: [{ bearer: [] }],
         body: SubmitJobBodySchema,
-        response: { 202: SubmittedSchema, 400: ErrorSchema, 401: ErrorSchema, 429: ErrorSchema },
+        response: { 202: SubmittedSchema, 400: ErrorSchema, 401: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema, 429: ErrorSchema },
       },
       config: { rateLimit: { max: app.config.jobsPerMinute, timeWindow: '1 minute' } },
     },
     async (req, reply) => {
-      const body = req.body;
-      if (body.kind === 'campaign' && body.count === undefined) throw badRequest('body.count', 'a campaign needs the number of programs to generate');
-      const record = await submitJob(app.store, app.queues, { ...body });
-      req.log.info({ jobId: record.id, kind: body.kind, kernels: body.kernels, count: body.count }, 'job submitted');
-      return reply.code(202).header('location', `/jobs/${record.id}`).send({ id: record.id, state: record.state, url: `/jobs/${record.id}` });
+      const params = jobParamsOf(req.body, app.config.kernels ?? DEFAULT_API_KERNELS);
+      const record = await submitJob(app.store, app.queues, params);
+      req.log.info({ jobId: record.id, kind: params.kind, kernels: params.kernels, count: params.count, seed: params.seed }, 'job submitted');
+      return reply.code(202).header('location', `/jobs/${record.id}`).send({ id: record.id, state: record.state, url: `/jobs/${record.id}`, seed: params.seed });
     },
   );
 
@@ -38,7 +39,7 @@ const jobs: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { summary: 'A job: state, progress, counts, divergences found', tags: ['jobs'], params: JobIdParamsSchema, response: { 200: JobRecordSchema, 400: ErrorSchema, 404: ErrorSchema } } },
     async (req, reply) => {
       const record = await app.store.getJob(req.params.id);
-      if (!record) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `job ${req.params.id} does not exist` });
+      if (!record) return sendError(reply, 404, `params.id: job ${req.params.id} does not exist`, 'params.id');
       return record;
     },
   );
@@ -51,12 +52,17 @@ const jobs: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['jobs'],
         security: [{ bearer: [] }],
         params: JobIdParamsSchema,
-        response: { 200: JobRecordSchema, 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema },
+        response: { 200: JobRecordSchema, 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema },
       },
     },
     async (req, reply) => {
+      const state = await app.store.jobState(req.params.id);
+      if (state === undefined) return sendError(reply, 404, `params.id: job ${req.params.id} does not exist`, 'params.id');
+      if (state !== 'queued' && state !== 'running') {
+        return sendError(reply, 409, `params.id: job ${req.params.id} is ${state}; only a queued or running job can be cancelled`, 'params.id');
+      }
       const record = await cancelJob(app.store, app.queues, req.params.id);
-      if (!record) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `job ${req.params.id} does not exist` });
+      if (!record) return sendError(reply, 404, `params.id: job ${req.params.id} does not exist`, 'params.id');
       req.log.info({ jobId: record.id, state: record.state }, 'job cancel requested');
       return record;
     },

@@ -1,27 +1,38 @@
 // POST /programs/check: one program (JSON or assembler text) → the model's outcome under each
 // requested kernel's profile, computed here, and each kernel's real outcome from a worker's VM
-// pool through the check queue, within a timeout.
+// pool through the check queue, within a timeout. A check is interactive: its program goes to
+// a guest before any campaign batch's; it is rate-limited per client like POST /jobs, and the
+// answer names the program in brief instead of sending it back.
+import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { parseProgram, programToJson, type Outcome, type Program } from '../../../core/program/index.ts';
 import { assemble } from '../../../core/isa/index.ts';
 import type { CheckJobData } from '../../../workers/index.ts';
 import { CheckBodySchema, CheckReplySchema, ErrorSchema, type CheckBody } from '../schemas.ts';
 import { FieldError, badRequest } from '../errors.ts';
+import { checkKernels } from '../validate-job.ts';
+import { DEFAULT_API_KERNELS } from '../config.ts';
+import { CheckTimeoutError, createCheckWaiter } from '../check-waiter.ts';
 
 /** The model's outcome for a program on a kernel's profile (core/model, pure). */
 export type ModelOracle = (program: Program, kernel: string) => Outcome;
 
 function programOf(body: CheckBody): Program {
-  if (body.program !== undefined && body.asm !== undefined) throw badRequest('body', 'give either program or asm, not both');
   if (body.program !== undefined) return parseProgram(body.program);
-  if (body.asm !== undefined) {
-    const assembled = assemble(body.asm);
-    if (assembled.funcs.length === 0) assembled.funcs.push({ name: 'main', start: 0, args: 1, linkage: 'static' });
-    return parseProgram(
-      programToJson({ progType: assembled.progType ?? 'sched_cls', insns: assembled.insns, funcs: assembled.funcs, maps: assembled.maps, input: assembled.input ?? new Uint8Array(64) }),
-    );
+  const assembled = assemble(body.asm ?? '');
+  if (assembled.funcs.length === 0) assembled.funcs.push({ name: 'main', start: 0, args: 1, linkage: 'static' });
+  return parseProgram(
+    programToJson({ progType: assembled.progType ?? 'sched_cls', insns: assembled.insns, funcs: assembled.funcs, maps: assembled.maps, input: assembled.input ?? new Uint8Array(64) }),
+  );
+}
+
+/** Before the schema looks at either: exactly one of `program` and `asm`. */
+function exactlyOne(body: unknown): void {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return; // the schema says what is wrong
+  const given = ['program', 'asm'].filter((k) => Object.hasOwn(body, k));
+  if (given.length !== 1) {
+    throw badRequest('body.program', `give exactly one of program (bpfdiff.program/v1 JSON) or asm (assembler text); ${given.length === 0 ? 'neither was given' : 'both were given'}`);
   }
-  throw badRequest('body.program', 'a program (bpfdiff.program/v1 JSON) or asm (assembler text) is required');
 }
 
 /** Same verdict, errno, and on accept the same retval: what a user means by "agree". */
@@ -30,8 +41,19 @@ function agrees(model: Outcome, kernel: Outcome): boolean {
   return model.verdict !== 'accept' || model.retval === undefined || model.retval === kernel.retval;
 }
 
+function brief(program: Program): { insns: number; funcs: Array<{ name: string; start: number; args: number }>; sha256: string } {
+  const json = programToJson(program);
+  return {
+    insns: program.insns.length,
+    funcs: program.funcs.map((f) => ({ name: f.name, start: f.start, args: f.args })),
+    sha256: createHash('sha256').update(json.insns, 'hex').digest('hex'),
+  };
+}
+
 export function programRoutes(model: ModelOracle): FastifyPluginAsyncTypebox {
   return async (app) => {
+    const waiter = createCheckWaiter(app.checkEvents);
+    app.addHook('onClose', async () => waiter.close());
     app.post(
       '/programs/check',
       {
@@ -40,31 +62,34 @@ export function programRoutes(model: ModelOracle): FastifyPluginAsyncTypebox {
           tags: ['programs'],
           security: [{ bearer: [] }],
           body: CheckBodySchema,
-          response: { 200: CheckReplySchema, 400: ErrorSchema, 401: ErrorSchema, 504: ErrorSchema },
+          response: { 200: CheckReplySchema, 400: ErrorSchema, 401: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema, 429: ErrorSchema, 504: ErrorSchema },
         },
+        config: { rateLimit: { max: app.config.checksPerMinute ?? 60, timeWindow: '1 minute' } },
+        preValidation: async (req) => exactlyOne(req.body),
       },
       async (req) => {
-        const program = programOf(req.body);
         const { kernels } = req.body;
+        checkKernels('body.kernels', kernels, app.config.kernels ?? DEFAULT_API_KERNELS);
+        const program = programOf(req.body);
         const modelOutcomes: Record<string, Outcome> = {};
         for (const kernel of kernels) modelOutcomes[kernel] = model(program, kernel);
         const timeoutMs = req.body.timeoutMs ?? app.config.checkTimeoutMs;
         const data: CheckJobData = { program: programToJson(program), kernels };
-        const job = await app.queues.check.add('check', data, { attempts: 1, removeOnComplete: { age: 600 }, removeOnFail: { age: 600 } });
+        // BullMQ: a lower number is served first; checks have their own queue, this orders them among themselves
+        const job = await app.queues.check.add('check', data, { attempts: 1, priority: 1, removeOnComplete: { age: 600 }, removeOnFail: { age: 600 } });
         let kernelOutcomes: Record<string, Outcome>;
         try {
-          kernelOutcomes = (await job.waitUntilFinished(app.checkEvents, timeoutMs)) as Record<string, Outcome>;
+          kernelOutcomes = (await waiter.wait(app.queues.check, job, timeoutMs)) as Record<string, Outcome>;
         } catch (err) {
-          const message = (err as Error).message;
-          if (/timed out/i.test(message)) {
+          if (err instanceof CheckTimeoutError) {
             await job.remove().catch(() => undefined);
             throw new FieldError('body.timeoutMs', 504, `no worker answered within ${timeoutMs} ms (are workers serving the check queue running?)`);
           }
-          throw badRequest('body.kernels', message);
+          throw badRequest('body.kernels', (err as Error).message);
         }
         const agree: Record<string, boolean> = {};
         for (const kernel of kernels) agree[kernel] = kernelOutcomes[kernel] !== undefined && agrees(modelOutcomes[kernel], kernelOutcomes[kernel]);
-        return { program: programToJson(program), model: modelOutcomes, kernels: kernelOutcomes, agree };
+        return { program: brief(program), model: modelOutcomes, kernels: kernelOutcomes, agree };
       },
     );
   };

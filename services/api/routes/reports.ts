@@ -1,6 +1,8 @@
 // Nightly regression reports: the list, newest first, and one night's by date.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { NightlyReportSchema } from '../../../store/index.ts';
+import { sendError } from '../errors.ts';
+import { checkDate } from '../validate-job.ts';
 import { ErrorSchema, NightlyReportListSchema, ReportDateParamsSchema } from '../schemas.ts';
 
 const reports: FastifyPluginAsyncTypebox = async (app) => {
@@ -13,8 +15,9 @@ const reports: FastifyPluginAsyncTypebox = async (app) => {
     '/reports/nightly/:date',
     { schema: { summary: "One night's report", tags: ['reports'], params: ReportDateParamsSchema, response: { 200: NightlyReportSchema, 400: ErrorSchema, 404: ErrorSchema } } },
     async (req, reply) => {
+      checkDate('params.date', req.params.date);
       const report = await app.store.getNightlyReport(req.params.date);
-      if (!report) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no nightly report for ${req.params.date}` });
+      if (!report) return sendError(reply, 404, `params.date: no nightly report for ${req.params.date}`, 'params.date');
       return report;
     },
   );

@@ -1,0 +1,30 @@
+// What every body feature (statements, fillers, call sites) sees while one function's body is
+// drawn: the random source, the options, the function's plan and frame, and where ops go.
+import type { Prng } from './prng.ts';
+import type { GenOptions } from './options.ts';
+import type { FuncPlan, ProgramPlan } from './plan.ts';
+import type { Op } from './ir.ts';
+
+/** The function's stack frame: offsets (negative, from r10) of what it keeps there. */
+export interface Frame {
+  /** the spilled ctx pointer, 0 when the function holds no ctx */
+  ctxSlot: number;
+  /** spilled received stack pointers */
+  ptrSlots: number[];
+  /** scalar locals */
+  locals: number[];
+}
+
+export interface BodyCtx {
+  readonly rng: Prng;
+  readonly opts: GenOptions;
+  readonly program: ProgramPlan;
+  /** the function being drawn */
+  readonly plan: FuncPlan;
+  readonly frame: Frame;
+  emit(...ops: Op[]): void;
+  /** mixes register `v` into the checksum */
+  fold(v: number): void;
+  /** a jump label unique in the program */
+  newLabel(): number;
+}

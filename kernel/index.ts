@@ -17,3 +17,4 @@ export { runRequestFor, needsBtf, type RunSettings } from './run-request.ts';
 export { scanConsole, hasFatalLine, ConsoleLog, type ConsoleTrouble } from './console.ts';
 export { AgentClient, AgentGoneError, RequestTimeoutError } from './agent-client.ts';
 export * as protocol from './protocol.ts';
+export { runSelftests, selftestLogLevel, type SelftestRunOptions } from './selftest-run.ts';

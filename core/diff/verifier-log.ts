@@ -14,9 +14,12 @@ export interface VerifierLogFacts {
 const PROCESSED = /^processed (\d+) insns\b/;
 const REPORT = /^Verification failed: (.+)$/;
 
+/** States the kernel prints after some reason lines (`infinite loop detected at insn N`, then `cur state: ...`, `old state: ...`) */
+const STATE_DUMP = /^(cur|old) state: /;
+
 function lastNonEmpty(lines: readonly string[], before: number): string {
   for (let i = before - 1; i >= 0; i--) {
-    if (lines[i].trim() !== '') return lines[i].trim();
+    if (lines[i].trim() !== '' && !STATE_DUMP.test(lines[i].trim())) return lines[i].trim();
   }
   return '';
 }

@@ -61,7 +61,7 @@ const RX = {
   gotox: re(String.raw`gotox\s+r(\d+)`),
   call: re(String.raw`call\s+(.+?)`),
   cond: re(String.raw`if\s+${REG}\s+(==|!=|>=|<=|>|<|&|s>=|s<=|s>|s<)\s+(${SIGNED}|[rw]\d+)\s+goto\s+${TARGET}`),
-  lock: re(String.raw`lock\s+\*\s*${SZ}\s*${ADDR}\s*(\+=|\|=|&=|\^=)\s*r(\d+)`),
+  lock: re(String.raw`lock\s+\*\s*${SZ}\s*${ADDR}\s*(\+=|\|=|&=|\^=)\s*[rw](\d+)`),
   storeRel: re(String.raw`store_release\(\s*${SZ}\s*${ADDR}\s*,\s*r(\d+)\s*\)`),
   store: re(String.raw`\*\s*${SZ}\s*${ADDR}\s*=\s*([rw]\d+|${SIGNED})`),
   assign: re(String.raw`${REG}\s*=\s*(.+?)`),
@@ -109,7 +109,9 @@ function num(text: string): bigint {
 }
 /** An immediate that must fit 32 bits; hex/unsigned spellings up to 0xffffffff wrap to s32 as the kernel's %x prints them. */
 function imm32(text: string, what = 'immediate'): number {
-  const v = num(text);
+  let v = num(text);
+  // LLVM also takes a 64-bit spelling of a sign-extended 32-bit value (`r5 &= 0xfffffffffffffffc`)
+  if (v >= (1n << 64n) - (1n << 31n) && v < 1n << 64n) v -= 1n << 64n;
   if (v < -(1n << 31n) || v >= 1n << 32n) fail(`${what} ${text} does not fit 32 bits`);
   return Number(BigInt.asIntN(32, v));
 }
@@ -321,8 +323,25 @@ export function assembleInsn(text: string): RawInsn[] {
 interface Item {
   line: number;
   pc: number;
-  parsed: Parsed;
+  parsed?: Parsed;
+  /** `.8byte N`: one record given as the little-endian u64 of its bytes, taken as is */
+  raw?: RawInsn;
   opcode?: number;
+}
+
+/** `.8byte N` (LLVM's spelling of a raw `struct bpf_insn`): N is the record's bytes read as a little-endian u64. */
+function rawRecord(text: string): RawInsn {
+  if (!/^-?(?:0x[0-9a-fA-F]+|\d+)$/.test(text)) fail(`.8byte expects one integer, got '${text}'`);
+  const v = BigInt.asUintN(64, num(text));
+  if (num(text) >= 1n << 64n || num(text) < -(1n << 63n)) fail(`.8byte ${text} does not fit 64 bits`);
+  const b = Number(v & 0xffffn);
+  return {
+    code: b & 0xff,
+    dst: (b >> 8) & 0x0f,
+    src: (b >> 12) & 0x0f,
+    off: Number(BigInt.asIntN(16, (v >> 16n) & 0xffffn)),
+    imm: Number(BigInt.asIntN(32, v >> 32n)),
+  };
 }
 
 /** Assemble a whole program; see the module comment and README for the syntax. */
@@ -350,6 +369,11 @@ export function assemble(source: string): Assembled {
         labels.set(m[1], pc);
         s = m[2];
         if (s === '') return;
+      }
+      if (s.startsWith('.8byte ')) {
+        items.push({ line: lineNo, pc, raw: rawRecord(s.slice(7).trim()) });
+        pc += 1;
+        return;
       }
       if (s.startsWith('.')) {
         const directive = parseDirective(s, pc, funcs, maps);
@@ -384,6 +408,10 @@ export function assemble(source: string): Assembled {
 
   const insns: RawInsn[] = [];
   for (const item of items) {
+    if (item.raw) {
+      insns.push(item.raw);
+      continue;
+    }
     try {
       const insn = resolve(item, labels);
       const raw = encodeOne(insn, item.pc);
@@ -405,7 +433,8 @@ export function assemble(source: string): Assembled {
 const hex2 = (n: number): string => n.toString(16).padStart(2, '0');
 
 function resolve(item: Item, labels: Map<string, number>): Insn {
-  const { parsed, pc } = item;
+  const { pc } = item;
+  const parsed = item.parsed!;
   const insn = { ...parsed.insn } as Insn;
   let rel: number | undefined;
   if (parsed.callName !== undefined) {

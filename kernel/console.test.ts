@@ -30,6 +30,13 @@ describe('scanConsole', () => {
     expect(hasFatalLine(WARN)).toBe(false);
   });
 
+  it('finds a WARN in the 7.2 form (no cut-here line before it) and tells two reports apart', () => {
+    const v72 = (comm: string) => `[   9.1] WARNING: kernel/bpf/verifier.c:21043 at check_stack_arg_write+0x1a3/0x260, CPU#0: ${comm}/91\n[   9.2] Comm: ${comm}\n[   9.3] Call Trace:`;
+    const t = scanConsole(`boot\n${v72('bd-3')}\n${v72('bd-4')}\n`, 4);
+    expect(t?.kind).toBe('warning');
+    expect(t?.excerpt).toMatch(/^\[   9\.1\] WARNING: kernel\/bpf\/verifier\.c:21043 at check_stack_arg_write.*bd-4\/91/);
+  });
+
   it('reports a panic as fatal even after an earlier WARN', () => {
     const t = scanConsole(`${WARN}\nsome line\nother\nmore\n${PANIC}`);
     expect(t?.kind).toBe('fatal');

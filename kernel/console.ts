@@ -15,7 +15,8 @@ const FATAL = [
 ];
 
 /** Lines that open a report that does not stop the guest (and so end the one before). */
-const REPORT_START = [/-+\[ cut here \]-+/, /WARNING: CPU: /, /INFO: task .* blocked for more than/, /UBSAN: /];
+// (7.2's __warn prints "WARNING: FILE:LINE at FUNC, CPU#N: ..."; older kernels "WARNING: CPU: N PID: ...")
+const REPORT_START = [/-+\[ cut here \]-+/, /WARNING: CPU: /, /WARNING: (\S+:\d+ )?at \S+, CPU#\d+/, /INFO: task .* blocked for more than/, /UBSAN: /];
 
 /** Lines of a report that does not stop the guest (WARN and friends). */
 const WARNING = [...REPORT_START, /Call Trace:/];

@@ -21,7 +21,11 @@ import type {
   TriageStatus,
 } from './types.ts';
 
-export const SCHEMA_VERSION = 1;
+import { MIGRATIONS, type MigrationReport } from './migrations.ts';
+
+export const SCHEMA_VERSION = 2;
+/** how long one process may hold the migration lock before another may take over */
+const MIGRATION_LOCK_MS = 120_000;
 export const DEFAULT_PREFIX = 'bpfdiff:';
 /** example programs kept per signature: enough to see variety, few enough to stay small */
 export const EXAMPLES_PER_SIGNATURE = 3;
@@ -96,13 +100,39 @@ export class Store {
     return this.prefix + parts.join(':');
   }
 
-  /** Writes the schema version on an empty database; refuses a database of another version. */
-  async ensureSchema(): Promise<void> {
+  /**
+   * Writes the schema version on an empty database; migrates an older one (store/migrations.ts)
+   * up to SCHEMA_VERSION, one version at a time under a lock; refuses a newer one.
+   * Returns what each migration that ran did.
+   */
+  async ensureSchema(): Promise<Array<MigrationReport & { to: number }>> {
     const key = this.key('schema');
-    await this.redis.setnx(key, String(SCHEMA_VERSION));
-    const found = Number(await this.redis.get(key));
-    if (found !== SCHEMA_VERSION) {
-      throw new SchemaVersionError(`Redis ${key} is ${found}, this build reads schema ${SCHEMA_VERSION}`);
+    // a database with no divergences and no jobs is new: it starts at the current version
+    const empty = (await this.redis.exists(this.key('divs:count'), this.key('jobs'))) === 0;
+    await this.redis.setnx(key, String(empty ? SCHEMA_VERSION : 1));
+    const ran: Array<MigrationReport & { to: number }> = [];
+    for (;;) {
+      const found = Number(await this.redis.get(key));
+      if (found === SCHEMA_VERSION) return ran;
+      if (!(found >= 1 && found < SCHEMA_VERSION)) {
+        throw new SchemaVersionError(`Redis ${key} is ${found}, this build reads schema ${SCHEMA_VERSION}`);
+      }
+      const lock = this.key('schema:migrating');
+      const token = randomUUID();
+      if ((await this.redis.set(lock, token, 'PX', MIGRATION_LOCK_MS, 'NX')) !== 'OK') {
+        await new Promise((r) => setTimeout(r, 200)); // another process migrates; wait for its version
+        continue;
+      }
+      try {
+        if (Number(await this.redis.get(key)) !== found) continue;
+        const migration = MIGRATIONS.find((m) => m.to === found + 1);
+        if (!migration) throw new SchemaVersionError(`Redis ${key} is ${found}: no migration to ${found + 1}`);
+        const report = await migration.run({ redis: this.redis, prefix: this.prefix, idOf: divergenceId, examplesCap: EXAMPLES_PER_SIGNATURE });
+        await this.redis.set(key, String(migration.to));
+        ran.push({ ...report, to: migration.to });
+      } finally {
+        if ((await this.redis.get(lock)) === token) await this.redis.del(lock);
+      }
     }
   }
 

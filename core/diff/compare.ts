@@ -1,6 +1,7 @@
 // Comparing what the model predicted with what a kernel did, one program at a time, and the
 // signature that makes a thousand instances of one bug a single finding.
 import type { Outcome } from '../program/index.ts';
+import { consoleTitle } from './console-title.ts';
 
 export const DIVERGENCE_CLASSES = [
   /** the model accepts, the kernel rejects */
@@ -58,18 +59,22 @@ export function compareOutcomes(model: Outcome, actual: Outcome): OutcomeDiffere
   const main = mainDifference(model, actual);
   if (main) out.push(main);
   if ((actual.verdict === 'accept' || actual.verdict === 'reject') && actual.console) {
-    const head = consoleHeadline(actual.console);
-    out.push({ class: 'kernel-warning', detail: `kernel console: ${head}`, reason: head });
+    const title = consoleTitle(actual.console)?.title ?? normalizeReason(consoleHeadline(actual.console));
+    out.push({ class: 'kernel-warning', detail: `kernel console: ${title}`, reason: title });
   }
   return out;
 }
 
 function mainDifference(model: Outcome, actual: Outcome): OutcomeDifference | undefined {
   if (actual.verdict === 'crash') {
-    const head = consoleHeadline(actual.console) || actual.message;
-    return { class: 'kernel-crash', detail: `kernel crashed: ${head}`, reason: head };
+    const title = consoleTitle(actual.console)?.title ?? normalizeReason(consoleHeadline(actual.console) || actual.message);
+    return { class: 'kernel-crash', detail: `kernel crashed: ${title}`, reason: title };
   }
-  if (actual.verdict === 'hang') return { class: 'kernel-hang', detail: `kernel hung: ${actual.message}`, reason: consoleHeadline(actual.console) };
+  if (actual.verdict === 'hang') {
+    // a hang that printed nothing is one finding: "no answer", whatever the timeout was
+    const title = consoleTitle(actual.console)?.title ?? 'no answer and no console report';
+    return { class: 'kernel-hang', detail: `kernel hung: ${actual.message}${actual.console ? ` (${title})` : ''}`, reason: title };
+  }
   if (model.verdict === 'unknown') return { class: 'model-unknown', detail: `model does not cover: ${model.unknown ?? ''}`, reason: model.unknown ?? '' };
   if (actual.verdict === 'error' || actual.verdict === 'unknown') {
     if (model.verdict === actual.verdict && model.errno === actual.errno) return undefined;
@@ -109,9 +114,23 @@ export function outcomeKey(o: Outcome): string {
   return o.verdict;
 }
 
-/** class + normalised reason + the mutation the program carries ('-' for none). */
+/** Classes whose signature is the console report's title: one finding per kernel bug. */
+export const CONSOLE_CLASSES: readonly DivergenceClass[] = ['kernel-crash', 'kernel-hang', 'kernel-warning'];
+
+/**
+ * Verdict and reason classes: class + normalised reason + the mutation the program carries
+ * ('-' for none). Crash, hang and WARN: class + the syzbot-form title (console-title.ts), which
+ * holds no address or offset, and no mutation: a kernel bug is one finding however it was reached.
+ */
 export function divergenceSignature(cls: DivergenceClass, reason: string, mutation: string | undefined): string {
+  if (CONSOLE_CLASSES.includes(cls)) return `${cls}|${reason.replace(/\s+/g, ' ').trim()}`;
   return `${cls}|${normalizeReason(reason)}|${mutation ?? '-'}`;
+}
+
+/** The title a person reads for a finding: the console title for crash/hang/WARN, else undefined. */
+export function signatureTitle(signature: string): string | undefined {
+  const [cls, title] = signature.split('|');
+  return CONSOLE_CLASSES.includes(cls as DivergenceClass) ? title : undefined;
 }
 
 /** A short stable id of a signature (FNV-1a, 32 bits), for directory and file names. */

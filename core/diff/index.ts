@@ -1,6 +1,7 @@
 // core/diff: model-vs-kernel comparison, divergence classes and signatures, the batch runner
 // (against the KernelRunner interface, so core never imports kernel/), and the reducer.
 export {
+  CONSOLE_CLASSES,
   DIVERGENCE_CLASSES,
   compareOutcomes,
   consoleHeadline,
@@ -8,6 +9,7 @@ export {
   normalizeReason,
   outcomeKey,
   signatureId,
+  signatureTitle,
   type DivergenceClass,
   type OutcomeDifference,
 } from './compare.ts';
@@ -29,3 +31,4 @@ export {
 export { modelRunner, modelVerify } from './model.ts';
 export { reduceProgram, signatureOracle, type ReduceOptions, type ReduceOracle, type ReduceResult } from './reduce.ts';
 export { parseVerifierLog, btfLogReason, type VerifierLogFacts } from './verifier-log.ts';
+export { consoleTitle, isGenericFrame, type ConsoleTitle } from './console-title.ts';

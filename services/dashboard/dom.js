@@ -59,8 +59,12 @@ export function classBadge(cls) {
   return h('span', { class: `badge class-badge`, 'data-class': cls }, cls);
 }
 
-/** The reason line a person reads first: the kernel's, else the model's, else what differs. */
+/** Crash, hang and WARN findings are titled by their console report (syzbot's form). */
+const CONSOLE_CLASSES = ['kernel-crash', 'kernel-hang', 'kernel-warning'];
+
+/** The reason line a person reads first: a crash's title, the kernel's reason, else the model's, else what differs. */
 export function reasonLine(record) {
+  if (CONSOLE_CLASSES.includes(record.class) && record.signature?.includes('|')) return record.signature.split('|')[1];
   const ex = record.examples?.[0];
   return ex?.actual?.message || ex?.model?.message || record.detail;
 }

@@ -91,14 +91,19 @@ function baseOutcome(resp: RunResponse, kernel: string): Outcome {
   }
 }
 
-/** The outcome of a program the guest crashed on (oops/BUG/panic while it ran). */
-export function crashOutcome(kernel: string, console: string): Outcome {
+/**
+ * The outcome of a program the guest crashed on (oops/BUG/panic while it ran), with the
+ * verifier log up to the crash when the agent's shared log buffer kept it.
+ */
+export function crashOutcome(kernel: string, console: string, log?: string): Outcome {
   const first = console
     .split('\n')
     .find((l) => /panic|Oops|BUG|fault|lockup|stall/.test(l))
     ?.replace(/^\s*\[\s*\d+\.\d+\]\s*/, '') // the printk timestamp differs on every run
     .trim();
-  return { verdict: 'crash', errno: 0, message: first ?? 'guest crashed', kernel, console };
+  const o: Outcome = { verdict: 'crash', errno: 0, message: first ?? 'guest crashed', kernel, console };
+  if (log) o.log = log;
+  return o;
 }
 
 /** The outcome of a program the agent did not answer in time. */

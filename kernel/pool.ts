@@ -398,7 +398,7 @@ export class VmPool {
       case 'crash':
         this.m.programsRun++;
         this.m.crashes++;
-        task.resolve(crashOutcome(vm.uname, reply.console));
+        task.resolve(crashOutcome(vm.uname, reply.console, vm.logAtCrash()));
         this.restart(slot, vm);
         break;
       case 'hang':

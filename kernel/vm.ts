@@ -85,6 +85,30 @@ function readPosition(path: string): AgentPosition | undefined {
   }
 }
 
+/** The shared file: the position page, then the verifier log buffer of the load in progress. */
+const POSITION_PAGE = 4096;
+const SHARED_FILE_BYTES = 2 * 1024 * 1024;
+
+/**
+ * The verifier log the kernel had written when the guest died (the agent points the first
+ * load attempt's log buffer into the shared file): the text up to its first NUL, or undefined.
+ */
+function readSharedLog(path: string): string | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const b = Buffer.alloc(SHARED_FILE_BYTES - POSITION_PAGE);
+    const n = readSync(fd, b, 0, b.length, POSITION_PAGE);
+    const end = b.subarray(0, n).indexOf(0);
+    const text = b.subarray(0, end < 0 ? n : end).toString('utf8');
+    return text.length > 0 ? text : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 /** Seconds to let a panicking kernel finish printing before QEMU is killed. */
 const FATAL_GRACE_MS = 1500;
 
@@ -94,6 +118,8 @@ export class VmBootError extends Error {
 
 export class Vm extends EventEmitter<VmEvents> {
   readonly console = new ConsoleLog();
+  /** the shared log buffer as QEMU left it, read before the file is removed */
+  private sharedLogAtExit: string | undefined;
   readonly socketPath: string;
   uname = '';
   bootMs = 0;
@@ -142,6 +168,11 @@ export class Vm extends EventEmitter<VmEvents> {
     return readPosition(Vm.positionPath(this.socketPath));
   }
 
+  /** The verifier log of the load the guest was in when it died (see readSharedLog). */
+  logAtCrash(): string | undefined {
+    return this.sharedLogAtExit ?? readSharedLog(Vm.positionPath(this.socketPath));
+  }
+
   static qemuArgs(config: VmConfig, socketPath: string): string[] {
     const append = [BASE_APPEND, config.append ?? ''].join(' ').trim();
     const args = [
@@ -161,7 +192,8 @@ export class Vm extends EventEmitter<VmEvents> {
       '-chardev', `socket,id=bpfdiff,path=${socketPath},server=on,wait=off`,
       '-device', 'virtserialport,chardev=bpfdiff,name=bpfdiff',
       // the agent's position page (vm-images/agent/PROTOCOL.md): which request it is on
-      '-object', `memory-backend-file,id=bpfdiffpos,share=on,mem-path=${Vm.positionPath(socketPath)},size=4096`,
+      // and, after its first 4 KiB, the verifier log of the load in progress, read after a crash
+      '-object', `memory-backend-file,id=bpfdiffpos,share=on,mem-path=${Vm.positionPath(socketPath)},size=${SHARED_FILE_BYTES}`,
       '-device', 'ivshmem-plain,memdev=bpfdiffpos',
     ];
     if (config.cpuModel) args.push('-cpu', config.cpuModel);
@@ -212,6 +244,7 @@ export class Vm extends EventEmitter<VmEvents> {
       };
       this.exitInfo = info;
       this.client?.close(); // reads the position page for the requests still in line
+      if (fatal) this.sharedLogAtExit = readSharedLog(Vm.positionPath(this.socketPath));
       rmSync(Vm.positionPath(this.socketPath), { force: true });
       this.resolveExited(info);
       this.emit('exit', info);

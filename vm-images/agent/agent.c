@@ -233,6 +233,12 @@ struct position {
   uint32_t magic, current, done;
 };
 static volatile struct position *position;
+// The rest of the shared file after the position page holds the verifier log of a load's
+// first attempt: the kernel writes it line by line as it verifies, so when the guest oopses
+// mid-verification the host still reads the log up to the crash (PROTOCOL.md).
+#define POSITION_PAGE 4096u
+static char *shared_log;
+static uint32_t shared_log_size;
 
 static void map_position(void) {
   DIR *d = opendir("/sys/bus/pci/devices");
@@ -253,6 +259,10 @@ static void map_position(void) {
         position = p;
         position->current = position->done = 0;
         position->magic = POSITION_MAGIC;
+        if ((size_t)st.st_size > 2 * POSITION_PAGE) {
+          shared_log = (char *)p + POSITION_PAGE;
+          shared_log_size = (uint32_t)((size_t)st.st_size - POSITION_PAGE);
+        }
       }
     }
     if (fd >= 0) close(fd);
@@ -549,6 +559,7 @@ static void run_once(const struct run_spec *s, struct run_result *r, int detail)
 
   uint32_t log_size = s->log_size;
   for (int attempt = 0; attempt < 2; attempt++) {
+    char *buf = attempt == 0 && shared_log && log_size <= shared_log_size ? shared_log : log_buf;
     memset(&attr, 0, sizeof attr);
     attr.prog_type = s->prog_type;
     attr.insns = (uint64_t)(uintptr_t)insns;
@@ -556,7 +567,7 @@ static void run_once(const struct run_spec *s, struct run_result *r, int detail)
     attr.license = (uint64_t)(uintptr_t)"GPL";
     if (s->log_level) {
       attr.log_level = s->log_level;
-      attr.log_buf = (uint64_t)(uintptr_t)log_buf;
+      attr.log_buf = (uint64_t)(uintptr_t)buf;
       attr.log_size = log_size;
     }
     if (btf_fd >= 0) {
@@ -567,8 +578,15 @@ static void run_once(const struct run_spec *s, struct run_result *r, int detail)
         attr.func_info_cnt = s->func_info->len / 8;
       }
     }
-    log_buf[0] = 0;
+    log_buf[0] = buf[0] = 0;
     prog_fd = (int)sys_bpf(BPF_PROG_LOAD, &attr);
+    if (buf != log_buf) {
+      int saved = errno;
+      size_t n = strnlen(buf, log_size);
+      memcpy(log_buf, buf, n);
+      log_buf[n] = 0;
+      errno = saved;
+    }
     if (prog_fd >= 0 || errno != ENOSPC || !s->log_level || log_size >= MAX_LOG_SIZE) break;
     log_size = MAX_LOG_SIZE; // the log did not fit: retry once with the largest buffer
   }

@@ -55,7 +55,8 @@ export async function openKernelPools(ids: string[], opts: KernelPoolsOptions): 
   const kernels = kernelTargets(ids);
   const size = opts.pool ?? Math.max(1, Math.floor(availableParallelism() / kernels.length));
   const pools = new Map<string, VmPool>();
-  const settings: Omit<PoolOptions, 'kernel'> = { size, timeoutMs: opts.timeoutMs };
+  // keepLog: a finding's outcomes.json carries the kernel's verifier log
+  const settings: Omit<PoolOptions, 'kernel'> = { size, timeoutMs: opts.timeoutMs, keepLog: true };
   if (opts.memMiB !== undefined) settings.memMiB = opts.memMiB;
   if (opts.accel !== undefined) settings.accel = opts.accel;
   if (opts.cpuModel !== undefined) settings.cpuModel = opts.cpuModel;

@@ -69,6 +69,10 @@ export interface RunProgress {
    *  `normal` request (a campaign batch) is waiting; `interactive` ones (a user's check) go
    *  before both, to the first guest with room in its pipeline; default `normal` */
   priority?: 'interactive' | 'normal' | 'background';
+  /** request settings for this run only (e.g. verifier log level 2 for a reduced program) */
+  settings?: RunSettings;
+  /** keep the verifier log on these outcomes, whatever the pool's keepLog */
+  keepLog?: boolean;
 }
 
 export interface PoolMetrics {
@@ -103,6 +107,7 @@ export class PoolBrokenError extends Error {
 
 interface Task {
   job: PoolJob;
+  keepLog?: boolean;
   background: boolean;
   interactive?: boolean;
   /** on its second try, with the slow timeout */
@@ -216,7 +221,8 @@ export class VmPool {
             job,
             background: progress.priority === 'background',
             interactive: progress.priority === 'interactive',
-            fields: this.fieldsFor(job),
+            fields: this.fieldsFor(job, progress.settings),
+            keepLog: progress.keepLog ?? this.opts.keepLog,
             attempts: 0,
             resolve: (o) => {
               done++;
@@ -277,9 +283,9 @@ export class VmPool {
     return { logLevel, logSize, wantJitImage, repeat };
   }
 
-  private fieldsFor(job: PoolJob): Field[] {
+  private fieldsFor(job: PoolJob, settings: RunSettings = {}): Field[] {
     if ('trigger' in job) return [u32Field(Tag.KIND, TRIGGER_KINDS[job.trigger])];
-    return runFields(runRequestFor(job.program, this.settings()));
+    return runFields(runRequestFor(job.program, { ...this.settings(), ...settings }));
   }
 
   private vmConfig(slot: Slot): VmConfig {
@@ -389,7 +395,7 @@ export class VmPool {
         try {
           const response = decodeRunResponse(reply.frame);
           const program = 'program' in task.job ? task.job.program : undefined;
-          task.resolve(outcomeFromRun(response, { kernel: vm.uname, console: warning?.excerpt, keepLog: this.opts.keepLog, program, cpu: this.cpuModel }));
+          task.resolve(outcomeFromRun(response, { kernel: vm.uname, console: warning?.excerpt, keepLog: task.keepLog, program, cpu: this.cpuModel }));
         } catch (err) {
           task.resolve(errorOutcome(vm.uname, `bad answer from the agent: ${(err as Error).message}`));
         }

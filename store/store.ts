@@ -4,6 +4,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
+import { boundVerifierLog } from '../core/diff/index.ts';
+import type { Outcome } from '../core/program/index.ts';
 import type {
   BatchRecord,
   DivergenceExample,
@@ -16,6 +18,7 @@ import type {
   LastReplay,
   NightlyReport,
   ReducedReproducer,
+  ReduceProgress,
   ReplaySummary,
   TriageNote,
   TriageStatus,
@@ -81,6 +84,11 @@ export interface StoreMetrics {
 /** A signature is long and free-form; its id is a short stable hash for URLs and keys. */
 export function divergenceId(signature: string): string {
   return createHash('sha256').update(signature).digest('hex').slice(0, 16);
+}
+
+/** An outcome with its verifier log bounded (core/diff boundVerifierLog: the cut is stated in it). */
+function boundLog(o: Outcome): Outcome {
+  return o.log === undefined ? o : { ...o, log: boundVerifierLog(o.log) };
 }
 
 function emptyCounts(): JobCounts {
@@ -248,7 +256,7 @@ export class Store {
   async recordBatch(jobId: string, batchIndex: number, batch: BatchRecord): Promise<{ recorded: boolean; newIds: string[] }> {
     const counts = { programs: batch.programs, agreed: batch.agreed, byClass: batch.byClass, busyMs: Math.round(batch.busyMs), vmRestarts: batch.vmRestarts };
     const divergences = batch.divergences.map((d) => {
-      const example: DivergenceExample = { jobId, kernel: d.kernel, program: d.program, model: d.model, actual: d.actual };
+      const example: DivergenceExample = { jobId, kernel: d.kernel, program: d.program, model: boundLog(d.model), actual: boundLog(d.actual) };
       return {
         id: divergenceId(d.signature),
         signature: d.signature,
@@ -305,6 +313,7 @@ export class Store {
     };
     if (hash.mutation) record.mutation = hash.mutation;
     if (hash.reduced) record.reduced = JSON.parse(hash.reduced) as ReducedReproducer;
+    if (hash.reduceProgress) record.reduceProgress = JSON.parse(hash.reduceProgress) as ReduceProgress;
     if (hash.lastReplay) record.lastReplay = JSON.parse(hash.lastReplay) as LastReplay;
     return record;
   }
@@ -340,7 +349,16 @@ export class Store {
   }
 
   async setReduced(id: string, reduced: ReducedReproducer): Promise<void> {
-    await this.redis.hset(this.key('div', id), 'reduced', JSON.stringify(reduced));
+    const kept: ReducedReproducer = { ...reduced };
+    if (kept.actual) kept.actual = boundLog(kept.actual);
+    if (kept.model) kept.model = boundLog(kept.model);
+    if (kept.logLevel2) kept.logLevel2 = boundVerifierLog(kept.logLevel2);
+    await this.redis.hset(this.key('div', id), 'reduced', JSON.stringify(kept));
+  }
+
+  /** How far a running reduction is: shown on the finding page while it runs. */
+  async setReduceProgress(id: string, progress: ReduceProgress): Promise<void> {
+    await this.redis.hset(this.key('div', id), 'reduceProgress', JSON.stringify(progress));
   }
 
   async setLastReplay(id: string, lastReplay: LastReplay): Promise<void> {

@@ -33,6 +33,7 @@ export const OutcomeSchema = Type.Unsafe<Outcome>(
       retval: Optional(Type.Number()),
       console: Optional(Type.String()),
       unknown: Optional(Type.String()),
+      log: Optional(Type.String({ description: 'the verifier log (level 1), bounded; a cut says so in a line of its own' })),
     },
     { additionalProperties: true },
   ),
@@ -125,8 +126,21 @@ export const ReducedReproducerSchema = Type.Object({
   reducedInsns: Type.Integer(),
   model: Optional(OutcomeSchema),
   actual: Optional(OutcomeSchema),
+  logLevel2: Optional(Type.String({ description: 'the verifier log of the reduced program at level 2 (every state) on the first kernel, bounded; up to the crash for a crash' })),
+  checks: Optional(Type.Integer({ description: 'candidate checks the reduction took' })),
 });
 export type ReducedReproducer = Static<typeof ReducedReproducerSchema>;
+
+export const ReduceProgressSchema = Type.Object({
+  checks: Type.Integer({ description: 'candidate checks done' }),
+  maxChecks: Type.Integer(),
+  insns: Type.Integer({ description: 'size of the smallest program that still shows the divergence' }),
+  originalInsns: Type.Integer(),
+  step: Type.String({ description: 'the last accepted step' }),
+  startedAt: Type.String(),
+  at: Type.String(),
+});
+export type ReduceProgress = Static<typeof ReduceProgressSchema>;
 
 export const TriageNoteSchema = Type.Object({ author: Type.String(), text: Type.String(), at: Type.String() });
 export type TriageNote = Static<typeof TriageNoteSchema>;
@@ -150,6 +164,7 @@ export const DivergenceRecordSchema = Type.Object({
   kernels: Type.Array(Type.String()),
   examples: Type.Array(DivergenceExampleSchema),
   reduced: Optional(ReducedReproducerSchema),
+  reduceProgress: Optional(ReduceProgressSchema),
   notes: Type.Array(TriageNoteSchema),
   lastReplay: Optional(LastReplaySchema),
 });

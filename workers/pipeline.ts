@@ -2,7 +2,7 @@
 // core/model, kernel/). Processors see only this interface, so the queues can be tested with a
 // small fake and the real pipeline (real-pipeline.ts) stays a thin wiring of those modules.
 import type { Outcome, Program, ProgramJson } from '../core/program/index.ts';
-import type { DivergenceInstance, ReducedReproducer } from '../store/index.ts';
+import type { DivergenceInstance, ReducedReproducer, ReduceProgress } from '../store/index.ts';
 
 export interface PipelineBatch {
   programs: number;
@@ -36,7 +36,7 @@ export interface Pipeline {
   /** real outcomes on each kernel */
   kernelOutcomes(program: Program, kernels: string[]): Promise<Record<string, Outcome>>;
   /** shrink a diverging program while its signature still shows on that kernel */
-  reduce(program: Program, kernel: string, signature: string): Promise<ReducedReproducer | undefined>;
+  reduce(program: Program, kernel: string, signature: string, onProgress?: (p: ReduceProgress) => void): Promise<ReducedReproducer | undefined>;
   /** the corpus programs, with the path they came from */
   corpus(): Promise<Array<{ path: string; program: Program }>>;
   toJson(program: Program): ProgramJson;

@@ -3,7 +3,7 @@
 import { DelayedError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Outcome, Program } from '../core/program/index.ts';
-import type { ReplayEntry, ReplaySummary, Store } from '../store/index.ts';
+import type { ReduceProgress, ReplayEntry, ReplaySummary, Store } from '../store/index.ts';
 import type { Pipeline } from './pipeline.ts';
 import {
   batchJobId,
@@ -108,7 +108,16 @@ export async function processReduce(job: Job<ReduceJobData>, ctx: WorkerContext,
     await job.moveToDelayed(Date.now() + REDUCE_YIELD_POLL_MS, token);
     throw new DelayedError();
   }
-  const reduced = await ctx.pipeline.reduce(ctx.pipeline.fromJson(example.program), example.kernel, divergence.signature);
+  // progress for the finding page, written at most once a second (and at the end of each step)
+  let lastWrite = 0;
+  let writing = Promise.resolve();
+  const onProgress = (p: ReduceProgress) => {
+    if (Date.now() - lastWrite < 1000) return;
+    lastWrite = Date.now();
+    writing = writing.then(() => ctx.store.setReduceProgress(divergenceId, p)).catch(() => undefined);
+  };
+  const reduced = await ctx.pipeline.reduce(ctx.pipeline.fromJson(example.program), example.kernel, divergence.signature, onProgress);
+  await writing;
   if (!reduced) {
     log.warn('reducer did not reproduce the signature; kept the example unreduced');
     return {};

@@ -91,7 +91,8 @@ export function createKernelPipeline(options: KernelPipelineOptions = {}): Pipel
     let pool = pools.get(kernel);
     if (!pool) {
       const image = resolveKernel(kernel, readCatalog());
-      pool = VmPool.create({ ...options.pool, kernel: image, size });
+      // every outcome keeps its verifier log: a divergence's example stores it (bounded)
+      pool = VmPool.create({ keepLog: true, ...options.pool, kernel: image, size });
       pools.set(kernel, pool);
       pool.catch(() => pools.delete(kernel));
     }
@@ -139,14 +140,23 @@ export function createKernelPipeline(options: KernelPipelineOptions = {}): Pipel
       const entries = await Promise.all(kernels.map(async (k) => [k, (await outcomesOn(k, [program], 'interactive'))[0]] as const));
       return Object.fromEntries(entries);
     },
-    async reduce(program, kernel, signature): Promise<ReducedReproducer | undefined> {
+    async reduce(program, kernel, signature, onProgress): Promise<ReducedReproducer | undefined> {
       // a cross-kernel divergence is labelled `a~b` and needs both kernels to show
       const kernels = targets(kernel.split('~'));
       const oracle = signatureOracle(signature, kernels, reduceOptions);
       if (!(await oracle([program]))[0]) return undefined;
-      const reduced = await reduceProgram(program, oracle, { maxChecks: options.reduceChecks ?? 1000 });
+      const maxChecks = options.reduceChecks ?? 1000;
+      const started = new Date().toISOString();
+      const reduced = await reduceProgram(program, oracle, {
+        maxChecks,
+        onProgress: (p) => onProgress?.({ checks: p.checks, maxChecks, insns: p.insns, originalInsns: program.insns.length, step: p.step, startedAt: started, at: new Date().toISOString() }),
+      });
       const shown = (await runBatch([reduced.program], kernels, reduceOptions)).divergences.find((d) => d.signature === signature);
+      // the reduced program once more at verifier log level 2 (every state), for the finding page
+      const [level2] = await (await poolFor(kernel.split('~')[0])).run([reduced.program], { priority: 'background', settings: { logLevel: 2 }, keepLog: true });
       return {
+        checks: reduced.checks,
+        ...(level2?.log ? { logLevel2: level2.log } : {}),
         program: programToJson(reduced.program),
         kernel,
         originalInsns: reduced.originalInsns,

@@ -30,7 +30,7 @@ export function register(program: Command): void {
     .requiredOption('-k, --kernel <id>', 'kernel id (6.12, 7.2, 7.3, or PATH[:PROFILE] of a bzImage); repeatable', collect)
     .option('--pool <n>', 'guests per kernel (default: cores / kernels, at most one per program)', positiveInt('--pool'))
     .option('--timeout <ms>', 'per-program timeout in milliseconds; one that runs out is tried once more with 6x the timeout before it counts as a hang', positiveInt('--timeout'), 10_000)
-    .option('--log', 'keep the full verifier log on each outcome (field "log")')
+    .option('--log', 'print each verifier log (a crash\'s up to the crash) on stderr, and keep it on the outcome (field "log")')
     .option('--log-level <n>', 'verifier log level', positiveInt('--log-level'), 1)
     .option('--jit-image', 'include the JITed image (hex) in jit.image')
     .option('--mem <mib>', 'guest memory in MiB', positiveInt('--mem'), 512)
@@ -65,7 +65,10 @@ async function runOnKernels(programs: Program[], kernels: KernelImage[], opts: R
   const flush = () => {
     while (printed < programs.length && results[printed].every((o) => o !== undefined)) {
       bar?.clear();
-      for (const o of results[printed]) process.stdout.write(`${JSON.stringify(o)}\n`);
+      results[printed].forEach((o, k) => {
+        process.stdout.write(`${JSON.stringify(o)}\n`);
+        if (opts.log && o) process.stderr.write(logBlock(o, printed, programs.length, kernels[k].id));
+      });
       printed++;
     }
     bar?.draw();
@@ -118,6 +121,14 @@ async function runOnKernels(programs: Program[], kernels: KernelImage[], opts: R
     await Promise.all(pools.map((p) => p.close()));
     bar?.clear();
   }
+}
+
+/** One verifier log as text, with a line saying whose it is. */
+function logBlock(o: Outcome, index: number, total: number, kernel: string): string {
+  const whose = `${total > 1 ? `program ${index + 1}, ` : ''}kernel ${kernel}: ${o.verdict}${o.message ? ` (${o.message})` : ''}`;
+  if (!o.log) return `--- no verifier log: ${whose}\n`;
+  const when = o.verdict === 'crash' ? ', up to the crash' : '';
+  return `--- verifier log${when}: ${whose}\n${o.log.replace(/\n?$/, '\n')}--- end of log\n`;
 }
 
 /** A one-line progress bar on stderr, redrawn at most every 100 ms. */

@@ -30,5 +30,5 @@ export {
 } from './run-batch.ts';
 export { modelRunner, modelVerify } from './model.ts';
 export { reduceProgram, signatureOracle, type ReduceOptions, type ReduceOracle, type ReduceResult } from './reduce.ts';
-export { parseVerifierLog, btfLogReason, type VerifierLogFacts } from './verifier-log.ts';
+export { parseVerifierLog, btfLogReason, boundVerifierLog, LOG_KEEP_BYTES, type VerifierLogFacts } from './verifier-log.ts';
 export { consoleTitle, isGenericFrame, type ConsoleTitle } from './console-title.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { btfLogReason, parseVerifierLog } from './verifier-log.ts';
+import { boundVerifierLog, btfLogReason, parseVerifierLog } from './verifier-log.ts';
 
 const STATS = 'processed 12 insns (limit 1000000) max_states_per_insn 0 total_states 1 peak_states 1 mark_read 0';
 
@@ -114,5 +114,26 @@ describe('btfLogReason', () => {
     const log = 'magic: 0xeb9f\nversion: 1\n[3] FUNC_PROTO (anon) return=1 args=(...)\nInvalid arg#1\n\n';
     expect(btfLogReason(log)).toBe('Invalid arg#1');
     expect(btfLogReason('')).toBe('');
+  });
+});
+
+describe('boundVerifierLog', () => {
+  it('keeps a log within the bound as it is', () => {
+    expect(boundVerifierLog('0: (b7) r0 = 0\n1: (95) exit\nprocessed 2 insns', 1024)).toBe('0: (b7) r0 = 0\n1: (95) exit\nprocessed 2 insns');
+  });
+
+  it('cuts a long log between its start and its end, and says how much it cut', () => {
+    const lines = Array.from({ length: 5000 }, (_, i) => `${i}: (07) r1 += 1                 ; R1_w=${i}`);
+    lines.push('R11 is invalid', 'processed 5000 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0');
+    const log = lines.join('\n');
+    const kept = boundVerifierLog(log, 8192);
+    expect(new TextEncoder().encode(kept).length).toBeLessThanOrEqual(8192 + 200);
+    const out = kept.split('\n');
+    expect(out[0]).toBe(lines[0]);
+    expect(out.slice(-2)).toEqual(lines.slice(-2)); // the reason line and the stats survive
+    const note = out.find((l) => l.startsWith('[bpfdiff:'))!;
+    expect(note).toMatch(/^\[bpfdiff: [\d,]+ lines \([\d,]+ bytes\) cut here; the log had 5,002 lines/);
+    const cut = Number(/^\[bpfdiff: ([\d,]+) lines/.exec(note)![1].replace(/,/g, ''));
+    expect(out.length - 1 + cut).toBe(lines.length);
   });
 });

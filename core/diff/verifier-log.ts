@@ -57,3 +57,27 @@ export function parseVerifierLog(log: string): VerifierLogFacts {
 export function btfLogReason(log: string): string {
   return lastNonEmpty(log.split('\n'), log.split('\n').length);
 }
+
+/** Bytes of a verifier log kept with a stored example: its start and, mostly, its end. */
+export const LOG_KEEP_BYTES = 64 * 1024;
+
+const utf8 = new TextEncoder();
+const byteLength = (s: string) => utf8.encode(s).length;
+
+/**
+ * A verifier log bounded to about `maxBytes`, cut at line boundaries: the first quarter and
+ * the last three quarters kept (the reason line is at the end), and one line in between that
+ * says what was cut. A log within the bound comes back unchanged.
+ */
+export function boundVerifierLog(log: string, maxBytes = LOG_KEEP_BYTES): string {
+  if (byteLength(log) <= maxBytes) return log;
+  const lines = log.split('\n');
+  const size = (l: string) => byteLength(l) + 1;
+  let head = 0;
+  for (let used = 0; head < lines.length && used + size(lines[head]) <= maxBytes / 4; head++) used += size(lines[head]);
+  let tail = lines.length;
+  for (let used = 0; tail > head && used + size(lines[tail - 1]) <= (maxBytes * 3) / 4; tail--) used += size(lines[tail - 1]);
+  const cutBytes = lines.slice(head, tail).reduce((n, l) => n + size(l), 0);
+  const note = `[bpfdiff: ${(tail - head).toLocaleString('en-US')} lines (${cutBytes.toLocaleString('en-US')} bytes) cut here; the log had ${lines.length.toLocaleString('en-US')} lines, ${byteLength(log).toLocaleString('en-US')} bytes: kept lines 1-${head} and ${tail + 1}-${lines.length}]`;
+  return [...lines.slice(0, head), note, ...lines.slice(tail)].join('\n');
+}

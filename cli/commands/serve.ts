@@ -4,6 +4,7 @@ import { apiConfigFromEnv, modelOutcome, startServer } from '../../services/api/
 import { redactRedisUrl } from '../../store/index.ts';
 import { closeOnSignal, createLogger } from '../../workers/index.ts';
 import { UserError } from '../user-error.ts';
+import { apiKernels } from '../api-kernels.ts';
 
 interface ServeOptions {
   host: string;
@@ -25,7 +26,8 @@ export function register(program: Command): void {
     .addHelpText('after', '\nEnvironment: REDIS_URL (required), BPFDIFF_API_TOKEN (bearer token for mutating routes),\nBPFDIFF_READS_OPEN (0 to require the token on reads too), LOG_LEVEL.\n')
     .action(async (opts: ServeOptions) => {
       if (!process.env.REDIS_URL) throw new UserError('REDIS_URL: required for `bpfdiff serve` (use `bpfdiff start` for an embedded Redis)');
-      const config = apiConfigFromEnv();
+      const fromEnv = apiConfigFromEnv();
+      const config = { ...fromEnv, kernels: apiKernels(fromEnv.kernels) };
       const log = createLogger('bpfdiff-serve', process.stderr);
       const { server, url } = await startServer(config, modelOutcome, opts, log);
       log.info({ url, redis: redactRedisUrl(config.redisUrl), auth: config.apiToken ? 'bearer token' : 'open' }, 'API listening');

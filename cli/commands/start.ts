@@ -16,6 +16,7 @@ import { closeOnSignal, createLogger, startWorkers, submitJob, DEFAULT_BULL_PREF
 import { createKernelPipeline } from '../../workers/real-pipeline.ts';
 import { parsePort } from './serve.ts';
 import { UserError } from '../user-error.ts';
+import { apiKernels } from '../api-kernels.ts';
 import { collect, positiveInt } from '../options.ts';
 
 interface StartOptions {
@@ -73,7 +74,8 @@ export function register(program: Command): void {
         redisUrl = redis.url;
       }
       const apiToken = process.env.BPFDIFF_API_TOKEN || randomBytes(18).toString('base64url');
-      const config = { ...apiConfigFromEnv({ ...process.env, REDIS_URL: redisUrl }), apiToken };
+      const fromEnv = apiConfigFromEnv({ ...process.env, REDIS_URL: redisUrl });
+      const config = { ...fromEnv, apiToken, kernels: apiKernels(fromEnv.kernels) };
       const kernels = opts.kernel ?? defaultKernels();
       const poolSize = opts.pool ?? availableParallelism();
 

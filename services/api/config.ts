@@ -46,7 +46,7 @@ export function apiConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfi
     bodyLimit: Number(env.BPFDIFF_BODY_LIMIT ?? DEFAULT_BODY_LIMIT),
     jobsPerMinute: Number(env.BPFDIFF_JOBS_PER_MINUTE ?? 30),
     checksPerMinute: Number(env.BPFDIFF_CHECKS_PER_MINUTE ?? 60),
-    kernels: env.BPFDIFF_KERNELS ? env.BPFDIFF_KERNELS.split(',').map((s) => s.trim()).filter(Boolean) : DEFAULT_API_KERNELS,
+    kernels: env.BPFDIFF_KERNELS ? env.BPFDIFF_KERNELS.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
     checkTimeoutMs: Number(env.BPFDIFF_CHECK_TIMEOUT_MS ?? DEFAULT_CHECK_TIMEOUT_MS),
     dashboardDir: env.BPFDIFF_DASHBOARD_DIR,
   };

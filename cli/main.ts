@@ -2,14 +2,14 @@
 // `register(program)`; this file only wires them and turns user errors into one stderr line.
 import { Command, CommanderError } from 'commander';
 import { UserError } from './user-error.ts';
-import { commands } from './commands/index.ts';
+import { commandsFor } from './commands/index.ts';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('bpfdiff')
     .description('differential testing of the Linux BPF verifier and x86-64 JIT (stack-argument call graphs)')
     .showHelpAfterError()
     .exitOverride();
-  for (const register of commands) register(program);
+  for (const command of await commandsFor(argv)) command.register(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return process.exitCode === undefined ? 0 : Number(process.exitCode);

@@ -1,15 +1,29 @@
 import type { Command } from 'commander';
-import { register as asm } from './asm.ts';
-import { register as disasm } from './disasm.ts';
-import { register as fuzz } from './fuzz.ts';
-import { register as importSelftests } from './import-selftests.ts';
-import { register as model } from './model.ts';
-import { register as reduce } from './reduce.ts';
-import { register as run } from './run.ts';
-import { register as serve } from './serve.ts';
-import { register as start } from './start.ts';
-import { register as validate } from './validate.ts';
-import { register as worker } from './worker.ts';
 
-// One entry per subcommand module; keep alphabetical.
-export const commands: Array<(program: Command) => void> = [asm, disasm, fuzz, importSelftests, model, reduce, run, serve, start, validate, worker];
+/** A subcommand module: `register(program)` adds the command, its options and its action. */
+export interface CommandModule {
+  register(program: Command): void;
+}
+
+// One entry per subcommand module; keep alphabetical. Each loads only when its command runs (or
+// for `--help`), so `bpfdiff asm` does not load the service, the queues or the VM pool.
+export const COMMANDS: Record<string, () => Promise<CommandModule>> = {
+  asm: () => import('./asm.ts'),
+  disasm: () => import('./disasm.ts'),
+  fuzz: () => import('./fuzz.ts'),
+  'import-selftests': () => import('./import-selftests.ts'),
+  model: () => import('./model.ts'),
+  reduce: () => import('./reduce.ts'),
+  run: () => import('./run.ts'),
+  serve: () => import('./serve.ts'),
+  start: () => import('./start.ts'),
+  validate: () => import('./validate.ts'),
+  worker: () => import('./worker.ts'),
+};
+
+/** The modules to load for these arguments: the named command's alone, else all (help, a typo). */
+export async function commandsFor(argv: readonly string[]): Promise<CommandModule[]> {
+  const name = argv.find((a) => !a.startsWith('-'));
+  const only = name !== undefined && Object.hasOwn(COMMANDS, name) ? [COMMANDS[name]] : Object.values(COMMANDS);
+  return Promise.all(only.map((load) => load()));
+}

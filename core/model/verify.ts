@@ -47,6 +47,8 @@ export interface CheckOutput {
   processed: number;
   /** R0 at each explored exit of the main program, when asked for */
   exitR0?: Reg[];
+  /** bpf_subprog_info per function (stack depth, stack-argument counts): what the JIT needs */
+  subprogInfo?: SubprogInfo[];
 }
 
 /** the verifier part alone: undefined result means the kernel would accept */
@@ -76,7 +78,7 @@ export function check(program: Program, profile: Profile, opts: { collectExitR0?
       }
     }
   }
-  return { result, processed: walker.processed, exitR0: walker.exitR0 };
+  return { result, processed: walker.processed, exitR0: walker.exitR0, subprogInfo: walker.info };
 }
 
 /** check_max_stack_depth / check_max_stack_depth_subprog: frames and combined stack along call chains */

@@ -1,51 +1,64 @@
-// Agreement of the JIT model with real images: for each program the kernel accepted (and
-// JITed), predict the image from the program (as its own xlated when the kernel's xlated
-// length equals it) and compare under the mask.
-//   node --import tsx scripts/jit-agreement.ts programs.jsonl outcomes.jsonl [cpu]
+// Agreement of the JIT model with real images recorded by scripts/record-jit-samples.ts:
+// each line's kernel xlated program, the function table read from it, the verifier model's
+// stack facts of the loaded program, and the CPU model -> predicted image, compared under
+// the mask with the real one.
+//   node --import tsx scripts/jit-agreement.ts SAMPLES.jsonl [--verbose N]
 import { readFileSync } from 'node:fs';
-import { cpuModel, imageDiff, jitKernel, jitProgram, JitError } from '../core/jit/index.ts';
+import { cpuModel, funcStartsOf, imageDiff, jitFuncs, jitKernel, jitProgram, JitError } from '../core/jit/index.ts';
 import { check, resolveProfile } from '../core/model/index.ts';
-import { parseProgramsJsonl, type Outcome } from '../core/program/index.ts';
+import { parseProgram } from '../core/program/index.ts';
+import { rawFromHex } from '../core/isa/raw.ts';
+import { formatInsn } from '../core/isa/index.ts';
 
-const programs = parseProgramsJsonl(readFileSync(process.argv[2]!, 'utf8'));
-const outcomes = readFileSync(process.argv[3]!, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Outcome);
-const cpu = cpuModel(process.argv[4])!;
-const profile = resolveProfile('7.2')!;
-let considered = 0, same = 0, lens = 0, rewritten = 0, errors = 0;
-const causes = new Map<string, { n: number; example: string }>();
-programs.forEach((p, k) => {
-  const o = outcomes[k]!;
-  if (o.verdict !== 'accept' || !o.jit?.image) return;
-  if (o.xlatedLen !== p.insns.length * 8) {
-    rewritten++;
-    return;
-  }
-  considered++;
-  const info = check(p, profile).subprogInfo!;
-  const funcs = p.funcs.map((f, i) => ({ start: f.start, stackDepth: info[i]!.stackDepth, outStackArgs: info[i]!.stackArgCnt - info[i]!.inStackArgs }));
+interface Sample { program: unknown; set: string; kernel: string; kernelId: string; cpu?: string; xlated: string; image: string; funcLens: number[] }
+
+const file = process.argv[2]!;
+const verbose = process.argv[3] === '--verbose' ? Number(process.argv[4] ?? 5) : 0;
+const lines = readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Sample);
+let same = 0, lens = 0, errors = 0, masked = 0, total = 0;
+const causes = new Map<string, { n: number; examples: number[] }>();
+const bySet = new Map<string, [number, number]>();
+const note = (key: string, k: number) => {
+  const c = causes.get(key) ?? { n: 0, examples: [] };
+  c.n++;
+  if (c.examples.length < 3) c.examples.push(k);
+  causes.set(key, c);
+};
+lines.forEach((s, k) => {
+  const program = parseProgram(s.program);
+  const profile = resolveProfile(s.kernelId)!;
+  const xl = rawFromHex(s.xlated);
+  const starts = funcStartsOf(xl);
+  const info = check(program, profile).subprogInfo ?? [];
+  const set = s.set.startsWith('corpus') ? 'corpus' : s.set;
+  const st = bySet.get(set) ?? [0, 0];
+  st[1]++;
+  bySet.set(set, st);
   try {
-    const pred = jitProgram(p.insns, funcs, cpu, jitKernel(o.kernel));
-    const d = imageDiff(pred, o.jit.image, o.jit.funcLens ?? []);
+    const pred = jitProgram(xl, jitFuncs(starts, info), cpuModel(s.cpu)!, jitKernel(s.kernelId));
+    const d = imageDiff(pred, s.image, s.funcLens);
+    total += s.image.length / 2;
+    masked += pred.masked.reduce((n, [, l]) => n + l, 0);
     if (d.funcLensEqual) lens++;
     if (d.equal) {
       same++;
+      st[0]++;
       return;
     }
-    const insn = d.insn === undefined || d.insn < 0 ? undefined : p.insns[d.insn];
-    const key = insn === undefined ? `prologue func${d.func === 0 ? '0' : 'N'}` : `op 0x${insn.code.toString(16)}`;
-    const c = causes.get(key) ?? { n: 0, example: `#${k} insn ${d.insn} at byte ${d.firstDiff}` };
-    c.n++;
-    causes.set(key, c);
+    const insn = d.insn === undefined || d.insn < 0 ? undefined : xl[d.insn];
+    const key = !d.funcLensEqual && starts.length !== s.funcLens.length ? 'function count' : insn === undefined ? `prologue of func ${d.func === 0 ? 'main' : 'sub'}` : `op 0x${insn.code.toString(16).padStart(2, '0')} ${formatInsn(xl, d.insn!).replace(/-?\d+/g, 'N')}`;
+    note(key, k);
   } catch (e) {
     if (!(e instanceof JitError)) throw e;
     errors++;
-    const key = `error ${e.reason}`;
-    const c = causes.get(key) ?? { n: 0, example: `#${k}` };
-    c.n++;
-    causes.set(key, c);
+    note(`error: ${e.reason}`, k);
   }
 });
-const pct = (a: number) => (considered ? ((100 * a) / considered).toFixed(2) : '-');
-console.log(`programs ${programs.length}, JITed and not rewritten ${considered} (rewritten, skipped: ${rewritten})`);
-console.log(`image equal outside mask: ${same}/${considered} (${pct(same)}%), funcLens equal: ${lens}/${considered} (${pct(lens)}%), model errors ${errors}`);
-for (const [key, c] of [...causes].sort((a, b) => b[1].n - a[1].n).slice(0, 15)) console.log(`  ${c.n}\t${key}\t(${c.example})`);
+const n = lines.length;
+const pct = (a: number) => ((100 * a) / n).toFixed(2);
+console.log(`${file}: ${n} accepted programs`);
+console.log(`image equal outside the mask: ${same}/${n} (${pct(same)}%); funcLens equal: ${lens}/${n} (${pct(lens)}%); model errors: ${errors}; masked bytes ${((100 * masked) / total).toFixed(2)}%`);
+for (const [set, [a, b]] of bySet) console.log(`  ${set}: ${a}/${b}`);
+console.log('first difference at:');
+for (const [key, c] of [...causes].sort((a, b) => b[1].n - a[1].n).slice(0, 20)) console.log(`  ${c.n}\t${key}\t(lines ${c.examples.join(', ')})`);
+if (verbose) for (const [, c] of [...causes].sort((a, b) => b[1].n - a[1].n).slice(0, verbose)) console.log(JSON.stringify(lines[c.examples[0]!]));

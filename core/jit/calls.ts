@@ -47,7 +47,7 @@ function emitIndirectJumpRcx(s: FuncState): void {
   const e = s.e;
   if (s.cpu.indirectJump === 'thunk') {
     e.b(0xe9);
-    e.mark(e.len, 4, 'helper-call');
+    e.mark(e.len, 4, 'indirect-thunk');
     e.u32(0);
     return;
   }

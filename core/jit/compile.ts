@@ -7,6 +7,7 @@
 import { rawFromBytes, type RawInsn } from '../isa/raw.ts';
 import { DEBIAN_72, QEMU64, type CpuModel, type JitKernel } from './cpu.ts';
 import { doJit } from './do-jit.ts';
+import { callTarget } from './funcs.ts';
 import { detectRegUsage } from './prologue.ts';
 import { JitError, type FuncState, type JitFunc, type JitOptions, type JitResult } from './types.ts';
 import { Emitter } from './x86.ts';
@@ -62,7 +63,7 @@ function calleesOf(insns: readonly RawInsn[], starts: readonly number[], from: n
   for (let g = from; g < to; g++) {
     const insn = insns[g]!;
     if (insn.code !== 0x85 || insn.src !== PSEUDO_CALL) continue;
-    const target = g + insn.imm + 1;
+    const target = callTarget(insn, g);
     const callee = starts.indexOf(target);
     if (callee < 0) throw new JitError(g, `call target ${target} is not the start of a function`);
     out.set(g - from, callee);

@@ -17,8 +17,8 @@ export interface CpuModel {
 
 /** QEMU's default TCG CPU: family 15 AMD-like, no BMI2; no retbleed/ITS mitigation applies */
 export const QEMU64: CpuModel = { name: 'qemu64', bmi2: false, rethunk: false, indirectJump: 'plain' };
-/** QEMU's Haswell model: BMI2 present */
-export const HASWELL: CpuModel = { name: 'Haswell', bmi2: true, rethunk: false, indirectJump: 'plain' };
+/** QEMU's Haswell model: BMI2 present; the kernel wants a return thunk on it (measured: every `ret` is `jmp rel32`) */
+export const HASWELL: CpuModel = { name: 'Haswell', bmi2: true, rethunk: true, indirectJump: 'plain' };
 
 export const CPU_MODELS: Readonly<Record<string, CpuModel>> = { qemu64: QEMU64, Haswell: HASWELL, haswell: HASWELL };
 

@@ -115,7 +115,7 @@ export function emitReturn(s: FuncState): void {
     const at = s.e.len;
     s.e.b(0xe9);
     s.e.u32(0);
-    s.e.mark(at + 1, 4, 'helper-call');
+    s.e.mark(at + 1, 4, 'return-thunk');
     return;
   }
   s.e.b(0xc3);

@@ -33,6 +33,8 @@ export function assembleProgram(source: string, file: string): Program {
     maps: asm.maps,
     input: asm.input ?? new Uint8Array(DEFAULT_INPUT_BYTES),
   };
+  // a listing without .func lines: the functions were found from call targets; say how
+  if (asm.inferred) program.meta = { funcsInferred: Object.fromEntries(asm.inferred.map((f) => [f.name, f.note])) };
   const issues = validateProgram(program);
   if (issues.length > 0) throw new UserError(`${file}: ${formatIssue(issues[0])}`);
   return program;

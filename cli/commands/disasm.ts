@@ -18,10 +18,13 @@ export function programListing(program: Program, asSource = false): string[] {
     if (json.input !== undefined) lines.push(`.input ${json.input}`);
   }
   const funcAt = new Map(program.funcs.map((f) => [f.start, f]));
+  const inferred = (program.meta?.funcsInferred ?? {}) as Record<string, unknown>;
   for (const { index, text } of disassemble(program.insns)) {
     const f = funcAt.get(index);
     if (f !== undefined) {
       const global = f.linkage === 'global' ? ' global' : '';
+      const note = inferred[f.name];
+      if (typeof note === 'string') lines.push(`; ${f.name} args=${f.args}: ${note}`);
       lines.push(`${asSource ? '.func' : '; func'} ${f.name} args=${f.args}${global}`);
     }
     lines.push(`${index}: ${text}`);

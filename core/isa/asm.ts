@@ -8,6 +8,7 @@
 // back the same bytes.
 import type { FuncDecl, MapDecl, MapType, ProgType } from '../program/types.ts';
 import { MAP_TYPES, PROG_TYPES } from '../program/types.ts';
+import { inferFunctions } from './subprogs.ts';
 import type { RawInsn } from './raw.ts';
 import { HELPER_ID_LIMIT, HELPER_NAMES } from './helper-ids.ts';
 import { encodeOne, IsaError, joinImm64, slotsOf, type AluOpKind, type AtomicOp, type Insn, type JmpCond, type Operand, type Width } from './insn.ts';
@@ -30,6 +31,8 @@ export interface Assembled {
   maps: MapDecl[];
   progType?: ProgType;
   input?: Uint8Array;
+  /** without `.func` lines, the subprograms found from call targets and how each count was found */
+  inferred?: Array<{ name: string; note: string }>;
 }
 
 /** Where an instruction jumps or calls: a pc-relative number, or a label to resolve. */
@@ -396,6 +399,7 @@ export function assemble(source: string): Assembled {
     }
   });
 
+  const declared = funcs.length > 0;
   if (items.length > 0 && (funcs.length === 0 || funcs[0].start > 0)) {
     if (funcs.some((f) => f.name === 'main')) throw new AsmError(items[0].line, "instructions before '.func main'");
     funcs.unshift({ name: 'main', start: 0, args: 1, linkage: 'static' });
@@ -425,6 +429,13 @@ export function assemble(source: string): Assembled {
     }
   }
   const out: Assembled = { insns, funcs, maps };
+  if (!declared) {
+    const inferred = inferFunctions(insns);
+    if (inferred.length > 1) {
+      out.funcs = inferred.map(({ name, start, args }) => ({ name, start, args, linkage: 'static' }));
+      out.inferred = inferred.slice(1).map(({ name, note }) => ({ name, note }));
+    }
+  }
   if (progType) out.progType = progType;
   if (input) out.input = input;
   return out;

@@ -7,3 +7,4 @@ export { HELPER_NAMES, HELPER_ID_LIMIT } from './helper-ids.ts';
 export { disassemble, formatInsn, type DisasmOptions } from './disasm.ts';
 export { assemble, assembleInsn, AsmError, type Assembled } from './asm.ts';
 export * as build from './build.ts';
+export { inferFunctions, subprogramStarts, type InferredFunc } from './subprogs.ts';

@@ -23,6 +23,7 @@ import {
   type Field,
 } from './protocol.ts';
 import { runRequestFor, type RunSettings } from './run-request.ts';
+import { PoolSnapshots } from './pool-snapshots.ts';
 import { Vm, VmBootError, type Accel, type VmConfig } from './vm.ts';
 
 export interface PoolOptions extends RunSettings {
@@ -56,6 +57,17 @@ export interface PoolOptions extends RunSettings {
   /** consecutive failed boots of one guest slot before the pool gives up */
   maxBootFailures?: number;
   qemuBinary?: string;
+  /** bring crashed, hung and tainted guests back from a snapshot of a booted guest instead of
+   *  booting them (kernel/snapshot.ts); default true */
+  snapshots?: boolean;
+  /** where snapshots are kept (default: BPFDIFF_SNAPSHOT_DIR, else ~/.cache/bpfdiff/snapshots) */
+  snapshotDir?: string;
+  /** restore every guest that has run something before each batch, so no state crosses batches */
+  freshGuestPerBatch?: boolean;
+  /** a restore that takes longer is given up (and the guest booted); default min(bootTimeoutMs, 30 s) */
+  restoreTimeoutMs?: number;
+  /** where the pool says what went wrong with snapshots (once each); default stderr */
+  log?: (line: string) => void;
 }
 
 /** A unit of work: a program, or (tests only) a request that crashes or hangs the guest. */
@@ -78,7 +90,16 @@ export interface RunProgress {
 export interface PoolMetrics {
   guests: number;
   accel: Accel | undefined;
+  /** guests started by booting the kernel (cold boots) */
   boots: number;
+  /** guests started from the snapshot */
+  restores: number;
+  /** restores that failed and were followed by a cold boot */
+  restoreFailures: number;
+  /** snapshots this pool saved */
+  snapshotsTaken: number;
+  /** guests replaced because the kernel printed a WARN (tainted) */
+  tainted: number;
   restarts: number;
   programsRun: number;
   crashes: number;
@@ -89,7 +110,10 @@ export interface PoolMetrics {
   slowRetries: number;
   /** of those, the ones that answered on the second try (slow, not hung) */
   slowAnswered: number;
+  /** QEMU start to HELLO of each cold boot */
   bootMs: number[];
+  /** QEMU start to HELLO of each restore */
+  restoreMs: number[];
 }
 
 export interface GuestInfo {
@@ -98,6 +122,7 @@ export interface GuestInfo {
   pid: number | undefined;
   uname: string;
   bootMs: number;
+  restored: boolean;
   socketPath: string;
 }
 
@@ -124,6 +149,8 @@ interface Slot {
   restarting?: Promise<void>;
   bootFailures: number;
   broken?: Error;
+  /** the guest has been sent work since it started */
+  used?: boolean;
 }
 
 /** QEMU's default x86-64 CPU model under TCG (no BMI2); named on the command line so the identity is exact */
@@ -141,6 +168,7 @@ export class VmPool {
   private accel: Accel | undefined;
   private brokenWaiters: Array<(e: Error) => void> = [];
   private readonly m: PoolMetrics;
+  private readonly snapshots: PoolSnapshots;
   private readonly opts: Required<
     Pick<PoolOptions, 'size' | 'memMiB' | 'cpus' | 'bootTimeoutMs' | 'timeoutMs' | 'pipeline' | 'maxAttempts' | 'maxBootFailures'>
   > &
@@ -159,7 +187,11 @@ export class VmPool {
       ...opts,
     };
     this.runDir = mkdtempSync(join(tmpdir(), 'bpfdiff-pool-'));
-    this.m = { guests: this.opts.size, accel: undefined, boots: 0, restarts: 0, programsRun: 0, crashes: 0, hangs: 0, retried: 0, slowRetries: 0, slowAnswered: 0, bootMs: [] };
+    this.m = {
+      guests: this.opts.size, accel: undefined, boots: 0, restores: 0, restoreFailures: 0, snapshotsTaken: 0, tainted: 0,
+      restarts: 0, programsRun: 0, crashes: 0, hangs: 0, retried: 0, slowRetries: 0, slowAnswered: 0, bootMs: [], restoreMs: [],
+    };
+    this.snapshots = new PoolSnapshots(this.opts.snapshotDir, this.opts.log);
   }
 
   /** Boots `size` guests of `kernel` (in parallel) and returns once all said HELLO. */
@@ -168,6 +200,7 @@ export class VmPool {
     try {
       pool.accel = await chooseAccel(opts.accel ?? 'auto', opts.kernel, { runDir: pool.runDir, qemuBinary: opts.qemuBinary });
       pool.m.accel = pool.accel;
+      if (opts.snapshots !== false) pool.snapshots.prepare(pool.vmConfig({ index: 0, generation: 0, bootFailures: 0 }));
       pool.slots = Array.from({ length: pool.opts.size }, (_, index) => ({ index, generation: 0, bootFailures: 0 }));
       await Promise.all(pool.slots.map((s) => pool.bootSlot(s, true)));
     } catch (err) {
@@ -187,14 +220,14 @@ export class VmPool {
   }
 
   metrics(): PoolMetrics {
-    return { ...this.m, bootMs: [...this.m.bootMs] };
+    return { ...this.m, bootMs: [...this.m.bootMs], restoreMs: [...this.m.restoreMs] };
   }
 
   /** The live guests (tests use the pids to kill one from outside). */
   guests(): GuestInfo[] {
     return this.slots.flatMap((s) =>
       s.vm && s.vm.alive
-        ? [{ slot: s.index, name: s.vm.config.name, pid: s.vm.pid, uname: s.vm.uname, bootMs: s.vm.bootMs, socketPath: s.vm.socketPath }]
+        ? [{ slot: s.index, name: s.vm.config.name, pid: s.vm.pid, uname: s.vm.uname, bootMs: s.vm.bootMs, restored: s.vm.restored, socketPath: s.vm.socketPath }]
         : [],
     );
   }
@@ -213,6 +246,7 @@ export class VmPool {
     if (this.closing) throw new PoolBrokenError('the pool is closed');
     const broken = this.slots.length > 0 && this.slots.every((s) => s.broken);
     if (broken) throw this.slots[0].broken!;
+    if (this.opts.freshGuestPerBatch) await this.refreshGuests();
     let done = 0;
     const outcomes = jobs.map(
       (job, index) =>
@@ -308,7 +342,7 @@ export class VmPool {
       if (this.closing) return;
       slot.generation++;
       try {
-        const vm = await Vm.boot(this.vmConfig(slot));
+        const vm = await this.startGuest(slot);
         if (this.closing) {
           await vm.close();
           return;
@@ -318,9 +352,15 @@ export class VmPool {
           const errno = reply.status === 'done' ? readI32(reply.frame, Tag.ERRNO) : undefined;
           if (errno !== 0) throw new VmBootError(`sysctl ${name}=${value} failed on ${vm.uname}: ${reply.status === 'done' ? `errno ${errno}` : reply.status}`);
         }
-        this.m.boots++;
-        this.m.bootMs.push(vm.bootMs);
+        if (vm.restored) {
+          this.m.restores++;
+          this.m.restoreMs.push(vm.bootMs);
+        } else {
+          this.m.boots++;
+          this.m.bootMs.push(vm.bootMs);
+        }
         slot.vm = vm;
+        slot.used = false;
         slot.bootFailures = 0;
         vm.on('exit', () => this.onGuestExit(slot, vm));
         return;
@@ -333,6 +373,49 @@ export class VmPool {
         }
       }
     }
+  }
+
+  /**
+   * Starts a guest for `slot`: from the snapshot when there is one (a failed restore is said
+   * once and followed by a cold boot), else by booting, and the first cold boot of a pool
+   * without a snapshot saves one on the way.
+   */
+  private async startGuest(slot: Slot): Promise<Vm> {
+    const restoreFrom = this.snapshots.restorePath();
+    if (restoreFrom) {
+      try {
+        const timeout = this.opts.restoreTimeoutMs ?? Math.min(this.opts.bootTimeoutMs, 30_000);
+        return await Vm.boot({ ...this.vmConfig(slot), restoreFrom, bootTimeoutMs: timeout });
+      } catch (err) {
+        if (this.closing) throw err;
+        this.m.restoreFailures++;
+        this.snapshots.restoreFailed(err as Error);
+        slot.generation++;
+      }
+    }
+    const saveTo = this.snapshots.claimSave();
+    let vm: Vm;
+    try {
+      vm = await Vm.boot({ ...this.vmConfig(slot), saveTo });
+    } catch (err) {
+      if (saveTo) this.snapshots.saveFailed(saveTo, (err as Error).message);
+      throw err;
+    }
+    if (saveTo) {
+      if (vm.saved && 'ms' in vm.saved) {
+        this.snapshots.saved(saveTo);
+        this.m.snapshotsTaken++;
+      } else {
+        this.snapshots.saveFailed(saveTo, vm.saved && 'error' in vm.saved ? vm.saved.error : 'not saved');
+      }
+    }
+    return vm;
+  }
+
+  /** --fresh-guest-per-batch: every guest that ran something is replaced (restored) first. */
+  private async refreshGuests(): Promise<void> {
+    for (const slot of this.slots) if (slot.vm && slot.used) this.restart(slot, slot.vm);
+    await Promise.all(this.slots.map((s) => s.restarting));
   }
 
   /** A guest's QEMU ended: if nobody asked for it, replace the guest. */
@@ -386,6 +469,7 @@ export class VmPool {
   private async dispatch(slot: Slot, vm: Vm, task: Task): Promise<void> {
     const type = 'trigger' in task.job ? MsgType.TRIGGER : MsgType.RUN;
     const timeoutMs = task.slow ? this.slowTimeoutMs : this.opts.timeoutMs;
+    slot.used = true;
     const reply = await vm.request(type, task.fields, timeoutMs);
     switch (reply.status) {
       case 'done': {
@@ -398,6 +482,12 @@ export class VmPool {
           task.resolve(outcomeFromRun(response, { kernel: vm.uname, console: warning?.excerpt, keepLog: task.keepLog, program, cpu: this.cpuModel }));
         } catch (err) {
           task.resolve(errorOutcome(vm.uname, `bad answer from the agent: ${(err as Error).message}`));
+        }
+        if (warning) {
+          // the kernel is tainted: the next programs get a guest that is not (the requests
+          // behind this one on it go round again, uncharged)
+          this.m.tainted++;
+          this.restart(slot, vm);
         }
         break;
       }

@@ -10,6 +10,8 @@ import type { KernelImage } from './catalog.ts';
 import type { Field, Frame, Hello, MsgType } from './protocol.ts';
 import { onExit } from 'signal-exit';
 import { closeSync, openSync, readSync, rmSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { saveGuest, shellQuote } from './snapshot.ts';
 
 export type Accel = 'kvm' | 'tcg';
 
@@ -30,6 +32,10 @@ export interface VmConfig {
   /** unique within runDir */
   name: string;
   qemuBinary?: string;
+  /** start from this snapshot (kernel/snapshot.ts) instead of booting: `-incoming exec:cat FILE` */
+  restoreFrom?: string;
+  /** once the agent is up and before any host has talked to it, save the guest into this file */
+  saveTo?: string;
 }
 
 /**
@@ -109,6 +115,9 @@ function readSharedLog(path: string): string | undefined {
   }
 }
 
+/** Pause between the agent mapping its position page and the save (it is then blocked writing HELLO). */
+const SAVE_SETTLE_MS = 200;
+
 /** Seconds to let a panicking kernel finish printing before QEMU is killed. */
 const FATAL_GRACE_MS = 1500;
 
@@ -122,7 +131,12 @@ export class Vm extends EventEmitter<VmEvents> {
   private sharedLogAtExit: string | undefined;
   readonly socketPath: string;
   uname = '';
+  /** QEMU start to the agent's HELLO: a cold boot, or a restore when `restored` */
   bootMs = 0;
+  /** started from a snapshot rather than booted */
+  readonly restored: boolean;
+  /** the snapshot this guest was asked to save (`saveTo`): how it went */
+  saved?: { ms: number; bytes: number } | { error: string };
   private proc!: ResultPromise<{ stdin: 'ignore'; stdout: 'pipe'; stderr: 'pipe'; buffer: false; reject: false }>;
   private client: AgentClient | undefined;
   private stderr = '';
@@ -138,6 +152,7 @@ export class Vm extends EventEmitter<VmEvents> {
   private constructor(readonly config: VmConfig) {
     super();
     this.socketPath = join(config.runDir, `${config.name}.sock`);
+    this.restored = config.restoreFrom !== undefined;
     this.exited = new Promise((r) => (this.resolveExited = r));
   }
 
@@ -173,6 +188,11 @@ export class Vm extends EventEmitter<VmEvents> {
     return this.sharedLogAtExit ?? readSharedLog(Vm.positionPath(this.socketPath));
   }
 
+  /** QEMU's machine-protocol socket of a guest that is saved into a snapshot. */
+  static qmpPath(socketPath: string): string {
+    return socketPath.replace(/\.sock$/, '') + '.qmp';
+  }
+
   static qemuArgs(config: VmConfig, socketPath: string): string[] {
     const append = [BASE_APPEND, config.append ?? ''].join(' ').trim();
     const args = [
@@ -194,9 +214,12 @@ export class Vm extends EventEmitter<VmEvents> {
       // the agent's position page (vm-images/agent/PROTOCOL.md): which request it is on
       // and, after its first 4 KiB, the verifier log of the load in progress, read after a crash
       '-object', `memory-backend-file,id=bpfdiffpos,share=on,mem-path=${Vm.positionPath(socketPath)},size=${SHARED_FILE_BYTES}`,
-      '-device', 'ivshmem-plain,memdev=bpfdiffpos',
+      // master=on: the file's contents travel with a snapshot (a peer-mode ivshmem blocks migration)
+      '-device', 'ivshmem-plain,memdev=bpfdiffpos,master=on',
     ];
     if (config.cpuModel) args.push('-cpu', config.cpuModel);
+    if (config.saveTo) args.push('-qmp', `unix:${Vm.qmpPath(socketPath)},server=on,wait=off`);
+    if (config.restoreFrom) args.push('-incoming', `exec:cat ${shellQuote(config.restoreFrom)}`);
     return args;
   }
 
@@ -253,6 +276,7 @@ export class Vm extends EventEmitter<VmEvents> {
     const bootFailed = () =>
       this.exitInfo ? new VmBootError(this.bootFailure(`QEMU exited (code ${this.exitInfo.code ?? this.exitInfo.signal})`)) : undefined;
     try {
+      if (this.config.saveTo) await this.save(this.config.saveTo, deadline, bootFailed);
       this.client = await AgentClient.connect(this.socketPath, deadline, bootFailed, () => this.position());
       const hello: Hello = await Promise.race([
         this.client.waitHello(Math.max(1, deadline - Date.now())),
@@ -278,6 +302,28 @@ export class Vm extends EventEmitter<VmEvents> {
         setTimeout(() => void this.kill(this.fatalSeen ? 'fatal' : 'external'), FATAL_GRACE_MS).unref();
       }
     });
+  }
+
+  /**
+   * Saves the guest into `file` once its agent is up: the agent maps its position page right
+   * before it writes HELLO, and that write waits for a host, so a guest saved after the page
+   * shows the agent's magic (and nobody has connected) holds an agent that has said nothing
+   * and been asked nothing, with the page at 0/0. A failed save leaves the guest running (the
+   * migration is live) and is only recorded in `saved`.
+   */
+  private async save(file: string, deadline: number, bootFailed: () => VmBootError | undefined): Promise<void> {
+    while (!this.position()) {
+      const stop = bootFailed();
+      if (stop) throw stop;
+      if (Date.now() > deadline) throw new RequestTimeoutError(0, this.config.bootTimeoutMs);
+      await sleep(20);
+    }
+    await sleep(SAVE_SETTLE_MS); // let the agent reach its blocking write
+    try {
+      this.saved = await saveGuest(Vm.qmpPath(this.socketPath), file, Math.max(deadline, Date.now() + 60_000));
+    } catch (err) {
+      this.saved = { error: (err as Error).message };
+    }
   }
 
   private bootFailure(what: string): string {

@@ -216,6 +216,9 @@ export class Vm extends EventEmitter<VmEvents> {
       '-object', `memory-backend-file,id=bpfdiffpos,share=on,mem-path=${Vm.positionPath(socketPath)},size=${SHARED_FILE_BYTES}`,
       // master=on: the file's contents travel with a snapshot (a peer-mode ivshmem blocks migration)
       '-device', 'ivshmem-plain,memdev=bpfdiffpos,master=on',
+      // a new generation id on every QEMU start, so a guest restored from a snapshot reseeds
+      // its random number generator (Linux's vmgenid driver) instead of repeating the saved one
+      '-device', 'vmgenid,guid=auto',
     ];
     if (config.cpuModel) args.push('-cpu', config.cpuModel);
     if (config.saveTo) args.push('-qmp', `unix:${Vm.qmpPath(socketPath)},server=on,wait=off`);

@@ -89,10 +89,15 @@ function emitMovsxReg(e: Emitter, bits: number, is64: boolean, dst: number, src:
   }
 }
 
+/** ModR/M base (b3) and the short rax form (b2) of add/sub/and/or/xor with an immediate */
+const ALU_IMM: Readonly<Record<number, readonly [number, number]>> = {
+  0x00: [0xc0, 0x05], 0x10: [0xe8, 0x2d], 0x50: [0xe0, 0x25], 0x40: [0xc8, 0x0d], 0xa0: [0xf0, 0x35],
+};
+
 /** the `dst op= imm32` group: add/sub/and/or/xor with imm8, the short rax form or imm32 */
 function emitAluImm(e: Emitter, op: number, is64: boolean, dst: number, imm32: number): void {
   maybeEmit1mod(e, dst, is64);
-  const [b3, b2] = ({ 0x00: [0xc0, 0x05], 0x10: [0xe8, 0x2d], 0x50: [0xe0, 0x25], 0x40: [0xc8, 0x0d], 0xa0: [0xf0, 0x35] } as Record<number, [number, number]>)[op]!;
+  const [b3, b2] = ALU_IMM[op]!;
   if (isImm8(imm32)) e.b(0x83, add1reg(b3, dst), imm32);
   else if (dst === R0) {
     e.b(b2);

@@ -23,11 +23,11 @@ interface FuncImage {
   passes: number;
 }
 
-function newState(insns: readonly RawInsn[], fn: JitFunc, funcIdx: number, cpu: CpuModel, kernel: JitKernel, callees: Map<number, number>): FuncState {
+function newState(insns: readonly RawInsn[], fn: JitFunc, funcIdx: number, cpu: CpuModel, kernel: JitKernel, callees: Map<number, number>, e: Emitter): FuncState {
   const addrs = new Int32Array(insns.length + 1);
   for (let i = 0; i <= insns.length; i++) addrs[i] = (i + 1) * 64;
   return {
-    insns, funcIdx, base: fn.start, addrs, e: new Emitter(), cpu, kernel, padding: false,
+    insns, funcIdx, base: fn.start, addrs, e, cpu, kernel, padding: false,
     stackDepth: fn.stackDepth, tailCallReachable: fn.tailCallReachable ?? false, isSubprog: funcIdx !== 0,
     calleeRegsUsed: detectRegUsage(insns), outgoingArgBase: 0, outgoingRsp: 0,
     cleanupAddr: (insns.length + 1) * 64, tailCallDirectLabel: 0, tailCallIndirectLabel: 0, seenExit: false,
@@ -96,11 +96,12 @@ export function jitProgram(
   checkFuncs(funcs, insns.length);
   const starts = funcs.map((f) => f.start);
   const images: FuncImage[] = [];
+  const e = new Emitter();
   for (let k = 0; k < funcs.length; k++) {
     const from = starts[k]!;
     const to = k + 1 < funcs.length ? starts[k + 1]! : insns.length;
     const local = insns.slice(from, to);
-    const s = newState(local, funcs[k]!, k, cpu, kernel, calleesOf(insns, starts, from, to));
+    const s = newState(local, funcs[k]!, k, cpu, kernel, calleesOf(insns, starts, from, to), e);
     const ksyms = opts.ksyms;
     const subprogRel = ksyms && ksyms.length === funcs.length
       ? (callee: number, callEnd: number) => Number(BigInt.asIntN(32, ksyms[callee]! - (ksyms[k]! + BigInt(callEnd))))

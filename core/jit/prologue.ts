@@ -5,7 +5,7 @@
 // emit_return). The private stack and arena (r12) are not used by the program types bpfdiff loads.
 import type { RawInsn } from '../isa/raw.ts';
 import type { FuncState } from './types.ts';
-import { R6, R7, R8, R9, isImm8, type Emitter } from './x86.ts';
+import { R6, R9, isImm8, type Emitter } from './x86.ts';
 
 const X86_PATCH_SIZE = 5;
 const MAX_TAIL_CALL_CNT = 33;
@@ -19,8 +19,12 @@ export function emitEndbr(s: FuncState): void {
 /** detect_reg_usage: which of r6..r9 (rbx, r13, r14, r15) the function touches */
 export function detectRegUsage(insns: readonly RawInsn[]): boolean[] {
   const used = [false, false, false, false];
+  const mark = (reg: number) => {
+    if (reg >= R6 && reg <= R9) used[reg - R6] = true;
+  };
   for (const insn of insns) {
-    for (const [k, reg] of [R6, R7, R8, R9].entries()) if (insn.dst === reg || insn.src === reg) used[k] = true;
+    mark(insn.dst);
+    mark(insn.src);
   }
   return used;
 }

@@ -4,7 +4,9 @@
 import type { Command } from 'commander';
 import { disassemble } from '../../core/isa/index.ts';
 import { programToJson, type Program } from '../../core/program/index.ts';
-import { readProgramFile } from '../program-file.ts';
+import { readProgramFile, readTextFile } from '../program-file.ts';
+import { casesFromKernel, casesFromSamples, renderJitCase } from '../jit-disasm.ts';
+import { UserError } from '../user-error.ts';
 
 /** The listing of one program: a `; func NAME args=N` comment before each function, then
  *  its lines. With `asSource`, `.type`/`.map`/`.input`/`.func` directives take the comments'
@@ -38,11 +40,18 @@ export function register(program: Command): void {
     .description('print the instructions of a program file the way the 7.2 kernel prints them in its verifier log')
     .argument('<file>', 'program file: .json, or .jsonl with one program per line')
     .option('--source', 'print .type/.map/.input/.func directives instead of comments, so `bpfdiff asm` rebuilds the same program')
+    .option('--jit', "the model's x86-64 image beside the kernel's, by BPF instruction, the first difference marked (FILE: recorded samples with program/xlated/image/funcLens, or programs run with --kernel)")
+    .option('-k, --kernel <id>', 'with --jit and program files: the kernel to run them on (7.2, 7.3)')
+    .option('--cpu <model>', 'with --jit --kernel: QEMU -cpu model of the guest (qemu64, Haswell)')
     .addHelpText(
       'after',
       '\nEach function starts with a "; func NAME args=N" comment line; with several programs,\neach starts with a "; program K of N" comment line.\n',
     )
-    .action(async (file: string, opts: { source?: boolean }) => {
+    .action(async (file: string, opts: { source?: boolean; jit?: boolean; kernel?: string; cpu?: string }) => {
+      if (opts.jit) {
+        await disasmJit(file, opts);
+        return;
+      }
       const programs = await readProgramFile(file);
       const out: string[] = [];
       programs.forEach((p, k) => {
@@ -51,4 +60,20 @@ export function register(program: Command): void {
       });
       process.stdout.write(`${out.join('\n')}\n`);
     });
+}
+
+async function disasmJit(file: string, opts: { kernel?: string; cpu?: string }): Promise<void> {
+  const samples = casesFromSamples(await readTextFile(file), file);
+  let cases;
+  if (samples) cases = samples;
+  else {
+    if (!opts.kernel) throw new UserError('--jit: FILE holds programs, so --kernel ID is needed to get the real image');
+    cases = await casesFromKernel(await readProgramFile(file), opts.kernel, opts.cpu);
+  }
+  const out: string[] = [];
+  cases.forEach((c, k) => {
+    if (cases.length > 1) out.push(`; program ${k + 1} of ${cases.length}`);
+    out.push(...(typeof c === 'string' ? [c] : renderJitCase(c)));
+  });
+  process.stdout.write(`${out.join('\n')}\n`);
 }

@@ -9,9 +9,12 @@ import { ConsoleLog, hasFatalLine, scanConsole } from './console.ts';
 import type { KernelImage } from './catalog.ts';
 import type { Field, Frame, Hello, MsgType } from './protocol.ts';
 import { onExit } from 'signal-exit';
-import { closeSync, openSync, readSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { saveGuest, shellQuote } from './snapshot.ts';
+
+/** util-linux setpriv, which execs its command with a parent-death signal set (Linux) */
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
 
 export type Accel = 'kvm' | 'tcg';
 
@@ -236,7 +239,11 @@ export class Vm extends EventEmitter<VmEvents> {
   private async start(): Promise<void> {
     const started = Date.now();
     const deadline = started + this.config.bootTimeoutMs;
-    this.proc = execa(this.config.qemuBinary ?? 'qemu-system-x86_64', Vm.qemuArgs(this.config, this.socketPath), {
+    // util-linux setpriv sets the parent-death signal and execs QEMU (same pid): if bpfdiff is
+    // killed in a way no exit hook sees (kill -9, the OOM killer), the kernel kills the guest
+    const qemu = this.config.qemuBinary ?? 'qemu-system-x86_64';
+    const [command, argv] = SETPRIV ? [SETPRIV, ['--pdeathsig', 'KILL', '--', qemu, ...Vm.qemuArgs(this.config, this.socketPath)]] : [qemu, Vm.qemuArgs(this.config, this.socketPath)];
+    this.proc = execa(command, argv, {
       stdin: 'ignore',
       stdout: 'pipe',
       stderr: 'pipe',

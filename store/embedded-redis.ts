@@ -2,11 +2,14 @@
 // REDIS_URL) and for tests: a free port, its data under a directory of our choosing, AOF on
 // with fsync on every write (bpfdiff writes a batch a second at most, so the cost is nil) and
 // noeviction, the settings Redis needs to be a system of record.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { execa, type ResultPromise } from 'execa';
 import { Redis } from 'ioredis';
 import { onExit } from 'signal-exit';
+
+/** util-linux setpriv, which execs its command with a parent-death signal set (Linux) */
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
 
 export interface EmbeddedRedis {
   url: string;
@@ -73,7 +76,11 @@ export async function startEmbeddedRedis(opts: { dataDir: string; port?: number;
     // its own process group: a Ctrl-C in the terminal reaches bpfdiff, which stops Redis last,
     // after the workers have recorded what they hold (execa's cleanup skips detached children,
     // so signal-exit stops it when this process exits or dies; SIGTERM makes Redis write its AOF)
-    child = execa(binary, args, { reject: false, stdio: 'ignore', detached: true });
+    // and setpriv (util-linux) gives it a parent-death signal, so it stops even when bpfdiff is
+    // killed in a way no exit hook sees (kill -9, the OOM killer)
+    child = SETPRIV
+      ? execa(SETPRIV, ['--pdeathsig', 'TERM', '--', binary, ...args], { reject: false, stdio: 'ignore', detached: true })
+      : execa(binary, args, { reject: false, stdio: 'ignore', detached: true });
     const proc = child;
     const removeExitHook = onExit(() => {
       proc.kill('SIGTERM');

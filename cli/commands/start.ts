@@ -28,7 +28,8 @@ interface StartOptions {
   pool?: number;
 }
 
-const REDIS_DATA_DIR = fileURLToPath(new URL('../../.cache/redis/', import.meta.url));
+/** BPFDIFF_REDIS_DIR moves it (tests use a folder of their own) */
+const REDIS_DATA_DIR = process.env.BPFDIFF_REDIS_DIR || fileURLToPath(new URL('../../.cache/redis/', import.meta.url));
 
 /** The catalog's kernels with an image, newest-first preference for the default campaign. */
 function defaultKernels(): string[] {

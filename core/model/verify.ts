@@ -10,15 +10,21 @@ import type { Profile } from './profile.ts';
 import { Walker } from './walk.ts';
 import type { SubprogInfo } from './calls.ts';
 import type { Reg } from './state.ts';
+import { newWalkTrace, type WalkTrace } from './trace.ts';
+import { predictXlated } from './fixups/index.ts';
+import { rawToHex } from '../isa/raw.ts';
 
 export interface VerifyOptions {
   /** run the interpreter on accepted programs to predict retval (default true) */
   run?: boolean;
+  /** predict the rewritten program (`xlated`) of accepted programs (default true) */
+  xlated?: boolean;
 }
 
 export function verify(program: Program, profile: Profile, options: VerifyOptions = {}): Outcome {
   const kernel = `model:${profile.id}`;
-  const res = check(program, profile);
+  const wantXlated = options.xlated !== false;
+  const res = check(program, profile, { trace: wantXlated });
   if (res.result) {
     if (res.result.kind === 'unknown') return { verdict: 'unknown', errno: 0, message: '', unknown: res.result.what, kernel };
     const out: Outcome = { verdict: 'reject', errno: res.result.errno, message: res.result.message, kernel, verifiedInsns: res.processed };
@@ -27,6 +33,10 @@ export function verify(program: Program, profile: Profile, options: VerifyOption
     return out;
   }
   const out: Outcome = { verdict: 'accept', errno: 0, message: '', kernel, verifiedInsns: res.processed };
+  if (wantXlated && res.trace) {
+    const x = predictXlated(program, profile.id, res.trace);
+    if ('insns' in x) out.xlated = rawToHex(x.insns);
+  }
   if (options.run === false) return out;
   try {
     const run = execute(program, program.input, { stackArgReg: profile.features.stackArgReg });
@@ -49,14 +59,17 @@ export interface CheckOutput {
   exitR0?: Reg[];
   /** bpf_subprog_info per function (stack depth, stack-argument counts): what the JIT needs */
   subprogInfo?: SubprogInfo[];
+  /** what the rewrite passes need, when asked for */
+  trace?: WalkTrace;
 }
 
 /** the verifier part alone: undefined result means the kernel would accept */
-export function check(program: Program, profile: Profile, opts: { collectExitR0?: boolean } = {}): CheckOutput {
+export function check(program: Program, profile: Profile, opts: { collectExitR0?: boolean; trace?: boolean } = {}): CheckOutput {
   const pre = precheck(program, profile);
   if (isCheckResult(pre)) return { result: pre, processed: 0 };
   const walker = new Walker(program, profile, pre.subprogs, pre.subprogOf);
   if (opts.collectExitR0) walker.exitR0 = [];
+  if (opts.trace) walker.trace = newWalkTrace(program.insns.length);
   let result = walker.run(0);
   // do_check_subprogs: global functions a call reached, each verified on its own, until none is new
   const done = new Set<number>();
@@ -78,7 +91,7 @@ export function check(program: Program, profile: Profile, opts: { collectExitR0?
       }
     }
   }
-  return { result, processed: walker.processed, exitR0: walker.exitR0, subprogInfo: walker.info };
+  return { result, processed: walker.processed, exitR0: walker.exitR0, subprogInfo: walker.info, trace: walker.trace };
 }
 
 /** check_max_stack_depth / check_max_stack_depth_subprog: frames and combined stack along call chains */

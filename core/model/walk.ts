@@ -16,6 +16,7 @@ import {
 } from './opcodes.ts';
 import { checkInsnFields, checkRegNumbers, reject, unknown, type CheckResult, type Subprog } from './precheck.ts';
 import type { Profile } from './profile.ts';
+import { recordStep, type WalkTrace } from './trace.ts';
 import { adjustScalar, BPF_ADD, BPF_END, BPF_MOV, BPF_NEG, BPF_SUB } from './scalar/alu.ts';
 import {
   boundsInsane, coerceRegToSizeSx, coerceSubregToSizeSx, markKnown, markUnknown, regBoundsSync, regWidth, smin, umax, umin, smax, zext32To64,
@@ -78,6 +79,8 @@ export class Walker {
   private readonly unreliable = new Set<number>();
   /** when set, every R0 state at the main program's exit is recorded (bounds soundness tests) */
   exitR0: Reg[] | undefined;
+  /** when set, what the rewrite passes need (seen insns, pointer types, maps at calls) */
+  trace: WalkTrace | undefined;
   private readonly memEnv: MemEnv;
   /** subprog_info[].changes_pkt_data: the subprogram or one it calls may move packet data */
   private readonly changesPktData: boolean[];
@@ -191,6 +194,7 @@ export class Walker {
         if (v) return v;
       }
       const insn = insns[idx]!;
+      if (this.trace) recordStep(this.trace, st, insn, idx);
       const ic = cls(insn.code);
       if (ic === BPF_JMP || ic === BPF_JMP32) this.jmpsProcessed++;
       if (!this.profile.features.insnFieldsCheckedBeforeWalk) {

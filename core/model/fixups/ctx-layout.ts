@@ -1,0 +1,35 @@
+// Offsets inside the kernel structures behind a program's ctx, for one kernel build: what
+// convert_ctx_accesses writes into the rewritten program. They are properties of the build (its
+// config and struct layout, as pahole would print them), read off the kernel's own xlated dump of
+// programs that touch each field (scripts/record-jit-samples.ts); a field left undefined is one
+// the model does not predict yet, and a program that uses it gets no xlated prediction.
+
+export interface CtxLayout {
+  skb: {
+    len?: number; pktTypeOffset?: number; mark?: number; queueMapping?: number; protocol?: number; vlanAll?: number;
+    vlanTci?: number; vlanProto?: number; priority?: number; skbIif?: number; dev?: number; tcIndex?: number;
+    hash?: number; cb?: number; data?: number;
+  };
+  /** offsetof(struct qdisc_skb_cb, data) and (.., tc_classid) */
+  qdiscData: number;
+  qdiscTcClassid: number;
+  /** offsetof(struct bpf_skb_data_end, data_end) and (.., data_meta), inside skb->cb */
+  dataEndInCb: number;
+  dataMetaInCb: number;
+  netdevIfindex?: number;
+  xdp: { data: number; dataEnd: number; dataMeta: number; rxq: number };
+  rxqDev: number;
+  rxqQueueIndex: number;
+}
+
+/** Debian's 7.2.13 and 7.3-rc7 amd64 builds */
+export const LAYOUT_7: CtxLayout = {
+  skb: { len: 112, cb: 40, pktTypeOffset: 128, data: 208 },
+  qdiscData: 8,
+  qdiscTcClassid: 6,
+  dataEndInCb: 40,
+  dataMetaInCb: 32,
+  xdp: { data: 0, dataEnd: 8, dataMeta: 16, rxq: 32 },
+  rxqDev: 0,
+  rxqQueueIndex: 8,
+};

@@ -1,0 +1,73 @@
+// The rewritten program (`xlated`) the verifier hands the JIT, predicted from the program and
+// what the walk recorded, through bpf_check's rewrite passes in their order (kernel/bpf/verifier.c,
+// after do_check): the privileged dead-code passes, convert_ctx_accesses, do_misc_fixups; no
+// zero-extension pass (x86-64's JIT does not ask for it: bpf_jit_needs_zext is false); then the
+// call layout of jit_subprogs and bpf_insn_prepare_dump.
+import type { RawInsn } from '../../isa/raw.ts';
+import type { Program } from '../../program/types.ts';
+import type { ProfileId } from '../profile.ts';
+import type { WalkTrace } from '../trace.ts';
+import { pruneDeadBranches } from './const-fold.ts';
+import { convertCtxAccess } from './ctx-access.ts';
+import { LAYOUT_7, type CtxLayout } from './ctx-layout.ts';
+import { hardWireDeadCodeBranches, removeDeadCode, removeNops } from './dead-code.ts';
+import { addressImms, dumpCalls } from './dump.ts';
+import { miscFixups, type MiscLayout } from './misc.ts';
+import { patchInsn, type XProg } from './xprog.ts';
+
+export { addressImms } from './dump.ts';
+
+interface BuildLayout {
+  ctx: CtxLayout;
+  misc: MiscLayout;
+}
+
+const LAYOUTS: Partial<Record<ProfileId, BuildLayout>> = {
+  'linux-7.2': { ctx: LAYOUT_7, misc: { arrayValueOffset: 0x130, htabElemKey: 48, regAx: 12 } },
+  'linux-7.3': { ctx: LAYOUT_7, misc: { arrayValueOffset: 0x128, htabElemKey: 48, regAx: 12 } },
+  next: { ctx: LAYOUT_7, misc: { arrayValueOffset: 0x128, htabElemKey: 48, regAx: 12 } },
+};
+
+export interface XlatedPrediction {
+  insns: RawInsn[];
+  /** instruction indices whose imm is a kernel address (compared masked) */
+  masked: number[];
+  /** start of each function that survived dead-code removal */
+  funcStarts: number[];
+}
+
+export type XlatedResult = XlatedPrediction | { unknown: string };
+
+/** bpf_convert_ctx_accesses: returns false when a ctx access has no known conversion */
+function convertCtxAccesses(x: XProg, program: Program, L: CtxLayout): boolean {
+  for (let i = 0; i < x.insns.length; i++) {
+    if (x.aux[i]!.ptrType !== 'ptr_to_ctx') continue;
+    const conv = convertCtxAccess(x.insns[i]!, program.progType, L);
+    if (!conv) return false;
+    i += patchInsn(x, i, conv);
+  }
+  return true;
+}
+
+export function predictXlated(program: Program, profile: ProfileId, trace: WalkTrace): XlatedResult {
+  const layout = LAYOUTS[profile];
+  if (!layout) return { unknown: `no struct layout for ${profile}` };
+  const x: XProg = {
+    insns: program.insns.map((i) => ({ ...i })),
+    aux: program.insns.map((_, i) => ({ seen: trace.seen[i] === 1, ptrType: trace.ptrType.get(i), callMap: trace.callMap.get(i) })),
+    starts: [...program.funcs.map((f) => f.start), program.insns.length],
+  };
+  // the second half of an LD_IMM64 counts as seen with its first (do_check steps over both)
+  for (let i = 0; i < x.insns.length; i++) if (x.insns[i]!.code === 0x18 && x.aux[i]!.seen && x.aux[i + 1]) x.aux[i + 1]!.seen = true;
+  if ([...trace.ptrType.values()].includes('mixed')) return { unknown: 'an instruction accessed memory through different pointer types' };
+  // bpf_prune_dead_branches runs before the walk; the walk reached the same instructions either way
+  pruneDeadBranches(x.insns, program.funcs.map((f) => f.start), 11);
+  hardWireDeadCodeBranches(x);
+  removeDeadCode(x);
+  removeNops(x);
+  if (!convertCtxAccesses(x, program, layout.ctx)) return { unknown: 'a ctx field whose kernel layout the model does not know' };
+  if (!miscFixups(x, program.maps, layout.misc)) return { unknown: 'a map helper call the model does not inline' };
+  const starts = x.starts.slice(0, -1);
+  const insns = dumpCalls(x.insns, starts);
+  return { insns, masked: addressImms(insns), funcStarts: starts };
+}

@@ -1,0 +1,93 @@
+// The program while bpf_check rewrites it: instructions, the per-instruction facts the walk left
+// (a slice of struct bpf_insn_aux_data) and the subprogram starts. Patching and removal mirror
+// bpf_patch_insn_data / bpf_patch_insn_single + bpf_adj_branches (kernel/bpf/core.c) and
+// verifier_remove_insns + adjust_subprog_starts_after_remove (kernel/bpf/fixups.c).
+import type { RawInsn } from '../../isa/raw.ts';
+
+export interface InsnAux {
+  seen: boolean;
+  /** pointer type the memory operand had on every path ('mixed' when paths disagree) */
+  ptrType?: string;
+  /** map index in R1 at a helper call; -1 when paths passed different maps */
+  callMap?: number;
+}
+
+export interface XProg {
+  insns: RawInsn[];
+  aux: InsnAux[];
+  /** subprog_info[].start, plus the fake 'exit' subprog at the end */
+  starts: number[];
+}
+
+const BPF_JMP = 0x05;
+const BPF_JMP32 = 0x06;
+const BPF_CALL = 0x80;
+const BPF_EXIT = 0x90;
+const BPF_JA = 0x00;
+const BPF_PSEUDO_CALL = 1;
+const BPF_PSEUDO_FUNC = 4;
+const LD_IMM64 = 0x18;
+
+const isPseudoFunc = (i: RawInsn) => i.code === LD_IMM64 && i.src === BPF_PSEUDO_FUNC;
+
+/** bpf_adj_branches: every jump and pc-relative call that crosses [pos, endOld) moves by endNew - endOld */
+function adjBranches(insns: RawInsn[], pos: number, endOld: number, endNew: number): void {
+  const delta = endNew - endOld;
+  const adj = (curr: number, v: number): number => {
+    if (curr < pos && curr + v + 1 >= endOld) return v + delta;
+    if (curr >= endNew && curr + v + 1 < endNew) return v - delta;
+    return v;
+  };
+  for (let i = 0; i < insns.length; i++) {
+    const insn = insns[i]!;
+    if (isPseudoFunc(insn)) {
+      insns[i] = { ...insn, imm: adj(i, insn.imm) };
+      continue;
+    }
+    const c = insn.code & 0x07;
+    const o = insn.code & 0xf0;
+    if ((c !== BPF_JMP && c !== BPF_JMP32) || o === BPF_EXIT) continue;
+    if (o === BPF_CALL) {
+      if (insn.src === BPF_PSEUDO_CALL) insns[i] = { ...insn, imm: adj(i, insn.imm) };
+    } else if (insn.code === (BPF_JMP32 | BPF_JA)) {
+      insns[i] = { ...insn, imm: adj(i, insn.imm) };
+    } else {
+      insns[i] = { ...insn, off: adj(i, insn.off) };
+    }
+  }
+}
+
+/** bpf_patch_insn_data: `patch` replaces the instruction at `pos`; returns the new delta (patch.length - 1) */
+export function patchInsn(x: XProg, pos: number, patch: RawInsn[]): number {
+  const cnt = patch.length;
+  x.insns.splice(pos, 1, ...patch);
+  if (cnt === 1) return 0;
+  // adjust_insn_aux_data: the old aux moves to the last patched insn, the others share its `seen`
+  const old = x.aux[pos]!;
+  const fresh: InsnAux[] = Array.from({ length: cnt - 1 }, () => ({ seen: old.seen }));
+  x.aux.splice(pos, 0, ...fresh);
+  // adjust_subprog_starts
+  for (let i = 0; i < x.starts.length; i++) if (x.starts[i]! > pos) x.starts[i]! += cnt - 1;
+  adjBranches(x.insns, pos, pos + 1, pos + cnt);
+  return cnt - 1;
+}
+
+/** verifier_remove_insns: drops [off, off + cnt), whole subprograms included */
+export function removeInsns(x: XProg, off: number, cnt: number): void {
+  x.insns.splice(off, cnt);
+  x.aux.splice(off, cnt);
+  adjBranches(x.insns, off, off + cnt, off);
+  // adjust_subprog_starts_after_remove (starts holds the fake exit subprog last)
+  const subCnt = x.starts.length - 1;
+  let i = 0;
+  while (i < subCnt && x.starts[i]! < off) i++;
+  let j = i;
+  while (j < subCnt && x.starts[j]! < off + cnt) j++;
+  if (x.starts[j] !== off + cnt) j--;
+  if (j > i) {
+    x.starts.splice(i, j - i);
+  } else if (x.starts[i] === off) {
+    i++;
+  }
+  for (; i < x.starts.length; i++) x.starts[i]! -= cnt;
+}

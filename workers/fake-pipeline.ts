@@ -14,6 +14,8 @@ export interface FakePipelineOptions {
   failOnceAtStart?: number[];
   /** programs (by their `r0 = N` constant) that still diverge on replay */
   stillDiverging?: (n: number) => boolean;
+  /** wall time of each reduction */
+  reduceMs?: number;
 }
 
 export function fakeProgram(n: number): Program {
@@ -113,6 +115,7 @@ export function createFakePipeline(options: FakePipelineOptions = {}): Pipeline 
     },
     async reduce(program: Program, kernel: string): Promise<ReducedReproducer> {
       pipeline.events.push(`reduce ${constantOf(program)}`);
+      if (options.reduceMs) await new Promise((r) => setTimeout(r, options.reduceMs));
       const reduced = fakeProgram(constantOf(program));
       return { program: programToJson(reduced), kernel, originalInsns: program.insns.length, reducedInsns: reduced.insns.length };
     },

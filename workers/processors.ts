@@ -25,6 +25,9 @@ export interface WorkerContext {
    *  for the batch queue to drain before it starts, so reductions use guests and CPU campaigns
    *  leave idle, as the CLI reduces after its campaign; 0 starts at once */
   reduceYieldMs?: number;
+  /** true once the worker is shutting down: a reduction then records nothing (its guests are
+   *  going away under it) and is left to the next worker */
+  closing?: () => boolean;
 }
 
 export const DEFAULT_REDUCE_YIELD_MS = 30 * 60_000;
@@ -118,6 +121,7 @@ export async function processReduce(job: Job<ReduceJobData>, ctx: WorkerContext,
   };
   const reduced = await ctx.pipeline.reduce(ctx.pipeline.fromJson(example.program), example.kernel, divergence.signature, onProgress);
   await writing;
+  if (ctx.closing?.()) throw new Error('worker shut down during the reduction: left to the next worker');
   if (!reduced) {
     log.warn('reducer did not reproduce the signature; kept the example unreduced');
     return {};

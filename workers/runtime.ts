@@ -58,19 +58,25 @@ export async function startWorkers(config: WorkerConfig, pipeline: Pipeline, log
   const store = new Store(connect(), config.storePrefix);
   await store.ensureSchema();
   const queues = createQueues(connect(), config, wlog);
-  const ctx: WorkerContext = { store, queues, pipeline, log: wlog, reduceYieldMs: config.reduceYieldMs };
+  const ctx: WorkerContext = { store, queues, pipeline, log: wlog, reduceYieldMs: config.reduceYieldMs, closing: () => closing !== undefined };
   const serve = config.queues ?? [...QUEUE_KINDS];
 
-  // jobs this process is running, so close() knows when the jobs in hand are done
+  // jobs this process is running, so close() knows when the jobs in hand are done; `held`
+  // leaves out reductions: background work that a shutdown does not wait for (the next worker
+  // takes the job over as stalled and reduces again; a closing worker records no reduction)
   let running = 0;
+  let held = 0;
   const counted =
-    (p: Processor): Processor =>
+    (p: Processor, kind: QueueKind): Processor =>
     async (job, token) => {
+      const background = kind === 'reduce';
       running++;
+      if (!background) held++;
       try {
         return await p(job, token);
       } finally {
         running--;
+        if (!background) held--;
       }
     };
   const processors: Record<QueueKind, Processor> = {
@@ -84,7 +90,7 @@ export async function startWorkers(config: WorkerConfig, pipeline: Pipeline, log
 
   const workers = new Map<QueueKind, Worker>();
   for (const kind of serve) {
-    const worker = new Worker(queueName(config, kind), counted(processors[kind]), {
+    const worker = new Worker(queueName(config, kind), counted(processors[kind], kind), {
       connection: connect(),
       prefix: config.prefix,
       concurrency: config.concurrency?.[kind] ?? DEFAULT_CONCURRENCY[kind],
@@ -143,8 +149,8 @@ export async function startWorkers(config: WorkerConfig, pipeline: Pipeline, log
         const all = [...workers.values()];
         await Promise.all(all.map((w) => w.pause(true)));
         const deadline = Date.now() + (opts.graceMs ?? Infinity);
-        while (running > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-        if (running > 0) wlog.warn({ running, graceMs: opts.graceMs }, 'jobs still running at shutdown: left to be taken over as stalled');
+        while (held > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        if (running > 0) wlog.warn({ running, reductions: running - held, graceMs: opts.graceMs }, 'jobs still running at shutdown: left to be taken over as stalled');
         await Promise.all(all.map((w) => w.close(running > 0)));
         await store.removeWorker(id).catch(() => undefined);
         await closeQueues(queues);

@@ -83,3 +83,10 @@ describe('shifts (emit_shiftx with BMI2, else through cl)', () => {
       [15, 'c4e2caf7c9', 'r4 s>>= r2: sarx rcx, rcx, rsi'],
     ]));
 });
+
+describe('per-CPU address (BPF_MOV64_PERCPU_REG from the inlined bpf_get_smp_processor_id)', () => {
+  it("adds gs:[&this_cpu_off], the build's own link-time address", () => {
+    expectInsns('percpu', 'qemu64', [[1, '654803042528' + '40e283', 'add rax, gs:[0xffffffff83e24028]']]);
+    expectInsns('percpu', 'qemu64', [[1, '654803042530' + 'c0e383', 'add rax, gs:[0xffffffff83e3c030]']], '7.3');
+  });
+});

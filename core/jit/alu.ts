@@ -206,12 +206,12 @@ function emitToLe(e: Emitter, dst: number, bits: number): void {
   }
 }
 
-/** BPF_MOV64_PERCPU_REG: mov dst, src; add dst, gs:[this_cpu_off] (the offset is a per-build constant) */
-function emitPercpuAddr(e: Emitter, dst: number, src: number): void {
+/** BPF_MOV64_PERCPU_REG: mov dst, src; add dst, gs:[&this_cpu_off] */
+function emitPercpuAddr(s: FuncState, dst: number, src: number): void {
+  const e = s.e;
   emitMov(e, dst, src);
   e.b(0x65, add2mod(0x48, 0, dst), 0x03, add2reg(0x04, 0, dst), 0x25);
-  e.mark(e.len, 4, 'percpu-off');
-  e.u32(0);
+  e.u32(s.kernel.thisCpuOff);
 }
 
 /** One ALU/ALU64 instruction. */
@@ -230,7 +230,7 @@ export function jitAlu(s: FuncState, insn: RawInsn, idx: number): void {
       return;
     case 0xb0: // mov
       if (!x) emitMovImm32(e, is64, dst, imm);
-      else if (is64 && insn.off === -1) emitPercpuAddr(e, dst, src);
+      else if (is64 && insn.off === -1) emitPercpuAddr(s, dst, src);
       else if (is64 && insn.off === 1) throw new JitError(idx, 'addr_space_cast (arena) is not modelled');
       else if (insn.off === 0) emitMovReg(e, is64, dst, src);
       else emitMovsxReg(e, insn.off, is64, dst, src);

@@ -40,12 +40,18 @@ export interface JitKernel {
   arrayMaxEntriesOff: number;
   arrayPtrsOff: number;
   progBpfFuncOff: number;
+  /**
+   * &this_cpu_off, the gs-relative disp32 of a per-CPU address move (BPF_MOV64_PERCPU_REG, from
+   * the inlined bpf_get_smp_processor_id): a link-time address, the same on every boot of a
+   * build because the guests boot with `nokaslr` (read from real images of each build)
+   */
+  thisCpuOff: number;
 }
 
 /** Debian's 7.2.13 amd64 build (its config: IBT=y, SLS=y, RETPOLINE=y, CFI off) */
-export const DEBIAN_72: JitKernel = { ibt: true, sls: true, retpolineConfig: true, arrayMaxEntriesOff: 0x24, arrayPtrsOff: 0x130, progBpfFuncOff: 0x48 };
-/** Debian's 7.3-rc7 amd64 build: struct bpf_array's value/ptrs moved to 0x128 */
-export const DEBIAN_73: JitKernel = { ...DEBIAN_72, arrayPtrsOff: 0x128 };
+export const DEBIAN_72: JitKernel = { ibt: true, sls: true, retpolineConfig: true, arrayMaxEntriesOff: 0x24, arrayPtrsOff: 0x130, progBpfFuncOff: 0x48, thisCpuOff: 0x83e24028 };
+/** Debian's 7.3-rc7 amd64 build: struct bpf_array's value/ptrs moved to 0x128, its own this_cpu_off */
+export const DEBIAN_73: JitKernel = { ...DEBIAN_72, arrayPtrsOff: 0x128, thisCpuOff: 0x83e3c030 };
 
 /** The JIT facts of a model profile id ('7.2', '7.3', 'linux-7.2', ...). */
 export function jitKernel(profile: string): JitKernel {

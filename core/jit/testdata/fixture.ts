@@ -23,12 +23,12 @@ export function loadFixtures(file: string): JitFixture[] {
   return text.trim().split('\n').map((l) => JSON.parse(l) as JitFixture);
 }
 
-const rules = loadFixtures('./rules-7.2.jsonl');
+const rules = loadFixtures('./rules.jsonl');
 
-/** The real 7.2.13 record of one rule program (the .s sources are in testdata/rules/). */
-export function rule(name: string, cpu = 'qemu64'): JitFixture {
-  const f = rules.find((r) => r.name === name && r.cpu === cpu);
-  if (!f) throw new Error(`no fixture ${name} on ${cpu}`);
+/** The real record of one rule program (the .s sources are in testdata/rules/) on a kernel and CPU. */
+export function rule(name: string, cpu = 'qemu64', kernel = '7.2'): JitFixture {
+  const f = rules.find((r) => r.name === name && r.cpu === cpu && r.kernel === kernel);
+  if (!f) throw new Error(`no fixture ${name} on ${kernel} ${cpu}`);
   return f;
 }
 
@@ -63,8 +63,8 @@ export function codeOf(hex: string, res: JitResult, i: number, len?: number): st
  * The model's image equals the real one under the mask, and each listed instruction's code is
  * the hand-written bytes in both.
  */
-export function expectInsns(name: string, cpu: string, cases: Array<[number, string, string]>): void {
-  const f = rule(name, cpu);
+export function expectInsns(name: string, cpu: string, cases: Array<[number, string, string]>, kernel = '7.2'): void {
+  const f = rule(name, cpu, kernel);
   const res = predict(f);
   expect(underMask(res.image, res)).toBe(underMask(f.image, res));
   expect(res.funcLens).toEqual(f.funcLens);

@@ -4,5 +4,6 @@
 export { jitProgram } from './compile.ts';
 export { JitError, type JitFunc, type JitOptions, type JitResult } from './types.ts';
 export { QEMU64, HASWELL, CPU_MODELS, cpuModel, DEBIAN_72, DEBIAN_73, jitKernel, type CpuModel, type JitKernel } from './cpu.ts';
-export { imageDiff, type ImageDiff } from './compare.ts';
+export { imageDiff, locate, type ImageDiff } from './compare.ts';
 export { funcStartsOf, jitFuncs, type SubprogFacts } from './funcs.ts';
+export { kernelEmitterOf } from './emitters.ts';

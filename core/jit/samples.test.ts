@@ -26,3 +26,13 @@ describe('rule programs on every kernel and CPU recorded', () => {
     expect(imageDiff(predict(r), r.image, r.funcLens)).toEqual({ equal: true, funcLensEqual: true });
   });
 });
+
+describe('kernelEmitterOf', () => {
+  it('names the emitting kernel function of an instruction, for divergence signatures', async () => {
+    const { kernelEmitterOf } = await import('./emitters.ts');
+    const { assemble } = await import('../isa/index.ts');
+    const names = assemble('r1 = 5\nw2 <<= w3\n*(u64 *)(r11 -16) = r1\nr0 = *(u64 *)(r11 +8)\nif r1 > 3 goto +0\ncall 7\nexit').insns.map(kernelEmitterOf);
+    expect(names).toEqual(['emit_mov_imm32', 'emit_shift_reg', 'emit_stx(stack arg)', 'emit_ldx(stack arg)', 'emit_cond_jmp', 'emit_call', 'emit_epilogue']);
+    expect(kernelEmitterOf(undefined)).toBe('emit_prologue');
+  });
+});

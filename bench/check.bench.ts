@@ -9,10 +9,11 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import Fastify from 'fastify';
 import { pino } from 'pino';
-import { startTestRedis } from '../store/index.ts';
+import type { ApiConfig } from '../config/index.ts';
+import { Engine } from '../engine/index.ts';
+import { apiPlugin } from '../services/api/index.ts';
+import { startTestRedis } from '../test/test-redis.ts';
 import { startWorkers } from '../workers/index.ts';
-import { createKernelPipeline } from '../workers/real-pipeline.ts';
-import { apiPlugin, modelOutcome, type ApiConfig } from '../services/api/index.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -36,9 +37,10 @@ const config: ApiConfig = {
   redisUrl: redis.url, storePrefix: `${ns}bpfdiff:`, bullPrefix: 'bull', namespace: ns, apiToken: TOKEN,
   readsOpen: true, bodyLimit: 1 << 20, jobsPerMinute: 30, checksPerMinute: 1000, checkTimeoutMs: 120_000, dashboardDir: '/nonexistent', kernels: [kernel],
 };
-const worker = await startWorkers({ redisUrl: redis.url, prefix: 'bull', namespace: ns, storePrefix: config.storePrefix }, createKernelPipeline({ poolSize: guests }), pino({ level: 'warn' }));
+const engine = new Engine({ poolSize: guests });
+const worker = await startWorkers({ redisUrl: redis.url, prefix: 'bull', namespace: ns, storePrefix: config.storePrefix }, engine, pino({ level: 'warn' }));
 const app = Fastify({ logger: false });
-await app.register(apiPlugin, { config, model: modelOutcome });
+await app.register(apiPlugin, { config, model: (program, kernel) => engine.modelOutcome(program, kernel) });
 await app.ready();
 
 async function checkOnce(): Promise<number> {

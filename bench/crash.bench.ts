@@ -11,7 +11,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { aggregateDivergences, emptyBatchResult, mergeBatchResults, modelVerify, runBatch, type BatchResult } from '../core/diff/index.ts';
+import { aggregateDivergences, emptyBatchResult, mergeBatchResults, type BatchResult } from '../core/diff/index.ts';
+import { Engine } from '../engine/index.ts';
 import { generatePrograms } from '../core/gen/index.ts';
 import { corpusProgram } from '../core/program/corpus.ts';
 import type { Program } from '../core/program/index.ts';
@@ -56,10 +57,11 @@ async function campaign(snapshots: boolean, snapshotDir: string): Promise<Half> 
   try {
     const programs = campaignPrograms();
     const total = emptyBatchResult();
-    const opts = { runner: { run: (ps: Program[]) => pool.run(ps) }, verify: modelVerify() };
+    // the engine's batches, on this half's own pool (snapshots on or off)
+    const engine = new Engine({ runner: { run: (ps) => pool.run(ps) } });
     const started = performance.now();
     for (let i = 0; i < programs.length; i += batchSize) {
-      mergeBatchResults(total, await runBatch(programs.slice(i, i + batchSize), [args.kernel!], opts));
+      mergeBatchResults(total, await engine.runBatch(programs.slice(i, i + batchSize), [args.kernel!], { start: i }));
     }
     return { seconds: (performance.now() - started) / 1000, result: total, metrics: pool.metrics() };
   } finally {

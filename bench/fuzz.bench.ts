@@ -5,10 +5,9 @@
 //
 //   node --import tsx bench/fuzz.bench.ts [--kernel 7.2] [--count 200] [--seed 1] [--loops 3] [--json]
 import { parseArgs } from 'node:util';
-import { modelVerify, type RunBatchOptions } from '../core/diff/index.ts';
 import { generatePrograms } from '../core/gen/index.ts';
+import { Engine } from '../engine/index.ts';
 import { VmPool, readCatalog, resolveKernel } from '../kernel/index.ts';
-import { runCampaign } from '../cli/commands/fuzz.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -41,9 +40,10 @@ try {
   const rawPerGuest = (count * loops) / (Number(rawNs) / 1e9);
   const raw2 = 2 * rawPerGuest;
 
-  // Campaign: the same programs through generator, model, both guests and the differ.
-  const diff: RunBatchOptions = { runner: { run: (ps) => pool.run(ps) }, verify: modelVerify() };
-  const r = await runCampaign({ seed, count, batch: 50, gen, kernels: [{ id: args.kernel!, profile: args.kernel! }] }, diff);
+  // Campaign: the same programs through the engine (generator, model, both guests, differ), on
+  // the pool the raw rate was measured on.
+  const engine = new Engine({ runner: { run: (ps) => pool.run(ps) } });
+  const r = await engine.runCampaign({ seed, count, batch: 50, gen, kernels: [args.kernel!] });
   const rate = r.total.programs / (r.elapsedMs / 1000);
   const modelShare = r.total.timing.modelMs / r.elapsedMs;
   const result = {

@@ -12,7 +12,11 @@ import { Vm, VmPool, readCatalog, resolveKernel, type KernelImage } from '../ker
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sevenArgs } from '../test/kernel-programs.ts';
+import { readFileSync } from 'node:fs';
+import { parseProgramJsonText } from '../core/program/index.ts';
+
+// main passes 1..7 to f, which sums them (retval 28): arguments 6 and 7 through r11
+const sevenArgs = () => parseProgramJsonText(readFileSync(new URL('./programs/seven-args-sum.json', import.meta.url), 'utf8'));
 
 const { values: args } = parseArgs({
   options: {

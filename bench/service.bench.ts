@@ -8,13 +8,11 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import Fastify from 'fastify';
 import { pino } from 'pino';
-import { modelVerify } from '../core/diff/index.ts';
-import { VmPool, readCatalog, resolveKernel } from '../kernel/index.ts';
-import { runCampaign } from '../cli/commands/fuzz.ts';
-import { startTestRedis } from '../store/index.ts';
+import { Engine } from '../engine/index.ts';
+import { startTestRedis } from '../test/test-redis.ts';
 import { startWorkers } from '../workers/index.ts';
-import { createKernelPipeline } from '../workers/real-pipeline.ts';
-import { apiPlugin, modelOutcome, type ApiConfig } from '../services/api/index.ts';
+import { apiPlugin } from '../services/api/index.ts';
+import type { ApiConfig } from '../config/index.ts';
 import { generatePrograms } from '../core/gen/index.ts';
 
 const { values: args } = parseArgs({
@@ -33,17 +31,17 @@ const batch = Number(args.batch);
 const say = (line: string) => process.stderr.write(`${line}\n`);
 const GUESTS = 2;
 
-// 1. CLI path
-const pool = await VmPool.create({ kernel: resolveKernel(kernel, readCatalog()), size: GUESTS, timeoutMs: 30_000 });
+// 1. CLI path: the engine's campaign in this process, as `bpfdiff fuzz` runs it
+const cliEngine = new Engine({ poolSize: GUESTS, pool: { timeoutMs: 30_000 } });
 let cliRate: number;
 let cliAgreed: number;
 try {
-  await pool.run(generatePrograms(seed + 1000, 4, {})); // warm-up
-  const r = await runCampaign({ seed, count, batch, gen: {}, kernels: [{ id: kernel, profile: kernel }] }, { runner: { run: (ps) => pool.run(ps) }, verify: modelVerify() });
+  await cliEngine.runBatch(generatePrograms(seed + 1000, 4, {}), [kernel]); // warm-up: boots the guests
+  const r = await cliEngine.runCampaign({ seed, count, batch, gen: {}, kernels: [kernel] });
   cliRate = r.total.programs / (r.elapsedMs / 1000);
   cliAgreed = r.total.agreed;
 } finally {
-  await pool.close();
+  await cliEngine.close();
 }
 say(`cli:     ${count} programs at ${cliRate.toFixed(1)}/s (agreed ${cliAgreed})`);
 
@@ -55,9 +53,10 @@ const config: ApiConfig = {
   redisUrl: redis.url, storePrefix: `${ns}bpfdiff:`, bullPrefix: 'bull', namespace: ns, apiToken: TOKEN,
   readsOpen: true, bodyLimit: 1 << 20, jobsPerMinute: 30, checkTimeoutMs: 120_000, dashboardDir: '/nonexistent',
 };
-const worker = await startWorkers({ redisUrl: redis.url, prefix: 'bull', namespace: ns, storePrefix: config.storePrefix }, createKernelPipeline({ poolSize: GUESTS }), pino({ level: 'warn' }));
+const engine = new Engine({ poolSize: GUESTS });
+const worker = await startWorkers({ redisUrl: redis.url, prefix: 'bull', namespace: ns, storePrefix: config.storePrefix }, engine, pino({ level: 'warn' }));
 const app = Fastify({ logger: false });
-await app.register(apiPlugin, { config, model: modelOutcome });
+await app.register(apiPlugin, { config, model: (program, k) => engine.modelOutcome(program, k) });
 await app.ready();
 const submit = async (n: number, s: number): Promise<string> => {
   const res = await app.inject({ method: 'POST', url: '/jobs', headers: { authorization: `Bearer ${TOKEN}` }, payload: { kind: 'campaign', kernels: [kernel], count: n, seed: s, batchSize: batch } });

@@ -1,7 +1,7 @@
 // Turns the agent's RUN response into an Outcome (core/program/types.ts): the verdict,
 // errno, reason line and 7.3 report, retval and JIT facts. Pure, so it is unit-tested.
 import { constants } from 'node:os';
-import { btfLogReason, parseVerifierLog } from '../core/diff/verifier-log.ts';
+import { btfLogReason, parseVerifierLog } from '../core/program/index.ts';
 import type { Outcome, Program } from '../core/program/types.ts';
 import { RunStage, type RunResponse } from './protocol.ts';
 import { normalizeXlated } from './xlated.ts';

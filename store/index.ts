@@ -4,7 +4,6 @@ export {
   Store,
   SchemaVersionError,
   SCHEMA_VERSION,
-  DEFAULT_PREFIX,
   EXAMPLES_PER_SIGNATURE,
   divergenceId,
   type DivergenceFilter,
@@ -15,4 +14,3 @@ export {
 } from './store.ts';
 export { connectRedis, redactRedisUrl, type RedisRole } from './redis.ts';
 export { startEmbeddedRedis, freePort, SYSTEM_OF_RECORD_SETTINGS, type EmbeddedRedis } from './embedded-redis.ts';
-export { startTestRedis } from './test-redis.ts';

@@ -5,7 +5,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import type { Outcome, ProgramJson } from '../core/program/index.ts';
-import { Store, SCHEMA_VERSION, connectRedis, divergenceId, startTestRedis, type DivergenceExample } from './index.ts';
+import { Store, SCHEMA_VERSION, connectRedis, divergenceId, type DivergenceExample } from './index.ts';
+import { startTestRedis } from '../test/test-redis.ts';
 
 const fixtures = new URL('../core/diff/fixtures/', import.meta.url);
 const consoles = readdirSync(fixtures).filter((f) => f.startsWith('oops-7.2.13-')).map((f) => readFileSync(new URL(f, fixtures), 'utf8'));

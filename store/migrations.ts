@@ -4,7 +4,7 @@
 // worker starting together do not both migrate.
 import type { Redis } from 'ioredis';
 import { consoleTitle, divergenceSignature, CONSOLE_CLASSES, type DivergenceClass } from '../core/diff/index.ts';
-import type { DivergenceExample, LastReplay, ReducedReproducer, TriageNote, TriageStatus } from './types.ts';
+import type { DivergenceExample, LastReplay, Reduction, TriageNote, TriageStatus } from './types.ts';
 
 export interface MigrationContext {
   redis: Redis;
@@ -80,8 +80,8 @@ function mergedFields(into: Record<string, string>, from: Record<string, string>
   if (STATUS_RANK[from.status as TriageStatus] > STATUS_RANK[into.status as TriageStatus]) out.status = from.status;
   if (!into.reduced && from.reduced) out.reduced = from.reduced;
   else if (into.reduced && from.reduced) {
-    const a = JSON.parse(into.reduced) as ReducedReproducer;
-    const b = JSON.parse(from.reduced) as ReducedReproducer;
+    const a = JSON.parse(into.reduced) as Reduction;
+    const b = JSON.parse(from.reduced) as Reduction;
     if (b.reducedInsns < a.reducedInsns) out.reduced = from.reduced;
   }
   if (from.lastReplay && (!into.lastReplay || (JSON.parse(from.lastReplay) as LastReplay).at > (JSON.parse(into.lastReplay) as LastReplay).at)) out.lastReplay = from.lastReplay;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import type { Outcome, ProgramJson } from '../core/program/index.ts';
-import { Store, SchemaVersionError, connectRedis, divergenceId, startEmbeddedRedis, type BatchRecord, type DivergenceInstance, type EmbeddedRedis } from './index.ts';
+import { Store, SchemaVersionError, connectRedis, divergenceId, startEmbeddedRedis, type BatchRecord, type Finding, type EmbeddedRedis } from './index.ts';
 
 const program: ProgramJson = {
   format: 'bpfdiff.program/v1',
@@ -15,12 +15,12 @@ const program: ProgramJson = {
 const accept: Outcome = { verdict: 'accept', errno: 0, message: '', retval: 0, kernel: '7.2.13+deb14-amd64' };
 const reject: Outcome = { verdict: 'reject', errno: 13, message: 'R11 is invalid', kernel: 'model:linux-7.2' };
 
-function instance(signature: string, kernel = '7.2'): DivergenceInstance {
-  return { signature, class: 'verdict-mismatch', kernel, profile: 'linux-7.2', detail: `detail of ${signature}`, program, model: reject, actual: accept };
+function instance(signature: string, kernel = '7.2'): Finding {
+  return { signature, class: 'verdict-model-reject', kernel, index: 0, profile: 'linux-7.2', detail: `detail of ${signature}`, program, model: reject, actual: accept };
 }
 
-function batch(divergences: DivergenceInstance[], programs = 10): BatchRecord {
-  return { programs, agreed: programs - divergences.length, byClass: { 'verdict-mismatch': divergences.length }, busyMs: 100, vmRestarts: 0, divergences };
+function batch(divergences: Finding[], programs = 10): BatchRecord {
+  return { programs, agreed: programs - divergences.length, byClass: { 'verdict-model-reject': divergences.length }, busyMs: 100, vmRestarts: 0, divergences };
 }
 
 let redisServer: EmbeddedRedis;
@@ -63,7 +63,7 @@ describe('Store', () => {
     const done = await store.getJob(job.id);
     expect(done?.state).toBe('completed');
     expect(done?.counts).toMatchObject({ programs: 20, agreed: 17, divergences: 3, newSignatures: 2, batchesDone: 2, batchesTotal: 2 });
-    expect(done?.counts.byClass).toEqual({ 'verdict-mismatch': 3 });
+    expect(done?.counts.byClass).toEqual({ 'verdict-model-reject': 3 });
     expect(done?.divergenceIds).toEqual([divergenceId('sig-a'), divergenceId('sig-b')].sort());
   });
 

@@ -4,8 +4,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
-import { boundVerifierLog } from '../core/diff/index.ts';
+import { boundVerifierLog } from '../core/program/index.ts';
 import type { Outcome } from '../core/program/index.ts';
+import { DEFAULT_STORE_PREFIX } from '../config/index.ts';
 import type {
   BatchRecord,
   DivergenceExample,
@@ -17,7 +18,7 @@ import type {
   JobState,
   LastReplay,
   NightlyReport,
-  ReducedReproducer,
+  Reduction,
   ReduceProgress,
   ReplaySummary,
   TriageNote,
@@ -29,7 +30,6 @@ import { MIGRATIONS, type MigrationReport } from './migrations.ts';
 export const SCHEMA_VERSION = 2;
 /** how long one process may hold the migration lock before another may take over */
 const MIGRATION_LOCK_MS = 120_000;
-export const DEFAULT_PREFIX = 'bpfdiff:';
 /** example programs kept per signature: enough to see variety, few enough to stay small */
 export const EXAMPLES_PER_SIGNATURE = 3;
 
@@ -99,7 +99,7 @@ export class Store {
   readonly redis: Redis;
   readonly prefix: string;
 
-  constructor(redis: Redis, prefix = DEFAULT_PREFIX) {
+  constructor(redis: Redis, prefix = DEFAULT_STORE_PREFIX) {
     this.redis = redis;
     this.prefix = prefix;
   }
@@ -254,7 +254,9 @@ export class Store {
    * recorded (a retry); `newIds` are the signatures this batch saw first, for reduce jobs.
    */
   async recordBatch(jobId: string, batchIndex: number, batch: BatchRecord): Promise<{ recorded: boolean; newIds: string[] }> {
-    const counts = { programs: batch.programs, agreed: batch.agreed, byClass: batch.byClass, busyMs: Math.round(batch.busyMs), vmRestarts: batch.vmRestarts };
+    // a class with no divergences adds nothing, and stays out of the job's counts
+    const byClass = Object.fromEntries(Object.entries(batch.byClass).filter(([, n]) => (n ?? 0) > 0));
+    const counts = { programs: batch.programs, agreed: batch.agreed, byClass, busyMs: Math.round(batch.busyMs), vmRestarts: batch.vmRestarts };
     const divergences = batch.divergences.map((d) => {
       const example: DivergenceExample = { jobId, kernel: d.kernel, program: d.program, model: boundLog(d.model), actual: boundLog(d.actual) };
       return {
@@ -312,7 +314,7 @@ export class Store {
       notes: notes.map((n) => JSON.parse(n) as TriageNote),
     };
     if (hash.mutation) record.mutation = hash.mutation;
-    if (hash.reduced) record.reduced = JSON.parse(hash.reduced) as ReducedReproducer;
+    if (hash.reduced) record.reduced = JSON.parse(hash.reduced) as Reduction;
     if (hash.reduceProgress) record.reduceProgress = JSON.parse(hash.reduceProgress) as ReduceProgress;
     if (hash.lastReplay) record.lastReplay = JSON.parse(hash.lastReplay) as LastReplay;
     return record;
@@ -348,8 +350,8 @@ export class Store {
     return this.getDivergence(id);
   }
 
-  async setReduced(id: string, reduced: ReducedReproducer): Promise<void> {
-    const kept: ReducedReproducer = { ...reduced };
+  async setReduced(id: string, reduced: Reduction): Promise<void> {
+    const kept: Reduction = { ...reduced };
     if (kept.actual) kept.actual = boundLog(kept.actual);
     if (kept.model) kept.model = boundLog(kept.model);
     if (kept.logLevel2) kept.logLevel2 = boundVerifierLog(kept.logLevel2);

@@ -3,6 +3,9 @@
 // from them, and the API serves them as its response schemas and OpenAPI documentation.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { ProgramJsonSchema, type Outcome } from '../core/program/index.ts';
+import type { Finding, Reduction } from '../core/diff/index.ts';
+
+export type { Finding, Reduction };
 
 function literals<T extends readonly string[]>(values: T) {
   return Type.Unsafe<T[number]>(Type.Union(values.map((v) => Type.Literal(v))));
@@ -96,19 +99,21 @@ export const JobRecordSchema = Type.Object({
 });
 export type JobRecord = Static<typeof JobRecordSchema>;
 
-/** One divergence instance as the differ reports it, ready to record. */
-export const DivergenceInstanceSchema = Type.Object({
-  signature: Type.String(),
-  class: Type.String(),
-  kernel: Type.String(),
-  profile: Type.String(),
-  mutation: Optional(Type.String()),
-  detail: Type.String(),
-  program: ProgramJsonSchema,
-  model: OutcomeSchema,
-  actual: OutcomeSchema,
-});
-export type DivergenceInstance = Static<typeof DivergenceInstanceSchema>;
+/** One Finding (core/diff) as the engine reports it, ready to record. */
+export const FindingSchema = Type.Unsafe<Finding>(
+  Type.Object({
+    signature: Type.String(),
+    class: Type.String(),
+    kernel: Type.String(),
+    profile: Type.String(),
+    index: Type.Integer({ description: "the program's position in its campaign" }),
+    mutation: Optional(Type.String()),
+    detail: Type.String(),
+    program: ProgramJsonSchema,
+    model: OutcomeSchema,
+    actual: OutcomeSchema,
+  }),
+);
 
 export const DivergenceExampleSchema = Type.Object({
   jobId: Type.String(),
@@ -119,17 +124,20 @@ export const DivergenceExampleSchema = Type.Object({
 });
 export type DivergenceExample = Static<typeof DivergenceExampleSchema>;
 
-export const ReducedReproducerSchema = Type.Object({
-  program: ProgramJsonSchema,
-  kernel: Type.String(),
-  originalInsns: Type.Integer(),
-  reducedInsns: Type.Integer(),
-  model: Optional(OutcomeSchema),
-  actual: Optional(OutcomeSchema),
-  logLevel2: Optional(Type.String({ description: 'the verifier log of the reduced program at level 2 (every state) on the first kernel, bounded; up to the crash for a crash' })),
-  checks: Optional(Type.Integer({ description: 'candidate checks the reduction took' })),
-});
-export type ReducedReproducer = Static<typeof ReducedReproducerSchema>;
+/** A Reduction (core/diff): the smallest program found that still shows the signature. */
+export const ReductionSchema = Type.Unsafe<Reduction>(
+  Type.Object({
+    program: ProgramJsonSchema,
+    kernel: Type.String(),
+    originalInsns: Type.Integer(),
+    reducedInsns: Type.Integer(),
+    checks: Optional(Type.Integer({ description: 'candidate checks the reduction took' })),
+    steps: Optional(Type.Array(Type.String())),
+    model: Optional(OutcomeSchema),
+    actual: Optional(OutcomeSchema),
+    logLevel2: Optional(Type.String({ description: 'the verifier log of the reduced program at level 2 (every state) on the first kernel, bounded; up to the crash for a crash' })),
+  }),
+);
 
 export const ReduceProgressSchema = Type.Object({
   checks: Type.Integer({ description: 'candidate checks done' }),
@@ -163,21 +171,22 @@ export const DivergenceRecordSchema = Type.Object({
   status: TriageStatusSchema,
   kernels: Type.Array(Type.String()),
   examples: Type.Array(DivergenceExampleSchema),
-  reduced: Optional(ReducedReproducerSchema),
+  reduced: Optional(ReductionSchema),
   reduceProgress: Optional(ReduceProgressSchema),
   notes: Type.Array(TriageNoteSchema),
   lastReplay: Optional(LastReplaySchema),
 });
 export type DivergenceRecord = Static<typeof DivergenceRecordSchema>;
 
-/** What one batch contributes; recorded once per (job, batch) however often it runs. */
+/** What one batch contributes (a BatchResult's counts and findings); recorded once per (job, batch) however often it runs. */
 export interface BatchRecord {
   programs: number;
   agreed: number;
-  byClass: Record<string, number>;
+  /** divergences per class; classes with none may be left out */
+  byClass: Partial<Record<string, number>>;
   busyMs: number;
   vmRestarts: number;
-  divergences: DivergenceInstance[];
+  divergences: Finding[];
 }
 
 export const NightlyReportSchema = Type.Object({

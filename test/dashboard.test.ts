@@ -10,10 +10,13 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { disassemble } from '../core/isa/index.ts';
 import { generatePrograms } from '../core/gen/index.ts';
-import { divergenceSignature, modelRunner, modelVerify, reduceProgram, runBatch, signatureOracle } from '../core/diff/index.ts';
-import { programToJson, type Outcome, type Program } from '../core/program/index.ts';
-import { Store, connectRedis, divergenceId, startTestRedis, type DivergenceInstance, type NightlyReport } from '../store/index.ts';
-import { apiPlugin, modelOutcome, type ApiConfig } from '../services/api/index.ts';
+import { divergenceSignature, modelRunner, modelVerify, type Finding } from '../core/diff/index.ts';
+import { parseProgram, programToJson, type Outcome, type Program } from '../core/program/index.ts';
+import { Engine } from '../engine/index.ts';
+import { Store, connectRedis, divergenceId, type NightlyReport } from '../store/index.ts';
+import { startTestRedis } from './test-redis.ts';
+import { apiPlugin } from '../services/api/index.ts';
+import type { ApiConfig } from '../config/index.ts';
 
 const TOKEN = 'dashboard-token-5678';
 const ARTIFACTS = new URL('../artifacts/', import.meta.url);
@@ -60,13 +63,15 @@ function asKernel(actual: Outcome, kernel: string, program: Program): Outcome {
   return out;
 }
 
-function instanceOf(d: { signature: string; class: string; kernel: string; profile: string; detail: string; mutation?: string; program: Program; model: Outcome; actual: Outcome }): DivergenceInstance {
-  const i: DivergenceInstance = { signature: d.signature, class: d.class, kernel: d.kernel, profile: d.profile, detail: d.detail, program: programToJson(d.program), model: d.model, actual: asKernel(d.actual, d.kernel, d.program) };
-  if (d.mutation) i.mutation = d.mutation;
-  return i;
+// "kernels" 7.2 and 7.3 that behave like 6.12: every r11 access is refused
+const engine = new Engine({ runner: modelRunner(() => 'linux-6.12') });
+const modelOutcome = (program: Program, kernel: string): Outcome => engine.modelOutcome(program, kernel);
+
+function instanceOf(d: Finding): Finding {
+  return { ...d, actual: asKernel(d.actual, d.kernel, parseProgram(d.program)) };
 }
 
-function note(i: DivergenceInstance): void {
+function note(i: Finding): void {
   const id = divergenceId(i.signature);
   const entry = seeded.byId.get(id) ?? { class: i.class, kernels: new Set<string>() };
   entry.kernels.add(i.kernel);
@@ -74,7 +79,7 @@ function note(i: DivergenceInstance): void {
   seeded.byId.set(id, entry);
 }
 
-async function record(instances: DivergenceInstance[], programs: number): Promise<void> {
+async function record(instances: Finding[], programs: number): Promise<void> {
   const job = await store.createJob({ kind: 'campaign', kernels: ['7.2', '7.3'], count: programs, seed: 3 });
   await store.startJob(job.id, 1);
   const byClass: Record<string, number> = {};
@@ -89,19 +94,17 @@ function report(date: Date, finishedAt: Date, fields: Partial<NightlyReport>): N
 }
 
 async function seed(): Promise<void> {
-  // "kernels" 7.2 and 7.3 that behave like 6.12: every r11 access is refused
-  const oracle = { runner: modelRunner(() => 'linux-6.12'), verify: modelVerify() };
   const gen = { funcs: [2, 4] as [number, number], bodySize: [1, 4] as [number, number], mutationRate: 0.5, atomicRate: 0, loopRate: 0, mutations: ['too-many-args' as const, 'load-after-store' as const, 'missing-stack-arg-store' as const] };
   const programs = generatePrograms(3, 16, gen);
-  const batch = await runBatch(programs, ['7.2', '7.3'], oracle);
+  const batch = await engine.runBatch(programs, ['7.2', '7.3']);
   const found = batch.divergences.map(instanceOf);
 
   // one retval divergence on 7.2 only, crafted from a program both sides accept
-  const agreed = programs.find((p) => modelOutcome(p, '7.2').verdict === 'accept' && !batch.divergences.some((d) => d.program === p))!;
+  const agreed = programs.find((p, i) => modelOutcome(p, '7.2').verdict === 'accept' && !batch.divergences.some((d) => d.index === i))!;
   expect(agreed, 'the fixture needs a program model and "kernel" both accept').toBeDefined();
   const model = modelOutcome(agreed, '7.2');
-  const retval: DivergenceInstance = {
-    signature: divergenceSignature('retval', '', undefined), class: 'retval', kernel: '7.2', profile: 'linux-7.2',
+  const retval: Finding = {
+    signature: divergenceSignature('retval', '', undefined), class: 'retval', kernel: '7.2', profile: 'linux-7.2', index: programs.indexOf(agreed),
     detail: `retval model ${model.retval! >>> 0} kernel ${(model.retval! + 256) >>> 0}`, program: programToJson(agreed), model,
     actual: asKernel({ ...model, retval: (model.retval! + 256) >>> 0 }, '7.2', agreed),
   };
@@ -115,10 +118,11 @@ async function seed(): Promise<void> {
   const accept = batch.divergences.find((d) => d.class === 'verdict-model-accept');
   expect(accept, 'the fixture needs a model-accepts/kernel-rejects divergence').toBeDefined();
   seeded.acceptId = divergenceId(accept!.signature);
-  const reduced = await reduceProgram(accept!.program, signatureOracle(accept!.signature, ['7.3'], oracle), { maxChecks: 400 });
+  const reduction = (await engine.reduce({ ...accept!, kernel: '7.3' }, { maxChecks: 400 }))!;
+  const reduced = parseProgram(reduction.program);
   await store.setReduced(seeded.acceptId, {
-    program: programToJson(reduced.program), kernel: '7.3', originalInsns: reduced.originalInsns, reducedInsns: reduced.reducedInsns,
-    model: modelOutcome(reduced.program, '7.3'), actual: asKernel(modelVerify()(reduced.program, 'linux-6.12'), '7.3', reduced.program),
+    program: reduction.program, kernel: '7.3', originalInsns: reduction.originalInsns, reducedInsns: reduction.reducedInsns,
+    model: modelOutcome(reduced, '7.3'), actual: asKernel(modelVerify()(reduced, 'linux-6.12'), '7.3', reduced),
   });
 
   const ids = [...seeded.byId.keys()];

@@ -71,7 +71,7 @@ describe('generated programs on the real 7.2 kernel', () => {
 
   it('the differential runner finds no divergence on valid programs and one per mutated program the kernel mishandles', async () => {
     const programs = generatePrograms(12, 60, { mutationRate: 0.3, mutations: MUTATION_KINDS.filter((k) => k !== 'missing-store-after-unreliable') });
-    const r = await runBatch(programs, ['7.2'], { runner: { run: (ps) => pool.run(ps) }, verify: modelVerify() });
+    const r = await runBatch(programs, [{ id: '7.2', profile: 'linux-7.2' }], { runner: { run: (ps) => pool.run(ps) }, verify: modelVerify() });
     expect(r.programs).toBe(60);
     expect(r.divergences.map((d) => `${d.index}: ${d.detail}`)).toEqual([]);
     expect(r.agreed).toBe(60);

@@ -4,10 +4,11 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { startTestRedis } from '../store/index.ts';
+import { startTestRedis } from './test-redis.ts';
 import { startWorkers, type WorkerHandle } from '../workers/index.ts';
-import { createKernelPipeline } from '../workers/real-pipeline.ts';
-import { apiPlugin, modelOutcome, type ApiConfig } from '../services/api/index.ts';
+import { Engine } from '../engine/index.ts';
+import { apiPlugin } from '../services/api/index.ts';
+import type { ApiConfig } from '../config/index.ts';
 import { pollJob } from './service-helpers.ts';
 
 const TOKEN = 'e2e-token';
@@ -22,9 +23,10 @@ beforeAll(async () => {
     redisUrl: redisServer.url, storePrefix: `${ns}bpfdiff:`, bullPrefix: 'bull', namespace: ns, apiToken: TOKEN,
     readsOpen: true, bodyLimit: 1 << 20, jobsPerMinute: 30, checkTimeoutMs: 120_000, dashboardDir: '/nonexistent',
   };
-  worker = await startWorkers({ redisUrl: redisServer.url, prefix: 'bull', namespace: ns, storePrefix: config.storePrefix }, createKernelPipeline({ poolSize: 2 }), pino({ level: process.env.LOG_LEVEL ?? 'warn' }));
+  const engine = new Engine({ poolSize: 2 });
+  worker = await startWorkers({ redisUrl: redisServer.url, prefix: 'bull', namespace: ns, storePrefix: config.storePrefix }, engine, pino({ level: process.env.LOG_LEVEL ?? 'warn' }));
   app = Fastify({ logger: false });
-  await app.register(apiPlugin, { config, model: modelOutcome });
+  await app.register(apiPlugin, { config, model: (program, kernel) => engine.modelOutcome(program, kernel) });
   await app.ready();
 });
 

@@ -6,9 +6,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import type { ResultPromise } from 'execa';
 import type { Redis } from 'ioredis';
-import { Store, connectRedis, startTestRedis, type JobParams, type JobRecord } from '../store/index.ts';
+import { Store, connectRedis, type JobParams, type JobRecord } from '../store/index.ts';
+import { startTestRedis } from './test-redis.ts';
 import { closeQueues, createQueues, startWorkers, submitJob, type Queues, type WorkerHandle } from '../workers/index.ts';
-import { createKernelPipeline } from '../workers/real-pipeline.ts';
+import { Engine } from '../engine/index.ts';
 import { killWorker, pollJob, spawnWorker } from './service-helpers.ts';
 import { MUTATION_KINDS } from '../core/gen/index.ts';
 
@@ -93,7 +94,7 @@ describe('fault tolerance (real 7.2 kernel)', () => {
     const ns = `aof${randomUUID().slice(0, 8)}-`;
     const worker: WorkerHandle = await startWorkers(
       { redisUrl: redisServer.url, prefix: 'bull', namespace: ns, storePrefix: `${ns}bpfdiff:`, lockDurationMs: 10_000, stalledIntervalMs: 5_000 },
-      createKernelPipeline({ poolSize: 2 }),
+      new Engine({ poolSize: 2 }),
       log,
     );
     cleanups.push(() => worker.close({ graceMs: 5_000 }));

@@ -6,9 +6,10 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { programToJson, type Program } from '../core/program/index.ts';
-import { divergenceId, startTestRedis, type DivergenceInstance } from '../store/index.ts';
+import { divergenceId, type Finding } from '../store/index.ts';
+import { startTestRedis } from './test-redis.ts';
 import { startWorkers, triggerNightly, type WorkerHandle } from '../workers/index.ts';
-import { createKernelPipeline } from '../workers/real-pipeline.ts';
+import { Engine } from '../engine/index.ts';
 import type { Pipeline } from '../workers/index.ts';
 import { returnProgram, sevenArgs } from './kernel-programs.ts';
 
@@ -20,7 +21,7 @@ beforeAll(async () => {
   redisServer = await startTestRedis();
   const ns = `nightly${randomUUID().slice(0, 8)}-`;
   // the planted divergence: this pipeline predicts kernel 7.2 with the 6.12 profile
-  pipeline = createKernelPipeline({ poolSize: 2, profiles: { '7.2': 'linux-6.12' } });
+  pipeline = new Engine({ poolSize: 2, profiles: { '7.2': 'linux-6.12' } });
   worker = await startWorkers(
     { redisUrl: redisServer.url, prefix: 'bull', namespace: ns, storePrefix: `${ns}bpfdiff:`, nightlyPollMs: 250 },
     pipeline,
@@ -37,11 +38,12 @@ afterAll(async () => {
 async function plant(program: Program, signature: string | undefined): Promise<string> {
   const found = await pipeline.runBatch([program], ['7.2']);
   const real = found.divergences[0];
-  const instance: DivergenceInstance = real ?? {
+  const instance: Finding = real ?? {
     signature: signature!,
     class: 'retval',
     kernel: '7.2',
     profile: 'linux-7.2',
+    index: 0,
     detail: 'planted: a retval divergence since fixed',
     program: programToJson(program),
     model: { verdict: 'accept', errno: 0, message: '', retval: 1, kernel: 'model:linux-7.2' },

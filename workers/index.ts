@@ -1,7 +1,5 @@
 // workers/: BullMQ queues and processors (campaign, batch, reduce, replay, check, nightly).
 export {
-  QUEUE_KINDS,
-  DEFAULT_BULL_PREFIX,
   DEFAULT_BATCH_SIZE,
   DEFAULT_JOB_OPTIONS,
   queueName,
@@ -12,7 +10,6 @@ export {
   cancelJob,
   batchJobId,
   queueDepths,
-  type QueueKind,
   type QueueNaming,
   type Queues,
   type BatchJobData,
@@ -22,9 +19,7 @@ export {
   type ReduceJobData,
   type ReplayJobData,
 } from './queues.ts';
-export type { Pipeline, PipelineBatch, PoolState, CheckResult } from './pipeline.ts';
-export { startWorkers, type WorkerConfig, type WorkerHandle } from './runtime.ts';
-export { DEFAULT_NIGHTLY_CRON, NIGHTLY_SCHEDULER_ID, scheduleNightly, triggerNightly, nightlySeed } from './nightly.ts';
-export { createLogger, loggerOptions, LOG_REDACT_PATHS } from './log.ts';
-export { workerSettingsFromEnv, parseQueueList, WorkerConfigError, type WorkerSettings } from './config.ts';
+export type { Pipeline } from './pipeline.ts';
+export { startWorkers, type WorkerHandle } from './runtime.ts';
+export { NIGHTLY_SCHEDULER_ID, scheduleNightly, triggerNightly, nightlySeed } from './nightly.ts';
 export { closeOnSignal, type Closer } from './shutdown.ts';

@@ -7,7 +7,6 @@ import type { JobRecord, NightlyReport } from '../store/index.ts';
 import type { WorkerContext } from './processors.ts';
 import { submitJob, type NightlyJobData } from './queues.ts';
 
-export const DEFAULT_NIGHTLY_CRON = '0 2 * * *';
 export const NIGHTLY_SCHEDULER_ID = 'bpfdiff-nightly';
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 

@@ -2,8 +2,10 @@
 // context; every log line carries the bpfdiff job id (and batch index) through a child logger.
 import { DelayedError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
-import type { Outcome, Program } from '../core/program/index.ts';
+import type { GenOptions } from '../core/gen/index.ts';
+import { parseProgram, type Outcome } from '../core/program/index.ts';
 import type { ReduceProgress, ReplayEntry, ReplaySummary, Store } from '../store/index.ts';
+import { DEFAULT_REDUCE_YIELD_MS } from '../config/index.ts';
 import type { Pipeline } from './pipeline.ts';
 import {
   batchJobId,
@@ -30,7 +32,6 @@ export interface WorkerContext {
   closing?: () => boolean;
 }
 
-export const DEFAULT_REDUCE_YIELD_MS = 30 * 60_000;
 /** how often a waiting reduce job looks at the batch queue again */
 const REDUCE_YIELD_POLL_MS = 1_000;
 
@@ -82,8 +83,8 @@ export async function processBatch(job: Job<BatchJobData>, ctx: WorkerContext): 
     return { skipped: state ?? 'no such job' };
   }
   const began = performance.now();
-  const programs = ctx.pipeline.generate(seed, start, count, generator);
-  const result = await ctx.pipeline.runBatch(programs, kernels);
+  const programs = ctx.pipeline.generate(seed, start, count, generator as Partial<GenOptions>);
+  const result = await ctx.pipeline.runBatch(programs, kernels, { start });
   const busyMs = performance.now() - began;
   const { recorded, newIds } = await ctx.store.recordBatch(jobId, batchIndex, { ...result, busyMs });
   for (const divergenceId of newIds) {
@@ -114,12 +115,13 @@ export async function processReduce(job: Job<ReduceJobData>, ctx: WorkerContext,
   // progress for the finding page, written at most once a second (and at the end of each step)
   let lastWrite = 0;
   let writing = Promise.resolve();
-  const onProgress = (p: ReduceProgress) => {
+  const startedAt = new Date().toISOString();
+  const onProgress = (p: Omit<ReduceProgress, 'startedAt' | 'at'>) => {
     if (Date.now() - lastWrite < 1000) return;
     lastWrite = Date.now();
-    writing = writing.then(() => ctx.store.setReduceProgress(divergenceId, p)).catch(() => undefined);
+    writing = writing.then(() => ctx.store.setReduceProgress(divergenceId, { ...p, startedAt, at: new Date().toISOString() })).catch(() => undefined);
   };
-  const reduced = await ctx.pipeline.reduce(ctx.pipeline.fromJson(example.program), example.kernel, divergence.signature, onProgress);
+  const reduced = await ctx.pipeline.reduce({ program: example.program, kernel: example.kernel, signature: divergence.signature }, { onProgress });
   await writing;
   if (ctx.closing?.()) throw new Error('worker shut down during the reduction: left to the next worker');
   if (!reduced) {
@@ -129,13 +131,6 @@ export async function processReduce(job: Job<ReduceJobData>, ctx: WorkerContext,
   await ctx.store.setReduced(divergenceId, reduced);
   log.info({ from: reduced.originalInsns, to: reduced.reducedInsns }, 'divergence reduced');
   return { reducedInsns: reduced.reducedInsns };
-}
-
-/** Same program, for matching a divergence back to the input it came from. */
-function sameProgram(pipeline: Pipeline, a: Program, b: Program): boolean {
-  const ja = pipeline.toJson(a);
-  const jb = pipeline.toJson(b);
-  return ja.insns === jb.insns && JSON.stringify(ja.funcs) === JSON.stringify(jb.funcs) && ja.progType === jb.progType;
 }
 
 /** Runs the corpus and every stored reproducer on the job's kernels; notes what still reproduces. */
@@ -159,17 +154,18 @@ export async function processReplay(job: Job<ReplayJobData>, ctx: WorkerContext)
       programs += result.programs;
       vmRestarts += result.vmRestarts;
       for (const [k, v] of Object.entries(result.byClass)) byClass[k] = (byClass[k] ?? 0) + v;
-      for (const item of corpus) {
-        const shown = result.divergences.find((d) => sameProgram(ctx.pipeline, ctx.pipeline.fromJson(d.program), item.program));
+      corpus.forEach((item, index) => {
+        // a finding's index is its program's place in the corpus
+        const shown = result.divergences.find((d) => d.index === index);
         entries.push({ source: `corpus:${item.path}`, kernel, reproduced: shown !== undefined, signature: shown?.signature, detail: shown?.detail });
-      }
+      });
     }
   }
 
   if (record.params.reproducers !== false) {
     for (const divergence of await ctx.store.reproducers()) {
-      const json = divergence.reduced?.program ?? divergence.examples[0].program;
-      const program = ctx.pipeline.fromJson(json);
+      // converted once, however many kernels it replays on
+      const program = parseProgram(divergence.reduced?.program ?? divergence.examples[0].program);
       // a reproducer replays on the kernels it was seen on that this job covers; a cross-kernel
       // one is labelled `a~b` and needs both
       for (const label of divergence.kernels) {
@@ -205,6 +201,5 @@ export async function processReplay(job: Job<ReplayJobData>, ctx: WorkerContext)
 }
 
 export async function processCheck(job: Job<CheckJobData>, ctx: WorkerContext): Promise<Record<string, Outcome>> {
-  const program = ctx.pipeline.fromJson(job.data.program);
-  return ctx.pipeline.kernelOutcomes(program, job.data.kernels);
+  return ctx.pipeline.kernelOutcomes(parseProgram(job.data.program), job.data.kernels);
 }

@@ -10,11 +10,8 @@ import type { BaseLogger } from 'pino';
 type ErrorLogger = Pick<BaseLogger, 'error'>;
 import type { ProgramJson } from '../core/program/index.ts';
 import type { JobParams, JobRecord, Store } from '../store/index.ts';
+import { QUEUE_KINDS, type NightlySettings, type QueueKind } from '../config/index.ts';
 
-export const QUEUE_KINDS = ['campaign', 'batch', 'reduce', 'replay', 'check', 'nightly'] as const;
-export type QueueKind = (typeof QUEUE_KINDS)[number];
-
-export const DEFAULT_BULL_PREFIX = 'bpfdiff-bull';
 export const DEFAULT_BATCH_SIZE = 50;
 
 export interface CampaignJobData { jobId: string }
@@ -30,7 +27,7 @@ export interface BatchJobData {
 export interface ReduceJobData { divergenceId: string }
 export interface ReplayJobData { jobId: string }
 export interface CheckJobData { program: ProgramJson; kernels: string[] }
-export interface NightlyJobData { kernels: string[]; count: number; cron: string; batchSize?: number }
+export type NightlyJobData = NightlySettings;
 
 export interface QueueNaming {
   /** BullMQ key prefix (never ioredis keyPrefix) */

@@ -9,27 +9,8 @@ import { Store, connectRedis } from '../store/index.ts';
 import type { Pipeline } from './pipeline.ts';
 import { processBatch, processCampaign, processCheck, processReduce, processReplay, type WorkerContext } from './processors.ts';
 import { processNightly, scheduleNightly } from './nightly.ts';
-import { QUEUE_KINDS, closeQueues, createQueues, queueName, type BatchJobData, type QueueKind, type QueueNaming, type Queues } from './queues.ts';
-
-export interface WorkerConfig extends QueueNaming {
-  redisUrl: string;
-  /** store key prefix */
-  storePrefix?: string;
-  /** queues this process serves; default all */
-  queues?: QueueKind[];
-  /** jobs run at once per queue; batch defaults to 1 since one batch already fills the pool */
-  concurrency?: Partial<Record<QueueKind, number>>;
-  /** how long a job's lock lasts without renewal; a dead worker's job is taken over after this */
-  lockDurationMs?: number;
-  stalledIntervalMs?: number;
-  heartbeatMs?: number;
-  /** when set, this process (re)declares the nightly schedule */
-  nightly?: { cron: string; kernels: string[]; count: number; batchSize?: number };
-  /** poll period of the nightly run waiting for its jobs */
-  nightlyPollMs?: number;
-  /** longest a reduce job waits for the batch queue to drain (default DEFAULT_REDUCE_YIELD_MS, 30 min; 0: no wait) */
-  reduceYieldMs?: number;
-}
+import { QUEUE_KINDS, type QueueKind, type WorkerConfig } from '../config/index.ts';
+import { closeQueues, createQueues, queueName, type BatchJobData, type Queues } from './queues.ts';
 
 export interface WorkerHandle {
   id: string;

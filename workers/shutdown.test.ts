@@ -5,8 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { Store, connectRedis, divergenceId, startTestRedis } from '../store/index.ts';
-import { createFakePipeline, fakeSignature } from './fake-pipeline.ts';
+import { Store, connectRedis, divergenceId } from '../store/index.ts';
+import { startTestRedis } from '../test/test-redis.ts';
+import { createFakePipeline, fakeSignature } from '../test/fake-pipeline.ts';
 import { startWorkers, submitJob } from './index.ts';
 
 let redisServer: Awaited<ReturnType<typeof startTestRedis>>;

@@ -4,8 +4,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import type { Redis } from 'ioredis';
-import { Store, connectRedis, divergenceId, startTestRedis, type JobRecord } from '../store/index.ts';
-import { createFakePipeline, fakeCampaignTotals, fakeProgram, fakeSignature } from './fake-pipeline.ts';
+import { Store, connectRedis, divergenceId, type JobRecord } from '../store/index.ts';
+import { startTestRedis } from '../test/test-redis.ts';
+import { createFakePipeline, fakeCampaignTotals, fakeProgram, fakeSignature } from '../test/fake-pipeline.ts';
 import { programToJson } from '../core/program/index.ts';
 import { startWorkers, submitJob, cancelJob, triggerNightly, type WorkerHandle } from './index.ts';
 
@@ -152,8 +153,9 @@ describe('workers', () => {
     await handle.store.startJob(planted.id, 1);
     const plant = (n: number) => ({
       signature: fakeSignature(n) + `:planted-${n}`,
-      class: 'retval-mismatch',
+      class: 'retval' as const,
       kernel: '7.2',
+      index: n,
       profile: 'linux-7.2',
       detail: 'planted',
       program: programToJson(fakeProgram(n)),

@@ -3,21 +3,11 @@
 // example of every distinct divergence. Ctrl-C stops generating, keeps what is in hand, and
 // still writes the findings found so far.
 import { InvalidArgumentError, type Command } from 'commander';
-import {
-  aggregateDivergences,
-  emptyBatchResult,
-  mergeBatchResults,
-  modelVerify,
-  runBatch,
-  type BatchResult,
-  type KernelTarget,
-  type RunBatchOptions,
-  type SignatureSummary,
-} from '../../core/diff/index.ts';
 import { checkGenOptions, DEFAULT_GEN_OPTIONS, generatePrograms, isMutationKind, type GenOptions, type MutationKind } from '../../core/gen/index.ts';
-import { PROG_TYPES, type ProgType } from '../../core/program/index.ts';
-import { openKernelPools } from '../kernel-runner.ts';
-import { reduceFinding, writeFindings, type Finding } from '../findings.ts';
+import { parseProgram, PROG_TYPES, type ProgType } from '../../core/program/index.ts';
+import type { CampaignProgress, CampaignResult } from '../../engine/index.ts';
+import { openEngine } from '../engine.ts';
+import { writeFindings, type SignatureReport } from '../findings.ts';
 import { UserError } from '../user-error.ts';
 import { collect, integerOption } from '../options.ts';
 
@@ -119,58 +109,6 @@ function genOptions(opts: FuzzOptions): Partial<GenOptions> {
   return gen;
 }
 
-export interface CampaignProgress {
-  done: number;
-  total: number;
-  divergences: number;
-  signatures: number;
-  elapsedMs: number;
-}
-
-export interface CampaignResult {
-  total: BatchResult;
-  signatures: SignatureSummary[];
-  interrupted: boolean;
-  elapsedMs: number;
-}
-
-/**
- * The campaign loop, separate from the CLI so tests and benchmarks drive it directly: batches
- * are generated and sent two at a time, so the guests work on one batch while the model and the
- * differ handle the other.
- */
-export async function runCampaign(
-  params: { seed: number; count: number; batch: number; gen: Partial<GenOptions>; kernels: KernelTarget[] },
-  diff: RunBatchOptions,
-  hooks: { signal?: AbortSignal; onProgress?: (p: CampaignProgress) => void } = {},
-): Promise<CampaignResult> {
-  const total = emptyBatchResult();
-  const started = performance.now();
-  const bySig = new Set<string>();
-  let next = 0;
-  const report = () =>
-    hooks.onProgress?.({ done: total.programs, total: params.count, divergences: total.divergences.length, signatures: bySig.size, elapsedMs: performance.now() - started });
-  const lane = async (): Promise<void> => {
-    while (next < params.count && !hooks.signal?.aborted) {
-      const start = next;
-      const n = Math.min(params.batch, params.count - start);
-      next += n;
-      const programs = generatePrograms(params.seed, n, params.gen, start);
-      const r = await runBatch(programs, params.kernels, diff);
-      // indices in the batch become indices in the campaign
-      for (const d of r.divergences) {
-        d.index += start;
-        bySig.add(d.signature);
-      }
-      mergeBatchResults(total, r);
-      report();
-    }
-  };
-  await Promise.all([lane(), lane()]);
-  total.divergences.sort((a, b) => a.index - b.index);
-  return { total, signatures: aggregateDivergences(total.divergences), interrupted: hooks.signal?.aborted === true, elapsedMs: performance.now() - started };
-}
-
 async function fuzz(opts: FuzzOptions, gen: Partial<GenOptions>): Promise<number> {
   if (!['auto', 'kvm', 'tcg'].includes(opts.accel)) throw new UserError(`--accel: expected auto, kvm or tcg, got "${opts.accel}"`);
   const abort = new AbortController();
@@ -196,31 +134,28 @@ async function fuzz(opts: FuzzOptions, gen: Partial<GenOptions>): Promise<number
   };
 
   process.stderr.write(`fuzz: booting ${opts.kernel.join(', ')}\n`);
-  const pools = await openKernelPools(opts.kernel, { pool: opts.pool, timeoutMs: opts.timeout, accel: opts.accel, cpuModel: opts.cpu });
+  const engine = await openEngine(opts.kernel, { pool: opts.pool, timeoutMs: opts.timeout, accel: opts.accel, cpuModel: opts.cpu });
   try {
-    const diff: RunBatchOptions = { runner: pools.runner, verify: modelVerify() };
-    const result = await runCampaign({ seed: opts.seed, count: opts.count, batch: opts.batch, gen, kernels: pools.targets }, diff, {
-      signal: abort.signal,
-      onProgress: progress,
-    });
+    const result = await engine.runCampaign({ seed: opts.seed, count: opts.count, batch: opts.batch, gen, kernels: opts.kernel }, { signal: abort.signal, onProgress: progress });
     if (tty) process.stderr.write('\n');
-    const findings: Finding[] = [];
+    const reports: SignatureReport[] = [];
     if (opts.reduce && !abort.signal.aborted) {
       for (const [i, s] of result.signatures.entries()) {
         if (abort.signal.aborted) break;
         process.stderr.write(`reduce ${i + 1}/${result.signatures.length}: ${s.signature}\n`);
-        findings.push(await reduceFinding(s, pools.targets, diff, { maxChecks: opts.reduceChecks, signal: abort.signal }));
+        reports.push({ summary: s, reduced: await engine.reduce(s.example, { maxChecks: opts.reduceChecks, signal: abort.signal }) });
       }
     }
     // signatures not reduced (no --reduce, or Ctrl-C) are still written, unreduced
-    for (const s of result.signatures.slice(findings.length)) findings.push({ summary: s });
-    printSummary(result, findings, pools.unames(), pools.restarts());
+    for (const s of result.signatures.slice(reports.length)) reports.push({ summary: s });
+    const unames = await engine.unames();
+    printSummary(result, reports, unames, await engine.restarts());
     if (opts.out) {
-      await writeFindings(opts.out, findings, {
+      await writeFindings(opts.out, reports, {
         seed: opts.seed,
         count: opts.count,
         generator: gen,
-        kernels: pools.unames(),
+        kernels: unames,
         programs: result.total.programs,
         agreed: result.total.agreed,
         byClass: result.total.byClass,
@@ -228,18 +163,18 @@ async function fuzz(opts: FuzzOptions, gen: Partial<GenOptions>): Promise<number
         elapsedMs: Math.round(result.elapsedMs),
         interrupted: result.interrupted,
       });
-      process.stderr.write(`fuzz: ${findings.length} finding(s) written to ${opts.out}\n`);
+      process.stderr.write(`fuzz: ${reports.length} finding(s) written to ${opts.out}\n`);
     }
     if (abort.signal.aborted) return 130;
     return result.total.divergences.length > 0 ? 3 : 0;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await pools.close();
+    await engine.close();
   }
 }
 
-function printSummary(result: CampaignResult, findings: Finding[], unames: Record<string, string>, restarts: number): void {
+function printSummary(result: CampaignResult, findings: SignatureReport[], unames: Record<string, string>, restarts: number): void {
   const t = result.total;
   const secs = result.elapsedMs / 1000;
   const lines: string[] = [];
@@ -259,7 +194,7 @@ function printSummary(result: CampaignResult, findings: Finding[], unames: Recor
     lines.push('', 'count  class                 kernels      insns        signature');
     for (const f of findings) {
       const s = f.summary;
-      const insns = f.reduced ? `${f.reduced.originalInsns}->${f.reduced.reducedInsns}` : `${s.example.program.insns.length}`;
+      const insns = f.reduced ? `${f.reduced.originalInsns}->${f.reduced.reducedInsns}` : `${parseProgram(s.example.program).insns.length}`;
       lines.push(`${String(s.count).padStart(5)}  ${s.class.padEnd(22)}${s.kernels.join(',').padEnd(13)}${insns.padEnd(13)}${s.signature}`);
     }
   }

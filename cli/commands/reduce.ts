@@ -2,10 +2,10 @@
 // a divergence it shows (the first, or the one named by --signature), and shrink the program
 // by delta debugging while that divergence still shows on the real kernels.
 import type { Command } from 'commander';
-import { aggregateDivergences, modelVerify, runBatch, type RunBatchOptions } from '../../core/diff/index.ts';
-import { programToJsonText } from '../../core/program/index.ts';
-import { openKernelPools } from '../kernel-runner.ts';
-import { reduceFinding, writeFindings } from '../findings.ts';
+import { aggregateDivergences } from '../../core/diff/index.ts';
+import { parseProgram, programToJsonText } from '../../core/program/index.ts';
+import { openEngine } from '../engine.ts';
+import { reductionRatio, writeFindings } from '../findings.ts';
 import { readProgramFile } from '../program-file.ts';
 import { UserError } from '../user-error.ts';
 import { writeFile } from 'node:fs/promises';
@@ -39,33 +39,33 @@ export function register(program: Command): void {
     .action(async (file: string, opts: ReduceCliOptions) => {
       const programs = await readProgramFile(file);
       if (programs.length !== 1) throw new UserError(`${file}: expected one program, got ${programs.length}`);
-      const pools = await openKernelPools(opts.kernel, { pool: opts.pool ?? 1, timeoutMs: opts.timeout });
+      const engine = await openEngine(opts.kernel, { pool: opts.pool ?? 1, timeoutMs: opts.timeout });
       const abort = new AbortController();
       const onSignal = () => abort.abort();
       process.on('SIGINT', onSignal);
       try {
-        const diff: RunBatchOptions = { runner: pools.runner, verify: modelVerify() };
-        const first = await runBatch(programs, pools.targets, diff);
+        const first = await engine.runBatch(programs, opts.kernel);
         const summaries = aggregateDivergences(first.divergences);
         if (summaries.length === 0) throw new UserError(`${file}: the model and ${opts.kernel.join(', ')} agree on this program; nothing to reduce`);
         const summary = opts.signature ? summaries.find((s) => s.signature === opts.signature) : summaries[0];
         if (!summary) throw new UserError(`--signature: the program does not show "${opts.signature}"; it shows ${summaries.map((s) => `"${s.signature}"`).join(', ')}`);
         process.stderr.write(`reduce: ${summary.signature}\n`);
-        const finding = await reduceFinding(summary, pools.targets, diff, {
+        const r = await engine.reduce(summary.example, {
           maxChecks: opts.maxChecks,
           signal: abort.signal,
           onProgress: (p) => process.stderr.write(`  ${p.insns} insns after ${p.checks} checks: ${p.step}\n`),
         });
-        const r = finding.reduced!;
-        process.stderr.write(`${programListing(r.program).join('\n')}\n`);
-        process.stderr.write(`reduce: ${r.originalInsns} -> ${r.reducedInsns} insns (ratio ${r.ratio.toFixed(1)}) in ${r.checks} checks\n`);
-        const text = programToJsonText(r.program) + '\n';
+        if (!r) throw new UserError(`${file}: "${summary.signature}" did not show again on ${opts.kernel.join(', ')}; nothing to reduce`);
+        const reduced = parseProgram(r.program);
+        process.stderr.write(`${programListing(reduced).join('\n')}\n`);
+        process.stderr.write(`reduce: ${r.originalInsns} -> ${r.reducedInsns} insns (ratio ${reductionRatio(r).toFixed(1)}) in ${r.checks} checks\n`);
+        const text = programToJsonText(reduced) + '\n';
         if (opts.output) await writeFile(opts.output, text);
         else process.stdout.write(text);
-        if (opts.out) await writeFindings(opts.out, [finding], { source: file, kernels: pools.unames() });
+        if (opts.out) await writeFindings(opts.out, [{ summary, reduced: r }], { source: file, kernels: await engine.unames() });
       } finally {
         process.off('SIGINT', onSignal);
-        await pools.close();
+        await engine.close();
       }
     });
 }

@@ -1,10 +1,11 @@
 // `bpfdiff serve`: the REST API alone, against the Redis in REDIS_URL (workers run elsewhere).
 import { InvalidArgumentError, type Command } from 'commander';
-import { apiConfigFromEnv, modelOutcome, startServer } from '../../services/api/index.ts';
+import { apiConfig, createLogger, readSettings, requireRedisUrl } from '../../config/index.ts';
+import { startServer } from '../../services/api/index.ts';
+import { Engine, predictedKernels } from '../../engine/index.ts';
 import { redactRedisUrl } from '../../store/index.ts';
-import { closeOnSignal, createLogger } from '../../workers/index.ts';
-import { UserError } from '../user-error.ts';
-import { apiKernels } from '../api-kernels.ts';
+import { closeOnSignal } from '../../workers/index.ts';
+import { settingsOrUserError } from '../settings.ts';
 
 interface ServeOptions {
   host: string;
@@ -25,11 +26,15 @@ export function register(program: Command): void {
     .option('--port <n>', 'port to listen on (0: any free port)', parsePort, 8377)
     .addHelpText('after', '\nEnvironment: REDIS_URL (required), BPFDIFF_API_TOKEN (bearer token for mutating routes),\nBPFDIFF_READS_OPEN (0 to require the token on reads too), LOG_LEVEL.\n')
     .action(async (opts: ServeOptions) => {
-      if (!process.env.REDIS_URL) throw new UserError('REDIS_URL: required for `bpfdiff serve` (use `bpfdiff start` for an embedded Redis)');
-      const fromEnv = apiConfigFromEnv();
-      const config = { ...fromEnv, kernels: apiKernels(fromEnv.kernels) };
+      const config = settingsOrUserError(() => {
+        const settings = readSettings();
+        const config = apiConfig(settings, requireRedisUrl(settings, 'for `bpfdiff serve` (use `bpfdiff start` for an embedded Redis)'));
+        return { ...config, kernels: config.kernels ?? predictedKernels() };
+      });
       const log = createLogger('bpfdiff-serve', process.stderr);
-      const { server, url } = await startServer(config, modelOutcome, opts, log);
+      // the model side of /programs/check runs here; the kernels' side on the workers
+      const engine = new Engine();
+      const { server, url } = await startServer(config, (program, kernel) => engine.modelOutcome(program, kernel), opts, log);
       log.info({ url, redis: redactRedisUrl(config.redisUrl), auth: config.apiToken ? 'bearer token' : 'open' }, 'API listening');
       await closeOnSignal([{ name: 'api', close: () => server.close() }], log);
     });

@@ -4,19 +4,19 @@
 // Ctrl-C closes the API, lets the worker finish its batch, stops the guests and Redis.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { DEFAULT_DASHBOARD_DIR, apiConfigFromEnv, modelOutcome, startServer } from '../../services/api/index.ts';
-import { DEFAULT_PREFIX, redactRedisUrl, startEmbeddedRedis, type EmbeddedRedis } from '../../store/index.ts';
+import { apiConfig, createLogger, readSettings, workerConfig, type ApiConfig } from '../../config/index.ts';
+import { DEFAULT_DASHBOARD_DIR, startServer, type ModelOracle } from '../../services/api/index.ts';
+import { redactRedisUrl, startEmbeddedRedis, type EmbeddedRedis } from '../../store/index.ts';
 import { readCatalog } from '../../kernel/index.ts';
-import { closeOnSignal, createLogger, startWorkers, submitJob, DEFAULT_BULL_PREFIX, DEFAULT_NIGHTLY_CRON, type Closer } from '../../workers/index.ts';
-import { createKernelPipeline } from '../../workers/real-pipeline.ts';
+import { closeOnSignal, startWorkers, submitJob, type Closer } from '../../workers/index.ts';
+import { Engine, predictedKernels } from '../../engine/index.ts';
 import { parsePort } from './serve.ts';
 import { UserError } from '../user-error.ts';
-import { apiKernels } from '../api-kernels.ts';
+import { settingsOrUserError } from '../settings.ts';
 import { collect, positiveInt } from '../options.ts';
 
 interface StartOptions {
@@ -28,8 +28,8 @@ interface StartOptions {
   pool?: number;
 }
 
-/** BPFDIFF_REDIS_DIR moves it (tests use a folder of their own) */
-const REDIS_DATA_DIR = process.env.BPFDIFF_REDIS_DIR || fileURLToPath(new URL('../../.cache/redis/', import.meta.url));
+/** the embedded Redis's data, unless BPFDIFF_REDIS_DIR moves it (tests use a folder of their own) */
+const REDIS_DATA_DIR = fileURLToPath(new URL('../../.cache/redis/', import.meta.url));
 
 /** The catalog's kernels with an image, newest-first preference for the default campaign. */
 function defaultKernels(): string[] {
@@ -41,7 +41,7 @@ function defaultKernels(): string[] {
   }
 }
 
-async function listen(config: ReturnType<typeof apiConfigFromEnv>, port: number, log: Logger): Promise<{ server: FastifyInstance; url: string }> {
+async function listen(config: ApiConfig, modelOutcome: ModelOracle, port: number, log: Logger): Promise<{ server: FastifyInstance; url: string }> {
   try {
     return await startServer(config, modelOutcome, { host: '127.0.0.1', port }, log);
   } catch (err) {
@@ -62,38 +62,30 @@ export function register(program: Command): void {
     .option('--no-campaign', 'start the service without submitting a campaign')
     .option('--pool <n>', 'guests per kernel (default: the number of cores)', positiveInt('--pool'))
     .action(async (opts: StartOptions) => {
+      const kernels = opts.kernel ?? defaultKernels();
+      // the campaign's kernels and count are the nightly run's unless the environment says otherwise
+      const settings = settingsOrUserError(() => readSettings(process.env, { nightlyKernels: kernels, nightlyCount: opts.count }));
       const log = createLogger('bpfdiff', process.stderr);
       const closers: Closer[] = [];
       let redis: EmbeddedRedis | undefined;
-      let redisUrl = process.env.REDIS_URL;
+      let redisUrl = settings.redisUrl;
       if (!redisUrl) {
         try {
-          redis = await startEmbeddedRedis({ dataDir: REDIS_DATA_DIR });
+          redis = await startEmbeddedRedis({ dataDir: settings.redisDir ?? REDIS_DATA_DIR });
         } catch (err) {
           throw new UserError(`redis-server: could not start it (${(err as Error).message}); install it or set REDIS_URL`);
         }
         redisUrl = redis.url;
       }
-      const apiToken = process.env.BPFDIFF_API_TOKEN || randomBytes(18).toString('base64url');
-      const fromEnv = apiConfigFromEnv({ ...process.env, REDIS_URL: redisUrl });
-      const config = { ...fromEnv, apiToken, kernels: apiKernels(fromEnv.kernels) };
-      const kernels = opts.kernel ?? defaultKernels();
-      const poolSize = opts.pool ?? availableParallelism();
+      const apiToken = settings.api.apiToken ?? randomBytes(18).toString('base64url');
+      const config = { ...apiConfig(settings, redisUrl), apiToken, kernels: settings.api.kernels ?? predictedKernels() };
+      const poolSize = opts.pool ?? settings.poolSize;
 
       try {
-        const { server, url } = await listen(config, opts.port, log);
+        const engine = new Engine({ poolSize });
+        const { server, url } = await listen(config, (program, kernel) => engine.modelOutcome(program, kernel), opts.port, log);
         closers.push({ name: 'api', close: () => server.close() });
-        const worker = await startWorkers(
-          {
-            redisUrl,
-            storePrefix: DEFAULT_PREFIX,
-            prefix: DEFAULT_BULL_PREFIX,
-            namespace: '',
-            nightly: kernels.length > 0 ? { cron: process.env.BPFDIFF_NIGHTLY_CRON ?? DEFAULT_NIGHTLY_CRON, kernels, count: opts.count } : undefined,
-          },
-          createKernelPipeline({ poolSize }),
-          log,
-        );
+        const worker = await startWorkers(workerConfig(settings, redisUrl), engine, log);
         // a batch in hand gets 10 s to finish and be recorded; one that needs longer is run
         // again by the next worker (stalled-job recovery; recording is idempotent)
         closers.push({ name: 'worker', close: () => worker.close({ graceMs: 10_000 }) });

@@ -3,10 +3,11 @@
 // stops cleanly on SIGINT/SIGTERM, finishing the batch in hand.
 import type { Command } from 'commander';
 import { redactRedisUrl } from '../../store/index.ts';
-import { closeOnSignal, createLogger, parseQueueList, startWorkers, workerSettingsFromEnv, WorkerConfigError, type QueueKind } from '../../workers/index.ts';
-import { createKernelPipeline } from '../../workers/real-pipeline.ts';
-import { UserError } from '../user-error.ts';
+import { createLogger, parseQueueList, readSettings, requireRedisUrl, workerConfig } from '../../config/index.ts';
+import { closeOnSignal, startWorkers } from '../../workers/index.ts';
+import { Engine } from '../../engine/index.ts';
 import { positiveInt } from '../options.ts';
+import { settingsOrUserError } from '../settings.ts';
 
 interface WorkerOptions {
   queues?: string;
@@ -23,20 +24,17 @@ export function register(program: Command): void {
     .option('--pool <n>', 'guests per kernel (default: the number of cores)', positiveInt('--pool'))
     .addHelpText('after', '\nEnvironment: REDIS_URL (required), BPFDIFF_POOL_SIZE, BPFDIFF_QUEUES, BPFDIFF_NIGHTLY_KERNELS,\nBPFDIFF_NIGHTLY_CRON (default "0 2 * * *"), BPFDIFF_NIGHTLY_COUNT, LOG_LEVEL. See README "Scale-out".\n')
     .action(async (opts: WorkerOptions) => {
-      let settings;
-      let queues: QueueKind[] | undefined;
-      try {
-        settings = workerSettingsFromEnv();
-        queues = opts.queues ? parseQueueList(opts.queues, '--queues') : settings.worker.queues;
-      } catch (err) {
-        if (err instanceof WorkerConfigError) throw new UserError(err.message);
-        throw err;
-      }
+      const { settings, config } = settingsOrUserError(() => {
+        const s = readSettings();
+        const c = workerConfig(s, requireRedisUrl(s, 'for a worker (redis://host:port of the shared Redis)'));
+        if (opts.queues) c.queues = parseQueueList(opts.queues, '--queues');
+        if (opts.concurrency) c.concurrency = { ...c.concurrency, batch: opts.concurrency };
+        return { settings: s, config: c };
+      });
       const log = createLogger('bpfdiff-worker', process.stderr);
-      const pipeline = createKernelPipeline({ poolSize: opts.pool ?? settings.poolSize });
-      const concurrency = { ...settings.worker.concurrency, ...(opts.concurrency ? { batch: opts.concurrency } : {}) };
-      const handle = await startWorkers({ ...settings.worker, queues, concurrency }, pipeline, log);
-      log.info({ redis: redactRedisUrl(settings.worker.redisUrl), queues: queues ?? 'all', pool: opts.pool ?? settings.poolSize }, 'worker started');
+      const poolSize = opts.pool ?? settings.poolSize;
+      const handle = await startWorkers(config, new Engine({ poolSize }), log);
+      log.info({ redis: redactRedisUrl(config.redisUrl), queues: config.queues ?? 'all', pool: poolSize }, 'worker started');
       await closeOnSignal([{ name: 'worker', close: () => handle.close({ graceMs: 10_000 }) }], log);
     });
 }

@@ -18,17 +18,13 @@ export {
   emptyBatchResult,
   emptyByClass,
   mergeBatchResults,
-  resolveKernelTarget,
-  runBatch,
   type BatchResult,
-  type Divergence,
-  type KernelRunner,
+  type Finding,
   type KernelTarget,
-  type ModelVerify,
-  type RunBatchOptions,
+  type Reduction,
   type SignatureSummary,
-} from './run-batch.ts';
+} from './finding.ts';
+export { runBatch, type KernelRunner, type ModelVerify, type RunBatchOptions } from './run-batch.ts';
 export { modelRunner, modelVerify } from './model.ts';
 export { reduceProgram, signatureOracle, type ReduceOptions, type ReduceOracle, type ReduceResult } from './reduce.ts';
-export { parseVerifierLog, btfLogReason, boundVerifierLog, LOG_KEEP_BYTES, type VerifierLogFacts } from './verifier-log.ts';
 export { consoleTitle, isGenericFrame, type ConsoleTitle } from './console-title.ts';

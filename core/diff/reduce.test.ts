@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PROFILES, type Profile } from '../model/index.ts';
 import { generateProgram } from '../gen/index.ts';
-import { validateProgram } from '../program/index.ts';
+import { parseProgram, validateProgram } from '../program/index.ts';
 import { modelRunner, modelVerify, reduceProgram, runBatch, signatureOracle, type KernelTarget } from './index.ts';
 
 // A planted divergence: the "model" believes functions take at most 7 arguments, while the
@@ -17,7 +17,7 @@ describe('reduceProgram', () => {
     const batch = await runBatch(programs, kernels, { runner, verify });
     const found = batch.divergences.find((d) => d.class === 'verdict-model-reject' && /supports at most 7 parameters/.test(d.model.message));
     expect(found, 'the planted limit shows on generated programs').toBeDefined();
-    const original = found!.program;
+    const original = parseProgram(found!.program);
     const oracle = signatureOracle(found!.signature, kernels, { runner, verify });
     const r = await reduceProgram(original, oracle, { batchSize: 16 });
     expect(r.reducedInsns).toBeLessThanOrEqual(10);

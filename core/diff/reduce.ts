@@ -6,7 +6,8 @@
 import type { Program } from '../program/index.ts';
 import { validateProgram } from '../program/index.ts';
 import { E, lift, lower, type FuncIr, type Op } from '../gen/ir.ts';
-import { runBatch, type KernelTarget, type RunBatchOptions } from './run-batch.ts';
+import type { KernelTarget } from './finding.ts';
+import { runBatch, type RunBatchOptions } from './run-batch.ts';
 
 /** For each candidate: does it still show the divergence being reduced? */
 export type ReduceOracle = (candidates: Program[]) => Promise<boolean[]>;
@@ -277,7 +278,7 @@ function shrinkConstants(funcs: FuncIr[]): Candidate[] {
 }
 
 /** An oracle that asks the differential runner whether `signature` still shows. */
-export function signatureOracle(signature: string, kernels: Array<string | KernelTarget>, opts: RunBatchOptions): ReduceOracle {
+export function signatureOracle(signature: string, kernels: readonly KernelTarget[], opts: RunBatchOptions): ReduceOracle {
   return async (candidates) => {
     const r = await runBatch(candidates, kernels, opts);
     const hit = new Set(r.divergences.filter((d) => d.signature === signature).map((d) => d.index));

@@ -1,16 +1,14 @@
 // The differential runner: every program through the model (once per kernel profile) and
-// through every kernel, then each disagreement as a Divergence with a dedup signature.
+// through every kernel, then each disagreement as a Finding with a dedup signature.
 // It knows kernels only through the KernelRunner interface; core never imports kernel/.
-import type { Outcome, Program } from '../program/index.ts';
-import { KERNEL_PROFILE } from '../model/index.ts';
+import { programToJson, type Outcome, type Program, type ProgramJson } from '../program/index.ts';
 import {
   compareOutcomes,
-  DIVERGENCE_CLASSES,
   divergenceSignature,
   normalizeReason,
   outcomeKey,
-  type DivergenceClass,
 } from './compare.ts';
+import { emptyBatchResult, type BatchResult, type KernelTarget } from './finding.ts';
 
 /** Runs programs on one real kernel; outcomes come back in input order. */
 export interface KernelRunner {
@@ -20,54 +18,9 @@ export interface KernelRunner {
 /** The model: what the kernel described by `profile` does with `program` (retval included). */
 export type ModelVerify = (program: Program, profile: string) => Outcome;
 
-/** A kernel id and the model profile that predicts it. */
-export interface KernelTarget {
-  id: string;
-  profile: string;
-}
-
-export interface Divergence {
-  signature: string;
-  class: DivergenceClass;
-  /** kernel id; for cross-kernel, `a~b` */
-  kernel: string;
-  /** the profile that made the prediction; for cross-kernel, `pa~pb` */
-  profile: string;
-  program: Program;
-  /** position of the program in the batch */
-  index: number;
-  model: Outcome;
-  actual: Outcome;
-  mutation?: string;
-  detail: string;
-}
-
-export interface BatchResult {
-  programs: number;
-  /** programs on which every kernel agreed with its profile's prediction */
-  agreed: number;
-  byClass: Record<DivergenceClass, number>;
-  divergences: Divergence[];
-  /** kernel pairs that differed exactly as their profiles predicted (e.g. 6.12 rejects r11, 7.2 accepts) */
-  expectedCrossKernel: number;
-  /** wall time spent in the model and waiting for the kernels, milliseconds */
-  timing: { modelMs: number; kernelMs: number };
-}
-
 export interface RunBatchOptions {
   runner: KernelRunner;
   verify: ModelVerify;
-}
-
-export function resolveKernelTarget(kernel: string | KernelTarget): KernelTarget {
-  if (typeof kernel !== 'string') return kernel;
-  const profile = KERNEL_PROFILE[kernel];
-  if (!profile) throw new RangeError(`kernel: no model profile for kernel id ${kernel}; expected one of ${Object.keys(KERNEL_PROFILE).join(', ')} or an explicit {id, profile}`);
-  return { id: kernel, profile };
-}
-
-export function emptyByClass(): Record<DivergenceClass, number> {
-  return Object.fromEntries(DIVERGENCE_CLASSES.map((c) => [c, 0])) as Record<DivergenceClass, number>;
 }
 
 const mutationOf = (p: Program): string | undefined => {
@@ -75,8 +28,11 @@ const mutationOf = (p: Program): string | undefined => {
   return typeof m === 'string' ? m : undefined;
 };
 
-export async function runBatch(programs: Program[], kernels: Array<string | KernelTarget>, opts: RunBatchOptions): Promise<BatchResult> {
-  const targets = kernels.map(resolveKernelTarget);
+/**
+ * Model and kernels on every program, diffed. `start` is the first program's index in its
+ * campaign, so findings carry campaign indices.
+ */
+export async function runBatch(programs: Program[], targets: readonly KernelTarget[], opts: RunBatchOptions, start = 0): Promise<BatchResult> {
   const t0 = performance.now();
   // Start the kernels first: the model runs on this thread while the guests work.
   const actualP = Promise.all(targets.map((k) => opts.runner.run(programs, k.id)));
@@ -105,20 +61,17 @@ export async function runBatch(programs: Program[], kernels: Array<string | Kern
     if (outs.length !== programs.length) throw new Error(`kernel ${targets[i].id}: ${outs.length} outcomes for ${programs.length} programs`);
   }
 
-  const result: BatchResult = {
-    programs: programs.length,
-    agreed: 0,
-    byClass: emptyByClass(),
-    divergences: [],
-    expectedCrossKernel: 0,
-    timing: { modelMs, kernelMs },
-  };
-  programs.forEach((program, index) => {
+  const result: BatchResult = { ...emptyBatchResult(), programs: programs.length, timing: { modelMs, kernelMs } };
+  programs.forEach((program, i) => {
+    const index = start + i;
     const mutation = mutationOf(program);
+    // converted once per program, and only for a program that diverges
+    let json: ProgramJson | undefined;
+    const programJson = () => (json ??= programToJson(program));
     let clean = true;
     targets.forEach((t, ti) => {
-      const model = predicted.get(t.profile)![index];
-      const act = actual[ti][index];
+      const model = predicted.get(t.profile)![i];
+      const act = actual[ti][i];
       for (const d of compareOutcomes(model, act)) {
         clean = false;
         result.byClass[d.class]++;
@@ -127,7 +80,7 @@ export async function runBatch(programs: Program[], kernels: Array<string | Kern
           class: d.class,
           kernel: t.id,
           profile: t.profile,
-          program,
+          program: programJson(),
           index,
           model,
           actual: act,
@@ -139,10 +92,10 @@ export async function runBatch(programs: Program[], kernels: Array<string | Kern
     // Pairs of kernels: a difference their profiles did not predict is a finding of its own.
     for (let a = 0; a < targets.length; a++) {
       for (let b = a + 1; b < targets.length; b++) {
-        const ka = outcomeKey(actual[a][index]);
-        const kb = outcomeKey(actual[b][index]);
-        const ma = outcomeKey(predicted.get(targets[a].profile)![index]);
-        const mb = outcomeKey(predicted.get(targets[b].profile)![index]);
+        const ka = outcomeKey(actual[a][i]);
+        const kb = outcomeKey(actual[b][i]);
+        const ma = outcomeKey(predicted.get(targets[a].profile)![i]);
+        const mb = outcomeKey(predicted.get(targets[b].profile)![i]);
         if (ka === kb) continue;
         if (ma !== mb) {
           if (ma === ka && mb === kb) result.expectedCrossKernel++;
@@ -156,10 +109,10 @@ export async function runBatch(programs: Program[], kernels: Array<string | Kern
           class: 'cross-kernel',
           kernel: `${targets[a].id}~${targets[b].id}`,
           profile: `${targets[a].profile}~${targets[b].profile}`,
-          program,
+          program: programJson(),
           index,
-          model: predicted.get(targets[a].profile)![index],
-          actual: actual[b][index],
+          model: predicted.get(targets[a].profile)![i],
+          actual: actual[b][i],
           mutation,
           detail: `kernels differ where profiles predict the same (${ma}): ${reason}`,
         });
@@ -168,42 +121,4 @@ export async function runBatch(programs: Program[], kernels: Array<string | Kern
     if (clean) result.agreed++;
   });
   return result;
-}
-
-export interface SignatureSummary {
-  signature: string;
-  class: DivergenceClass;
-  count: number;
-  kernels: string[];
-  /** the first instance, as the reproducer to keep */
-  example: Divergence;
-}
-
-/** Divergences grouped by signature, most frequent first. */
-export function aggregateDivergences(divergences: readonly Divergence[]): SignatureSummary[] {
-  const by = new Map<string, SignatureSummary>();
-  for (const d of divergences) {
-    const s = by.get(d.signature);
-    if (s) {
-      s.count++;
-      if (!s.kernels.includes(d.kernel)) s.kernels.push(d.kernel);
-    } else by.set(d.signature, { signature: d.signature, class: d.class, count: 1, kernels: [d.kernel], example: d });
-  }
-  return [...by.values()].sort((a, b) => b.count - a.count || a.signature.localeCompare(b.signature));
-}
-
-/** Adds one batch's counts to a running total (for campaigns made of many batches). */
-export function mergeBatchResults(into: BatchResult, from: BatchResult): BatchResult {
-  into.programs += from.programs;
-  into.agreed += from.agreed;
-  for (const c of DIVERGENCE_CLASSES) into.byClass[c] += from.byClass[c];
-  into.divergences.push(...from.divergences);
-  into.expectedCrossKernel += from.expectedCrossKernel;
-  into.timing.modelMs += from.timing.modelMs;
-  into.timing.kernelMs += from.timing.kernelMs;
-  return into;
-}
-
-export function emptyBatchResult(): BatchResult {
-  return { programs: 0, agreed: 0, byClass: emptyByClass(), divergences: [], expectedCrossKernel: 0, timing: { modelMs: 0, kernelMs: 0 } };
 }

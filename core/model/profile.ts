@@ -103,19 +103,16 @@ export const PROFILES: Record<ProfileId, Profile> = {
   },
 };
 
-/** kernel id (as used by the VM pool and `--kernel`) → the profile that predicts it */
-export const KERNEL_PROFILE: Record<string, ProfileId> = {
-  '6.12': 'linux-6.12',
-  '7.2': 'linux-7.2',
-  '7.3': 'linux-7.3',
-  next: 'next',
-};
 
 export const PROFILE_IDS = Object.keys(PROFILES) as ProfileId[];
 
-/** accepts a profile id or a kernel id; undefined when neither */
+/**
+ * A profile by its id, or by the short name of a release profile (`7.2` for `linux-7.2`, as the
+ * kernel catalog writes it); undefined when neither. Which kernel a profile predicts is the
+ * catalog's business (engine/targets.ts), not this module's.
+ */
 export function resolveProfile(name: string): Profile | undefined {
   if (name in PROFILES) return PROFILES[name as ProfileId];
-  const id = KERNEL_PROFILE[name];
-  return id ? PROFILES[id] : undefined;
+  const long = `linux-${name}`;
+  return long in PROFILES ? PROFILES[long as ProfileId] : undefined;
 }

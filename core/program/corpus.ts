@@ -1,11 +1,8 @@
 // Corpus entries: an assembler source per program plus the outcome each kernel is expected to
 // give (corpus/<set>/expected.json, described in corpus/selftests/README.md). Pure: callers
 // read the files and hand the text here.
-import { assemble } from '../isa/index.ts';
 import type { Program, Verdict } from './types.ts';
-import { DEFAULT_INPUT_BYTES } from './schema.ts';
-import { ProgramFormatError, type ProgramIssue } from './errors.ts';
-import { validateProgram } from './validate.ts';
+import { programFromAsm } from './assemble.ts';
 
 export const CORPUS_KERNELS = ['7.2', '6.12'] as const;
 export type CorpusKernel = (typeof CORPUS_KERNELS)[number];
@@ -95,17 +92,5 @@ export function parseCorpusExpectations(json: unknown): Map<string, CorpusExpect
 
 /** Assemble one corpus source into a Program; `.type` is required, the input defaults to 64 zero bytes. */
 export function corpusProgram(name: string, source: string): Program {
-  const asm = assemble(source);
-  if (!asm.progType) throw new CorpusFormatError(`${name}: the source has no .type directive`);
-  const program: Program = {
-    progType: asm.progType,
-    insns: asm.insns,
-    funcs: asm.funcs,
-    maps: asm.maps,
-    input: asm.input ?? new Uint8Array(DEFAULT_INPUT_BYTES),
-    meta: { corpus: name },
-  };
-  const issues: ProgramIssue[] = validateProgram(program);
-  if (issues.length > 0) throw new ProgramFormatError(issues);
-  return program;
+  return programFromAsm(source, { requireType: true, meta: { corpus: name } });
 }

@@ -27,3 +27,5 @@ export {
   programToJsonText,
   programsToJsonl,
 } from './json.ts';
+export { programFromAsm, DEFAULT_PROG_TYPE, type AsmProgramOptions } from './assemble.ts';
+export { parseVerifierLog, btfLogReason, boundVerifierLog, LOG_KEEP_BYTES, type VerifierLogFacts } from './verifier-log.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assemble, disassemble } from '../isa/index.ts';
-import { parseVerifierLog } from '../diff/verifier-log.ts';
+import { parseVerifierLog } from '../program/index.ts';
 import { convertTest, expressionsOf } from './convert.ts';
 import { readSelftestFile } from './extract.ts';
 import { checkAnnotation, missingMsg } from './score.ts';

@@ -10,7 +10,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
-import type { ApiConfig } from './config.ts';
+import type { ApiConfig } from '../../config/index.ts';
 import services from './plugins/services.ts';
 import auth from './plugins/auth.ts';
 import { installErrorHandler } from './errors.ts';

@@ -8,10 +8,12 @@ import Fastify, { type FastifyInstance, type InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { programToJson } from '../../core/program/index.ts';
-import { divergenceId, startTestRedis } from '../../store/index.ts';
+import { divergenceId } from '../../store/index.ts';
+import { startTestRedis } from '../../test/test-redis.ts';
 import { queueDepths, startWorkers, type WorkerHandle } from '../../workers/index.ts';
-import { createFakePipeline, fakeProgram } from '../../workers/fake-pipeline.ts';
-import { apiPlugin, buildServer, type ApiConfig } from './index.ts';
+import { createFakePipeline, fakeProgram } from '../../test/fake-pipeline.ts';
+import { apiPlugin, buildServer } from './index.ts';
+import type { ApiConfig } from '../../config/index.ts';
 import type { Outcome, Program } from '../../core/program/index.ts';
 
 const TOKEN = 'bad-requests-token';

@@ -5,10 +5,12 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { programToJson, type Outcome, type Program } from '../../core/program/index.ts';
-import { divergenceId, startTestRedis } from '../../store/index.ts';
+import { divergenceId } from '../../store/index.ts';
+import { startTestRedis } from '../../test/test-redis.ts';
 import { startWorkers, type WorkerHandle } from '../../workers/index.ts';
-import { createFakePipeline, fakeProgram } from '../../workers/fake-pipeline.ts';
-import { apiPlugin, type ApiConfig } from './index.ts';
+import { createFakePipeline, fakeProgram } from '../../test/fake-pipeline.ts';
+import { apiPlugin } from './index.ts';
+import type { ApiConfig } from '../../config/index.ts';
 
 const TOKEN = 'test-token-1234';
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -181,15 +183,15 @@ describe('divergences and reports', () => {
     const program = programToJson(fakeProgram(3));
     const outcome: Outcome = { verdict: 'reject', errno: 22, message: 'stack arg write offset -64 exceeds max 7 stack args', kernel: '7.3.0' };
     await worker.store.recordBatch(job.id, 0, {
-      programs: 1, agreed: 0, byClass: { 'verdict-mismatch': 1 }, busyMs: 1, vmRestarts: 0,
-      divergences: [{ signature: 'verdict-mismatch:r11-slot-limit', class: 'verdict-mismatch', kernel: '7.3', profile: 'linux-7.3', detail: 'model accepts, kernel rejects', program, model: { ...outcome, verdict: 'accept', errno: 0, message: '' }, actual: outcome }],
+      programs: 1, agreed: 0, byClass: { 'verdict-model-accept': 1 }, busyMs: 1, vmRestarts: 0,
+      divergences: [{ signature: 'verdict-mismatch:r11-slot-limit', class: 'verdict-model-accept', kernel: '7.3', profile: 'linux-7.3', index: 0, detail: 'model accepts, kernel rejects', program, model: { ...outcome, verdict: 'accept', errno: 0, message: '' }, actual: outcome }],
     });
     id = divergenceId('verdict-mismatch:r11-slot-limit');
     await worker.store.saveNightlyReport({ date: '2026-01-02', startedAt: '2026-01-02T02:00:00.000Z', finishedAt: '2026-01-02T02:10:00.000Z', cron: '0 2 * * *', kernels: ['7.3'], jobs: [], newSignatures: [id], seenAgain: [], notReproduced: [], programs: 100, programsPerSecond: 10, divergences: 1 });
   });
 
   it('lists with filters and paging, and shows one with disassembly', async () => {
-    const list = (await app.inject('/divergences?kernel=7.3&class=verdict-mismatch&text=r11&sort=lastSeen')).json();
+    const list = (await app.inject('/divergences?kernel=7.3&class=verdict-model-accept&text=r11&sort=lastSeen')).json();
     expect(list.items.map((d: { id: string }) => d.id)).toEqual([id]);
     expect((await app.inject('/divergences?status=fixed')).json().total).toBe(0);
     expect((await app.inject('/divergences?status=broken')).json().field).toBe('querystring.status');
@@ -235,7 +237,7 @@ describe('service routes', () => {
     const res = await app.inject('/metrics');
     expect(res.headers['content-type']).toContain('text/plain');
     expect(res.body).toMatch(/^bpfdiff_programs_processed_total \d+$/m);
-    expect(res.body).toMatch(/^bpfdiff_divergences_total\{class="verdict-mismatch"\} 1$/m);
+    expect(res.body).toMatch(/^bpfdiff_divergences_total\{class="verdict-model-accept"\} 1$/m);
     expect(res.body).toMatch(/^bpfdiff_queue_jobs\{queue="batch",state="waiting"\} \d+$/m);
     expect(res.body).toContain('bpfdiff_workers_alive 1');
   });

@@ -6,9 +6,9 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { createLogger } from '../../workers/index.ts';
+import { createLogger } from '../../config/index.ts';
 import app from './app.ts';
-import type { ApiConfig } from './config.ts';
+import type { ApiConfig } from '../../config/index.ts';
 import { errorBody } from './errors.ts';
 import type { ModelOracle } from './routes/programs.ts';
 

@@ -4,8 +4,8 @@ import fp from 'fastify-plugin';
 import type { QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Store, connectRedis } from '../../../store/index.ts';
-import { closeQueues, createQueueEvents, createQueues, type Queues } from '../../../workers/index.ts';
-import type { ApiConfig } from '../config.ts';
+import { closeQueues, createQueueEvents, createQueues, type Queues } from '../../../workers/queues.ts';
+import type { ApiConfig } from '../../../config/index.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -2,7 +2,7 @@
 // (Prometheus text exposition format 0.0.4).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { queueDepths } from '../../../workers/index.ts';
+import { queueDepths } from '../../../workers/queues.ts';
 import { HealthSchema } from '../schemas.ts';
 
 function label(value: string): string {

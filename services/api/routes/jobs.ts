@@ -1,11 +1,11 @@
 // Job submission and tracking: POST /jobs (202 + id), GET /jobs, GET /jobs/:id, DELETE /jobs/:id.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { cancelJob, submitJob } from '../../../workers/index.ts';
+import { cancelJob, submitJob } from '../../../workers/queues.ts';
 import { JobRecordSchema } from '../../../store/index.ts';
 import { ErrorSchema, JobIdParamsSchema, JobListSchema, ListJobsQuerySchema, SubmitJobBodySchema, SubmittedSchema } from '../schemas.ts';
 import { sendError } from '../errors.ts';
 import { jobParamsOf } from '../validate-job.ts';
-import { DEFAULT_API_KERNELS } from '../config.ts';
+import { DEFAULT_API_KERNELS } from '../kernels.ts';
 
 const jobs: FastifyPluginAsyncTypebox = async (app) => {
   app.post(

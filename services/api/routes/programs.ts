@@ -5,25 +5,35 @@
 // answer names the program in brief instead of sending it back.
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { parseProgram, programToJson, type Outcome, type Program } from '../../../core/program/index.ts';
-import { assemble } from '../../../core/isa/index.ts';
-import type { CheckJobData } from '../../../workers/index.ts';
+import { parseProgram, programFromAsm, programToJson, type Outcome, type Program } from '../../../core/program/index.ts';
+import { compareOutcomes } from '../../../core/diff/index.ts';
+import type { CheckJobData } from '../../../workers/queues.ts';
 import { CheckBodySchema, CheckReplySchema, ErrorSchema, type CheckBody } from '../schemas.ts';
 import { FieldError, badRequest } from '../errors.ts';
 import { checkKernels } from '../validate-job.ts';
-import { DEFAULT_API_KERNELS } from '../config.ts';
+import { DEFAULT_API_KERNELS } from '../kernels.ts';
 import { CheckTimeoutError, createCheckWaiter } from '../check-waiter.ts';
 
-/** The model's outcome for a program on a kernel's profile (core/model, pure). */
+/** The model's outcome for a program on a kernel's profile (core/model, pure); a RangeError
+ *  (whose message names the kernel) for a kernel no profile predicts. */
 export type ModelOracle = (program: Program, kernel: string) => Outcome;
+
+function modelOutcomes(model: ModelOracle, program: Program, kernels: readonly string[]): Record<string, Outcome> {
+  const out: Record<string, Outcome> = {};
+  for (const kernel of kernels) {
+    try {
+      out[kernel] = model(program, kernel);
+    } catch (err) {
+      if (err instanceof RangeError) throw badRequest('body.kernels', err.message);
+      throw err;
+    }
+  }
+  return out;
+}
 
 function programOf(body: CheckBody): Program {
   if (body.program !== undefined) return parseProgram(body.program);
-  const assembled = assemble(body.asm ?? '');
-  if (assembled.funcs.length === 0) assembled.funcs.push({ name: 'main', start: 0, args: 1, linkage: 'static' });
-  return parseProgram(
-    programToJson({ progType: assembled.progType ?? 'sched_cls', insns: assembled.insns, funcs: assembled.funcs, maps: assembled.maps, input: assembled.input ?? new Uint8Array(64) }),
-  );
+  return programFromAsm(body.asm ?? '');
 }
 
 /** Before the schema looks at either: exactly one of `program` and `asm`. */
@@ -33,12 +43,6 @@ function exactlyOne(body: unknown): void {
   if (given.length !== 1) {
     throw badRequest('body.program', `give exactly one of program (bpfdiff.program/v1 JSON) or asm (assembler text); ${given.length === 0 ? 'neither was given' : 'both were given'}`);
   }
-}
-
-/** Same verdict, errno, and on accept the same retval: what a user means by "agree". */
-function agrees(model: Outcome, kernel: Outcome): boolean {
-  if (model.verdict !== kernel.verdict || model.errno !== kernel.errno) return false;
-  return model.verdict !== 'accept' || model.retval === undefined || model.retval === kernel.retval;
 }
 
 function brief(program: Program): { insns: number; funcs: Array<{ name: string; start: number; args: number }>; sha256: string } {
@@ -71,8 +75,7 @@ export function programRoutes(model: ModelOracle): FastifyPluginAsyncTypebox {
         const { kernels } = req.body;
         checkKernels('body.kernels', kernels, app.config.kernels ?? DEFAULT_API_KERNELS);
         const program = programOf(req.body);
-        const modelOutcomes: Record<string, Outcome> = {};
-        for (const kernel of kernels) modelOutcomes[kernel] = model(program, kernel);
+        const predicted = modelOutcomes(model, program, kernels);
         const timeoutMs = req.body.timeoutMs ?? app.config.checkTimeoutMs;
         const data: CheckJobData = { program: programToJson(program), kernels };
         // BullMQ: a lower number is served first; checks have their own queue, this orders them among themselves
@@ -88,8 +91,8 @@ export function programRoutes(model: ModelOracle): FastifyPluginAsyncTypebox {
           throw badRequest('body.kernels', (err as Error).message);
         }
         const agree: Record<string, boolean> = {};
-        for (const kernel of kernels) agree[kernel] = kernelOutcomes[kernel] !== undefined && agrees(modelOutcomes[kernel], kernelOutcomes[kernel]);
-        return { program: brief(program), model: modelOutcomes, kernels: kernelOutcomes, agree };
+        for (const kernel of kernels) agree[kernel] = kernelOutcomes[kernel] !== undefined && compareOutcomes(predicted[kernel], kernelOutcomes[kernel]).length === 0;
+        return { program: brief(program), model: predicted, kernels: kernelOutcomes, agree };
       },
     );
   };

@@ -5,9 +5,11 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { programToJson, type Outcome } from '../../../core/program/index.ts';
-import { Store, connectRedis, divergenceId, startTestRedis, type DivergenceInstance } from '../../../store/index.ts';
-import { fakeProgram } from '../../../workers/fake-pipeline.ts';
-import { apiPlugin, type ApiConfig } from '../index.ts';
+import { Store, connectRedis, divergenceId, type Finding } from '../../../store/index.ts';
+import { startTestRedis } from '../../../test/test-redis.ts';
+import { fakeProgram } from '../../../test/fake-pipeline.ts';
+import { apiPlugin } from '../index.ts';
+import type { ApiConfig } from '../../../config/index.ts';
 
 let redisServer: Awaited<ReturnType<typeof startTestRedis>>;
 let redis: Redis;
@@ -15,8 +17,8 @@ let app: FastifyInstance;
 
 const reject = (message: string, kernel: string): Outcome => ({ verdict: 'reject', errno: 22, message, kernel });
 const accept = (retval: number, kernel: string): Outcome => ({ verdict: 'accept', errno: 0, message: '', retval, kernel });
-function instance(signature: string, cls: string, kernel: string, model: Outcome, actual: Outcome): DivergenceInstance {
-  return { signature, class: cls, kernel, profile: `linux-${kernel}`, detail: `${cls} on ${kernel}`, program: programToJson(fakeProgram(1)), model, actual };
+function instance(signature: string, cls: Finding['class'], kernel: string, model: Outcome, actual: Outcome): Finding {
+  return { signature, class: cls, kernel, index: 0, profile: `linux-${kernel}`, detail: `${cls} on ${kernel}`, program: programToJson(fakeProgram(1)), model, actual };
 }
 
 beforeAll(async () => {

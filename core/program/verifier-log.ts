@@ -1,6 +1,6 @@
 // Reads the facts bpfdiff compares out of a kernel verifier log: the reason line and, from
 // 7.3 on, the category and title of the structured "Verification failed:" report.
-// Shared by the kernel side (kernel/outcome.ts) and the model comparison.
+// Facts an Outcome takes from BPF_PROG_LOAD's log (kernel/outcome.ts), and the bounded log kept with a finding.
 
 export interface VerifierLogFacts {
   /** the classic reason line: last non-empty line before the 7.3 report or before `processed N insns` */

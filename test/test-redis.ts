@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmbeddedRedis, type EmbeddedRedis } from './embedded-redis.ts';
+import { startEmbeddedRedis, type EmbeddedRedis } from '../store/index.ts';
 
 export async function startTestRedis(): Promise<EmbeddedRedis & { cleanup(): Promise<void> }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bpfdiff-redis-'));

@@ -1,6 +1,7 @@
 // The one pino configuration for bpfdiff's service processes: JSON lines, level from LOG_LEVEL,
 // secrets redacted wherever they might ride along (auth headers, tokens, Redis passwords).
 import { pino, type Logger, type LoggerOptions } from 'pino';
+import { logLevelOf } from './settings.ts';
 
 export const LOG_REDACT_PATHS = [
   'req.headers.authorization',
@@ -15,7 +16,7 @@ export const LOG_REDACT_PATHS = [
 export function loggerOptions(name: string): LoggerOptions {
   return {
     name,
-    level: process.env.LOG_LEVEL ?? 'info',
+    level: logLevelOf(process.env),
     redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' },
   };
 }

@@ -2,10 +2,10 @@
 // (the end-to-end tests under test/ use the real one). Deterministic like the real generator:
 // program i of seed s is `r0 = i; exit`, and it "diverges" when (s + i) % 7 == 0 with one of
 // three signatures, so tests can compute expected totals without any kernel.
-import type { Outcome, Program, ProgramJson } from '../core/program/index.ts';
-import { parseProgram, programToJson } from '../core/program/index.ts';
-import type { DivergenceInstance, ReducedReproducer } from '../store/index.ts';
-import type { Pipeline, PipelineBatch, PoolState } from './pipeline.ts';
+import { emptyBatchResult, type BatchResult, type Finding, type Reduction } from '../core/diff/index.ts';
+import { parseProgram, programToJson, type Outcome, type Program } from '../core/program/index.ts';
+import type { PoolState } from '../engine/index.ts';
+import type { Pipeline } from '../workers/index.ts';
 
 export interface FakePipelineOptions {
   /** wall time per program, to make batches long enough to interrupt */
@@ -70,16 +70,16 @@ export function createFakePipeline(options: FakePipelineOptions = {}): Pipeline 
         return p;
       });
     },
-    async runBatch(programs: Program[], kernels: string[]): Promise<PipelineBatch> {
+    async runBatch(programs: Program[], kernels: readonly string[], opts: { start?: number } = {}): Promise<BatchResult> {
       const first = Number(programs[0]?.meta?.index ?? -1);
       if (options.failOnceAtStart?.includes(first) && !failed.has(first)) {
         failed.add(first);
         throw new Error(`fake guest lost at program ${first}`);
       }
       if (options.msPerProgram) await new Promise((r) => setTimeout(r, options.msPerProgram! * programs.length));
-      const divergences: DivergenceInstance[] = [];
+      const divergences: Finding[] = [];
       let agreed = 0;
-      for (const program of programs) {
+      for (const [i, program] of programs.entries()) {
         const n = constantOf(program);
         const seed = Number(program.meta?.seed ?? 0);
         const replaying = program.meta?.index === undefined;
@@ -91,8 +91,9 @@ export function createFakePipeline(options: FakePipelineOptions = {}): Pipeline 
         for (const kernel of kernels) {
           divergences.push({
             signature: fakeSignature(n),
-            class: 'retval-mismatch',
+            class: 'retval',
             kernel,
+            index: (opts.start ?? 0) + i,
             profile: `linux-${kernel}`,
             detail: `model retval ${n}, kernel ${n + 1}`,
             program: programToJson(program),
@@ -103,17 +104,16 @@ export function createFakePipeline(options: FakePipelineOptions = {}): Pipeline 
       }
       pipeline.batchesRun++;
       pipeline.events.push(`batch ${first}`);
-      const byClass: Record<string, number> = {};
-      if (divergences.length) byClass['retval-mismatch'] = divergences.length;
-      return { programs: programs.length, agreed, byClass, divergences, vmRestarts: 0 };
+      const result = { ...emptyBatchResult(), programs: programs.length, agreed, divergences };
+      result.byClass.retval = divergences.length;
+      return result;
     },
-    modelOutcome(program: Program, kernel: string) {
-      return outcome(constantOf(program), kernel, true);
-    },
-    async kernelOutcomes(program: Program, kernels: string[]) {
+    async kernelOutcomes(program: Program, kernels: readonly string[]) {
       return Object.fromEntries(kernels.map((k) => [k, outcome(constantOf(program), k, false)]));
     },
-    async reduce(program: Program, kernel: string): Promise<ReducedReproducer> {
+    async reduce(finding: Pick<Finding, 'program' | 'kernel'>): Promise<Reduction> {
+      const program = parseProgram(finding.program);
+      const kernel = finding.kernel;
       pipeline.events.push(`reduce ${constantOf(program)}`);
       if (options.reduceMs) await new Promise((r) => setTimeout(r, options.reduceMs));
       const reduced = fakeProgram(constantOf(program));
@@ -122,8 +122,6 @@ export function createFakePipeline(options: FakePipelineOptions = {}): Pipeline 
     async corpus() {
       return [{ path: 'corpus/fake/zero.json', program: fakeProgram(0) }];
     },
-    toJson: (program: Program) => programToJson(program),
-    fromJson: (json: ProgramJson) => parseProgram(json),
     poolState(): Record<string, PoolState> {
       return { '7.2': { size: 1, busy: 0, restarts: 0 } };
     },

@@ -1,0 +1,103 @@
+// The one shape of a result, from a batch to the store, the API, the CLI's files and the
+// dashboard: a Finding is one divergence of one program (as bpfdiff.program/v1 JSON, so it
+// serializes as it is), with its index in the campaign, its signature and both outcomes; a
+// BatchResult is the counts of a batch (or a campaign) and its findings; a Reduction is the
+// smallest program found that still shows a finding's signature.
+import type { Outcome, ProgramJson } from '../program/index.ts';
+import { DIVERGENCE_CLASSES, type DivergenceClass } from './compare.ts';
+
+/** A kernel id and the model profile that predicts it. */
+export interface KernelTarget {
+  id: string;
+  profile: string;
+}
+
+export interface Finding {
+  signature: string;
+  class: DivergenceClass;
+  /** kernel id; for cross-kernel, `a~b` */
+  kernel: string;
+  /** the profile that made the prediction; for cross-kernel, `pa~pb` */
+  profile: string;
+  /** position of the program in its campaign (in its batch for a lone batch) */
+  index: number;
+  program: ProgramJson;
+  model: Outcome;
+  actual: Outcome;
+  mutation?: string;
+  detail: string;
+}
+
+export interface Reduction {
+  program: ProgramJson;
+  /** the kernel label of the finding reduced (`a~b` for cross-kernel) */
+  kernel: string;
+  originalInsns: number;
+  reducedInsns: number;
+  /** candidate programs checked on the kernels */
+  checks?: number;
+  /** the reducer's accepted steps, in order */
+  steps?: string[];
+  /** the outcomes of the reduced program (the divergence as it shows there) */
+  model?: Outcome;
+  actual?: Outcome;
+  /** the verifier log of the reduced program at level 2 (every state) on the first kernel */
+  logLevel2?: string;
+}
+
+export interface BatchResult {
+  programs: number;
+  /** programs on which every kernel agreed with its profile's prediction */
+  agreed: number;
+  byClass: Record<DivergenceClass, number>;
+  divergences: Finding[];
+  /** kernel pairs that differed exactly as their profiles predicted (e.g. 6.12 rejects r11, 7.2 accepts) */
+  expectedCrossKernel: number;
+  /** wall time spent in the model and waiting for the kernels, milliseconds */
+  timing: { modelMs: number; kernelMs: number };
+  /** guests restarted while this batch ran (crashes, hangs) */
+  vmRestarts: number;
+}
+
+export interface SignatureSummary {
+  signature: string;
+  class: DivergenceClass;
+  count: number;
+  kernels: string[];
+  /** the first instance, as the reproducer to keep */
+  example: Finding;
+}
+
+export function emptyByClass(): Record<DivergenceClass, number> {
+  return Object.fromEntries(DIVERGENCE_CLASSES.map((c) => [c, 0])) as Record<DivergenceClass, number>;
+}
+
+export function emptyBatchResult(): BatchResult {
+  return { programs: 0, agreed: 0, byClass: emptyByClass(), divergences: [], expectedCrossKernel: 0, timing: { modelMs: 0, kernelMs: 0 }, vmRestarts: 0 };
+}
+
+/** Adds one batch's counts to a running total (for campaigns made of many batches). */
+export function mergeBatchResults(into: BatchResult, from: BatchResult): BatchResult {
+  into.programs += from.programs;
+  into.agreed += from.agreed;
+  for (const c of DIVERGENCE_CLASSES) into.byClass[c] += from.byClass[c];
+  into.divergences.push(...from.divergences);
+  into.expectedCrossKernel += from.expectedCrossKernel;
+  into.timing.modelMs += from.timing.modelMs;
+  into.timing.kernelMs += from.timing.kernelMs;
+  into.vmRestarts += from.vmRestarts;
+  return into;
+}
+
+/** Divergences grouped by signature, most frequent first. */
+export function aggregateDivergences(divergences: readonly Finding[]): SignatureSummary[] {
+  const by = new Map<string, SignatureSummary>();
+  for (const d of divergences) {
+    const s = by.get(d.signature);
+    if (s) {
+      s.count++;
+      if (!s.kernels.includes(d.kernel)) s.kernels.push(d.kernel);
+    } else by.set(d.signature, { signature: d.signature, class: d.class, count: 1, kernels: [d.kernel], example: d });
+  }
+  return [...by.values()].sort((a, b) => b.count - a.count || a.signature.localeCompare(b.signature));
+}

@@ -1,0 +1,233 @@
+// The differential engine: the one path from a seed (or a corpus, or one program) to Findings,
+// called by the CLI (`fuzz`, `reduce`), the workers (batch, reduce, replay, check jobs) and the
+// benchmarks alike. core/gen generates, core/model predicts, a KernelPools per kernel runs,
+// core/diff compares and reduces; only the wiring lives here.
+import { availableParallelism } from 'node:os';
+import {
+  aggregateDivergences,
+  emptyBatchResult,
+  mergeBatchResults,
+  modelVerify,
+  reduceProgram,
+  runBatch,
+  signatureOracle,
+  type BatchResult,
+  type Finding,
+  type KernelRunner,
+  type KernelTarget,
+  type Reduction,
+  type RunBatchOptions,
+  type SignatureSummary,
+} from '../core/diff/index.ts';
+import { generatePrograms, type GenOptions } from '../core/gen/index.ts';
+import { parseProgram, programToJson, type Outcome, type Program } from '../core/program/index.ts';
+import type { Catalog, KernelImage } from '../kernel/index.ts';
+import { DEFAULT_CORPUS_DIR, loadCorpus, type CorpusEntry } from './corpus.ts';
+import { KernelPools, type PoolSettings, type PoolState, type Priority } from './pools.ts';
+import { resolveKernels, type ResolvedKernel } from './targets.ts';
+
+export interface EngineOptions {
+  /** guests per kernel (default: the number of cores) */
+  poolSize?: number;
+  /** passed to every VmPool (timeouts, memory, accel, CPU model) */
+  pool?: PoolSettings;
+  catalog?: Catalog;
+  /** kernel id → profile instead of the catalog's: a prediction deliberately altered in tests */
+  profiles?: Record<string, string>;
+  /** the kernels as something other than QEMU guests (the model under another profile, in
+   *  tests that need no guest); default: the VM pools */
+  runner?: KernelRunner;
+  corpusDir?: string;
+}
+
+export interface CampaignParams {
+  seed: number;
+  count: number;
+  /** programs per batch */
+  batch: number;
+  gen: Partial<GenOptions>;
+  kernels: string[];
+}
+
+export interface CampaignProgress {
+  done: number;
+  total: number;
+  divergences: number;
+  signatures: number;
+  elapsedMs: number;
+}
+
+export interface CampaignResult {
+  total: BatchResult;
+  signatures: SignatureSummary[];
+  interrupted: boolean;
+  elapsedMs: number;
+}
+
+export interface ReduceProgress {
+  checks: number;
+  maxChecks: number;
+  /** size of the smallest program that still shows the divergence */
+  insns: number;
+  originalInsns: number;
+  /** the last accepted step */
+  step: string;
+}
+
+export interface ReduceParams {
+  /** candidate checks, at most (default 1000) */
+  maxChecks?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: ReduceProgress) => void;
+  /** guest priority of the candidate checks (default background: campaigns go first) */
+  priority?: Priority;
+}
+
+export interface CheckResult {
+  /** the model's outcome under each kernel's profile */
+  model: Record<string, Outcome>;
+  /** each kernel's real outcome */
+  kernels: Record<string, Outcome>;
+}
+
+export class Engine {
+  private readonly pools: KernelPools;
+  private readonly kernels = new Map<string, ResolvedKernel>();
+  private readonly verify = modelVerify();
+
+  constructor(private readonly opts: EngineOptions = {}) {
+    this.pools = new KernelPools(opts.poolSize ?? availableParallelism(), opts.pool);
+  }
+
+  /** Kernel ids as targets (the catalog's profile for each); throws UnknownKernelError. */
+  targets(ids: readonly string[]): KernelTarget[] {
+    const missing = ids.filter((id) => !this.kernels.has(id));
+    if (missing.length) {
+      for (const k of resolveKernels(missing, { catalog: this.opts.catalog, profiles: this.opts.profiles })) this.kernels.set(k.target.id, k);
+    }
+    return ids.map((id) => this.kernels.get(id)!.target);
+  }
+
+  private image(id: string): KernelImage {
+    this.targets([id]);
+    return this.kernels.get(id)!.image;
+  }
+
+  private diffOptions(priority: Priority): RunBatchOptions {
+    const runner: KernelRunner = this.opts.runner ?? { run: (programs, kernel) => this.pools.run(this.image(kernel), programs, priority) };
+    return { runner, verify: this.verify };
+  }
+
+  /** Boots the kernels' pools now rather than on first use (the CLI fails fast on a bad image). */
+  async boot(ids: readonly string[]): Promise<void> {
+    if (this.opts.runner) return;
+    await Promise.all(ids.map((id) => this.pools.pool(this.image(id))));
+  }
+
+  /** Programs [start, start+count) of the campaign with this seed: the same on every machine. */
+  generate(seed: number, start: number, count: number, gen: Partial<GenOptions>): Program[] {
+    return generatePrograms(seed, count, gen, start);
+  }
+
+  /** Model and kernels on every program, diffed; `start` makes finding indices campaign indices. */
+  async runBatch(programs: Program[], kernels: readonly string[], opts: { start?: number; priority?: Priority } = {}): Promise<BatchResult> {
+    const result = await runBatch(programs, this.targets(kernels), this.diffOptions(opts.priority ?? 'normal'), opts.start ?? 0);
+    result.vmRestarts = await this.pools.newRestarts();
+    return result;
+  }
+
+  /**
+   * A whole campaign in this process: batches are generated and sent two at a time, so the
+   * guests work on one batch while the model and the differ handle the other.
+   */
+  async runCampaign(params: CampaignParams, hooks: { signal?: AbortSignal; onProgress?: (p: CampaignProgress) => void } = {}): Promise<CampaignResult> {
+    this.targets(params.kernels);
+    const total = emptyBatchResult();
+    const started = performance.now();
+    const bySig = new Set<string>();
+    let next = 0;
+    const report = () =>
+      hooks.onProgress?.({ done: total.programs, total: params.count, divergences: total.divergences.length, signatures: bySig.size, elapsedMs: performance.now() - started });
+    const lane = async (): Promise<void> => {
+      while (next < params.count && !hooks.signal?.aborted) {
+        const start = next;
+        const n = Math.min(params.batch, params.count - start);
+        next += n;
+        const r = await this.runBatch(this.generate(params.seed, start, n, params.gen), params.kernels, { start });
+        for (const d of r.divergences) bySig.add(d.signature);
+        mergeBatchResults(total, r);
+        report();
+      }
+    };
+    await Promise.all([lane(), lane()]);
+    total.divergences.sort((a, b) => a.index - b.index);
+    return { total, signatures: aggregateDivergences(total.divergences), interrupted: hooks.signal?.aborted === true, elapsedMs: performance.now() - started };
+  }
+
+  /**
+   * Shrinks a finding's program while its signature still shows on the kernels it showed on
+   * (both of a cross-kernel `a~b`); undefined when the program no longer shows it at all.
+   */
+  async reduce(finding: Pick<Finding, 'program' | 'kernel' | 'signature'>, params: ReduceParams = {}): Promise<Reduction | undefined> {
+    const kernels = this.targets(finding.kernel.split('~'));
+    const diff = this.diffOptions(params.priority ?? 'background');
+    const oracle = signatureOracle(finding.signature, kernels, diff);
+    const program = parseProgram(finding.program);
+    if (!(await oracle([program]))[0]) return undefined;
+    const maxChecks = params.maxChecks ?? 1000;
+    const r = await reduceProgram(program, oracle, {
+      maxChecks,
+      signal: params.signal,
+      onProgress: (p) => params.onProgress?.({ ...p, maxChecks, originalInsns: program.insns.length }),
+    });
+    const shown = (await runBatch([r.program], kernels, diff)).divergences.find((d) => d.signature === finding.signature);
+    // the reduced program once more at verifier log level 2 (every state), for the finding page
+    const level2 = this.opts.runner ? undefined : (await this.pools.run(this.image(kernels[0].id), [r.program], 'background', { settings: { logLevel: 2 }, keepLog: true }))[0]?.log;
+    return {
+      ...(level2 ? { logLevel2: level2 } : {}),
+      program: programToJson(r.program),
+      kernel: finding.kernel,
+      originalInsns: r.originalInsns,
+      reducedInsns: r.reducedInsns,
+      checks: r.checks,
+      steps: r.steps,
+      model: shown?.model,
+      actual: shown?.actual,
+    };
+  }
+
+  /** The model's outcome for a program under a kernel's profile (no guest). */
+  modelOutcome(program: Program, kernel: string): Outcome {
+    return this.verify(program, this.targets([kernel])[0].profile);
+  }
+
+  /** One program's real outcome on each kernel. */
+  async kernelOutcomes(program: Program, kernels: readonly string[]): Promise<Record<string, Outcome>> {
+    // a user waits on a check: it goes to a guest before any campaign batch or reduction
+    const { runner } = this.diffOptions('interactive');
+    const entries = await Promise.all(kernels.map(async (k) => [k, (await runner.run([program], k))[0]] as const));
+    return Object.fromEntries(entries);
+  }
+
+  corpus(): Promise<CorpusEntry[]> {
+    return loadCorpus(this.opts.corpusDir ?? DEFAULT_CORPUS_DIR);
+  }
+
+  /** id → the booted pool's `uname -r` (the model's identity for a model runner) */
+  async unames(): Promise<Record<string, string>> {
+    if (this.opts.runner) return Object.fromEntries([...this.kernels.values()].map((k) => [k.target.id, `model:${k.target.profile}`]));
+    return this.pools.unames();
+  }
+
+  restarts(): Promise<number> {
+    return this.pools.totalRestarts();
+  }
+
+  poolState(): Record<string, PoolState> {
+    return this.pools.state();
+  }
+
+  close(): Promise<void> {
+    return this.pools.close();
+  }
+}

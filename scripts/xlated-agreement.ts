@@ -9,10 +9,11 @@ import { disassemble, rawFromHex } from '../core/isa/index.ts';
 import { resolveProfile, verify } from '../core/model/index.ts';
 import { parseProgram } from '../core/program/index.ts';
 import { firstXlatedDifference } from '../core/diff/xlated.ts';
+import { firstJitDifference } from '../core/diff/jit.ts';
 
 const { values: args, positionals } = parseArgs({
   allowPositionals: true,
-  options: { profile: { type: 'string', default: 'linux-7.2' }, show: { type: 'string', default: '0' } },
+  options: { profile: { type: 'string', default: 'linux-7.2' }, show: { type: 'string', default: '0' }, cpu: { type: 'string' } },
 });
 const profile = resolveProfile(args.profile);
 if (!profile) throw new Error(`unknown profile ${args.profile}`);
@@ -22,13 +23,26 @@ let unpredicted = 0;
 let notAccepted = 0;
 const reasons = new Map<string, number>();
 let shown = 0;
+let jitCompared = 0;
+let imageEqual = 0;
+let lensEqual = 0;
+let jitUnpredicted = 0;
 for (const file of positionals) {
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (!line.trim()) continue;
-    const sample = JSON.parse(line) as { program: unknown; xlated: string; set: string };
+    const sample = JSON.parse(line) as { program: unknown; xlated: string; set: string; cpu?: string; image: string; funcLens: number[] };
     const program = parseProgram(sample.program);
     total++;
-    const model = verify(program, profile, { run: false });
+    const model = verify(program, profile, { run: false, jit: args.cpu ?? sample.cpu ?? 'qemu64' });
+    if (model.verdict === 'accept') {
+      if (!model.jit) jitUnpredicted++;
+      else {
+        jitCompared++;
+        const jd = firstJitDifference(model.jit, { image: sample.image, funcLens: sample.funcLens });
+        if (!jd) imageEqual++;
+        if (!jd || jd.funcLensEqual) lensEqual++;
+      }
+    }
     if (model.verdict !== 'accept') {
       notAccepted++;
       continue;
@@ -56,3 +70,4 @@ for (const file of positionals) {
 const pct = (n: number) => ((100 * n) / Math.max(1, total - notAccepted)).toFixed(2);
 console.log(`${total} samples; model accepts ${total - notAccepted}; xlated equal ${agree} (${pct(agree)}%), different ${total - notAccepted - agree - unpredicted} (${pct(total - notAccepted - agree - unpredicted)}%), not predicted ${unpredicted} (${pct(unpredicted)}%)`);
 for (const [k, n] of [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`${String(n).padStart(6)}  ${k}`);
+console.log(`JIT (model xlated -> model JIT, against the real image): ${jitCompared} predicted, ${jitUnpredicted} not; image equal outside the mask ${imageEqual} (${((100 * imageEqual) / Math.max(1, jitCompared)).toFixed(2)}%), funcLens equal ${lensEqual} (${((100 * lensEqual) / Math.max(1, jitCompared)).toFixed(2)}%)`);

@@ -12,6 +12,7 @@ import type { SubprogInfo } from './calls.ts';
 import type { Reg } from './state.ts';
 import { newWalkTrace, type WalkTrace } from './trace.ts';
 import { predictXlated } from './fixups/index.ts';
+import { predictJit } from './predict-jit.ts';
 import { rawToHex } from '../isa/raw.ts';
 
 export interface VerifyOptions {
@@ -19,6 +20,8 @@ export interface VerifyOptions {
   run?: boolean;
   /** predict the rewritten program (`xlated`) of accepted programs (default true) */
   xlated?: boolean;
+  /** predict the JIT image for this QEMU CPU model (default `qemu64`); false: no JIT prediction */
+  jit?: string | false;
 }
 
 export function verify(program: Program, profile: Profile, options: VerifyOptions = {}): Outcome {
@@ -35,7 +38,17 @@ export function verify(program: Program, profile: Profile, options: VerifyOption
   const out: Outcome = { verdict: 'accept', errno: 0, message: '', kernel, verifiedInsns: res.processed };
   if (wantXlated && res.trace) {
     const x = predictXlated(program, profile.id, res.trace);
-    if ('insns' in x) out.xlated = rawToHex(x.insns);
+    if ('insns' in x) {
+      out.xlated = rawToHex(x.insns);
+      if (options.jit !== false && res.subprogInfo) {
+        const cpu = options.jit ?? 'qemu64';
+        const jit = predictJit(x, res.subprogInfo, profile.id, cpu);
+        if (jit) {
+          out.jit = jit;
+          out.cpu = cpu;
+        }
+      }
+    }
   }
   if (options.run === false) return out;
   try {

@@ -23,7 +23,7 @@ interface BuildLayout {
 }
 
 const LAYOUTS: Partial<Record<ProfileId, BuildLayout>> = {
-  'linux-7.2': { ctx: LAYOUT_7, misc: { arrayValueOffset: 0x130, htabElemKey: 48, regAx: 12 } },
+  'linux-7.2': { ctx: LAYOUT_7, misc: { arrayValueOffset: 0x130, htabElemKey: 48, regAx: 12, cpuNumberAddr: -2082324428 } },
   'linux-7.3': { ctx: LAYOUT_7, misc: { arrayValueOffset: 0x128, htabElemKey: 48, regAx: 12 } },
   next: { ctx: LAYOUT_7, misc: { arrayValueOffset: 0x128, htabElemKey: 48, regAx: 12 } },
 };
@@ -34,6 +34,8 @@ export interface XlatedPrediction {
   masked: number[];
   /** start of each function that survived dead-code removal */
   funcStarts: number[];
+  /** the program's function index of each surviving function */
+  funcIds: number[];
 }
 
 export type XlatedResult = XlatedPrediction | { unknown: string };
@@ -56,6 +58,7 @@ export function predictXlated(program: Program, profile: ProfileId, trace: WalkT
     insns: program.insns.map((i) => ({ ...i })),
     aux: program.insns.map((_, i) => ({ seen: trace.seen[i] === 1, ptrType: trace.ptrType.get(i), callMap: trace.callMap.get(i) })),
     starts: [...program.funcs.map((f) => f.start), program.insns.length],
+    subIds: program.funcs.map((_, k) => k),
   };
   // the second half of an LD_IMM64 counts as seen with its first (do_check steps over both)
   for (let i = 0; i < x.insns.length; i++) if (x.insns[i]!.code === 0x18 && x.aux[i]!.seen && x.aux[i + 1]) x.aux[i + 1]!.seen = true;
@@ -66,8 +69,8 @@ export function predictXlated(program: Program, profile: ProfileId, trace: WalkT
   removeDeadCode(x);
   removeNops(x);
   if (!convertCtxAccesses(x, program, layout.ctx)) return { unknown: 'a ctx field whose kernel layout the model does not know' };
-  if (!miscFixups(x, program.maps, layout.misc)) return { unknown: 'a map helper call the model does not inline' };
+  if (!miscFixups(x, program.maps, layout.misc)) return { unknown: 'a helper call whose rewrite the model does not know for this kernel' };
   const starts = x.starts.slice(0, -1);
   const insns = dumpCalls(x.insns, starts);
-  return { insns, masked: addressImms(insns), funcStarts: starts };
+  return { insns, masked: addressImms(insns), funcStarts: starts, funcIds: x.subIds };
 }

@@ -70,6 +70,12 @@ export interface MiscLayout {
   regAx: number;
   /** offsetof(struct htab_elem, key) */
   htabElemKey: number;
+  /**
+   * (u32)&cpu_number, the per-CPU variable an inlined bpf_get_smp_processor_id reads: a
+   * build constant, since the guests boot with nokaslr (read off the kernel's xlated dump).
+   * The xlated comparison masks it; the JIT's encoding of the move depends on it.
+   */
+  cpuNumberAddr?: number;
 }
 
 /** map_gen_lookup for the map a lookup call was made with (root: bypass_spec_v1, no index mask) */
@@ -119,8 +125,9 @@ export function miscFixups(x: XProg, maps: readonly MapDecl[], L: MiscLayout): b
       continue;
     }
     if (insn.imm === FUNC_GET_SMP_PROCESSOR_ID) {
+      if (L.cpuNumberAddr === undefined) return false;
       // BPF_MOV64_IMM(r0, &cpu_number); BPF_MOV64_PERCPU_REG(r0, r0); r0 = *(u32 *)(r0 + 0)
-      const patch = [raw(BPF_ALU64 | 0xb0 | BPF_K, 0, 0, 0, 0), raw(BPF_ALU64 | 0xb0 | BPF_X, 0, 0, BPF_ADDR_PERCPU, 0), raw(0x61, 0, 0, 0, 0)];
+      const patch = [raw(BPF_ALU64 | 0xb0 | BPF_K, 0, 0, 0, L.cpuNumberAddr), raw(BPF_ALU64 | 0xb0 | BPF_X, 0, 0, BPF_ADDR_PERCPU, 0), raw(0x61, 0, 0, 0, 0)];
       i += patchInsn(x, i, patch);
       continue;
     }

@@ -17,6 +17,8 @@ export interface XProg {
   aux: InsnAux[];
   /** subprog_info[].start, plus the fake 'exit' subprog at the end */
   starts: number[];
+  /** the original subprog index of each entry of `starts` (minus the fake one) */
+  subIds: number[];
 }
 
 const BPF_JMP = 0x05;
@@ -86,6 +88,7 @@ export function removeInsns(x: XProg, off: number, cnt: number): void {
   if (x.starts[j] !== off + cnt) j--;
   if (j > i) {
     x.starts.splice(i, j - i);
+    x.subIds.splice(i, j - i);
   } else if (x.starts[i] === off) {
     i++;
   }

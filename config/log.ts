@@ -1,7 +1,10 @@
-// The one pino configuration for bpfdiff's service processes: JSON lines, level from LOG_LEVEL,
-// secrets redacted wherever they might ride along (auth headers, tokens, Redis passwords).
+// The one pino configuration for bpfdiff's service processes: level from LOG_LEVEL, secrets
+// redacted wherever they might ride along (auth headers, tokens, Redis passwords). On a
+// terminal the lines are pino-pretty's readable form; JSON lines otherwise (a pipe, a file,
+// a log collector) or with LOG_FORMAT=json.
 import { pino, type Logger, type LoggerOptions } from 'pino';
 import { logLevelOf } from './settings.ts';
+import pretty from 'pino-pretty';
 
 export const LOG_REDACT_PATHS = [
   'req.headers.authorization',
@@ -13,6 +16,8 @@ export const LOG_REDACT_PATHS = [
   'config.redisUrl',
 ];
 
+export type LogFormat = 'pretty' | 'json';
+
 export function loggerOptions(name: string): LoggerOptions {
   return {
     name,
@@ -21,6 +26,20 @@ export function loggerOptions(name: string): LoggerOptions {
   };
 }
 
-export function createLogger(name: string, destination?: NodeJS.WritableStream): Logger {
-  return destination ? pino(loggerOptions(name), destination) : pino(loggerOptions(name));
+/** LOG_FORMAT=json|pretty when set, else pretty on a terminal and JSON anywhere else. */
+export function logFormat(destination: NodeJS.WritableStream, env: NodeJS.ProcessEnv = process.env): LogFormat {
+  if (env.LOG_FORMAT === 'json' || env.LOG_FORMAT === 'pretty') return env.LOG_FORMAT;
+  return (destination as { isTTY?: boolean }).isTTY === true ? 'pretty' : 'json';
+}
+
+/**
+ * A logger writing to `destination` (default stderr). `terminal`, when given, is where the
+ * pretty lines go instead (a stream that keeps a status line below them); whether the output is
+ * a terminal is still judged by `destination`.
+ */
+export function createLogger(name: string, destination: NodeJS.WritableStream = process.stderr, terminal?: NodeJS.WritableStream): Logger {
+  if (logFormat(destination) === 'json') return pino(loggerOptions(name), destination);
+  const colorize = (destination as { isTTY?: boolean }).isTTY === true && process.env.NO_COLOR === undefined;
+  const stream = pretty({ destination: terminal ?? destination, colorize, sync: true, singleLine: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' });
+  return pino(loggerOptions(name), stream);
 }

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { apiConfig, createLogger, readSettings, workerConfig, type ApiConfig } from '../../config/index.ts';
+import { apiConfig, createLogger, logFormat, readSettings, workerConfig, type ApiConfig } from '../../config/index.ts';
 import { DEFAULT_DASHBOARD_DIR, startServer, type ModelOracle } from '../../services/api/index.ts';
 import { redactRedisUrl, startEmbeddedRedis, type EmbeddedRedis } from '../../store/index.ts';
 import { readCatalog } from '../../kernel/index.ts';
@@ -17,6 +17,8 @@ import { Engine, predictedKernels } from '../../engine/index.ts';
 import { parsePort } from './serve.ts';
 import { UserError } from '../user-error.ts';
 import { settingsOrUserError } from '../settings.ts';
+import { StatusLine } from '../status-line.ts';
+import { watchCampaign } from '../campaign-progress.ts';
 import { collect, positiveInt } from '../options.ts';
 
 interface StartOptions {
@@ -65,7 +67,9 @@ export function register(program: Command): void {
       const kernels = opts.kernel ?? defaultKernels();
       // the campaign's kernels and count are the nightly run's unless the environment says otherwise
       const settings = settingsOrUserError(() => readSettings(process.env, { nightlyKernels: kernels, nightlyCount: opts.count }));
-      const log = createLogger('bpfdiff', process.stderr);
+      // on a terminal: readable log lines above a live progress line of the campaign
+      const status = logFormat(process.stderr) === 'pretty' && process.stderr.isTTY ? new StatusLine(process.stderr) : undefined;
+      const log = createLogger('bpfdiff', process.stderr, status?.above);
       const closers: Closer[] = [];
       let redis: EmbeddedRedis | undefined;
       let redisUrl = settings.redisUrl;
@@ -92,9 +96,11 @@ export function register(program: Command): void {
         if (redis) closers.push({ name: 'redis', close: () => redis.stop() });
 
         let jobLine = 'no campaign submitted (--no-campaign)';
+        let campaignId: string | undefined;
         if (opts.campaign) {
           if (kernels.length === 0) throw new UserError('--kernel: no kernel images found; run `npm run provision` or name one');
           const job = await submitJob(worker.store, worker.queues, { kind: 'campaign', kernels, count: opts.count, seed: opts.seed });
+          campaignId = job.id;
           jobLine = `campaign ${job.id}: ${opts.count} programs on ${kernels.join(', ')} (seed ${opts.seed}) → ${url}/jobs/${job.id}`;
         }
         const dashboard = existsSync(config.dashboardDir ?? DEFAULT_DASHBOARD_DIR) ? `${url}/` : '(not built yet)';
@@ -112,6 +118,10 @@ export function register(program: Command): void {
             '',
           ].join('\n'),
         );
+        if (status && campaignId) {
+          const stop = watchCampaign(worker.store, campaignId, status);
+          closers.unshift({ name: 'progress', close: async () => (stop(), status.clear(true)) });
+        }
       } catch (err) {
         for (const closer of closers.reverse()) await closer.close().catch(() => undefined);
         if (redis && !closers.some((c) => c.name === 'redis')) await redis.stop();

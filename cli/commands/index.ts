@@ -11,6 +11,7 @@ export const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   asm: () => import('./asm.ts'),
   disasm: () => import('./disasm.ts'),
   fuzz: () => import('./fuzz.ts'),
+  gen: () => import('./gen.ts'),
   'import-selftests': () => import('./import-selftests.ts'),
   model: () => import('./model.ts'),
   reduce: () => import('./reduce.ts'),

@@ -14,3 +14,4 @@ export {
 } from './store.ts';
 export { connectRedis, redactRedisUrl, type RedisRole } from './redis.ts';
 export { startEmbeddedRedis, freePort, SYSTEM_OF_RECORD_SETTINGS, type EmbeddedRedis } from './embedded-redis.ts';
+export { findingSelftest } from './selftest.ts';

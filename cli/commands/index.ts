@@ -10,6 +10,7 @@ export interface CommandModule {
 export const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   asm: () => import('./asm.ts'),
   disasm: () => import('./disasm.ts'),
+  export: () => import('./export.ts'),
   fuzz: () => import('./fuzz.ts'),
   gen: () => import('./gen.ts'),
   'import-selftests': () => import('./import-selftests.ts'),

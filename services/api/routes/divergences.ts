@@ -13,7 +13,16 @@ import {
   TriageBodySchema,
 } from '../schemas.ts';
 import { errorBody } from '../errors.ts';
-import { DivergenceRecordSchema, LastReplaySchema, TriageStatusSchema } from '../../../store/index.ts';
+import { DivergenceRecordSchema, LastReplaySchema, TriageStatusSchema, findingSelftest } from '../../../store/index.ts';
+import { NoExpectationError } from '../../../core/selftests/finding.ts';
+import { SelftestExportError } from '../../../core/selftests/export.ts';
+
+export const SelftestExportSchema = Type.Object({
+  selftest: Type.String({ description: 'C source of one test in tools/testing/selftests/bpf/progs/verifier_*.c style' }),
+  expected: Type.Object({ verdict: Type.String(), msg: Type.Optional(Type.String()), retval: Type.Optional(Type.Integer()) }),
+  basis: Type.String({ description: "kernel: the annotation is the real kernel's outcome; model: the kernel crashed or hung, the annotation is the model's prediction of a fixed kernel" }),
+  commitMessage: Type.Optional(Type.String()),
+});
 
 /** Every signature without its programs: what an overview needs, a fraction of the bytes. */
 export const DivergenceSummarySchema = Type.Object({
@@ -81,6 +90,31 @@ const divergences: FastifyPluginAsyncTypebox = async (app) => {
           reduced: reduced ? disassemble(rawFromHex(reduced.insns)) : undefined,
         },
       };
+    },
+  );
+
+  app.get(
+    '/divergences/:id/selftest',
+    {
+      schema: {
+        summary: "The finding's reproducer as a kernel selftest (progs/verifier_*.c style) and a commit message skeleton",
+        tags: ['divergences'],
+        params: DivergenceIdParamsSchema,
+        response: { 200: SelftestExportSchema, 400: ErrorSchema, 404: ErrorSchema, 422: ErrorSchema },
+      },
+    },
+    async (req, reply) => {
+      const record = await app.store.getDivergence(req.params.id);
+      if (!record) return reply.code(404).send(notFound(req.params.id));
+      const job = await app.store.getJob(record.firstJob);
+      try {
+        return findingSelftest(record, { seed: job?.params.seed });
+      } catch (err) {
+        if (err instanceof NoExpectationError || err instanceof SelftestExportError || err instanceof RangeError) {
+          return reply.code(422).send(errorBody(422, `params.id: divergence ${record.id} has no selftest form: ${err.message}`, 'params.id'));
+        }
+        throw err;
+      }
     },
   );
 

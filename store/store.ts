@@ -46,6 +46,8 @@ export interface DivergenceFilter {
   status?: TriageStatus;
   /** case-insensitive substring of signature, detail or mutation */
   text?: string;
+  /** only the signatures this job saw */
+  job?: string;
   sort?: 'count' | 'lastSeen';
   offset?: number;
   limit?: number;
@@ -229,6 +231,14 @@ export class Store {
     await this.redis.hset(jk, fields);
   }
 
+  /** The batches a job has recorded, by index: what each contributed. */
+  async jobBatches(id: string): Promise<Array<{ index: number; programs: number; agreed: number; byClass: Record<string, number>; busyMs: number; vmRestarts: number }>> {
+    const all = await this.redis.hgetall(this.key('job', id, 'batches'));
+    return Object.entries(all)
+      .map(([index, json]) => ({ index: Number(index), ...(JSON.parse(json) as { programs: number; agreed: number; byClass: Record<string, number>; busyMs: number; vmRestarts: number }) }))
+      .sort((a, b) => a.index - b.index);
+  }
+
   async setReplaySummary(id: string, replay: ReplaySummary): Promise<void> {
     await this.redis.hset(this.key('job', id), 'replay', JSON.stringify(replay));
   }
@@ -322,7 +332,11 @@ export class Store {
 
   async listDivergences(filter: DivergenceFilter = {}): Promise<Page<DivergenceRecord>> {
     const index = filter.sort === 'lastSeen' ? 'divs:lastSeen' : 'divs:count';
-    const ids = await this.redis.zrevrange(this.key(index), 0, -1);
+    let ids = await this.redis.zrevrange(this.key(index), 0, -1);
+    if (filter.job) {
+      const ofJob = new Set(await this.redis.smembers(this.key('job', filter.job, 'divergences')));
+      ids = ids.filter((id) => ofJob.has(id));
+    }
     const text = filter.text?.toLowerCase();
     const all = (await Promise.all(ids.map((id) => this.getDivergence(id)))).filter(
       (d): d is DivergenceRecord =>

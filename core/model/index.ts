@@ -3,3 +3,4 @@ export { verify, check, type VerifyOptions, type CheckOutput } from './verify.ts
 export type { Reg, RegType } from './state.ts';
 export { PROFILES, PROFILE_IDS, resolveProfile, type Profile, type ProfileId } from './profile.ts';
 export { msg as verifierMessages } from './messages.ts';
+export { traceModel, formatReg, type ModelTrace, type ModelTraceLine } from './walk-log.ts';

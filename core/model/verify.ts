@@ -9,7 +9,7 @@ import { isCheckResult, precheck, reject, type CheckResult, type Subprog } from 
 import type { Profile } from './profile.ts';
 import { Walker } from './walk.ts';
 import type { SubprogInfo } from './calls.ts';
-import type { Reg } from './state.ts';
+import type { Reg, VState } from './state.ts';
 import { newWalkTrace, type WalkTrace } from './trace.ts';
 import { predictXlated } from './fixups/index.ts';
 import { predictJit } from './predict-jit.ts';
@@ -77,12 +77,13 @@ export interface CheckOutput {
 }
 
 /** the verifier part alone: undefined result means the kernel would accept */
-export function check(program: Program, profile: Profile, opts: { collectExitR0?: boolean; trace?: boolean } = {}): CheckOutput {
+export function check(program: Program, profile: Profile, opts: { collectExitR0?: boolean; trace?: boolean; onInsn?: (idx: number, st: VState) => void } = {}): CheckOutput {
   const pre = precheck(program, profile);
   if (isCheckResult(pre)) return { result: pre, processed: 0 };
   const walker = new Walker(program, profile, pre.subprogs, pre.subprogOf);
   if (opts.collectExitR0) walker.exitR0 = [];
   if (opts.trace) walker.trace = newWalkTrace(program.insns.length);
+  walker.onInsn = opts.onInsn;
   let result = walker.run(0);
   // do_check_subprogs: global functions a call reached, each verified on its own, until none is new
   const done = new Set<number>();

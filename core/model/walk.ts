@@ -81,6 +81,8 @@ export class Walker {
   exitR0: Reg[] | undefined;
   /** when set, what the rewrite passes need (seen insns, pointer types, maps at calls) */
   trace: WalkTrace | undefined;
+  /** called with the state before each instruction is checked (core/model/walk-log.ts) */
+  onInsn: ((idx: number, st: VState) => void) | undefined;
   private readonly memEnv: MemEnv;
   /** subprog_info[].changes_pkt_data: the subprogram or one it calls may move packet data */
   private readonly changesPktData: boolean[];
@@ -201,6 +203,7 @@ export class Walker {
         const bad = checkRegNumbers612(insn) ?? checkInsnFields(insn);
         if (bad) return bad;
       }
+      this.onInsn?.(idx, st);
       const out = this.step(st, insn, idx, pending, path);
       if (out === 'exit') {
         this.finishPath(path.cp);

@@ -2,6 +2,7 @@
 // submission, one error handler, the routes, and the dashboard at / when it is built.
 // server.ts creates the instance around it; tests register it on their own and use inject().
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { Ajv, type Options as AjvOptions } from 'ajv';
@@ -29,6 +30,7 @@ export interface AppOptions {
 }
 
 export const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../dashboard/', import.meta.url));
+const DAGRE_ESM = fileURLToPath(import.meta.resolve('@dagrejs/dagre'));
 
 /**
  * Bodies are checked as sent (no coercion of 7 into "7", no silent removal of unknown fields);
@@ -73,6 +75,11 @@ async function app(instance: FastifyInstance, opts: AppOptions): Promise<void> {
   await instance.register(health);
   routes.finish();
   const dashboard = opts.config.dashboardDir ?? DEFAULT_DASHBOARD_DIR;
+  // the dashboard's call-graph layout library (@dagrejs/dagre, one self-contained ES module)
+  instance.get('/vendor/dagre.esm.js', { schema: { hide: true } }, async (_req, reply) => {
+    reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=86400');
+    return reply.send(await readFile(DAGRE_ESM, 'utf8'));
+  });
   if (existsSync(dashboard)) {
     await instance.register(fastifyStatic, { root: dashboard, prefix: '/', index: ['index.html'] });
   }

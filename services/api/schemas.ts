@@ -93,6 +93,7 @@ export const ListDivergencesQuerySchema = Type.Object(
     kernel: Type.Optional(KernelIdSchema),
     status: Type.Optional(TriageStatusSchema),
     text: Type.Optional(Type.String({ maxLength: 256 })),
+    job: Type.Optional(Type.String({ maxLength: 128, pattern: '^[A-Za-z0-9_.:-]+$', description: 'only the signatures this job saw' })),
     sort: Type.Optional(Type.Union([Type.Literal('count'), Type.Literal('lastSeen')], { default: 'count' })),
     ...Paging,
   },
@@ -110,6 +111,19 @@ export const DivergenceDetailSchema = Type.Composite([
       example: Type.Optional(DisassemblySchema),
       reduced: Type.Optional(DisassemblySchema),
     }),
+    modelTrace: Type.Optional(
+      Type.Object(
+        {
+          of: Type.String({ description: 'reduced or example: the program traced' }),
+          profile: Type.String(),
+          verdict: Type.String(),
+          message: Type.String(),
+          lines: Type.Array(Type.Object({ insn: Type.Integer(), frame: Type.Integer(), state: Type.String() })),
+          cut: Type.Integer({ description: 'walk steps left out at the start' }),
+        },
+        { description: "the model's own walk of the program shown first: each instruction with the register state before it, then its verdict and reason" },
+      ),
+    ),
   }),
 ]);
 

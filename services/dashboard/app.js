@@ -7,6 +7,7 @@ import { renderOverview } from './views/overview.js';
 import { renderFindings } from './views/findings.js';
 import { renderFinding } from './views/finding.js';
 import { renderJobs } from './views/jobs.js';
+import { renderJob } from './views/job.js';
 
 const view = document.getElementById('view');
 const ROUTES = [
@@ -14,6 +15,7 @@ const ROUTES = [
   [/^\/findings$/, 'findings', renderFindings],
   [/^\/finding\/([0-9a-f]{16})$/, 'findings', renderFinding],
   [/^\/jobs$/, 'jobs', renderJobs],
+  [/^\/job\/([A-Za-z0-9_.:-]+)$/, 'jobs', renderJob],
 ];
 
 let cleanup;

@@ -4,6 +4,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { disassemble, rawFromHex } from '../../../core/isa/index.ts';
+import { resolveProfile, traceModel } from '../../../core/model/index.ts';
+import { parseProgram } from '../../../core/program/index.ts';
 import {
   DivergenceIdParamsSchema,
   DivergenceDetailSchema,
@@ -83,8 +85,16 @@ const divergences: FastifyPluginAsyncTypebox = async (app) => {
       if (!record) return reply.code(404).send(notFound(req.params.id));
       const example = record.examples[0]?.program;
       const reduced = record.reduced?.program;
+      const traced = reduced ?? example;
+      const profile = resolveProfile(record.profile.split('~')[0]);
+      let modelTrace;
+      if (traced && profile) {
+        const t = traceModel(parseProgram(traced), profile);
+        modelTrace = { of: reduced ? 'reduced' : 'example', profile: profile.id, verdict: t.outcome.verdict, message: t.outcome.message || t.outcome.unknown || '', lines: t.lines, cut: t.cut };
+      }
       return {
         ...record,
+        modelTrace,
         disassembly: {
           example: example ? disassemble(rawFromHex(example.insns)) : undefined,
           reduced: reduced ? disassemble(rawFromHex(reduced.insns)) : undefined,

@@ -2,10 +2,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { cancelJob, submitJob } from '../../../workers/queues.ts';
 import { JobRecordSchema } from '../../../store/index.ts';
+import { Type } from '@sinclair/typebox';
 import { ErrorSchema, JobIdParamsSchema, JobListSchema, ListJobsQuerySchema, SubmitJobBodySchema, SubmittedSchema } from '../schemas.ts';
 import { sendError } from '../errors.ts';
 import { jobParamsOf } from '../validate-job.ts';
 import { DEFAULT_API_KERNELS } from '../kernels.ts';
+
+const JobBatchesSchema = Type.Object({
+  items: Type.Array(Type.Object({ index: Type.Integer(), programs: Type.Integer(), agreed: Type.Integer(), byClass: Type.Record(Type.String(), Type.Integer()), busyMs: Type.Integer(), vmRestarts: Type.Integer() })),
+});
 
 const jobs: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
@@ -41,6 +46,15 @@ const jobs: FastifyPluginAsyncTypebox = async (app) => {
       const record = await app.store.getJob(req.params.id);
       if (!record) return sendError(reply, 404, `params.id: job ${req.params.id} does not exist`, 'params.id');
       return record;
+    },
+  );
+
+  app.get(
+    '/jobs/:id/batches',
+    { schema: { summary: "A job's recorded batches: what each contributed (programs, agreed, classes, time, guest restarts)", tags: ['jobs'], params: JobIdParamsSchema, response: { 200: JobBatchesSchema, 400: ErrorSchema, 404: ErrorSchema } } },
+    async (req, reply) => {
+      if ((await app.store.jobState(req.params.id)) === undefined) return sendError(reply, 404, `params.id: job ${req.params.id} does not exist`, 'params.id');
+      return { items: await app.store.jobBatches(req.params.id) };
     },
   );
 

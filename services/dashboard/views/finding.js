@@ -3,7 +3,7 @@
 // call graphs, the verifier log's tail, how to reproduce it, and triage.
 import { api, getToken } from '../api.js';
 import { STATUSES, classBadge, errorBox, fmtInt, h, reasonLine, statusBadge, time } from '../dom.js';
-import { divergingInsn, funcOf, isStackArgStore, decodeInsns, logExcerpt, programFileName, programFileText, refusingSide } from '../program.js';
+import { divergingInsn, funcOf, isStackArgStore, decodeInsns, programFileName, programFileText, refusingSide } from '../program.js';
 import { callGraphSvg } from '../callgraph.js';
 
 const AUTHOR_KEY = 'bpfdiff.author';
@@ -12,46 +12,89 @@ const AUTHOR_KEY = 'bpfdiff.author';
 
 const OUTCOME_ROWS = [
   ['verdict', (o) => o.verdict],
-  ['errno', (o) => (o.errno ? String(o.errno) : '0')],
-  ['reason line', (o) => o.message || '—'],
-  ['7.3 report', (o) => o.report ?? '—'],
-  ['retval', (o) => (o.retval === undefined ? '—' : `${o.retval >>> 0}${o.unpredictable ? ' (unpredictable)' : ''}`)],
-  ['JIT length', (o) => (o.jit?.len === undefined ? '—' : `${o.jit.len} B${o.jit.funcLens ? ` (${o.jit.funcLens.join(' + ')})` : ''}`)],
-  ['verified insns', (o) => (o.verifiedInsns === undefined ? '—' : fmtInt(o.verifiedInsns))],
+  ['errno', (o) => (o.errno ? String(o.errno) : undefined)],
+  ['reason line', (o) => o.message || undefined],
+  ['crash', (o) => (o.verdict === 'crash' || o.verdict === 'hang' ? o.crashTitle : undefined)],
+  ['7.3 report', (o) => o.report],
+  ['retval', (o) => (o.retval === undefined ? undefined : `${o.retval >>> 0}${o.unpredictable ? ' (unpredictable)' : ''}`)],
+  ['JIT length', (o) => (o.jit?.len === undefined ? undefined : `${o.jit.len} B${o.jit.funcLens ? ` (${o.jit.funcLens.join(' + ')})` : ''}`)],
+  ['verified insns', (o) => (o.verifiedInsns === undefined ? undefined : fmtInt(o.verifiedInsns))],
   ['identity', (o) => o.kernel],
 ];
 
-/** Columns: each distinct model prediction, then each kernel the finding was seen on. */
-function outcomeColumns(record) {
+/** Columns: the model and each kernel for the original program, then the same for the reduced one. */
+function outcomeColumns(record, title) {
+  const cols = [];
   const models = new Map();
   const kernels = new Map();
   for (const ex of record.examples) {
-    if (!models.has(ex.model.kernel)) models.set(ex.model.kernel, { title: `model (${ex.model.kernel.replace(/^model:/, '')})`, outcome: ex.model, cls: 'model' });
+    if (!models.has(ex.model.kernel)) models.set(ex.model.kernel, { group: 'original', title: `model (${ex.model.kernel.replace(/^model:/, '')})`, outcome: ex.model, cls: 'model' });
     // cross-kernel `a~b`: the outcome kept is b's, the prediction both profiles share
     const [a, b] = ex.kernel.split('~');
-    if (!kernels.has(ex.kernel)) kernels.set(ex.kernel, { title: b ? `kernel ${b} (differs from ${a})` : `kernel ${a}`, outcome: ex.actual, cls: 'kernel', model: ex.model });
+    if (!kernels.has(ex.kernel)) kernels.set(ex.kernel, { group: 'original', title: b ? `kernel ${b} (differs from ${a})` : `kernel ${a}`, outcome: ex.actual, cls: 'kernel', model: ex.model });
   }
-  for (const k of record.kernels) if (!kernels.has(k)) kernels.set(k, { title: `kernel ${k}`, cls: 'kernel' });
-  return [...models.values(), ...kernels.values()];
+  for (const k of record.kernels) if (!kernels.has(k)) kernels.set(k, { group: 'original', title: `kernel ${k}`, cls: 'kernel' });
+  cols.push(...models.values(), ...kernels.values());
+  const r = record.reduced;
+  if (r?.model) cols.push({ group: 'reduced', title: `model (${r.model.kernel.replace(/^model:/, '')})`, outcome: r.model, cls: 'model' });
+  if (r?.actual) cols.push({ group: 'reduced', title: `kernel ${r.kernel}`, outcome: r.actual, cls: 'kernel', model: r.model });
+  for (const c of cols) if (c.outcome && (c.outcome.verdict === 'crash' || c.outcome.verdict === 'hang')) c.outcome = { ...c.outcome, crashTitle: title };
+  return cols;
 }
 
-function outcomesTable(record) {
-  const cols = outcomeColumns(record);
+function outcomesTable(record, title) {
+  const cols = outcomeColumns(record, title);
+  const groups = ['original', 'reduced'].map((g) => [g, cols.filter((c) => c.group === g).length]).filter(([, n]) => n > 0);
+  // a row only where some column has something to say (no 7.3 report row on a 7.2-only finding)
+  const rows = OUTCOME_ROWS.filter(([, get]) => cols.some((c) => c.outcome && get(c.outcome) !== undefined));
   return h('table', { class: 'outcomes', id: 'outcomes' },
-    h('thead', {}, h('tr', {}, h('th', {}, ''), cols.map((c) => h('th', { class: c.cls }, c.title)))),
-    h('tbody', {}, OUTCOME_ROWS.map(([label, get]) => h('tr', { 'data-row': label },
+    h('thead', {},
+      h('tr', { class: 'groups' }, h('th', {}, ''), groups.map(([g, n]) => h('th', { colspan: n, class: `group ${g}`, 'data-group': g }, g === 'original' ? 'original program' : `reduced (${record.reduced.reducedInsns} insns)`))),
+      h('tr', {}, h('th', {}, ''), cols.map((c) => h('th', { class: `${c.cls} ${c.group}`, 'data-group': c.group }, c.title)))),
+    h('tbody', {}, rows.map(([label, get]) => h('tr', { 'data-row': label },
       h('th', {}, label),
       cols.map((c) => {
         if (!c.outcome) return h('td', { class: 'muted' }, label === 'verdict' ? 'seen; no example kept' : '');
-        const value = get(c.outcome);
-        const differs = c.model && label !== 'identity' && label !== 'verified insns' && label !== 'JIT length' && value !== get(c.model);
-        return h('td', { class: `${c.cls}${differs ? ' differs' : ''}${label === 'reason line' ? ' mono' : ''}`, 'data-verdict': label === 'verdict' ? value : undefined }, value);
+        const value = get(c.outcome) ?? '—';
+        const differs = c.model && !['identity', 'verified insns', 'JIT length', 'crash'].includes(label) && value !== (get(c.model) ?? '—');
+        return h('td', { class: `${c.cls} ${c.group}${differs ? ' differs' : ''}${label === 'reason line' || label === 'crash' ? ' mono' : ''}`, 'data-group': c.group, 'data-verdict': label === 'verdict' ? value : undefined }, value);
       })))));
 }
 
 // ---- disassembly ----------------------------------------------------------------------------
 
-function disassemblyPane({ title, subtitle, lines, program, example, id }) {
+/** The kernel's verifier log with the lines of instruction `hit` marked (the last one most). */
+function logView(log, hit, id) {
+  const lines = log.replace(/\s+$/, '').split('\n');
+  let last = -1;
+  if (hit !== undefined) lines.forEach((l, i) => { if (new RegExp(`^${hit}: \\(`).test(l)) last = i; });
+  const pre = h('pre', { class: 'log verifier-log', id });
+  lines.forEach((l, i) => {
+    const m = /^(\d+): \(/.exec(l);
+    const cls = i === last ? 'log-hit last' : m && Number(m[1]) === hit ? 'log-hit' : /^\[bpfdiff: /.test(l) ? 'log-cut' : undefined;
+    pre.append(h('span', { class: cls, 'data-line': i }, l), '\n');
+  });
+  return { pre, scroll: () => { const el = pre.querySelector('.log-hit.last'); if (el) pre.scrollTop = Math.max(0, el.offsetTop - pre.clientHeight / 2); } };
+}
+
+/** The model's walk at the highlighted instruction: its state there and its own verdict. */
+function modelTracePanel(trace, hit, listing) {
+  if (!trace) return null;
+  const at = hit === undefined ? [] : trace.lines.filter((l) => l.insn === hit);
+  const text = (l) => `${l.insn}: ${listing?.[l.insn]?.text ?? ''}`;
+  return h('div', { class: 'model-trace', id: 'model-trace' },
+    h('h3', {}, `Model's walk (${trace.profile})`),
+    h('p', { class: 'small' }, 'verdict ', h('strong', {}, trace.verdict), trace.message ? [': ', h('span', { class: 'mono reason' }, trace.message)] : ''),
+    hit === undefined
+      ? h('p', { class: 'muted small' }, 'No instruction highlighted.')
+      : at.length === 0
+        ? h('p', { class: 'muted small' }, `The model's walk never reached insn ${hit}${trace.cut ? ` in the ${trace.lines.length} steps kept` : ''}.`)
+        : h('div', {},
+          h('p', { class: 'small' }, `State before insn ${hit}, each time the walk reached it (${at.length}):`),
+          h('pre', { class: 'log model-state' }, at.slice(-4).map((l) => [h('span', { class: 'log-hit' }, text(l)), '\n', `   ${l.state}`, '\n']))));
+}
+
+function disassemblyPane({ title, subtitle, lines, program, example, id, log, logTitle, trace }) {
   const pane = h('section', { class: 'panel disasm-panel', id });
   pane.append(h('h2', {}, title));
   if (subtitle) pane.append(h('p', { class: 'muted small' }, subtitle));
@@ -70,37 +113,79 @@ function disassemblyPane({ title, subtitle, lines, program, example, id }) {
     if (f) listing.append(h('div', { class: 'func-head' }, `; func ${f.name} args=${f.args}${f.linkage === 'global' ? ' global' : ''}`));
     const isHit = hit?.index === index;
     const line = h('div', { class: `insn${isHit ? ' hit' : ''}${isStackArgStore(insns[index]) ? ' r11' : ''}`, role: 'listitem', 'data-index': index },
-      h('span', { class: 'idx' }, `${index}:`), ' ', text, isHit ? h('span', { class: 'hit-mark' }, ` ◀ ${side.who}: ${side.outcome.message}`) : null);
+      h('span', { class: 'idx' }, `${index}:`), ' ', text, isHit ? h('span', { class: 'hit-mark' }, ` ◀ ${side.who}: ${side.outcome.verdict === 'crash' ? 'crashed here' : side.outcome.message}`) : null);
     if (isHit) hitLine = line;
     listing.append(line);
   }
-  pane.append(
-    h('p', { class: 'hit-why small' }, hit
-      ? [`Highlighted: insn ${hit.index}, `, h('em', {}, hit.how), ` (${side.who}'s outcome).`]
-      : [h('span', { class: 'muted' }, side ? `No instruction identified: the ${side.who}'s reason line names none and no verifier log was kept.` : 'No instruction highlighted: both sides accepted (the difference is in the run, not the verifier).')]),
-    listing);
-  const graph = h('figure', { class: 'graph' }, callGraphSvg(program, { highlightFunc: hit ? funcOf(program.funcs, hit.index) : undefined }),
-    h('figcaption', { class: 'muted small' }, 'Call graph: a box per function with its argument count; an orange bar marks a function that writes stack arguments (r11 stores); arrows are calls, labelled with the number of call sites (×n) and the stack arguments passed; yellow: the function holding the highlighted instruction.'));
-  return { pane, graph, scroll: () => hitLine && (listing.scrollTop = Math.max(0, hitLine.offsetTop - listing.clientHeight / 3)) };
+  const why = h('p', { class: 'hit-why small' }, hit
+    ? [`Highlighted: insn ${hit.index}, `, h('em', {}, hit.how), ` (${side.who}'s outcome${side.outcome.verdict === 'crash' ? ': the log the kernel had written when it crashed' : ''}).`]
+    : [h('span', { class: 'muted' }, side ? `No instruction identified: the ${side.who}'s reason line names none and no verifier log was kept.` : 'No instruction highlighted: both sides accepted (the difference is in the run, not the verifier).')]);
+  let logPart = null;
+  let logScroll;
+  if (log) {
+    const v = logView(log, hit?.index, `${id}-log`);
+    logScroll = v.scroll;
+    logPart = h('div', { class: 'log-col' }, h('h3', {}, logTitle), v.pre);
+  }
+  pane.append(why, h('div', { class: logPart ? 'listing-and-log' : 'listing-only' }, h('div', { class: 'listing-col' }, listing), logPart), modelTracePanel(trace, hit?.index, lines));
+  const graph = h('figure', { class: 'graph', id: `${id}-graph` }, callGraphSvg(program, { highlightFunc: hit ? funcOf(program.funcs, hit.index) : undefined }),
+    h('figcaption', { class: 'muted small' }, `Call graph of the ${title.toLowerCase()}: a box per function with its argument count; an orange bar marks a function that writes stack arguments (r11 stores); arrows are calls, labelled with the number of call sites (×n) and the stack arguments passed; yellow: the function holding the highlighted instruction; bold red arrows: its callers.`));
+  return { pane, graph, scroll: () => { if (hitLine) listing.scrollTop = Math.max(0, hitLine.offsetTop - listing.clientHeight / 3); logScroll?.(); } };
 }
 
-function logPanel(record) {
-  const sources = [
-    ...record.examples.flatMap((ex) => [[`kernel ${ex.kernel}`, ex.actual], ['model', ex.model]]),
-    ...(record.reduced ? [[`reduced, kernel ${record.reduced.kernel}`, record.reduced.actual]] : []),
-  ];
-  const found = sources.find(([, o]) => o?.log);
+function consolePanel(record) {
   const console = record.examples.find((ex) => ex.actual.console)?.actual.console;
-  if (!found && !console) return h('section', { class: 'panel' }, h('h2', {}, 'Verifier log'), h('p', { class: 'muted small' }, 'No verifier log kept for this finding; run the command under Reproduce (it passes --log) to see it.'));
-  const parts = [];
-  if (found) {
-    const [who, o] = found;
-    const ex = logExcerpt(o.log, o.message);
-    parts.push(h('h2', {}, `Verifier log (${who})`), ex.skipped ? h('p', { class: 'muted small' }, `last lines; ${ex.skipped} earlier lines not shown`) : null,
-      h('pre', { class: 'log', id: 'verifier-log' }, ex.text.split('\n').map((l) => [h('span', { class: l.trim() === o.message ? 'reason' : undefined }, l), '\n'])));
+  if (!console) return null;
+  return h('section', { class: 'panel' }, h('h2', {}, 'Kernel console'), h('pre', { class: 'log', id: 'kernel-console' }, console));
+}
+
+/** How far the reduce job is: checks done and the current size, refreshed while it runs. */
+function progressLine(record) {
+  const p = record.reduceProgress;
+  if (record.reduced) {
+    const r = record.reduced;
+    return h('p', { class: 'small', id: 'reduce-progress', 'data-state': 'done' }, `Reduced from ${r.originalInsns} to ${r.reducedInsns} insns${r.checks ? ` in ${fmtInt(r.checks)} checks` : ''}.`);
   }
-  if (console) parts.push(h('h2', {}, 'Kernel console'), h('pre', { class: 'log' }, console));
-  return h('section', { class: 'panel' }, parts);
+  if (!p) return h('p', { class: 'muted small', id: 'reduce-progress', 'data-state': 'waiting' }, 'Reduction not started yet (it waits for campaign batches to finish).');
+  const secs = Math.max(0, Math.round((Date.parse(p.at) - Date.parse(p.startedAt)) / 1000));
+  return h('p', { class: 'small', id: 'reduce-progress', 'data-state': 'running' },
+    h('progress', { max: p.maxChecks, value: p.checks }), ` reducing: ${fmtInt(p.checks)} of at most ${fmtInt(p.maxChecks)} checks, now ${p.insns} insns (from ${p.originalInsns}), ${secs} s so far; last step: ${p.step}`);
+}
+
+function selftestPanel(record) {
+  const out = h('div', { class: 'selftest-out' });
+  const button = h('button', { type: 'button', id: 'selftest-button' }, 'Show as kernel selftest');
+  const copied = h('span', { class: 'muted small', 'aria-live': 'polite' });
+  let text = '';
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+    } catch {
+      const pre = out.querySelector('pre');
+      if (pre) getSelection().selectAllChildren(pre);
+      document.execCommand('copy');
+    }
+    copied.textContent = ' copied';
+    setTimeout(() => (copied.textContent = ''), 1500);
+  };
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      const res = await api.selftest(record.id);
+      text = res.selftest;
+      out.replaceChildren(
+        h('p', { class: 'small' }, res.basis === 'model' ? "Annotation: the model's prediction of a fixed kernel (the real kernel crashed or hung; the test says so in a comment)." : "Annotation: the real kernel's outcome.", ' ',
+          h('button', { type: 'button', id: 'selftest-copy', onclick: copy }, 'Copy selftest'), copied),
+        h('pre', { class: 'selftest', id: 'selftest-text' }, res.selftest),
+        res.commitMessage ? [h('h3', {}, 'Commit message skeleton'), h('pre', { class: 'selftest', id: 'commit-message' }, res.commitMessage)] : null,
+        h('p', { class: 'muted small' }, `Same text: bpfdiff export --selftest ${record.id}`));
+    } catch (err) {
+      out.replaceChildren(errorBox(err));
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return h('section', { class: 'panel', id: 'selftest-panel' }, h('h2', {}, 'Selftest'), h('p', { class: 'muted small' }, 'The reproducer as a test for tools/testing/selftests/bpf/progs/verifier_*.c, with a commit message skeleton.'), button, out);
 }
 
 // ---- reproduce and triage -------------------------------------------------------------------
@@ -202,18 +287,24 @@ export async function renderFinding(root, { id }) {
   const record = await api.divergence(id);
   const cleanups = [];
   const example = record.examples[0];
+  const title = reasonLine(record);
   // the same program may have been kept for several kernels; one with a verifier log pinpoints best
   const located = record.examples.find((ex) => ex.program.insns === example?.program.insns && (ex.actual.log || ex.model.log)) ?? example;
   const badge = h('span', { id: 'status-badge' }, statusBadge(record.status));
+  const r = record.reduced;
+  const trace = record.modelTrace;
+  const logOf = (o) => o?.log;
   const original = disassemblyPane({
     id: 'disasm-original',
     title: 'Original',
-    subtitle: example ? `${record.reduced ? '' : 'Not reduced yet (a reduce job runs for each new signature) · '}${fmtInt(decodeInsns(example.program.insns).length)} insns · ${example.program.funcs.length} functions · ${example.program.progType} · kernel ${example.kernel} · job ${example.jobId.slice(0, 8)}` : '',
+    subtitle: example ? `${fmtInt(decodeInsns(example.program.insns).length)} insns · ${example.program.funcs.length} functions · ${example.program.progType} · kernel ${example.kernel} · job ${example.jobId.slice(0, 8)}` : '',
     lines: record.disassembly.example,
     program: example?.program,
     example: located,
+    log: logOf(located?.actual),
+    logTitle: `Verifier log, kernel ${located?.kernel ?? ''} (level 1${located?.actual.verdict === 'crash' ? ', up to the crash' : ''})`,
+    trace: trace?.of === 'example' ? trace : undefined,
   });
-  const r = record.reduced;
   const reduced = disassemblyPane({
     id: 'disasm-reduced',
     title: 'Reduced reproducer',
@@ -221,28 +312,46 @@ export async function renderFinding(root, { id }) {
     lines: record.disassembly.reduced,
     program: r?.program,
     example: r?.actual && r?.model ? { actual: r.actual, model: r.model } : example,
+    log: r?.logLevel2 ?? logOf(r?.actual),
+    logTitle: `Verifier log, kernel ${r?.kernel ?? ''} (${r?.logLevel2 ? 'level 2' : 'level 1'}${r?.actual?.verdict === 'crash' ? ', up to the crash' : ''})`,
+    trace: trace?.of === 'reduced' ? trace : undefined,
   });
   const mutation = record.mutation ? [' · mutation ', h('span', { class: 'mono' }, record.mutation)] : [];
+  const progress = progressLine(record);
   root.append(
     h('div', { class: 'page-head finding-head', 'data-finding': record.id },
       h('p', { class: 'crumbs' }, h('a', { href: '#/findings' }, '← Findings')),
-      h('h1', { class: 'reason-title' }, reasonLine(record)),
+      h('h1', { class: 'reason-title' }, title),
       h('p', {}, classBadge(record.class), ' ', badge, ' ', h('span', { class: 'muted' }, record.detail)),
-      h('p', { class: 'muted small' }, `${fmtInt(record.count)} divergent run${record.count === 1 ? '' : 's'} on ${record.kernels.join(', ')} · profile ${record.profile} · first seen `, time(record.firstSeen), ' · last seen ', time(record.lastSeen),
+      h('p', { class: 'muted small' }, `${fmtInt(record.count)} divergent run${record.count === 1 ? '' : 's'} on ${record.kernels.join(', ')} · profile ${record.profile} · first seen `, time(record.firstSeen), ' in job ', h('a', { href: `#/job/${record.firstJob}` }, record.firstJob.slice(0, 8)), ' · last seen ', time(record.lastSeen),
         ...mutation, record.lastReplay ? ` · last replay on ${record.lastReplay.kernel}: ${record.lastReplay.reproduced ? 'reproduced' : 'did not reproduce'}` : '',
-        h('br'), 'signature ', h('span', { class: 'mono' }, record.signature))),
+        h('br'), 'signature ', h('span', { class: 'mono' }, record.signature)),
+      progress),
     h('div', { class: 'finding-top' },
-      h('div', { class: 'main-col' }, h('section', { class: 'panel' }, h('h2', {}, 'Outcomes'), h('div', { class: 'table-wrap' }, outcomesTable(record))), logPanel(record)),
-      h('div', { class: 'side' }, reproducePanel(record, cleanups), triagePanel(record, (next) => badge.replaceChildren(statusBadge(next.status))))),
-    // without a reduced reproducer the original gets the whole width
-    r ? h('div', { class: 'grid-2 disasm-row' }, reduced.pane, original.pane) : original.pane,
-    h('div', { class: r ? 'grid-2 graph-row' : 'graph-row' }, r ? reduced.graph ?? h('div') : null, original.graph ?? h('div')),
+      h('div', { class: 'main-col' }, h('section', { class: 'panel' }, h('h2', {}, 'Outcomes'), h('div', { class: 'table-wrap' }, outcomesTable(record, title))), consolePanel(record)),
+      h('div', { class: 'side' }, reproducePanel(record, cleanups), selftestPanel(record), triagePanel(record, (next) => badge.replaceChildren(statusBadge(next.status))))),
+    r ? reduced.pane : null,
+    r ? h('div', { class: 'graph-row' }, reduced.graph ?? h('div')) : null,
+    original.pane,
+    h('div', { class: 'graph-row' }, original.graph ?? h('div')),
   );
   setTimeout(() => {
     reduced.scroll?.();
     original.scroll?.();
-    // the reason line is at the log's end
-    for (const pre of root.querySelectorAll('pre.log')) pre.scrollTop = pre.scrollHeight;
   }, 0);
+  // while the reduce job runs, its progress line follows it
+  if (!r) {
+    const timer = setInterval(async () => {
+      try {
+        const next = await api.divergence(id);
+        const fresh = progressLine(next);
+        root.querySelector('#reduce-progress')?.replaceWith(fresh);
+        if (next.reduced) clearInterval(timer);
+      } catch {
+        /* the next tick tries again */
+      }
+    }, 2000);
+    cleanups.push(() => clearInterval(timer));
+  }
   return () => cleanups.forEach((c) => c());
 }

@@ -5,7 +5,7 @@ import { STATUSES, ago, classBadge, errorBox, fmtInt, h, mutationTag, reasonLine
 import { setQuery } from '../route.js';
 
 const PAGE_SIZE = 25;
-const FILTERS = ['class', 'kernel', 'status', 'text', 'sort'];
+const FILTERS = ['class', 'kernel', 'status', 'text', 'sort', 'job'];
 
 function select(name, label, values, current, labels = {}) {
   const options = [...new Set([...values, ...(current ? [current] : [])])];
@@ -81,6 +81,7 @@ export async function renderFindings(root, { params }) {
     select('status', 'Status', STATUSES, state.status),
     h('label', { class: 'grow' }, 'Text', textInput),
     select('sort', 'Sort by', ['count', 'lastSeen'], state.sort, { lastSeen: 'last seen' }),
+    state.job ? h('span', { class: 'job-filter', id: 'job-filter' }, 'job ', h('a', { href: `#/job/${state.job}` }, state.job.slice(0, 8)), ' ', h('a', { href: '#/findings', title: 'all jobs' }, '×')) : null,
     h('a', { href: '#/findings', class: 'reset' }, 'clear'));
 
   form.addEventListener('change', (ev) => {

@@ -2,9 +2,12 @@
 // open, the live workers, and a form that submits a campaign or a replay (POST /jobs).
 import { api } from '../api.js';
 import { ago, errorBox, fmtInt, h } from '../dom.js';
+import { setQuery } from '../route.js';
 
 const POLL_MS = 2000;
-const RECENT = 30;
+const PAGE_SIZE = 20;
+const STATES = ['queued', 'running', 'completed', 'failed', 'cancelled'];
+const KINDS = ['campaign', 'replay', 'nightly'];
 
 function progress(job) {
   const { batchesDone, batchesTotal } = job.counts;
@@ -25,7 +28,7 @@ function jobRow(job) {
   const p = job.params;
   const what = job.kind === 'campaign' ? `${fmtInt(p.count ?? 0)} programs, seed ${p.seed ?? 0}` : job.kind === 'replay' ? [p.corpus !== false ? 'corpus' : '', p.reproducers !== false ? 'reproducers' : ''].filter(Boolean).join(' + ') : p.nightly ?? '';
   return h('tr', { 'data-job': job.id, 'data-state': job.state },
-    h('td', { class: 'mono', title: job.id }, job.id.slice(0, 8)),
+    h('td', { class: 'mono', title: job.id }, h('a', { href: `#/job/${job.id}`, 'data-job-link': job.id }, job.id.slice(0, 8))),
     h('td', {}, job.kind),
     h('td', {}, p.kernels.join(' ')),
     h('td', { class: 'small nowrap' }, what),
@@ -33,7 +36,7 @@ function jobRow(job) {
     h('td', { class: 'progress-cell' }, progress(job)),
     h('td', { class: 'num' }, fmtInt(job.counts.programs)),
     h('td', { class: 'num' }, rate(job)),
-    h('td', { class: 'num' }, job.counts.divergences ? h('a', { href: '#/findings?sort=lastSeen' }, fmtInt(job.counts.divergences)) : '0'),
+    h('td', { class: 'num' }, job.counts.divergences ? h('a', { href: `#/findings?job=${encodeURIComponent(job.id)}`, 'data-job-findings': job.id, title: "this job's findings" }, fmtInt(job.counts.divergences)) : '0'),
     h('td', { class: 'num' }, fmtInt(job.counts.newSignatures)),
     h('td', { class: 'when' }, h('time', { datetime: job.createdAt, title: job.createdAt }, ago(job.createdAt))));
 }
@@ -95,7 +98,19 @@ function workersLine(health) {
     : 'No live worker: jobs stay queued until `bpfdiff worker` (or `bpfdiff start`) runs against this Redis.');
 }
 
-export async function renderJobs(root, { isCurrent }) {
+export async function renderJobs(root, { isCurrent, params }) {
+  const state = { state: params.get('state') ?? '', kind: params.get('kind') ?? '' };
+  let page = Math.max(1, Number(params.get('page')) || 1);
+  const pager = h('div', { class: 'pager', id: 'jobs-pager' });
+  const urlParams = () => {
+    const p = new URLSearchParams();
+    for (const [k, v] of Object.entries(state)) if (v) p.set(k, v);
+    if (page > 1) p.set('page', String(page));
+    return p;
+  };
+  const filterSelect = (name, values) => h('label', {}, name, h('select', { name, 'data-filter': name, onchange: (ev) => { state[name] = ev.target.value; page = 1; setQuery(urlParams()); clearTimeout(timer); refresh(); } },
+    h('option', { value: '' }, 'any'), values.map((v) => h('option', { value: v, selected: v === state[name] }, v))));
+  const filters = h('div', { class: 'filters', id: 'jobs-filters' }, filterSelect('state', STATES), filterSelect('kind', KINDS));
   const body = h('tbody');
   const status = h('div', { id: 'jobs-status' });
   const workers = h('div');
@@ -105,12 +120,19 @@ export async function renderJobs(root, { isCurrent }) {
 
   async function refresh() {
     try {
-      const [list, health] = await Promise.all([api.jobs({ limit: RECENT }), api.health()]);
+      const [list, health] = await Promise.all([api.jobs({ ...state, offset: (page - 1) * PAGE_SIZE, limit: PAGE_SIZE }), api.health()]);
       if (stopped) return;
       const running = list.items.filter((j) => j.state === 'running' || j.state === 'queued');
       body.replaceChildren(...list.items.map(jobRow));
-      if (list.items.length === 0) body.append(h('tr', {}, h('td', { colspan: 11, class: 'muted empty-row' }, 'No jobs yet.')));
-      status.replaceChildren(h('p', { class: 'muted' }, `${running.length} running or queued · ${list.total} jobs in all · updated ${new Date().toLocaleTimeString()}`));
+      if (list.items.length === 0) body.append(h('tr', {}, h('td', { colspan: 11, class: 'muted empty-row' }, list.total ? 'No jobs on this page.' : state.state || state.kind ? 'No jobs match these filters.' : 'No jobs yet.')));
+      const first = list.total ? (page - 1) * PAGE_SIZE + 1 : 0;
+      const pages = Math.max(1, Math.ceil(list.total / PAGE_SIZE));
+      status.replaceChildren(h('p', { class: 'muted' }, `${first}–${(page - 1) * PAGE_SIZE + list.items.length} of ${fmtInt(list.total)} jobs · ${running.length} running or queued on this page · updated ${new Date().toLocaleTimeString()}`));
+      const go = (n) => () => { page = n; setQuery(urlParams()); clearTimeout(timer); refresh(); };
+      pager.replaceChildren(
+        h('button', { type: 'button', disabled: page <= 1, onclick: go(page - 1), 'data-page': 'prev' }, '← newer'),
+        h('span', { class: 'muted small' }, ` page ${page} of ${pages} `),
+        h('button', { type: 'button', disabled: page >= pages, onclick: go(page + 1), 'data-page': 'next' }, 'older →'));
       workers.replaceChildren(workersLine(health));
     } catch (err) {
       if (!stopped) status.replaceChildren(errorBox(err));
@@ -122,11 +144,11 @@ export async function renderJobs(root, { isCurrent }) {
   root.append(
     h('div', { class: 'page-head' }, h('h1', {}, 'Jobs'), status),
     h('div', { class: 'jobs-layout' },
-      h('section', { class: 'panel' }, h('h2', {}, 'Running and recent'), workers,
+      h('section', { class: 'panel' }, h('h2', {}, 'Jobs'), workers, filters,
         h('div', { class: 'table-wrap' },
           h('table', { class: 'jobs', id: 'jobs-table' },
             h('thead', {}, h('tr', {}, ['id', 'kind', 'kernels', 'what', 'state', 'progress', 'programs', 'rate', 'divergences', 'new sigs', 'created'].map((c) => h('th', { class: ['programs', 'rate', 'divergences', 'new sigs'].includes(c) ? 'num' : undefined }, c)))),
-            body))),
+            body)), pager),
       h('section', { class: 'panel' }, h('h2', {}, 'Start a job'), submitForm(() => {
         clearTimeout(timer);
         refresh();

@@ -127,7 +127,9 @@ function disassemblyPane({ title, subtitle, lines, program, example, id, log, lo
     logScroll = v.scroll;
     logPart = h('div', { class: 'log-col' }, h('h3', {}, logTitle), v.pre);
   }
-  pane.append(why, h('div', { class: logPart ? 'listing-and-log' : 'listing-only' }, h('div', { class: 'listing-col' }, listing), logPart), modelTracePanel(trace, hit?.index, lines));
+  pane.append(why, h('div', { class: logPart ? 'listing-and-log' : 'listing-only' }, h('div', { class: 'listing-col' }, listing), logPart));
+  const modelPart = modelTracePanel(trace, hit?.index, lines);
+  if (modelPart) pane.append(modelPart);
   const graph = h('figure', { class: 'graph', id: `${id}-graph` }, callGraphSvg(program, { highlightFunc: hit ? funcOf(program.funcs, hit.index) : undefined }),
     h('figcaption', { class: 'muted small' }, `Call graph of the ${title.toLowerCase()}: a box per function with its argument count; an orange bar marks a function that writes stack arguments (r11 stores); arrows are calls, labelled with the number of call sites (×n) and the stack arguments passed; yellow: the function holding the highlighted instruction; bold red arrows: its callers.`));
   return { pane, graph, scroll: () => { if (hitLine) listing.scrollTop = Math.max(0, hitLine.offsetTop - listing.clientHeight / 3); logScroll?.(); } };
@@ -177,7 +179,7 @@ function selftestPanel(record) {
         h('p', { class: 'small' }, res.basis === 'model' ? "Annotation: the model's prediction of a fixed kernel (the real kernel crashed or hung; the test says so in a comment)." : "Annotation: the real kernel's outcome.", ' ',
           h('button', { type: 'button', id: 'selftest-copy', onclick: copy }, 'Copy selftest'), copied),
         h('pre', { class: 'selftest', id: 'selftest-text' }, res.selftest),
-        res.commitMessage ? [h('h3', {}, 'Commit message skeleton'), h('pre', { class: 'selftest', id: 'commit-message' }, res.commitMessage)] : null,
+        ...(res.commitMessage ? [h('h3', {}, 'Commit message skeleton'), h('pre', { class: 'selftest', id: 'commit-message' }, res.commitMessage)] : []),
         h('p', { class: 'muted small' }, `Same text: bpfdiff export --selftest ${record.id}`));
     } catch (err) {
       out.replaceChildren(errorBox(err));

@@ -9,10 +9,15 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compareOutcomes, divergenceSignature, modelVerify } from '../core/diff/index.ts';
-import { parseProgram, type Outcome, type ProgramJson } from '../core/program/index.ts';
-import { Store, connectRedis, divergenceId, startTestRedis, type DivergenceInstance } from '../store/index.ts';
-import { apiPlugin, modelOutcome, type ApiConfig } from '../services/api/index.ts';
+import { compareOutcomes, divergenceSignature, modelVerify, type Finding } from '../core/diff/index.ts';
+import { parseProgram, type Outcome, type Program, type ProgramJson } from '../core/program/index.ts';
+import { Store, connectRedis, divergenceId } from '../store/index.ts';
+import { startTestRedis } from './test-redis.ts';
+import { apiPlugin } from '../services/api/index.ts';
+import type { ApiConfig } from '../config/index.ts';
+
+const modelOutcome = (program: Program, kernel: string): Outcome => modelVerify()(program, kernel);
+type DivergenceInstance = Finding;
 
 const ARTIFACTS = new URL('../artifacts/', import.meta.url);
 const FIX = new URL('./fixtures/oops-7.2.13/', import.meta.url);
@@ -33,7 +38,7 @@ let campaignJob = '';
 function instance(program: ProgramJson, actual: Outcome): DivergenceInstance {
   const model = modelVerify()(parseProgram(program), '7.2');
   const [d] = compareOutcomes(model, actual);
-  return { signature: divergenceSignature(d.class, d.reason, 'missing-store-after-unreliable'), class: d.class, kernel: '7.2', profile: 'linux-7.2', detail: d.detail, mutation: 'missing-store-after-unreliable', program, model, actual };
+  return { signature: divergenceSignature(d.class, d.reason, 'missing-store-after-unreliable'), class: d.class, kernel: '7.2', profile: 'linux-7.2', index: 0, detail: d.detail, mutation: 'missing-store-after-unreliable', program, model, actual };
 }
 
 async function seed(): Promise<void> {
@@ -56,7 +61,7 @@ async function seed(): Promise<void> {
     model: modelVerify()(parseProgram(reduced), '7.2'), actual: reducedCrash, logLevel2: reducedLevel2.log, checks: 214,
   });
   // a finding still being reduced: its page shows the progress
-  const other = { ...a, signature: 'reason|stack arg write offset -N exceeds max N stack args|store-past-max', class: 'reason', detail: 'model: x | kernel: y', actual: { ...a.model, verdict: 'reject' as const, errno: 22, message: 'stack arg write offset -64 exceeds max 7 stack args', kernel: '7.2.13+deb14-amd64' } };
+  const other: Finding = { ...a, signature: 'reason|stack arg write offset -N exceeds max N stack args|store-past-max', class: 'reason', detail: 'model: x | kernel: y', actual: { ...a.model, verdict: 'reject' as const, errno: 22, message: 'stack arg write offset -64 exceeds max 7 stack args', kernel: '7.2.13+deb14-amd64' } };
   await store.recordBatch(job.id, 1, { programs: 50, agreed: 49, byClass: { reason: 1 }, busyMs: 12_000, vmRestarts: 0, divergences: [other] });
   await store.setReduceProgress(divergenceId(other.signature), { checks: 120, maxChecks: 300, insns: 41, originalInsns: 187, step: 'drop function f4', startedAt: new Date(Date.now() - 95_000).toISOString(), at: new Date().toISOString() });
   // 45 more jobs, so the jobs page has three pages

@@ -5,11 +5,10 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { modelVerify } from '../../core/diff/index.ts';
 import { selftestFor, selftestName, NoExpectationError, type SelftestExport } from '../../core/selftests/finding.ts';
 import { SelftestExportError } from '../../core/selftests/export.ts';
-import { VmPool, VmBootError, PoolBrokenError } from '../../kernel/index.ts';
-import { kernelTargets } from '../kernel-runner.ts';
+import type { Engine } from '../../engine/index.ts';
+import { openEngine } from '../engine.ts';
 import { readProgramFile } from '../program-file.ts';
 import { UserError } from '../user-error.ts';
 
@@ -55,19 +54,17 @@ export function register(program: Command): void {
 async function fromFile(file: string, opts: ExportOptions): Promise<SelftestExport> {
   const programs = await readProgramFile(file);
   if (programs.length !== 1) throw new UserError(`${file}: holds ${programs.length} programs; export takes a file with one`);
-  const [{ id, image, target }] = kernelTargets([opts.kernel]);
-  let pool: VmPool | undefined;
+  let engine: Engine | undefined;
   try {
-    pool = await VmPool.create({ kernel: image, size: 1, timeoutMs: opts.timeout, keepLog: true });
-    const [actual] = await pool.run(programs);
-    const model = modelVerify()(programs[0], target.profile);
-    return selftestFor({ program: programs[0], actual, model, kernelId: id, name: selftestName(file) });
+    engine = await openEngine([opts.kernel], { pool: 1, timeoutMs: opts.timeout });
+    const { [opts.kernel]: actual } = await engine.kernelOutcomes(programs[0], [opts.kernel]);
+    const model = engine.modelOutcome(programs[0], opts.kernel);
+    return selftestFor({ program: programs[0], actual, model, kernelId: opts.kernel, name: selftestName(file) });
   } catch (err) {
-    if (err instanceof VmBootError || err instanceof PoolBrokenError) throw new UserError(err.message);
     if (err instanceof NoExpectationError || err instanceof SelftestExportError) throw new UserError(`${file}: ${err.message}`);
     throw err;
   } finally {
-    await pool?.close();
+    await engine?.close();
   }
 }
 

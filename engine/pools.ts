@@ -12,11 +12,17 @@ export interface PoolState {
   size: number;
   busy: number;
   restarts: number;
+  /** guests started by booting the kernel */
+  coldBoots: number;
+  /** guests started from a snapshot of a booted guest (after a crash, hang or WARN) */
+  restores: number;
 }
 
 export class KernelPools {
   private readonly pools = new Map<string, Promise<VmPool>>();
   private readonly restartsSeen = new Map<string, number>();
+  /** pools that have booted, for state() (which cannot wait) */
+  private readonly started = new Map<string, VmPool>();
   private closed = false;
 
   constructor(
@@ -32,7 +38,7 @@ export class KernelPools {
       // every outcome keeps its verifier log: a finding's example stores it (bounded)
       pool = VmPool.create({ keepLog: true, ...this.settings, kernel: image, size: this.size });
       this.pools.set(image.id, pool);
-      pool.catch(() => this.pools.delete(image.id));
+      pool.then((p) => this.started.set(image.id, p)).catch(() => this.pools.delete(image.id));
     }
     return pool;
   }
@@ -72,7 +78,10 @@ export class KernelPools {
 
   state(): Record<string, PoolState> {
     const state: Record<string, PoolState> = {};
-    for (const id of this.pools.keys()) state[id] = { size: this.size, busy: 0, restarts: this.restartsSeen.get(id) ?? 0 };
+    for (const id of this.pools.keys()) {
+      const m = this.started.get(id)?.metrics();
+      state[id] = { size: this.size, busy: 0, restarts: this.restartsSeen.get(id) ?? 0, coldBoots: m?.boots ?? 0, restores: m?.restores ?? 0 };
+    }
     return state;
   }
 
@@ -80,5 +89,6 @@ export class KernelPools {
     this.closed = true;
     await Promise.all([...this.pools.values()].map(async (p) => (await p.catch(() => undefined))?.close()));
     this.pools.clear();
+    this.started.clear();
   }
 }

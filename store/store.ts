@@ -71,7 +71,7 @@ export interface WorkerBeat {
   pid: number;
   queues: string[];
   concurrency: number;
-  pools: Record<string, { size: number; busy: number; restarts: number }>;
+  pools: Record<string, { size: number; busy: number; restarts: number; coldBoots?: number; restores?: number }>;
   at: string;
 }
 

@@ -123,7 +123,7 @@ export function createFakePipeline(options: FakePipelineOptions = {}): Pipeline 
       return [{ path: 'corpus/fake/zero.json', program: fakeProgram(0) }];
     },
     poolState(): Record<string, PoolState> {
-      return { '7.2': { size: 1, busy: 0, restarts: 0 } };
+      return { '7.2': { size: 1, busy: 0, restarts: 0, coldBoots: 1, restores: 0 } };
     },
     async close() {
       pipeline.closed = true;

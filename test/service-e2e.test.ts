@@ -62,6 +62,9 @@ describe('service end to end (real 7.2 kernel)', () => {
     }
     const metrics = (await app.inject('/metrics')).body;
     expect(metrics).toMatch(/^bpfdiff_programs_processed_total 300$/m);
+    // the worker's guests were started by booting or from the snapshot, counted apart
+    const started = (name: string) => Number(new RegExp(`^${name}\\{kernel="7\\.2"\\} (\\d+)$`, 'm').exec(metrics)?.[1] ?? NaN);
+    expect(started('bpfdiff_vm_cold_boots_total') + started('bpfdiff_vm_restores_total')).toBeGreaterThanOrEqual(1);
   });
 
   it('POST /programs/check runs one program on the real kernel and the model', async () => {

@@ -230,7 +230,7 @@ describe('service routes', () => {
     expect(body.status).toBe('ok');
     expect(body.redis.ok).toBe(true);
     expect(body.workers.map((w: { id: string }) => w.id)).toContain(worker.id);
-    expect(body.workers[0].pools['7.2'].size).toBe(1);
+    expect(body.workers[0].pools['7.2']).toMatchObject({ size: 1, coldBoots: 1, restores: 0 });
   });
 
   it('GET /metrics is Prometheus text', async () => {
@@ -240,6 +240,9 @@ describe('service routes', () => {
     expect(res.body).toMatch(/^bpfdiff_divergences_total\{class="verdict-model-accept"\} 1$/m);
     expect(res.body).toMatch(/^bpfdiff_queue_jobs\{queue="batch",state="waiting"\} \d+$/m);
     expect(res.body).toContain('bpfdiff_workers_alive 1');
+    // cold boots and snapshot restores are counted apart
+    expect(res.body).toMatch(/^bpfdiff_vm_cold_boots_total\{kernel="7\.2"\} 1$/m);
+    expect(res.body).toMatch(/^bpfdiff_vm_restores_total\{kernel="7\.2"\} 0$/m);
   });
 
   it('serves the OpenAPI document and its UI at /docs', async () => {

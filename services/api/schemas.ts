@@ -151,7 +151,16 @@ export const HealthSchema = Type.Object({
       host: Type.String(),
       queues: Type.Array(Type.String()),
       at: Type.String(),
-      pools: Type.Record(Type.String(), Type.Object({ size: Type.Integer(), busy: Type.Integer(), restarts: Type.Integer() })),
+      pools: Type.Record(
+        Type.String(),
+        Type.Object({
+          size: Type.Integer(),
+          busy: Type.Integer(),
+          restarts: Type.Integer(),
+          coldBoots: Type.Optional(Type.Integer({ description: 'guests started by booting the kernel' })),
+          restores: Type.Optional(Type.Integer({ description: 'guests started from a snapshot of a booted guest' })),
+        }),
+      ),
     }),
   ),
   queues: Type.Record(Type.String(), Type.Record(Type.String(), Type.Integer())),

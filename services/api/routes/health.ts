@@ -53,6 +53,16 @@ const health: FastifyPluginAsyncTypebox = async (app) => {
       const guests = new Map<string, number>();
       for (const w of workers) for (const [kernel, pool] of Object.entries(w.pools)) guests.set(kernel, (guests.get(kernel) ?? 0) + pool.size);
       for (const [kernel, n] of guests) lines.push(`bpfdiff_vm_guests{kernel="${label(kernel)}"} ${n}`);
+      // how guests were started, summed over the pools of live workers (since each worker started)
+      const started = (what: 'coldBoots' | 'restores') => {
+        const by = new Map<string, number>();
+        for (const w of workers) for (const [kernel, pool] of Object.entries(w.pools)) by.set(kernel, (by.get(kernel) ?? 0) + (pool[what] ?? 0));
+        return by;
+      };
+      family('bpfdiff_vm_cold_boots_total', 'counter', 'Guests started by booting the kernel, by kernel (live workers).');
+      for (const [kernel, n] of started('coldBoots')) lines.push(`bpfdiff_vm_cold_boots_total{kernel="${label(kernel)}"} ${n}`);
+      family('bpfdiff_vm_restores_total', 'counter', 'Guests started from a snapshot of a booted guest, by kernel (live workers).');
+      for (const [kernel, n] of started('restores')) lines.push(`bpfdiff_vm_restores_total{kernel="${label(kernel)}"} ${n}`);
       return reply.type('text/plain; version=0.0.4; charset=utf-8').send(lines.join('\n') + '\n');
     },
   );

@@ -6,7 +6,9 @@
 // the last line is the ratio of their wall times (target >= 1.6).
 //
 //   node --import tsx bench/crash.bench.ts [--kernel 7.2] [--count 300] [--seed 1] [--crash-every 30]
-//                                          [--guests 2] [--batch 50] [--json]
+//                                          [--guests 2] [--batch 50] [--fresh] [--json]
+// --fresh also runs the campaign a third time with every guest restored before each batch
+// (PoolOptions.freshGuestPerBatch) and prints what that costs against snapshots on.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +28,7 @@ const { values: args } = parseArgs({
     'crash-every': { type: 'string', default: '30' },
     guests: { type: 'string', default: '2' },
     batch: { type: 'string', default: '50' },
+    fresh: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
@@ -51,9 +54,9 @@ interface Half {
   metrics: PoolMetrics;
 }
 
-async function campaign(snapshots: boolean, snapshotDir: string): Promise<Half> {
+async function campaign(snapshots: boolean, snapshotDir: string, freshGuestPerBatch = false): Promise<Half> {
   const kernel = resolveKernel(args.kernel!, readCatalog());
-  const pool = await VmPool.create({ kernel, size: guests, timeoutMs: 30_000, snapshots, snapshotDir });
+  const pool = await VmPool.create({ kernel, size: guests, timeoutMs: 30_000, snapshots, snapshotDir, freshGuestPerBatch });
   try {
     const programs = campaignPrograms();
     const total = emptyBatchResult();
@@ -86,6 +89,13 @@ try {
   say(`snapshots off: ${off.seconds.toFixed(1)} s, ${off.metrics.crashes} crashes, ${off.metrics.boots} cold boots (median ${median(off.metrics.bootMs)} ms)`);
   const on = await campaign(true, snapshotDir);
   say(`snapshots on:  ${on.seconds.toFixed(1)} s, ${on.metrics.crashes} crashes, ${on.metrics.restores} restores (median ${median(on.metrics.restoreMs)} ms), ${on.metrics.boots} cold boots`);
+  if (args.fresh) {
+    const fresh = await campaign(true, snapshotDir, true);
+    const same = JSON.stringify(summary(fresh)) === JSON.stringify(summary(on));
+    say(`fresh guest per batch: ${fresh.seconds.toFixed(1)} s, ${fresh.metrics.restores} restores, ${(fresh.seconds / on.seconds).toFixed(2)}x the time of snapshots on` +
+      ` (${(((fresh.seconds - on.seconds) * 1000) / Math.ceil(count / batchSize)).toFixed(0)} ms per batch of ${batchSize}); ${same ? 'same counts and signatures' : 'DIFFERENT results'}`);
+    if (!same) process.exitCode = 1;
+  }
   const a = summary(off);
   const b = summary(on);
   const same = JSON.stringify(a) === JSON.stringify(b);

@@ -5,7 +5,7 @@
 // 2 guests >= 1.7x one.
 //
 //   node --import tsx bench/pool.bench.ts [--kernel 7.2] [--programs 400] [--rounds 9] [--pipeline 8]
-//                                         [--boot-kernels 6.12,7.2,7.3] [--boot-rounds 3] [--json]
+//                                         [--boot-kernels 6.12,7.2,7.3] [--boot-rounds 3] [--boot-only] [--json]
 //   (defaults: 400 programs per guest per measurement, 9 rounds, pipeline 8)
 import { parseArgs } from 'node:util';
 import { Vm, VmPool, readCatalog, resolveKernel, type KernelImage } from '../kernel/index.ts';
@@ -24,6 +24,7 @@ const { values: args } = parseArgs({
     programs: { type: 'string', default: '400' },
     'boot-kernels': { type: 'string', default: '6.12,7.2,7.3' },
     'boot-rounds': { type: 'string', default: '3' },
+    'boot-only': { type: 'boolean', default: false },
     pipeline: { type: 'string', default: '8' },
     rounds: { type: 'string', default: '9' },
     json: { type: 'boolean', default: false },
@@ -88,6 +89,10 @@ async function main(): Promise<void> {
     results[`boot_ms_${id}`] = bootMs;
     results[`restore_ms_${id}`] = restoreMs;
     say(`boot ${id}: cold boot ${bootMs} ms, restore ${restoreMs} ms (${(bootMs / restoreMs).toFixed(1)}x; target restore <= 500 ms)`);
+  }
+  if (args['boot-only']) {
+    if (args.json) process.stdout.write(`${JSON.stringify(results)}\n`);
+    return;
   }
 
   // All pools stay up and the measurements are interleaved round by round, so load from

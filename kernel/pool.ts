@@ -246,7 +246,10 @@ export class VmPool {
     if (this.closing) throw new PoolBrokenError('the pool is closed');
     const broken = this.slots.length > 0 && this.slots.every((s) => s.broken);
     if (broken) throw this.slots[0].broken!;
-    if (this.opts.freshGuestPerBatch) await this.refreshGuests();
+    if (this.opts.freshGuestPerBatch) {
+      await this.refreshGuests();
+      if (this.slots.every((s) => s.broken)) throw new PoolBrokenError(`every guest of kernel ${this.opts.kernel.id} failed to start: ${this.slots[0].broken?.message}`);
+    }
     let done = 0;
     const outcomes = jobs.map(
       (job, index) =>

@@ -268,6 +268,8 @@ export class Vm extends EventEmitter<VmEvents> {
       if (/KVM internal error|kvm run failed/i.test(chunk) && this.helloAt === undefined) void this.kill('close');
     });
     void this.proc.then((result) => {
+      // QEMU never ran (spawn failed): say why in the boot failure
+      if (result.exitCode === undefined && !result.signal && this.stderr.length < 16384) this.stderr += result.shortMessage ?? result.message;
       const fatal = this.scanFatal();
       const info: VmExit = {
         code: result.exitCode,

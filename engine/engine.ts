@@ -103,7 +103,7 @@ export class Engine {
   targets(ids: readonly string[]): KernelTarget[] {
     const missing = ids.filter((id) => !this.kernels.has(id));
     if (missing.length) {
-      for (const k of resolveKernels(missing, { catalog: this.opts.catalog, profiles: this.opts.profiles })) this.kernels.set(k.target.id, k);
+      for (const k of resolveKernels(missing, { catalog: this.opts.catalog, profiles: this.opts.profiles, cpu: this.opts.pool?.cpuModel })) this.kernels.set(k.target.id, k);
     }
     return ids.map((id) => this.kernels.get(id)!.target);
   }

@@ -21,6 +21,8 @@ export interface TargetOptions {
   catalog?: Catalog;
   /** kernel id → profile instead of the catalog's: a prediction deliberately altered in tests */
   profiles?: Record<string, string>;
+  /** QEMU CPU model of the guests (default qemu64), part of each target's identity */
+  cpu?: string;
 }
 
 /** Resolves kernel ids through the catalog; throws UnknownKernelError. */
@@ -38,7 +40,7 @@ export function resolveKernels(ids: readonly string[], opts: TargetOptions = {})
     const named = opts.profiles?.[id] ?? image.profile;
     const profile = resolveProfile(named);
     if (!profile) throw new UnknownKernelError(`kernel ${id}: no model profile "${named}" predicts it; give one as PATH:PROFILE (linux-6.12, linux-7.2, linux-7.3, next)`);
-    return { image, target: { id, profile: profile.id } };
+    return { image, target: { id, profile: profile.id, cpu: opts.cpu ?? 'qemu64' } };
   });
 }
 

@@ -2,6 +2,7 @@
 // signature that makes a thousand instances of one bug a single finding.
 import type { Outcome } from '../program/index.ts';
 import { consoleTitle } from './console-title.ts';
+import { codeDifference } from './code.ts';
 
 export const DIVERGENCE_CLASSES = [
   /** the model accepts, the kernel rejects */
@@ -22,6 +23,10 @@ export const DIVERGENCE_CLASSES = [
   'model-unknown',
   /** two kernels disagree where their profiles predict the same outcome */
   'cross-kernel',
+  /** both accept; the rewritten program the verifier hands the JIT differs (outside kernel addresses) */
+  'xlated',
+  /** both accept with the same rewritten program; the JIT image or a function length differs outside the mask */
+  'jit',
 ] as const;
 
 export type DivergenceClass = (typeof DIVERGENCE_CLASSES)[number];
@@ -58,6 +63,10 @@ export function compareOutcomes(model: Outcome, actual: Outcome): OutcomeDiffere
   const out: OutcomeDifference[] = [];
   const main = mainDifference(model, actual);
   if (main) out.push(main);
+  if (model.verdict === 'accept' && actual.verdict === 'accept') {
+    const code = codeDifference(model, actual);
+    if (code) out.push(code);
+  }
   if ((actual.verdict === 'accept' || actual.verdict === 'reject') && actual.console) {
     const title = consoleTitle(actual.console)?.title ?? normalizeReason(consoleHeadline(actual.console));
     out.push({ class: 'kernel-warning', detail: `kernel console: ${title}`, reason: title });
@@ -124,6 +133,9 @@ export const CONSOLE_CLASSES: readonly DivergenceClass[] = ['kernel-crash', 'ker
  */
 export function divergenceSignature(cls: DivergenceClass, reason: string, mutation: string | undefined): string {
   if (CONSOLE_CLASSES.includes(cls)) return `${cls}|${reason.replace(/\s+/g, ' ').trim()}`;
+  // code classes: opcode class + the kernel function that wrote the instruction (+ CPU model);
+  // how the generator reached it does not split a codegen bug
+  if (cls === 'xlated' || cls === 'jit') return `${cls}|${reason}`;
   return `${cls}|${normalizeReason(reason)}|${mutation ?? '-'}`;
 }
 

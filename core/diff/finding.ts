@@ -10,6 +10,8 @@ import { DIVERGENCE_CLASSES, type DivergenceClass } from './compare.ts';
 export interface KernelTarget {
   id: string;
   profile: string;
+  /** QEMU CPU model of the guests (default qemu64): part of the kernel's identity for the JIT */
+  cpu?: string;
 }
 
 export interface Finding {

@@ -15,8 +15,11 @@ export interface KernelRunner {
   run(programs: Program[], kernelId: string): Promise<Outcome[]>;
 }
 
-/** The model: what the kernel described by `profile` does with `program` (retval included). */
-export type ModelVerify = (program: Program, profile: string) => Outcome;
+/** The model: what the kernel described by `profile` does with `program` (retval included), its JIT image for `cpu`. */
+export type ModelVerify = (program: Program, profile: string, cpu?: string) => Outcome;
+
+/** the model runs once per (profile, CPU model) */
+const modelKey = (t: KernelTarget): string => `${t.profile}@${t.cpu ?? 'qemu64'}`;
 
 export interface RunBatchOptions {
   runner: KernelRunner;
@@ -37,15 +40,15 @@ export async function runBatch(programs: Program[], targets: readonly KernelTarg
   // Start the kernels first: the model runs on this thread while the guests work.
   const actualP = Promise.all(targets.map((k) => opts.runner.run(programs, k.id)));
   actualP.catch(() => undefined);
-  const profiles = [...new Set(targets.map((t) => t.profile))];
+  const keys = [...new Map(targets.map((t) => [modelKey(t), t])).values()];
   const predicted = new Map<string, Outcome[]>();
   let modelMs = 0;
-  for (const profile of profiles) {
+  for (const target of keys) {
     const outs: Outcome[] = [];
     let since = performance.now();
     for (const p of programs) {
       const m0 = performance.now();
-      outs.push(opts.verify(p, profile));
+      outs.push(opts.verify(p, target.profile, target.cpu));
       modelMs += performance.now() - m0;
       // Yield now and then so the kernel runner's I/O keeps the guests fed meanwhile.
       if (performance.now() - since > 5) {
@@ -53,7 +56,7 @@ export async function runBatch(programs: Program[], targets: readonly KernelTarg
         since = performance.now();
       }
     }
-    predicted.set(profile, outs);
+    predicted.set(modelKey(target), outs);
   }
   const actual = await actualP;
   const kernelMs = performance.now() - t0;
@@ -70,7 +73,7 @@ export async function runBatch(programs: Program[], targets: readonly KernelTarg
     const programJson = () => (json ??= programToJson(program));
     let clean = true;
     targets.forEach((t, ti) => {
-      const model = predicted.get(t.profile)![i];
+      const model = predicted.get(modelKey(t))![i];
       const act = actual[ti][i];
       for (const d of compareOutcomes(model, act)) {
         clean = false;
@@ -94,8 +97,8 @@ export async function runBatch(programs: Program[], targets: readonly KernelTarg
       for (let b = a + 1; b < targets.length; b++) {
         const ka = outcomeKey(actual[a][i]);
         const kb = outcomeKey(actual[b][i]);
-        const ma = outcomeKey(predicted.get(targets[a].profile)![i]);
-        const mb = outcomeKey(predicted.get(targets[b].profile)![i]);
+        const ma = outcomeKey(predicted.get(modelKey(targets[a]))![i]);
+        const mb = outcomeKey(predicted.get(modelKey(targets[b]))![i]);
         if (ka === kb) continue;
         if (ma !== mb) {
           if (ma === ka && mb === kb) result.expectedCrossKernel++;
@@ -111,7 +114,7 @@ export async function runBatch(programs: Program[], targets: readonly KernelTarg
           profile: `${targets[a].profile}~${targets[b].profile}`,
           program: programJson(),
           index,
-          model: predicted.get(targets[a].profile)![i],
+          model: predicted.get(modelKey(targets[a]))![i],
           actual: actual[b][i],
           mutation,
           detail: `kernels differ where profiles predict the same (${ma}): ${reason}`,

@@ -13,7 +13,7 @@ export function predictJit(x: XlatedPrediction, info: readonly SubprogInfo[], pr
   const facts = x.funcIds.map((k) => info[k]!);
   try {
     const res = jitProgram(x.insns, jitFuncs(x.funcStarts, facts), model, jitKernel(profileId));
-    return { len: res.image.length / 2, funcLens: res.funcLens, image: res.image, masked: res.masked };
+    return { len: res.image.length / 2, funcLens: res.funcLens, image: res.image, masked: res.masked, insnOffsets: res.insnOffsets };
   } catch (e) {
     if (e instanceof JitError) return undefined;
     throw e;

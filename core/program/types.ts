@@ -54,6 +54,8 @@ export interface JitFacts {
   image?: string;
   /** model side: [byteOffset, length] ranges of the image that depend on run-time addresses */
   masked?: Array<[number, number]>;
+  /** model side: image offset where each xlated instruction's code starts (locates a difference) */
+  insnOffsets?: number[];
 }
 
 export interface Outcome {
@@ -80,6 +82,8 @@ export interface Outcome {
   /** hex of the program after the verifier's rewrites (kernel: xlated_prog_insns with map
    *  ids replaced by the program's map indices; model: its prediction) */
   xlated?: string;
+  /** model side: [instruction index, kernel function] of each xlated instruction a rewrite pass wrote */
+  rewrites?: Array<[number, string]>;
   /** QEMU CPU model the kernel ran on (`qemu64` by default); the JIT's output depends on it */
   cpu?: string;
   /** the retval depends on something nondeterministic (prandom, uninitialised stack, ...) */

@@ -144,8 +144,8 @@ function evalBranch(code: number, d: bigint, s: bigint): boolean {
   }
 }
 
-/** Rewrites, in place, every conditional jump with constant operands; returns how many. */
-export function pruneDeadBranches(insns: RawInsn[], funcStarts: readonly number[], r11: number): number {
+/** Rewrites, in place, every conditional jump with constant operands; returns their indices. */
+export function pruneDeadBranches(insns: RawInsn[], funcStarts: readonly number[], r11: number): number[] {
   const n = insns.length;
   const ciIn: Ci[][] = Array.from({ length: n + 2 }, () => Array.from({ length: NREGS }, () => ({ s: 'unvisited' }) as Ci));
   for (const s of funcStarts) ciIn[s] = Array.from({ length: NREGS }, () => UNKNOWN);
@@ -160,7 +160,7 @@ export function pruneDeadBranches(insns: RawInsn[], funcStarts: readonly number[
       if (insns[i]!.code === 0x18) i++;
     }
   }
-  let rewritten = 0;
+  const rewritten: number[] = [];
   for (let i = 0; i < n; i++) {
     const insn = insns[i]!;
     if (!isCondJump(insn.code) || isMayGoto(insn.code)) continue;
@@ -178,7 +178,7 @@ export function pruneDeadBranches(insns: RawInsn[], funcStarts: readonly number[
     }
     const taken = evalBranch(insn.code, d, s);
     insns[i] = { code: BPF_JMP | 0x00, dst: 0, src: 0, off: taken ? insn.off : 0, imm: 0 };
-    rewritten++;
+    rewritten.push(i);
   }
   return rewritten;
 }

@@ -27,6 +27,8 @@ export function hardWireDeadCodeBranches(x: XProg): void {
     if (!isCondJump(insn.code)) continue;
     if (!x.aux[i + 1]?.seen) x.insns[i] = ja(insn.off);
     else if (!x.aux[i + 1 + insn.off]?.seen) x.insns[i] = ja(0);
+    else continue;
+    x.aux[i]!.origin = 'bpf_opt_hard_wire_dead_code_branches';
   }
 }
 

@@ -36,6 +36,8 @@ export interface XlatedPrediction {
   funcStarts: number[];
   /** the program's function index of each surviving function */
   funcIds: number[];
+  /** per instruction, the kernel function that wrote it ('' = the program's own instruction) */
+  origins: string[];
 }
 
 export type XlatedResult = XlatedPrediction | { unknown: string };
@@ -46,7 +48,7 @@ function convertCtxAccesses(x: XProg, program: Program, L: CtxLayout): boolean {
     if (x.aux[i]!.ptrType !== 'ptr_to_ctx') continue;
     const conv = convertCtxAccess(x.insns[i]!, program.progType, L);
     if (!conv) return false;
-    i += patchInsn(x, i, conv);
+    i += patchInsn(x, i, conv, 'convert_ctx_access');
   }
   return true;
 }
@@ -64,7 +66,7 @@ export function predictXlated(program: Program, profile: ProfileId, trace: WalkT
   for (let i = 0; i < x.insns.length; i++) if (x.insns[i]!.code === 0x18 && x.aux[i]!.seen && x.aux[i + 1]) x.aux[i + 1]!.seen = true;
   if ([...trace.ptrType.values()].includes('mixed')) return { unknown: 'an instruction accessed memory through different pointer types' };
   // bpf_prune_dead_branches runs before the walk; the walk reached the same instructions either way
-  pruneDeadBranches(x.insns, program.funcs.map((f) => f.start), 11);
+  for (const i of pruneDeadBranches(x.insns, program.funcs.map((f) => f.start), 11)) x.aux[i]!.origin = 'bpf_prune_dead_branches';
   hardWireDeadCodeBranches(x);
   removeDeadCode(x);
   removeNops(x);
@@ -72,5 +74,5 @@ export function predictXlated(program: Program, profile: ProfileId, trace: WalkT
   if (!miscFixups(x, program.maps, layout.misc)) return { unknown: 'a helper call whose rewrite the model does not know for this kernel' };
   const starts = x.starts.slice(0, -1);
   const insns = dumpCalls(x.insns, starts);
-  return { insns, masked: addressImms(insns), funcStarts: starts, funcIds: x.subIds };
+  return { insns, masked: addressImms(insns), funcStarts: starts, funcIds: x.subIds, origins: x.aux.map((a) => a.origin ?? '') };
 }

@@ -112,7 +112,7 @@ export function miscFixups(x: XProg, maps: readonly MapDecl[], L: MiscLayout): b
     const insn = x.insns[i]!;
     const guard = divisionGuard(insn, L.regAx);
     if (guard) {
-      i += patchInsn(x, i, guard);
+      i += patchInsn(x, i, guard, 'do_misc_fixups');
       continue;
     }
     if (insn.code !== (BPF_JMP | BPF_CALL) || insn.src !== 0) continue;
@@ -121,14 +121,14 @@ export function miscFixups(x: XProg, maps: readonly MapDecl[], L: MiscLayout): b
       if (m === undefined || m < 0) return false;
       const patch = mapGenLookup(maps[m]!, L, insn.imm);
       if (!patch) return false;
-      i += patchInsn(x, i, patch);
+      i += patchInsn(x, i, patch, maps[m]!.type === 'array' ? 'array_map_gen_lookup' : 'htab_map_gen_lookup');
       continue;
     }
     if (insn.imm === FUNC_GET_SMP_PROCESSOR_ID) {
       if (L.cpuNumberAddr === undefined) return false;
       // BPF_MOV64_IMM(r0, &cpu_number); BPF_MOV64_PERCPU_REG(r0, r0); r0 = *(u32 *)(r0 + 0)
       const patch = [raw(BPF_ALU64 | 0xb0 | BPF_K, 0, 0, 0, L.cpuNumberAddr), raw(BPF_ALU64 | 0xb0 | BPF_X, 0, 0, BPF_ADDR_PERCPU, 0), raw(0x61, 0, 0, 0, 0)];
-      i += patchInsn(x, i, patch);
+      i += patchInsn(x, i, patch, 'do_misc_fixups');
       continue;
     }
   }

@@ -10,6 +10,8 @@ export interface InsnAux {
   ptrType?: string;
   /** map index in R1 at a helper call; -1 when paths passed different maps */
   callMap?: number;
+  /** the kernel function that wrote this instruction (undefined: it is the program's own) */
+  origin?: string;
 }
 
 export interface XProg {
@@ -60,13 +62,15 @@ function adjBranches(insns: RawInsn[], pos: number, endOld: number, endNew: numb
 }
 
 /** bpf_patch_insn_data: `patch` replaces the instruction at `pos`; returns the new delta (patch.length - 1) */
-export function patchInsn(x: XProg, pos: number, patch: RawInsn[]): number {
+export function patchInsn(x: XProg, pos: number, patch: RawInsn[], origin: string): number {
   const cnt = patch.length;
+  const original = x.insns[pos];
   x.insns.splice(pos, 1, ...patch);
-  if (cnt === 1) return 0;
   // adjust_insn_aux_data: the old aux moves to the last patched insn, the others share its `seen`
   const old = x.aux[pos]!;
-  const fresh: InsnAux[] = Array.from({ length: cnt - 1 }, () => ({ seen: old.seen }));
+  if (patch[cnt - 1] !== original) old.origin = origin;
+  if (cnt === 1) return 0;
+  const fresh: InsnAux[] = Array.from({ length: cnt - 1 }, () => ({ seen: old.seen, origin }));
   x.aux.splice(pos, 0, ...fresh);
   // adjust_subprog_starts
   for (let i = 0; i < x.starts.length; i++) if (x.starts[i]! > pos) x.starts[i]! += cnt - 1;

@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{core,config,kernel,engine,store,workers,services,cli}/**/*.test.ts'],
+          include: ['{core,config,kernel,engine,store,workers,services,cli,scripts}/**/*.test.ts'],
           testTimeout: 30_000,
         },
       },

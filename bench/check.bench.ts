@@ -12,7 +12,10 @@ import { pino } from 'pino';
 import type { ApiConfig } from '../config/index.ts';
 import { Engine } from '../engine/index.ts';
 import { apiPlugin } from '../services/api/index.ts';
-import { startTestRedis } from '../test/test-redis.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmbeddedRedis } from '../store/index.ts';
 import { startWorkers } from '../workers/index.ts';
 
 const { values: args } = parseArgs({
@@ -29,7 +32,9 @@ const checks = Number(args.checks);
 const say = (line: string) => process.stderr.write(`${line}\n`);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const redis = await startTestRedis();
+// a Redis of the benchmark's own, its data in a temporary folder
+const redisDir = mkdtempSync(join(tmpdir(), 'bpfdiff-bench-redis-'));
+const redis = await startEmbeddedRedis({ dataDir: redisDir });
 const ns = `checkbench${randomUUID().slice(0, 8)}-`;
 const TOKEN = 'bench-token';
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -72,7 +77,8 @@ try {
 } finally {
   await app.close();
   await worker.close({ graceMs: 1000 });
-  await redis.cleanup();
+  await redis.stop();
+  rmSync(redisDir, { recursive: true, force: true });
 }
 idle = idle.map(Math.round);
 loaded = loaded.map(Math.round);

@@ -9,7 +9,10 @@ import { parseArgs } from 'node:util';
 import Fastify from 'fastify';
 import { pino } from 'pino';
 import { Engine } from '../engine/index.ts';
-import { startTestRedis } from '../test/test-redis.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmbeddedRedis } from '../store/index.ts';
 import { startWorkers } from '../workers/index.ts';
 import { apiPlugin } from '../services/api/index.ts';
 import type { ApiConfig } from '../config/index.ts';
@@ -46,7 +49,9 @@ try {
 say(`cli:     ${count} programs at ${cliRate.toFixed(1)}/s (agreed ${cliAgreed})`);
 
 // 2. Service path
-const redis = await startTestRedis();
+// a Redis of the benchmark's own, its data in a temporary folder
+const redisDir = mkdtempSync(join(tmpdir(), 'bpfdiff-bench-redis-'));
+const redis = await startEmbeddedRedis({ dataDir: redisDir });
 const ns = `bench${randomUUID().slice(0, 8)}-`;
 const TOKEN = 'bench-token';
 const config: ApiConfig = {
@@ -83,7 +88,8 @@ try {
 } finally {
   await app.close();
   await worker.close();
-  await redis.cleanup();
+  await redis.stop();
+  rmSync(redisDir, { recursive: true, force: true });
 }
 say(`service: ${count} programs at ${serviceRate.toFixed(1)}/s (agreed ${serviceAgreed})`);
 const ratio = serviceRate / cliRate;

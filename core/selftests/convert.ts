@@ -4,9 +4,9 @@
 // constants the caller evaluated, raw instructions as `.8byte`), `%=` (unique per asm
 // statement) and `%%`. Called functions without SEC() are appended as subprograms, as
 // libbpf does. Expected results follow test_loader.c (PRIV mode: bpfdiff loads as root).
-import { assemble, AsmError, HELPER_NAMES } from '../isa/index.ts';
+import { AsmError, HELPER_NAMES } from '../isa/index.ts';
 import type { FuncDecl, MapDecl, Program, ProgType } from '../program/index.ts';
-import { DEFAULT_INPUT_BYTES, validateProgram, formatIssue } from '../program/index.ts';
+import { programFromAsm, validateProgram, formatIssue } from '../program/index.ts';
 import { parseOperand, type CFunction, type SelftestFile } from './extract.ts';
 
 /** Why a test is not imported; the summary counts tests by `reason`. */
@@ -279,9 +279,10 @@ function convert(file: SelftestFile, source: string, test: CFunction, values: Va
   const maps = mapNames.map((n) => mapDecl(file, n, values));
   for (const m of maps) lines.push(`.map ${m.type} ${m.keySize} ${m.valueSize} ${m.maxEntries}`);
 
-  let asm;
+  let program: Program;
   try {
-    asm = assemble(lines.join('\n'));
+    // validated below, where a problem is a reason to skip the test rather than an error
+    program = programFromAsm(lines.join('\n'), { progType, validate: false });
   } catch (e) {
     if (e instanceof AsmError) throw new Skip('asm', `${e.reason}: '${lines[e.line - 1]}'`);
     throw e;
@@ -291,24 +292,17 @@ function convert(file: SelftestFile, source: string, test: CFunction, values: Va
   // test_loader does not compare a retval annotated POINTER_VALUE (the program returns a pointer)
   const retval = ann.retval === 'POINTER_VALUE' ? undefined : retvalOf(ann.retval, values);
   if (retval !== undefined) expected.retval = retval;
-  const program: Program = {
-    progType,
-    insns: asm.insns,
-    funcs: asm.funcs as FuncDecl[],
-    maps: asm.maps,
-    input: new Uint8Array(DEFAULT_INPUT_BYTES),
-    meta: {
-      name: test.name,
-      source,
-      ...(ann.description === undefined ? {} : { description: ann.description }),
-      sec: ann.sec,
-      expected,
-      ...(ann.expectUnpriv || ann.msgsUnpriv.length > 0 || ann.retvalUnpriv
-        ? { unpriv: { verdict: ann.expectUnpriv === 'failure' ? 'reject' : ann.expectUnpriv === 'success' ? 'accept' : undefined, msgs: ann.msgsUnpriv, retval: ann.retvalUnpriv } }
-        : {}),
-      ...(ann.flags.length > 0 ? { flags: ann.flags } : {}),
-      ...(ann.logLevel === undefined ? {} : { logLevel: ann.logLevel }),
-    },
+  program.meta = {
+    name: test.name,
+    source,
+    ...(ann.description === undefined ? {} : { description: ann.description }),
+    sec: ann.sec,
+    expected,
+    ...(ann.expectUnpriv || ann.msgsUnpriv.length > 0 || ann.retvalUnpriv
+      ? { unpriv: { verdict: ann.expectUnpriv === 'failure' ? 'reject' : ann.expectUnpriv === 'success' ? 'accept' : undefined, msgs: ann.msgsUnpriv, retval: ann.retvalUnpriv } }
+      : {}),
+    ...(ann.flags.length > 0 ? { flags: ann.flags } : {}),
+    ...(ann.logLevel === undefined ? {} : { logLevel: ann.logLevel }),
   };
   const issues = validateProgram(program);
   if (issues.length > 0) throw new Skip('invalid', issues.map(formatIssue).join('; '));

@@ -2,16 +2,18 @@
 // programs from a seed, run each through the model and the real kernels, diff, and reduce one
 // example of every distinct divergence. Ctrl-C stops generating, keeps what is in hand, and
 // still writes the findings found so far.
-import { InvalidArgumentError, type Command } from 'commander';
-import { checkGenOptions, DEFAULT_GEN_OPTIONS, generatePrograms, isMutationKind, type GenOptions, type MutationKind } from '../../core/gen/index.ts';
-import { parseProgram, PROG_TYPES, type ProgType } from '../../core/program/index.ts';
+import { writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { DEFAULT_GEN_OPTIONS, generatePrograms, type GenOptions } from '../../core/gen/index.ts';
+import { parseProgram, programsToJsonl } from '../../core/program/index.ts';
 import type { CampaignProgress, CampaignResult } from '../../engine/index.ts';
 import { openEngine } from '../engine.ts';
 import { writeFindings, type SignatureReport } from '../findings.ts';
 import { UserError } from '../user-error.ts';
 import { collect, integerOption } from '../options.ts';
+import { addGeneratorOptions, generatorOptions, type GeneratorFlags } from '../gen-options.ts';
 
-interface FuzzOptions {
+interface FuzzOptions extends GeneratorFlags {
   kernel: string[];
   count: number;
   seed: number;
@@ -21,30 +23,13 @@ interface FuzzOptions {
   timeout: number;
   reduce: boolean;
   reduceChecks: number;
-  funcs?: [number, number];
-  maxFrames?: number;
-  mutationRate?: number;
-  mutations?: MutationKind[];
-  progType?: ProgType;
-  bodySize?: [number, number];
-  gen?: Partial<GenOptions>;
+  savePrograms?: string;
   accel: 'auto' | 'kvm' | 'tcg';
   cpu?: string;
 }
 
-const rate = (field: string) => (value: string): number => {
-  const n = Number(value);
-  if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError(`${field}: expected a number from 0 to 1, got "${value}"`);
-  return n;
-};
-const range = (field: string) => (value: string): [number, number] => {
-  const m = /^(\d+)(?:-(\d+))?$/.exec(value);
-  if (!m) throw new InvalidArgumentError(`${field}: expected MIN-MAX or N, got "${value}"`);
-  return [Number(m[1]), Number(m[2] ?? m[1])];
-};
-
 export function register(program: Command): void {
-  program
+  const command = program
     .command('fuzz')
     .description('generate stack-argument call graphs, run them on the model and real kernels, and report every divergence with a reduced reproducer')
     .requiredOption('-k, --kernel <id>', 'kernel id (6.12, 7.2, 7.3, or PATH[:PROFILE] of a bzImage); repeatable', collect)
@@ -56,31 +41,10 @@ export function register(program: Command): void {
     .option('--timeout <ms>', 'per-program timeout in the guest; one that runs out is tried once more with 6x the timeout before it counts as a hang', integerOption('--timeout', 100), 10_000)
     .option('--no-reduce', 'do not reduce the divergences found')
     .option('--reduce-checks <n>', 'candidate checks per reduction', integerOption('--reduce-checks', 1), 2000)
-    .option('--funcs <min-max>', `functions per program, within 1-16 (default ${DEFAULT_GEN_OPTIONS.funcs.join('-')})`, range('--funcs'))
-    .option('--max-frames <n>', `longest call chain in frames (default ${DEFAULT_GEN_OPTIONS.maxFrames}; > 8 makes chains the kernel refuses)`, integerOption('--max-frames', 1))
-    .option('--mutation-rate <r>', `share of programs carrying one mutation (default ${DEFAULT_GEN_OPTIONS.mutationRate})`, rate('--mutation-rate'))
-    .option('--mutations <kinds>', 'comma-separated mutation kinds to draw from (default: all)', (v: string) => {
-      const kinds = v.split(',').map((s) => s.trim()).filter(Boolean);
-      const bad = kinds.find((k) => !isMutationKind(k));
-      if (bad !== undefined) throw new InvalidArgumentError(`--mutations: unknown kind "${bad}"`);
-      return kinds as MutationKind[];
-    })
-    .option('--prog-type <type>', `program type: ${PROG_TYPES.join(', ')} (default ${DEFAULT_GEN_OPTIONS.progType})`, (v: string) => {
-      if (!(PROG_TYPES as readonly string[]).includes(v)) throw new InvalidArgumentError(`--prog-type: expected one of ${PROG_TYPES.join(', ')}, got "${v}"`);
-      return v as ProgType;
-    })
-    .option('--body-size <min-max>', 'filler statements per function', range('--body-size'))
-    .option('--gen <json>', 'any other generator options as JSON, e.g. \'{"loopRate":0.2,"pointerArgRate":0.3}\'', (v: string) => {
-      try {
-        const o = JSON.parse(v) as unknown;
-        if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new Error('not an object');
-        return o as Partial<GenOptions>;
-      } catch (err) {
-        throw new InvalidArgumentError(`--gen: expected a JSON object of generator options (${(err as Error).message})`);
-      }
-    })
+    .option('--save-programs <file>', 'also write every program the run generated, one bpfdiff.program/v1 per line (as `bpfdiff gen` writes them)')
     .option('--accel <accel>', 'auto (KVM only after a probe boot works), kvm or tcg', 'auto')
-    .option('--cpu <model>', 'QEMU -cpu model of the guests')
+    .option('--cpu <model>', 'QEMU -cpu model of the guests');
+  addGeneratorOptions(command)
     .addHelpText(
       'after',
       `\nMutation kinds: ${DEFAULT_GEN_OPTIONS.mutations.join(', ')}.\n` +
@@ -88,26 +52,12 @@ export function register(program: Command): void {
         'Exit status: 0 when every program agreed, 3 when divergences were found, 130 when interrupted.\n',
     )
     .action(async (opts: FuzzOptions) => {
-      const gen = genOptions(opts);
+      const gen = generatorOptions(opts);
       const code = await fuzz(opts, gen);
       process.exitCode = code;
     });
 }
 
-function genOptions(opts: FuzzOptions): Partial<GenOptions> {
-  const gen: Partial<GenOptions> = { ...(opts.gen ?? {}) };
-  if (opts.funcs) gen.funcs = opts.funcs;
-  if (opts.maxFrames !== undefined) gen.maxFrames = opts.maxFrames;
-  if (opts.mutationRate !== undefined) gen.mutationRate = opts.mutationRate;
-  if (opts.mutations) gen.mutations = opts.mutations;
-  if (opts.progType) gen.progType = opts.progType;
-  if (opts.bodySize) gen.bodySize = opts.bodySize;
-  const unknownKeys = Object.keys(gen).filter((k) => !(k in DEFAULT_GEN_OPTIONS));
-  if (unknownKeys.length) throw new UserError(`--gen: unknown option ${unknownKeys[0]}; expected some of ${Object.keys(DEFAULT_GEN_OPTIONS).join(', ')}`);
-  const problems = checkGenOptions({ ...DEFAULT_GEN_OPTIONS, ...gen });
-  if (problems.length) throw new UserError(`generator option ${problems[0]}`);
-  return gen;
-}
 
 async function fuzz(opts: FuzzOptions, gen: Partial<GenOptions>): Promise<number> {
   if (!['auto', 'kvm', 'tcg'].includes(opts.accel)) throw new UserError(`--accel: expected auto, kvm or tcg, got "${opts.accel}"`);
@@ -138,6 +88,7 @@ async function fuzz(opts: FuzzOptions, gen: Partial<GenOptions>): Promise<number
   try {
     const result = await engine.runCampaign({ seed: opts.seed, count: opts.count, batch: opts.batch, gen, kernels: opts.kernel }, { signal: abort.signal, onProgress: progress });
     if (tty) process.stderr.write('\n');
+    if (opts.savePrograms) await savePrograms(opts.savePrograms, opts.seed, result.total.programs, gen);
     const reports: SignatureReport[] = [];
     if (opts.reduce && !abort.signal.aborted) {
       for (const [i, s] of result.signatures.entries()) {
@@ -172,6 +123,17 @@ async function fuzz(opts: FuzzOptions, gen: Partial<GenOptions>): Promise<number
     process.off('SIGTERM', onSignal);
     await engine.close();
   }
+}
+
+/** The programs a run went through: the seed's first `count` (batches are taken in order and
+ *  every batch started is finished, an interrupted run included), generated again. */
+async function savePrograms(file: string, seed: number, count: number, gen: Partial<GenOptions>): Promise<void> {
+  try {
+    await writeFile(file, programsToJsonl(generatePrograms(seed, count, gen)));
+  } catch (err) {
+    throw new UserError(`--save-programs ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  process.stderr.write(`fuzz: ${count} programs written to ${file}\n`);
 }
 
 function printSummary(result: CampaignResult, findings: SignatureReport[], unames: Record<string, string>, restarts: number): void {

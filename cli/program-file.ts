@@ -31,3 +31,20 @@ export async function readProgramFile(path: string): Promise<Program[]> {
   }
   return programs;
 }
+
+/**
+ * The programs of a file for commands that answer each program (`model`, `run`): a `.jsonl`
+ * line with a problem is reported on stderr (`FILE: line N: field: problem`) and skipped, the
+ * others are answered, and the exit status becomes 1; a `.json` file with a problem is an error.
+ */
+export async function readProgramsToAnswer(path: string): Promise<Program[]> {
+  if (programFileKind(path) === 'json') return readProgramFile(path);
+  const { programs, issues } = await checkProgramFile(path);
+  if (issues.length === 0) return programs;
+  if (programs.length === 0) throw new UserError(`${path}: ${formatIssue(issues[0])}${issues.length > 1 ? ` (and ${issues.length - 1} more; see bpfdiff validate)` : ''}`);
+  const lines = [...new Set(issues.map((i) => i.line))];
+  for (const issue of issues) process.stderr.write(`bpfdiff: ${path}: ${formatIssue(issue)}\n`);
+  process.stderr.write(`bpfdiff: ${path}: ${lines.length} line${lines.length === 1 ? '' : 's'} skipped, answering the other ${programs.length}\n`);
+  process.exitCode = 1;
+  return programs;
+}

@@ -86,3 +86,31 @@ describe('bpfdiff validate', () => {
     expect(ok.exitCode).toBe(0);
   });
 });
+
+describe('inputs the kernel takes are answered', () => {
+  const thirteen = {
+    ...good,
+    insns: 'b70100000100000085100000010000009500000000000000bf10000000000000' + '9500000000000000',
+    funcs: [
+      { name: 'main', start: 0, args: 1, linkage: 'static' },
+      { name: 'f', start: 3, args: 13, linkage: 'static' },
+    ],
+  };
+  it('validate takes a function whose BTF declares 13 arguments', async () => {
+    await writeFile(join(dir, 'thirteen.json'), JSON.stringify(thirteen));
+    const r = await run(['validate', join(dir, 'thirteen.json')]);
+    expect(r).toMatchObject({ code: 0, stdout: `${join(dir, 'thirteen.json')}: ok\n` });
+  });
+
+  it('model answers every good line of a .jsonl and names the bad one', async () => {
+    await writeFile(join(dir, 'mixed.jsonl'), `${JSON.stringify(thirteen)}\n${JSON.stringify({ ...good, insns: 'b70' })}\n${JSON.stringify(good)}\n`);
+    const r = await run(['model', join(dir, 'mixed.jsonl')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('mixed.jsonl: line 2: insns: hex string has odd length 3');
+    const outs = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { verdict: string; message: string; retval?: number });
+    expect(outs.map((o) => [o.verdict, o.retval ?? o.message])).toEqual([
+      ['reject', 'kernel supports at most 12 parameters, function f has 13'],
+      ['accept', 1],
+    ]);
+  });
+});

@@ -30,6 +30,21 @@ describe('bpfdiff run', () => {
     expect(lines[2].log).toContain('stack arg write offset -64 exceeds max 7 stack args\nprocessed ');
   });
 
+  it('answers a 13-argument BTF like any program, and answers every good line of a .jsonl with a bad one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpfdiff-cli-'));
+    const file = join(dir, 'mixed.jsonl');
+    const [a, c] = programsToJsonl([thirteenArgs(13), sevenArgs()]).trim().split('\n');
+    writeFileSync(file, `${a}\n{"format":"bpfdiff.program/v1","progType":"xdp","insns":"b70","funcs":[]}\n${c}\n`);
+    const r = await execa('node', [bin, 'run', file, '--kernel', '7.2'], { reject: false });
+    expect(r.stderr).toContain('mixed.jsonl: line 2: insns: hex string has odd length 3');
+    expect(r.exitCode).toBe(1);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Outcome);
+    expect(lines.map((o) => [o.verdict, o.retval ?? o.message])).toEqual([
+      ['reject', 'stack arg write offset -64 exceeds max 7 stack args'],
+      ['accept', 1315],
+    ]);
+  });
+
   it('names the known kernel ids for an unknown one, without a stack trace', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bpfdiff-cli-'));
     const file = join(dir, 'p.json');

@@ -2,7 +2,7 @@
 // kernel profile does with each program; one Outcome JSON line per program per profile, program-major.
 import type { Command } from 'commander';
 import { PROFILE_IDS, resolveProfile, verify, type Profile } from '../../core/model/index.ts';
-import { readProgramFile } from '../program-file.ts';
+import { readProgramsToAnswer } from '../program-file.ts';
 import { UserError } from '../user-error.ts';
 import { collect } from '../options.ts';
 
@@ -25,7 +25,7 @@ export function register(program: Command): void {
         if (!p) throw new UserError(`--profile: expected one of ${PROFILE_IDS.join(', ')} or a kernel id 6.12, 7.2, 7.3, got "${name}"`);
         return p;
       });
-      const programs = await readProgramFile(file);
+      const programs = await readProgramsToAnswer(file);
       const out: string[] = [];
       for (const prog of programs) {
         for (const profile of profiles) out.push(JSON.stringify(verify(prog, profile, { run: opts.run })));

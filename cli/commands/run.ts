@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import type { Outcome, Program } from '../../core/program/index.ts';
 import { KernelCatalogError, PoolBrokenError, VmBootError, VmPool, readCatalog, resolveKernel, type KernelImage } from '../../kernel/index.ts';
-import { readProgramFile } from '../program-file.ts';
+import { readProgramsToAnswer } from '../program-file.ts';
 import { UserError } from '../user-error.ts';
 import { collect, positiveInt } from '../options.ts';
 
@@ -40,7 +40,7 @@ export function register(program: Command): void {
     .addHelpText('after', '\nOutput lines are ordered by program, then by kernel in the order given.\nA progress bar goes to stderr when it is a terminal.\n')
     .action(async (file: string, opts: RunOptions) => {
       if (!['auto', 'kvm', 'tcg'].includes(opts.accel)) throw new UserError(`--accel: expected auto, kvm or tcg, got "${opts.accel}"`);
-      const programs = await readProgramFile(file);
+      const programs = await readProgramsToAnswer(file);
       const kernels = resolveKernels(opts.kernel);
       await runOnKernels(programs, kernels, opts);
     });

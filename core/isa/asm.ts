@@ -9,6 +9,7 @@
 import type { FuncDecl, MapDecl, MapType, ProgType } from '../program/types.ts';
 import { MAP_TYPES, PROG_TYPES } from '../program/types.ts';
 import { inferFunctions } from './subprogs.ts';
+import { MAX_FUNC_ARGS } from '../program/schema.ts';
 import type { RawInsn } from './raw.ts';
 import { HELPER_ID_LIMIT, HELPER_NAMES } from './helper-ids.ts';
 import { encodeOne, IsaError, joinImm64, slotsOf, type AluOpKind, type AtomicOp, type Insn, type JmpCond, type Operand, type Width } from './insn.ts';
@@ -519,10 +520,10 @@ function parseDirective(
       const decl: FuncDecl = { name: fname, start: pc, args: 0, linkage: 'static' };
       for (const o of opts) {
         const m = /^args=(\d+)$/.exec(o);
-        if (m && Number(m[1]) <= 12) decl.args = Number(m[1]);
+        if (m && Number(m[1]) <= MAX_FUNC_ARGS) decl.args = Number(m[1]);
         else if (o === 'global') decl.linkage = 'global';
         else if (o === 'static') decl.linkage = 'static';
-        else fail(`.func option '${o}': expected args=0..12, global or static`);
+        else fail(`.func option '${o}': expected args=0..${MAX_FUNC_ARGS}, global or static`);
       }
       funcs.push(decl);
       return {};

@@ -629,7 +629,16 @@ export class Walker {
       const prep = this.prepareFuncArgs(callee);
       if (prep === 'unreliable') err = reject(EINVAL, '');
       else if (prep) {
-        if (prep.kind === 'reject' && prep.errno === EFAULT) return prep;
+        if (prep.kind === 'reject' && prep.errno === EFAULT) {
+          // more than MAX_BPF_FUNC_ARGS: 7.2.13 still checks the outgoing slots of a caller that
+          // wrote any (measured: 13 declared, 7 written -> "callee expects 13 args, stack arg8 ...";
+          // 20 declared, none written -> the parameter-count line)
+          if (info.argCnt > 5 && caller.outArgs.length > 0) {
+            const e = checkOutgoingStackArgs(caller, info.argCnt);
+            if (e) return e;
+          }
+          return prep;
+        }
         if (info.inStackArgs > 0) {
           const e = checkOutgoingStackArgs(caller, info.argCnt);
           if (e) return e;

@@ -7,8 +7,9 @@ export const PROGRAM_FORMAT = 'bpfdiff.program/v1';
 
 /** BPF_COMPLEXITY_LIMIT_INSNS: the most instructions a privileged BPF_PROG_LOAD takes. */
 export const MAX_INSNS = 1_000_000;
-/** MAX_BPF_FUNC_ARGS since 7.2: r1..r5 plus seven r11 stack-argument slots. */
-export const MAX_FUNC_ARGS = 12;
+/** BTF_MAX_VLEN: the most parameters a BTF FUNC_PROTO can carry. Any count is a legal input; the
+ * verifier refuses more than MAX_BPF_FUNC_ARGS (12) itself, and the model predicts that. */
+export const MAX_FUNC_ARGS = 0xffffff;
 /** MAX_USED_MAPS */
 export const MAX_MAPS = 64;
 /** Test-run packets: at least an Ethernet header (ETH_HLEN, bpf_prog_test_run_skb/xdp), and
@@ -37,7 +38,7 @@ export const FuncDeclSchema = Type.Object(
   {
     name: Type.String({ pattern: IDENTIFIER_PATTERN, description: 'a C identifier, unique in the program' }),
     start: Type.Integer({ minimum: 0, description: 'index of the first instruction; an LD_IMM64 counts as two' }),
-    args: Type.Integer({ minimum: 0, maximum: MAX_FUNC_ARGS, description: 'argument count; 6..12 use r11 slots' }),
+    args: Type.Integer({ minimum: 0, maximum: MAX_FUNC_ARGS, description: 'argument count as the BTF FUNC_PROTO declares it (0..16777215); 6..12 use r11 slots, more is refused by the verifier' }),
     linkage: literals(['static', 'global'] as const),
   },
   { additionalProperties: false },

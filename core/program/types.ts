@@ -14,7 +14,7 @@ export interface FuncDecl {
   name: string;
   /** instruction index of the function's first instruction (LD_IMM64 counts as two) */
   start: number;
-  /** number of arguments, 0..12; arguments 6..12 use the r11 stack-argument area */
+  /** number of arguments its BTF declares (0..BTF_MAX_VLEN); arguments 6..12 use the r11 stack-argument area, the kernel refuses more than 12 */
   args: number;
   linkage: Linkage;
 }

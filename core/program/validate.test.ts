@@ -95,8 +95,8 @@ const cases: Array<[string, unknown, string]> = [
     'funcs[1].start: 3 is not the target of any call, so the kernel would not see f1 as a function',
   ],
   ['unknown program type', withChange((j) => (j.progType = 'kprobe')), 'progType: unknown "kprobe", expected one of socket_filter, sched_cls, xdp'],
-  ['13 arguments', withChange((j) => (j.funcs[1].args = 13)), 'funcs[1].args: expected an integer 0..12, got 13'],
-  ['negative arguments', withChange((j) => (j.funcs[1].args = -1)), 'funcs[1].args: expected an integer 0..12, got -1'],
+  ['more arguments than a BTF FUNC_PROTO carries', withChange((j) => (j.funcs[1].args = 0x1000000)), 'funcs[1].args: expected an integer 0..16777215, got 16777216'],
+  ['negative arguments', withChange((j) => (j.funcs[1].args = -1)), 'funcs[1].args: expected an integer 0..16777215, got -1'],
   ['fractional start', withChange((j) => (j.funcs[1].start = 2.5)), 'funcs[1].start: expected a non-negative integer, got number 2.5'],
   ['bad linkage', withChange((j) => (j.funcs[1].linkage = 'weak')), 'funcs[1].linkage: unknown "weak", expected one of static, global'],
   ['duplicate function name', withChange((j) => (j.funcs[1].name = 'main')), 'funcs[1].name: duplicate "main", also funcs[0]'],
@@ -152,7 +152,7 @@ describe('program validation', () => {
   it('reports every problem in a file, not just the first', () => {
     const { issues } = checkProgramJson(withChange((j) => {
       j.progType = 'kprobe';
-      j.funcs[1].args = 20;
+      j.funcs[1].args = -3;
       j.funcs[1].linkage = 'extern';
     }));
     expect(issues.map((i) => i.field)).toEqual(['progType', 'funcs[1].args', 'funcs[1].linkage']);

@@ -11,6 +11,7 @@ import { startWorkers, type WorkerHandle } from '../../workers/index.ts';
 import { createFakePipeline, fakeProgram } from '../../test/fake-pipeline.ts';
 import { apiPlugin } from './index.ts';
 import type { ApiConfig } from '../../config/index.ts';
+import { modelOutcome as realModelOutcome } from './model.ts';
 
 const TOKEN = 'test-token-1234';
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -157,6 +158,22 @@ describe('programs/check', () => {
     expect(res.json().kernels['7.2'].retval).toBe(42);
     expect(res.json().program).toMatchObject({ insns: 2, funcs: [{ name: 'main', start: 0, args: 1 }] });
     expect(res.body).not.toContain(programToJson(fakeProgram(42)).insns);
+  });
+
+  it('predicts a function whose BTF declares 13 arguments (a legal input: the verifier refuses it, not the API)', async () => {
+    const asm = ['r1 = 1', 'r2 = 2', 'r3 = 3', 'r4 = 4', 'r5 = 5', ...[8, 16, 24, 32, 40, 48, 56].map((o) => `*(u64 *)(r11 -${o}) = ${o}`), 'call f', 'exit', '.func f args=13', 'r0 = *(u64 *)(r11 +8)', 'exit'].join('\n');
+    // this app answers with the real model (the shared one above uses a fake)
+    const withModel = Fastify({ logger: false });
+    await withModel.register(apiPlugin, { config, model: realModelOutcome });
+    await withModel.ready();
+    try {
+      const res = await withModel.inject({ method: 'POST', url: '/programs/check', headers: auth, payload: { asm, kernels: ['7.2'] } });
+      expect(res.statusCode).toBe(200);
+      expect(res.json().program.funcs[1]).toMatchObject({ name: 'f', args: 13 });
+      expect(res.json().model['7.2']).toMatchObject({ verdict: 'reject', errno: 14, message: 'callee expects 13 args, stack arg8 is not initialized' });
+    } finally {
+      await withModel.close();
+    }
   });
 
   it('names the field of a bad program, bad assembler text, or a missing program', async () => {

@@ -7,6 +7,7 @@ import type { MapDecl, ProgType } from '../program/types.ts';
 import { EACCES, EINVAL, fillMessage, msg } from './messages.ts';
 import type { Profile } from './profile.ts';
 import { reject, unknown, type CheckResult } from './precheck.ts';
+import { misalignedStack, stackVarOffAccess, varOffText } from './stack-var-off.ts';
 import { coerceRegToSize, coerceRegToSizeSx, markKnown, markUnknown, regWidth, smax, smin, umax } from './scalar/bounds.ts';
 import { U64, tnumAdd, tnumConst, tnumIsAligned, tnumIsConst, type Tnum } from './scalar/tnum.ts';
 import {
@@ -32,7 +33,7 @@ export function tnumStr(t: Tnum): string {
     if (s >= -32768n && s <= 32767n) return s.toString();
     return '0x' + t.value.toString(16);
   }
-  const hex = (v: bigint): string => (v === 0n ? '0' : '0x' + v.toString(16));
+  const hex = (v: bigint): string => '0x' + v.toString(16); // the kernel's %#llx prints 0 as 0x0
   return `(${hex(t.value)}; ${hex(t.mask)})`;
 }
 
@@ -67,13 +68,9 @@ export function checkMemAccess(st: VState, ptr: Reg, a: Access, env: MemEnv): Ch
     case 'ptr_to_stack': {
       if (a.size > 1) {
         const aligned = tnumIsAligned(tnumAdd(ptr.varOff, tnumConst(BigInt.asUintN(64, BigInt(a.off)))), a.size);
-        if (!aligned) return reject(EACCES, `misaligned stack access off ${tnumStr(ptr.varOff)}+${a.off} size ${a.size}`);
+        if (!aligned) return reject(EACCES, misalignedStack(ptr, a.off, a.size, env.profile));
       }
-      if (!tnumIsConst(ptr.varOff)) {
-        if (smax(ptr) >= BPF_MAX_VAR_OFF || smin(ptr) <= -BPF_MAX_VAR_OFF)
-          return reject(EACCES, `invalid unbounded variable-offset${a.write ? ' write to' : ' read from'} stack ${a.who}`);
-        return unknown('variable-offset stack access');
-      }
+      if (!tnumIsConst(ptr.varOff)) return stackVarOffAccess(st, ptr, a, env);
       const minOff = BigInt.asIntN(64, ptr.varOff.value) + BigInt(a.off);
       const maxOff = minOff + BigInt(a.size);
       const bounds = stackBoundsErrno(minOff, maxOff);
@@ -144,7 +141,7 @@ export function checkMemAccess(st: VState, ptr: Reg, a: Access, env: MemEnv): Ch
   return undefined;
 }
 
-function narrowLoad(r: Reg, a: Access): void {
+export function narrowLoad(r: Reg, a: Access): void {
   if (a.size >= BPF_REG_SIZE || r.type !== 'scalar') return;
   if (!a.ldsx) coerceRegToSize(r, a.size);
   else {
@@ -242,7 +239,8 @@ function checkStackRangeInitialized(
   const bounds = stackBoundsErrno(minOff, maxOff);
   if (bounds) {
     if (known) return reject(bounds, `invalid${rw} stack ${who} off=${minOff} size=${size}`);
-    return reject(bounds, `invalid variable-offset${rw} stack ${who} var_off=${tnumStr(reg.varOff)} off=0 size=${size}`);
+    const t = varOffText(reg, 0, env.profile);
+    return reject(bounds, `invalid variable-offset${rw} stack ${who} var_off=${t.varOff} off=${t.off} size=${size}`);
   }
   const target = st.frames[reg.frameno]!;
   growStack(target, Number(-minOff));
@@ -276,7 +274,7 @@ function checkStackRangeInitialized(
  * check_stack_access_within_bounds: the errno of an access outside the frame, 0 when inside. A start
  * outside [-512, -1] is EACCES (check_stack_slot_within_bounds); an end above the frame pointer EINVAL.
  */
-function stackBoundsErrno(minOff: bigint, maxOff: bigint): number {
+export function stackBoundsErrno(minOff: bigint, maxOff: bigint): number {
   if (minOff < -BigInt(MAX_BPF_STACK) || minOff > -1n) return EACCES;
   return maxOff > 0n ? EINVAL : 0;
 }

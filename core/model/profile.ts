@@ -28,6 +28,9 @@ export interface Profile {
      * (7.x); before, it ended with `R%d offset is outside of the packet` for any failure
      */
     packetAccessAsMemRegion: boolean;
+    /** 6.12 kept a pointer's constant offset in reg->off apart from var_off, and prints both
+     *  (`var_off=(0x0; 0xf) off=-16`, `misaligned stack access off (0x0; 0xf)+-16+0 size 8`) */
+    ptrFixedOff: boolean;
   };
   limits: {
     maxCallFrames: number;
@@ -61,7 +64,7 @@ const base7: Profile = {
   id: 'linux-7.2',
   features: {
     stackArgs: true, stackArgReg: 11, insnFieldsCheckedBeforeWalk: true, cnumBounds: true, structuredReport: false, isaVersion: 4,
-    constKeyArrayLookupNotNull: true, ctxAsHelperMemory: true, packetAccessAsMemRegion: true,
+    constKeyArrayLookupNotNull: true, ctxAsHelperMemory: true, packetAccessAsMemRegion: true, ptrFixedOff: false,
   },
   limits: { maxCallFrames: 16, maxStackBytes: 512, complexityInsns: 1_000_000, maxSubprogs: 256, maxRegArgs: 5, maxFuncArgs: 12, maxJmpSeq: 8192 },
   messages: {
@@ -77,7 +80,7 @@ export const PROFILES: Record<ProfileId, Profile> = {
     id: 'linux-6.12',
     features: {
       ...base7.features, stackArgs: false, insnFieldsCheckedBeforeWalk: false, cnumBounds: false,
-      constKeyArrayLookupNotNull: false, ctxAsHelperMemory: false, packetAccessAsMemRegion: false,
+      constKeyArrayLookupNotNull: false, ctxAsHelperMemory: false, packetAccessAsMemRegion: false, ptrFixedOff: true,
     },
     limits: { ...base7.limits, maxFuncArgs: 5, maxCallFrames: 8 },
     // seen on Debian's 6.12 kernel; its other texts for maps, helpers, packets and references are assumed to be 7.2's

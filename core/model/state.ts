@@ -56,6 +56,13 @@ export interface Reg {
   mapIdx: number;
   /** pkt, pkt_meta: bytes known to be inside the packet (reg->range); AT_PKT_END / BEYOND_PKT_END when negative */
   range: number;
+  /**
+   * 6.12's split of a pointer's offset, for the messages that print it (before 7.x folded
+   * reg->off into var_off): `fixedOff` is reg->off, the constants added; `varPart` is its var_off,
+   * the variable parts added (undefined: 0). `varOff` stays the 7.x total either way.
+   */
+  fixedOff: number;
+  varPart: Tnum | undefined;
 }
 
 export const AT_PKT_END = -1;
@@ -68,11 +75,11 @@ export const MAX_BPF_STACK = 512;
 export const STACK_SLOTS = MAX_BPF_STACK / BPF_REG_SIZE;
 
 export function notInitReg(): Reg {
-  return { type: 'not_init', varOff: tnumUnknown, r64: C64_UNBOUNDED, r32: C32_UNBOUNDED, frameno: 0, id: 0, delta: 0, linked32: undefined, mapIdx: -1, range: 0 };
+  return { type: 'not_init', varOff: tnumUnknown, r64: C64_UNBOUNDED, r32: C32_UNBOUNDED, frameno: 0, id: 0, delta: 0, linked32: undefined, mapIdx: -1, range: 0, fixedOff: 0, varPart: undefined };
 }
 
 export function unknownScalar(): Reg {
-  return { type: 'scalar', varOff: tnumUnknown, r64: C64_UNBOUNDED, r32: C32_UNBOUNDED, frameno: 0, id: 0, delta: 0, linked32: undefined, mapIdx: -1, range: 0 };
+  return { type: 'scalar', varOff: tnumUnknown, r64: C64_UNBOUNDED, r32: C32_UNBOUNDED, frameno: 0, id: 0, delta: 0, linked32: undefined, mapIdx: -1, range: 0, fixedOff: 0, varPart: undefined };
 }
 
 export function knownScalar(v: bigint): Reg {
@@ -98,6 +105,8 @@ export function knownScalarWords(h: number, l: number): Reg {
     linked32: undefined,
     mapIdx: -1,
     range: 0,
+    fixedOff: 0,
+    varPart: undefined,
   };
 }
 
@@ -106,6 +115,7 @@ export function pointerReg(type: RegType, off: number, frameno = 0): Reg {
   const r = off >= -0x80000000 && off <= 0xffffffff ? knownScalarWords(off < 0 ? -1 : 0, off) : knownScalar(BigInt(off));
   r.type = type;
   r.frameno = frameno;
+  r.fixedOff = off;
   return r;
 }
 
@@ -154,7 +164,7 @@ export interface VState {
 
 /** every field written out, in one order: registers then share one object shape (V8 hidden class) */
 export function cloneReg(r: Reg): Reg {
-  return { type: r.type, varOff: r.varOff, r64: r.r64, r32: r.r32, frameno: r.frameno, id: r.id, delta: r.delta, linked32: r.linked32, mapIdx: r.mapIdx, range: r.range };
+  return { type: r.type, varOff: r.varOff, r64: r.r64, r32: r.r32, frameno: r.frameno, id: r.id, delta: r.delta, linked32: r.linked32, mapIdx: r.mapIdx, range: r.range, fixedOff: r.fixedOff, varPart: r.varPart };
 }
 
 export function cloneFrame(f: Frame): Frame {

@@ -23,7 +23,7 @@ import {
 } from './scalar/bounds.ts';
 import { scalarBranchTaken, isRegConst, regConstValue, BPF_JEQ, BPF_JNE, flipOpcode, type BranchRegs } from './scalar/branch.ts';
 import { C32, C64, cnumEquals } from './scalar/cnum.ts';
-import { tnumAdd, tnumEquals, tnumIn, tnumIsConst, tnumSub, U32 } from './scalar/tnum.ts';
+import { tnumAdd, tnumConst, tnumEquals, tnumIn, tnumIsConst, tnumSub, U32 } from './scalar/tnum.ts';
 import {
   BPF_REG_FP, cloneState, curFrame, isPktPointer, isPktPointerAny, knownScalar, knownScalarImm, mayBeNull, newFrame, nextId, notInitReg, pointerReg, resetIds, unknownScalar,
   type Frame, type Reg, type VState,
@@ -512,6 +512,9 @@ export class Walker {
       return reject(EINVAL, msg.ptrOffsetNotAllowed(typeStr, tnumIsConst(ptr.varOff) ? pval : smin(ptr)));
     const d: Reg = { ...ptr, r32: C32.UNBOUNDED };
     const pkt = isPktPointer(ptr.type);
+    // 6.12 kept constants in reg->off and variable parts in var_off (for its messages)
+    if (known) d.fixedOff = ptr.fixedOff + Number(o === BPF_SUB ? -val : val);
+    else d.varPart = (o === BPF_SUB ? tnumSub : tnumAdd)(ptr.varPart ?? tnumConst(0n), offReg.varOff);
     if (o === BPF_ADD) {
       d.r64 = C64.add(ptr.r64, offReg.r64);
       d.varOff = tnumAdd(ptr.varOff, offReg.varOff);

@@ -91,6 +91,8 @@ export function markKnownW(r: Reg, v: W64): void {
   r.linked32 = undefined;
   r.mapIdx = -1;
   r.range = 0;
+  r.fixedOff = 0;
+  r.varPart = undefined;
   setKnownW(r, v);
 }
 
@@ -112,6 +114,8 @@ export function markUnknown(r: Reg): void {
   r.linked32 = undefined;
   r.mapIdx = -1;
   r.range = 0;
+  r.fixedOff = 0;
+  r.varPart = undefined;
 }
 
 export const markUnbounded32 = (r: Reg): void => void (r.r32 = C32_UNBOUNDED);

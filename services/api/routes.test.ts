@@ -11,7 +11,7 @@ import { startWorkers, type WorkerHandle } from '../../workers/index.ts';
 import { createFakePipeline, fakeProgram } from '../../test/fake-pipeline.ts';
 import { apiPlugin } from './index.ts';
 import type { ApiConfig } from '../../config/index.ts';
-import { modelOutcome as realModelOutcome } from './model.ts';
+import { resolveProfile, verify } from '../../core/model/index.ts';
 
 const TOKEN = 'test-token-1234';
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -164,7 +164,7 @@ describe('programs/check', () => {
     const asm = ['r1 = 1', 'r2 = 2', 'r3 = 3', 'r4 = 4', 'r5 = 5', ...[8, 16, 24, 32, 40, 48, 56].map((o) => `*(u64 *)(r11 -${o}) = ${o}`), 'call f', 'exit', '.func f args=13', 'r0 = *(u64 *)(r11 +8)', 'exit'].join('\n');
     // this app answers with the real model (the shared one above uses a fake)
     const withModel = Fastify({ logger: false });
-    await withModel.register(apiPlugin, { config, model: realModelOutcome });
+    await withModel.register(apiPlugin, { config, model: (program: Program, kernel: string) => verify(program, resolveProfile(kernel)!) });
     await withModel.ready();
     try {
       const res = await withModel.inject({ method: 'POST', url: '/programs/check', headers: auth, payload: { asm, kernels: ['7.2'] } });

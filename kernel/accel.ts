@@ -1,5 +1,5 @@
 // Which accelerator guests use. KVM only after a probe boot with it succeeded on this machine:
-// on some hosts /dev/kvm exists yet KVM guests die (KERNEL-NOTES), so its presence proves nothing.
+// on some hosts /dev/kvm exists yet KVM guests die (docs/KERNEL-NOTES.md), so its presence proves nothing.
 // The probe's answer is cached per machine, QEMU binary and host kernel.
 import { accessSync, constants, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir, hostname, release } from 'node:os';

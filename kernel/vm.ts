@@ -25,7 +25,7 @@ export interface VmConfig {
   memMiB: number;
   /** guest CPU count */
   cpus: number;
-  /** QEMU `-cpu` model; part of the kernel's identity for JIT comparisons (KERNEL-NOTES) */
+  /** QEMU `-cpu` model; part of the kernel's identity for JIT comparisons (docs/KERNEL-NOTES.md) */
   cpuModel?: string;
   /** extra kernel command line, appended after bpfdiff's own options */
   append?: string;

@@ -24,7 +24,7 @@ export const JobKindSchema = literals(JOB_KINDS);
 export const JobStateSchema = literals(JOB_STATES);
 export const TriageStatusSchema = literals(TRIAGE_STATUSES);
 
-/** An Outcome as DESIGN.md describes it; fields beyond these pass through unchanged. */
+/** An Outcome as docs/ARCHITECTURE.md describes it; fields beyond these pass through unchanged. */
 export const OutcomeSchema = Type.Unsafe<Outcome>(
   Type.Object(
     {

@@ -4,7 +4,7 @@ import type { RawInsn } from '../core/isa/raw.ts';
 import type { Program } from '../core/program/types.ts';
 
 const R0 = 0;
-const R11 = 11; // BPF_REG_PARAMS: the stack-argument area (KERNEL-NOTES)
+const R11 = 11; // BPF_REG_PARAMS: the stack-argument area (docs/KERNEL-NOTES.md)
 
 const movImm = (dst: number, imm: number): RawInsn => ({ code: 0xb7, dst, src: 0, off: 0, imm }); // BPF_ALU64|BPF_MOV|BPF_K
 const movReg = (dst: number, src: number): RawInsn => ({ code: 0xbf, dst, src, off: 0, imm: 0 }); // BPF_ALU64|BPF_MOV|BPF_X
@@ -40,7 +40,7 @@ export function sumArgsProgram(args: readonly number[], declaredArgs = args.leng
   };
 }
 
-/** The 7-argument program of KERNEL-NOTES: f(1,2,3,4,5,600,700) = 1315 on 7.2. */
+/** The 7-argument program of docs/KERNEL-NOTES.md: f(1,2,3,4,5,600,700) = 1315 on 7.2. */
 export const sevenArgs = (): Program => sumArgsProgram([1, 2, 3, 4, 5, 600, 700]);
 
 /**

@@ -1,4 +1,4 @@
-// Real Debian kernels in QEMU: the stack-argument programs of KERNEL-NOTES give the verdicts,
+// Real Debian kernels in QEMU: the stack-argument programs of docs/KERNEL-NOTES.md give the verdicts,
 // reason lines and return values the kernels are known to give.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VmPool, readCatalog, resolveKernel } from '../kernel/index.ts';

@@ -1,4 +1,4 @@
-// The builders produce the same bytes as the assembler for the 7-argument call of KERNEL-NOTES.md.
+// The builders produce the same bytes as the assembler for the 7-argument call of docs/KERNEL-NOTES.md.
 import { describe, expect, it } from 'vitest';
 import { assemble, build as b, encode, IsaError, rawToHex } from './index.ts';
 

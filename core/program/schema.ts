@@ -1,4 +1,4 @@
-// The JSON schema of `bpfdiff.program/v1` (DESIGN.md), written once in TypeBox: the parser
+// The JSON schema of `bpfdiff.program/v1` (docs/ARCHITECTURE.md), written once in TypeBox: the parser
 // checks files against it and the REST API reuses it for request bodies and OpenAPI.
 import { Type, type Static } from '@sinclair/typebox';
 import { MAP_TYPES, PROG_TYPES } from './types.ts';

@@ -1,5 +1,5 @@
 // The two plain-data records everything in bpfdiff passes around: a Program (what is loaded)
-// and an Outcome (what a kernel or the model did with it). See DESIGN.md for the JSON forms.
+// and an Outcome (what a kernel or the model did with it). See docs/ARCHITECTURE.md for the JSON forms.
 import type { RawInsn } from '../isa/raw.ts';
 
 export const PROG_TYPES = ['socket_filter', 'sched_cls', 'xdp'] as const;
@@ -62,7 +62,7 @@ export interface Outcome {
   verdict: Verdict;
   /** errno of BPF_PROG_LOAD (or of BTF load); 0 on accept */
   errno: number;
-  /** the verifier's reason line (see DESIGN.md); '' on accept */
+  /** the verifier's reason line (see docs/ARCHITECTURE.md); '' on accept */
   message: string;
   /** 7.3+: "<category>: <title>" of the structured report */
   report?: string;

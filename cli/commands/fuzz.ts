@@ -26,6 +26,8 @@ interface FuzzOptions extends GeneratorFlags {
   savePrograms?: string;
   accel: 'auto' | 'kvm' | 'tcg';
   cpu?: string;
+  snapshots: boolean;
+  freshGuestPerBatch?: boolean;
 }
 
 export function register(program: Command): void {
@@ -43,7 +45,9 @@ export function register(program: Command): void {
     .option('--reduce-checks <n>', 'candidate checks per reduction', integerOption('--reduce-checks', 1), 2000)
     .option('--save-programs <file>', 'also write every program the run generated, one bpfdiff.program/v1 per line (as `bpfdiff gen` writes them)')
     .option('--accel <accel>', 'auto (KVM only after a probe boot works), kvm or tcg', 'auto')
-    .option('--cpu <model>', 'QEMU -cpu model of the guests');
+    .option('--cpu <model>', 'QEMU -cpu model of the guests')
+    .option('--no-snapshots', 'boot a crashed, hung or tainted guest again instead of restoring the snapshot of a booted one')
+    .option('--fresh-guest-per-batch', 'restore every guest from the booted snapshot before each batch, so no kernel state crosses batches');
   addGeneratorOptions(command)
     .addHelpText(
       'after',
@@ -84,7 +88,14 @@ async function fuzz(opts: FuzzOptions, gen: Partial<GenOptions>): Promise<number
   };
 
   process.stderr.write(`fuzz: booting ${opts.kernel.join(', ')}\n`);
-  const engine = await openEngine(opts.kernel, { pool: opts.pool, timeoutMs: opts.timeout, accel: opts.accel, cpuModel: opts.cpu });
+  const engine = await openEngine(opts.kernel, {
+    pool: opts.pool,
+    timeoutMs: opts.timeout,
+    accel: opts.accel,
+    cpuModel: opts.cpu,
+    snapshots: opts.snapshots,
+    freshGuestPerBatch: opts.freshGuestPerBatch,
+  });
   try {
     const result = await engine.runCampaign({ seed: opts.seed, count: opts.count, batch: opts.batch, gen, kernels: opts.kernel }, { signal: abort.signal, onProgress: progress });
     if (tty) process.stderr.write('\n');

@@ -1,0 +1,68 @@
+// POST /programs/check under load from one client: 11 checks at once all answer (one event
+// listener for all of them, no MaxListenersExceededWarning), the answer names the program in
+// brief instead of echoing it, and the per-client rate limit applies as on POST /jobs.
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { startTestRedis } from '../../test/test-redis.ts';
+import { startWorkers, type WorkerHandle } from '../../workers/index.ts';
+import { createFakePipeline } from '../../test/fake-pipeline.ts';
+import type { Outcome, Program } from '../../core/program/index.ts';
+import type { ApiConfig } from '../../config/index.ts';
+import { apiPlugin } from './index.ts';
+
+const TOKEN = 'check-token';
+const auth = { authorization: `Bearer ${TOKEN}` };
+let redisServer: Awaited<ReturnType<typeof startTestRedis>>;
+let app: FastifyInstance;
+let worker: WorkerHandle;
+const modelOutcome = (program: Program, kernel: string): Outcome => ({ verdict: 'accept', errno: 0, message: '', retval: program.insns[0].imm, kernel: `model:linux-${kernel}` });
+
+beforeAll(async () => {
+  redisServer = await startTestRedis();
+  const ns = `chk${randomUUID().slice(0, 8)}-`;
+  const config: ApiConfig = {
+    redisUrl: redisServer.url, storePrefix: `${ns}bpfdiff:`, bullPrefix: 'bull', namespace: ns, apiToken: TOKEN, readsOpen: true,
+    bodyLimit: 1 << 20, jobsPerMinute: 30, checksPerMinute: 12, checkTimeoutMs: 20_000, kernels: ['7.2'], dashboardDir: '/nonexistent',
+  };
+  worker = await startWorkers({ redisUrl: redisServer.url, prefix: 'bull', namespace: ns, storePrefix: config.storePrefix, heartbeatMs: 200 }, createFakePipeline(), pino({ level: 'silent' }));
+  app = Fastify({ logger: false });
+  await app.register(apiPlugin, { config, model: modelOutcome });
+  await app.ready();
+});
+
+afterAll(async () => {
+  await app?.close();
+  await worker?.close();
+  await redisServer?.cleanup();
+});
+
+describe('POST /programs/check under load', () => {
+  it('11 concurrent checks all answer without a MaxListenersExceededWarning; the 13th in the minute is 429', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+    process.on('warning', onWarning);
+    try {
+      const asm = (i: number) => `r0 = ${i}\n${'r1 = 1\n'.repeat(2000)}exit`;
+      const answers = await Promise.all(
+        Array.from({ length: 11 }, (_, i) => app.inject({ method: 'POST', url: '/programs/check', headers: auth, payload: { asm: asm(i), kernels: ['7.2'] } })),
+      );
+      expect(answers.map((r) => r.statusCode)).toEqual(Array(11).fill(200));
+      expect(answers.map((r) => r.json().kernels['7.2'].retval)).toEqual([...Array(11).keys()]);
+      const first = answers[0].json();
+      expect(first.program).toMatchObject({ insns: 2002, funcs: [{ name: 'main', start: 0, args: 1 }] });
+      expect(first.program.sha256).toMatch(/^[0-9a-f]{64}$/);
+      expect(answers[0].body.length).toBeLessThan(2000); // 2,002 instructions are not sent back
+      await new Promise((r) => setImmediate(r));
+      expect(warnings.filter((w) => w.includes('MaxListeners'))).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+    const twelfth = await app.inject({ method: 'POST', url: '/programs/check', headers: auth, payload: { asm: 'r0 = 1\nexit', kernels: ['7.2'] } });
+    expect(twelfth.statusCode).toBe(200);
+    const limited = await app.inject({ method: 'POST', url: '/programs/check', headers: auth, payload: { asm: 'r0 = 1\nexit', kernels: ['7.2'] } });
+    expect(limited.statusCode).toBe(429);
+    expect(limited.json()).toMatchObject({ statusCode: 429, error: 'Too Many Requests' });
+  });
+});

@@ -2,8 +2,7 @@
 // the program is split into its functions, and each is JITed by running do_jit() over it
 // until the image stops shrinking. addrs[] starts at 64 bytes per instruction, so jumps start
 // long and shrink pass by pass; from pass PADDING_PASSES on, a jump that would shrink again is
-// padded with NOPs instead, so the length settles. The pass after the one whose length equals
-// the previous is the image (same bytes: addrs[] no longer change).
+// padded with NOPs instead, so the length settles.
 import { rawFromBytes, type RawInsn } from '../isa/raw.ts';
 import { DEBIAN_72, QEMU64, type CpuModel, type JitKernel } from './cpu.ts';
 import { doJit } from './do-jit.ts';
@@ -35,22 +34,20 @@ function newState(insns: readonly RawInsn[], fn: JitFunc, funcIdx: number, cpu: 
   };
 }
 
-/** bpf_int_jit_compile for one function: passes until proglen == oldproglen, then the image pass */
+/**
+ * bpf_int_jit_compile for one function: passes until proglen == oldproglen. The kernel then runs
+ * one more pass to write the image; with addrs[] unchanged it emits the very bytes of the pass
+ * that settled, so that pass's output is the image.
+ */
 function compileFunc(s: FuncState, outStackArgs: number, subprogRel?: (callee: number, callEnd: number) => number | undefined): FuncImage {
   let oldproglen = 0;
+  const insnOffsets: number[] = [];
+  const hooks = { subprogRel, insnOffsets };
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     if (!s.padding && pass >= PADDING_PASSES) s.padding = true;
-    const proglen = doJit(s, outStackArgs);
+    const proglen = doJit(s, outStackArgs, hooks);
     if (proglen === oldproglen) {
-      const insnOffsets: number[] = [];
-      const len = doJit(s, outStackArgs, { subprogRel, insnOffsets });
-      if (len !== proglen) throw new JitError(undefined, `func#${s.funcIdx}: image pass length ${len} != ${proglen}`);
-      return {
-        bytes: s.e.buf.slice(0, len),
-        masks: s.e.masks.map((m) => ({ ...m })),
-        insnOffsets,
-        passes: pass + 1,
-      };
+      return { bytes: s.e.buf.slice(0, proglen), masks: s.e.masks.map((m) => ({ ...m })), insnOffsets, passes: pass + 1 };
     }
     oldproglen = proglen;
   }

@@ -13,7 +13,7 @@ const ENDBR64 = [0xf3, 0x0f, 0x1e, 0xfa] as const;
 
 /** EMIT_ENDBR() */
 export function emitEndbr(s: FuncState): void {
-  if (s.kernel.ibt) s.e.b(...ENDBR64);
+  if (s.kernel.ibt) s.e.seq(ENDBR64);
 }
 
 /** detect_reg_usage: which of r6..r9 (rbx, r13, r14, r15) the function touches */

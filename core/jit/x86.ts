@@ -96,10 +96,25 @@ export class Emitter {
     this.buf = next;
   }
 
-  /** EMIT1..EMIT5 */
-  b(...bytes: number[]): void {
+  /** EMIT1..EMIT5 (fixed arity: no array per call on this hot path) */
+  b(b0: number, b1?: number, b2?: number, b3?: number, b4?: number): void {
+    this.room(5);
+    const buf = this.buf;
+    buf[this.len++] = b0 & 0xff;
+    if (b1 === undefined) return;
+    buf[this.len++] = b1 & 0xff;
+    if (b2 === undefined) return;
+    buf[this.len++] = b2 & 0xff;
+    if (b3 === undefined) return;
+    buf[this.len++] = b3 & 0xff;
+    if (b4 === undefined) return;
+    buf[this.len++] = b4 & 0xff;
+  }
+
+  /** a byte sequence (NOPs, ENDBR64) */
+  seq(bytes: readonly number[]): void {
     this.room(bytes.length);
-    for (const x of bytes) this.buf[this.len++] = x & 0xff;
+    for (const x of bytes) this.buf[this.len++] = x;
   }
 
   /** EMIT(x, 4): a little-endian 32-bit value */
@@ -132,7 +147,7 @@ export class Emitter {
   nops(len: number): void {
     while (len > 0) {
       const n = Math.min(len, ASM_NOP_MAX);
-      this.b(...X86_NOPS[n]!);
+      this.seq(X86_NOPS[n]!);
       len -= n;
     }
   }

@@ -40,7 +40,7 @@ export function resolveKernels(ids: readonly string[], opts: TargetOptions = {})
     const named = opts.profiles?.[id] ?? image.profile;
     const profile = resolveProfile(named);
     if (!profile) throw new UnknownKernelError(`kernel ${id}: no model profile "${named}" predicts it; give one as PATH:PROFILE (linux-6.12, linux-7.2, linux-7.3, next)`);
-    return { image, target: { id, profile: profile.id, cpu: opts.cpu ?? 'qemu64' } };
+    return { image, target: { id, profile: profile.id, cpu: image.cpu ?? opts.cpu ?? 'qemu64' } };
   });
 }
 

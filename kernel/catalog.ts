@@ -1,6 +1,7 @@
 // The kernel catalog (vm-images/cache/catalog.json, written by vm-images/): which kernel
 // image, initramfs and exact version a kernel id stands for. A path to a user's bzImage is a
 // kernel id too, paired with a model profile (`next` unless given).
+import { splitCpu } from '../core/diff/finding.ts';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +28,10 @@ export interface KernelImage {
   initramfs: string;
   /** expected `uname -r`, when the catalog knows it */
   version?: string;
+  /** QEMU CPU model the guests run on (`ID@CPU`, or the catalog entry's `cpu`); default qemu64 */
+  cpu?: string;
 }
+
 
 /** A kernel id the catalog cannot resolve, or a catalog entry that is not usable. */
 export class KernelCatalogError extends Error {
@@ -41,6 +45,8 @@ interface CatalogEntry {
   kernelImage?: string;
   initramfs?: string;
   version?: string;
+  /** QEMU CPU model for this entry's guests (an entry may be a kernel plus a CPU model) */
+  cpu?: string;
 }
 
 interface CatalogFile {
@@ -85,9 +91,12 @@ function looksLikePath(id: string): boolean {
 
 /**
  * Resolves a kernel id: a catalog id (`6.12`, `7.2`, `7.3`, or one a kernel build registered),
- * or `PATH[:PROFILE]` naming a bzImage (profile defaults to `next`).
+ * or `PATH[:PROFILE]` naming a bzImage (profile defaults to `next`); either may end in `@CPU`
+ * (`7.2@Haswell`), the QEMU CPU model of its guests.
  */
 export function resolveKernel(id: string, catalog: Catalog = readCatalog()): KernelImage {
+  const [kernelId, cpu] = splitCpu(id);
+  if (cpu !== undefined && !catalog.entries[id]) return { ...resolveKernel(kernelId, catalog), id, cpu };
   const base = dirname(catalog.path);
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
   const entry = catalog.entries[id];
@@ -100,7 +109,9 @@ export function resolveKernel(id: string, catalog: Catalog = readCatalog()): Ker
     const image = abs(entry.kernelImage);
     mustExist(id, 'kernel image', image);
     mustExist(id, 'initramfs', abs(initramfs));
-    return { id, profile: entry.profile ?? id, image, initramfs: abs(initramfs), version: entry.version };
+    const resolved: KernelImage = { id, profile: entry.profile ?? id, image, initramfs: abs(initramfs), version: entry.version };
+    if (entry.cpu) resolved.cpu = entry.cpu;
+    return resolved;
   }
   if (looksLikePath(id)) {
     const colon = id.lastIndexOf(':');

@@ -216,7 +216,7 @@ export class VmPool {
 
   /** the guests' QEMU CPU model: part of the kernel's identity, since the JIT's output depends on it */
   get cpuModel(): string {
-    return this.opts.cpuModel ?? DEFAULT_CPU_MODEL;
+    return this.opts.kernel.cpu ?? this.opts.cpuModel ?? DEFAULT_CPU_MODEL;
   }
 
   metrics(): PoolMetrics {

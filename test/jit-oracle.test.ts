@@ -39,7 +39,7 @@ describe('xlated and JIT image oracle on the real 7.2', () => {
     const kernel = resolveKernel('7.2', readCatalog());
     [qemu64, haswell] = await Promise.all([
       VmPool.create({ kernel, size: 1, timeoutMs: 30_000 }),
-      VmPool.create({ kernel, size: 1, timeoutMs: 30_000, cpuModel: 'Haswell' }),
+      VmPool.create({ kernel: resolveKernel('7.2@Haswell', readCatalog()), size: 1, timeoutMs: 30_000 }),
     ]);
     [real, realHaswell] = await Promise.all([qemu64.run(programs), haswell.run(programs)]);
   });

@@ -7,6 +7,12 @@ import type { Outcome, ProgramJson } from '../program/index.ts';
 import { DIVERGENCE_CLASSES, type DivergenceClass } from './compare.ts';
 
 /** A kernel id and the model profile that predicts it. */
+/** `7.2@Haswell` → ['7.2', 'Haswell']: a kernel id may name its guests' QEMU CPU model after an @ */
+export function splitCpu(id: string): [string, string | undefined] {
+  const m = /^(.+)@([A-Za-z][A-Za-z0-9_.-]*)$/.exec(id);
+  return m ? [m[1]!, m[2]!] : [id, undefined];
+}
+
 export interface KernelTarget {
   id: string;
   profile: string;

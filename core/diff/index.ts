@@ -18,6 +18,7 @@ export {
   emptyBatchResult,
   emptyByClass,
   mergeBatchResults,
+  splitCpu,
   type BatchResult,
   type Finding,
   type KernelTarget,

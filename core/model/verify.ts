@@ -40,7 +40,8 @@ export function verify(program: Program, profile: Profile, options: VerifyOption
     const x = predictXlated(program, profile.id, res.trace);
     if ('insns' in x) {
       out.xlated = rawToHex(x.insns);
-      out.rewrites = x.origins.flatMap((o, i): Array<[number, string]> => (o ? [[i, o]] : []));
+      const rewrites = x.origins.flatMap((o, i): Array<[number, string]> => (o ? [[i, o]] : []));
+      if (rewrites.length) out.rewrites = rewrites;
       if (options.jit !== false && res.subprogInfo) {
         const cpu = options.jit ?? 'qemu64';
         const jit = predictJit(x, res.subprogInfo, profile.id, cpu);

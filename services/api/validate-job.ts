@@ -6,10 +6,13 @@ import { randomInt } from 'node:crypto';
 import { parseGenOptions, type GenOptions } from '../../core/gen/index.ts';
 import type { JobParams } from '../../store/index.ts';
 import { badRequest } from './errors.ts';
+import { CPU_MODELS } from '../../core/jit/index.ts';
+import { splitCpu } from '../../core/diff/index.ts';
 import type { SubmitJobBody } from './schemas.ts';
 
-/** A catalog id: letters, digits, dot, dash, underscore, plus; nothing that could name a file. */
-const KERNEL_ID = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
+/** A catalog id: letters, digits, dot, dash, underscore, plus; nothing that could name a file;
+ *  optionally `@CPU`, the QEMU CPU model of its guests (`7.2@Haswell`). */
+const KERNEL_ID = /^[A-Za-z0-9][A-Za-z0-9._+-]*(@[A-Za-z][A-Za-z0-9_.-]*)?$/;
 
 /** Throws a 400 for a kernel list that names anything but known kernel ids, or one twice. */
 export function checkKernels(field: string, kernels: readonly string[], known: readonly string[]): void {
@@ -19,7 +22,9 @@ export function checkKernels(field: string, kernels: readonly string[], known: r
     if (!KERNEL_ID.test(id) || id.includes('..')) {
       throw badRequest(at, `"${id}" is not a kernel id; over the API a kernel is a catalog id (one of ${known.join(', ')}), never a path`);
     }
-    if (!known.includes(id)) throw badRequest(at, `unknown kernel "${id}"; expected one of ${known.join(', ')}`);
+    const [base, cpu] = splitCpu(id);
+    if (!known.includes(base)) throw badRequest(at, `unknown kernel "${base}"; expected one of ${known.join(', ')}`);
+    if (cpu !== undefined && !CPU_MODELS[cpu]) throw badRequest(at, `unknown CPU model "${cpu}"; expected one of ${Object.keys(CPU_MODELS).join(', ')}`);
     if (seen.has(id)) throw badRequest(at, `kernel "${id}" is given twice`);
     seen.add(id);
   }

@@ -1,6 +1,6 @@
 // Snapshot identity and store: a change to anything that shapes the guest gives another key,
 // and a snapshot file whose recorded identity does not match is never offered for restore.
-import { mkdtempSync, rmSync, writeFileSync, utimesSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -82,6 +82,33 @@ describe('snapshot store', () => {
     expect(store.find(id)).toBeUndefined();
     writeFileSync(join(dir, 'snaps', `${snapshotKey(id)}.json`), 'not json');
     expect(store.find(id)).toBeUndefined();
+  });
+
+  it('deletes day-old snapshots a new one supersedes (same guest, other image), and keeps other guests\' ones', () => {
+    const store = new SnapshotStore(join(dir, 'snaps'));
+    const save = (id: ReturnType<typeof snapshotIdentity>) => {
+      const temp = store.tempPath(id);
+      writeFileSync(temp, 'vmstate');
+      return store.commit(id, temp);
+    };
+    const old = snapshotIdentity(inputs());
+    save(old);
+    const twoDaysAgo = new Date(Date.now() - 2 * 24 * 3600 * 1000);
+    utimesSync(join(dir, 'snaps', `${snapshotKey(old)}.json`), twoDaysAgo, twoDaysAgo);
+    const haswell = snapshotIdentity(inputs({ cpuModel: 'Haswell' }));
+    save(haswell);
+    writeFileSync(join(dir, 'initramfs.cpio.gz'), 'initramfs two (a new agent build)');
+    utimesSync(join(dir, 'initramfs.cpio.gz'), new Date(), new Date(Date.now() + 5000));
+    const current = snapshotIdentity(inputs());
+    save(current);
+    expect(store.find(current)).toBeDefined();
+    expect(existsSync(store.vmstatePath(snapshotKey(old)))).toBe(false);
+    expect(store.find(haswell)).toBeDefined(); // another CPU model: another guest
+    // a superseded snapshot saved just now stays (another checkout may be restoring from it)
+    writeFileSync(join(dir, 'initramfs.cpio.gz'), 'initramfs three');
+    utimesSync(join(dir, 'initramfs.cpio.gz'), new Date(), new Date(Date.now() + 10_000));
+    save(snapshotIdentity(inputs()));
+    expect(store.find(current)).toBeDefined();
   });
 
   it('forgets a snapshot on remove', () => {

@@ -11,7 +11,7 @@
 // whose recorded identity does not match its key's is never loaded.
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -124,17 +124,38 @@ export class SnapshotStore {
     return join(this.dir, `${snapshotKey(id)}.vmstate.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
   }
 
+  /** Moves a saved stream into place, and deletes the snapshots it supersedes (see `prune`). */
   commit(id: SnapshotIdentity, temp: string): string {
     const key = snapshotKey(id);
     writeFileSync(this.identityPath(key), JSON.stringify(id, null, 2) + '\n');
     const path = this.vmstatePath(key);
     renameSync(temp, path);
+    this.prune(id);
     return path;
   }
 
-  /** Forgets a snapshot (one that failed to restore). */
-  remove(id: SnapshotIdentity): void {
-    const key = snapshotKey(id);
+  /**
+   * Deletes the snapshots of the same guest (same QEMU command line) of another kernel image,
+   * initramfs or QEMU that were saved more than a day ago: about 90 MB each, and superseded.
+   * Younger ones stay: another checkout with its own agent build may be using one right now.
+   */
+  prune(current: SnapshotIdentity, olderThanMs = 24 * 3600 * 1000): void {
+    const key = snapshotKey(current);
+    for (const f of readdirSync(this.dir)) {
+      if (!f.endsWith('.json') || f === `${key}.json`) continue;
+      try {
+        if (Date.now() - statSync(join(this.dir, f)).mtimeMs < olderThanMs) continue;
+        const other = JSON.parse(readFileSync(join(this.dir, f), 'utf8')) as SnapshotIdentity;
+        if (JSON.stringify(other.args) === JSON.stringify(current.args)) this.remove(f.slice(0, -'.json'.length));
+      } catch {
+        // not one of ours, or being written: leave it
+      }
+    }
+  }
+
+  /** Forgets a snapshot (one that failed to restore), by identity or key. */
+  remove(id: SnapshotIdentity | string): void {
+    const key = typeof id === 'string' ? id : snapshotKey(id);
     rmSync(this.vmstatePath(key), { force: true });
     rmSync(this.identityPath(key), { force: true });
   }

@@ -83,6 +83,6 @@ try {
 idle = idle.map(Math.round);
 loaded = loaded.map(Math.round);
 say(`idle:   ${idle.join(', ')} ms (median ${median(idle)})`);
-say(`loaded: ${loaded.join(', ')} ms (median ${median(loaded)}, max ${Math.max(...loaded)}) while the campaign ran at ${rate.toFixed(1)} programs/s on ${guests} guest(s)`);
+say(`loaded: ${loaded.join(', ')} ms (median ${median(loaded)}, max ${Math.max(...loaded)}) while a campaign ran on ${guests} guest(s) (${rate > 0 ? `${rate.toFixed(1)} programs/s` : "no batch of 50 finished in the window"})`);
 say(`ratio loaded/idle (medians): ${(median(loaded) / median(idle)).toFixed(2)}; target: every loaded check within 1000 ms: ${Math.max(...loaded) <= 1000 ? 'met' : 'NOT met'}`);
 if (args.json) process.stdout.write(`${JSON.stringify({ kernel, guests, idle, loaded, rate })}\n`);

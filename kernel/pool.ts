@@ -156,6 +156,9 @@ interface Slot {
 /** QEMU's default x86-64 CPU model under TCG (no BMI2); named on the command line so the identity is exact */
 export const DEFAULT_CPU_MODEL = 'qemu64';
 
+/** how long after an interactive request the pool keeps guests' lines short for the next one */
+const INTERACTIVE_HOLD_MS = 30_000;
+
 const TRIGGER_KINDS = { crash: TriggerKind.CRASH, hang: TriggerKind.HANG } as const;
 
 export class VmPool {
@@ -164,6 +167,9 @@ export class VmPool {
   private queue: Task[] = [];
   private backgroundQueue: Task[] = [];
   private interactiveQueue: Task[] = [];
+  /** until then (ms since epoch), a user is checking programs: other work goes to a guest one
+   *  request at a time, so the next check waits for at most the program the guest is running */
+  private interactiveUntil = 0;
   private closing = false;
   private accel: Accel | undefined;
   private brokenWaiters: Array<(e: Error) => void> = [];
@@ -271,6 +277,7 @@ export class VmPool {
           this.queueOf(task).push(task);
         }),
     );
+    if (progress.priority === 'interactive') this.interactiveUntil = Date.now() + INTERACTIVE_HOLD_MS;
     const whenBroken = new Promise<never>((_, reject) => this.brokenWaiters.push(reject));
     this.pump();
     try {
@@ -461,8 +468,10 @@ export class VmPool {
       // requests at once: they travel in one write and the guest takes them in one go
       // (an interactive request does not wait for the low-water mark)
       if (vm.inFlight > this.refillAt && this.interactiveQueue.length === 0) continue;
+      // while a user is checking programs, other work is sent one request at a time
+      const depth = Date.now() < this.interactiveUntil ? 1 : this.opts.pipeline;
       while (vm.alive && vm.inFlight < this.opts.pipeline) {
-        const task = this.interactiveQueue.shift() ?? this.queue.shift() ?? this.backgroundQueue.shift();
+        const task = this.interactiveQueue.shift() ?? (vm.inFlight < depth ? (this.queue.shift() ?? this.backgroundQueue.shift()) : undefined);
         if (!task) break;
         void this.dispatch(slot, vm, task);
       }

@@ -22,6 +22,13 @@ describe('VmPool interactive priority', () => {
     const check = pool.run([returnProgram(42)], { priority: 'interactive', onOutcome: () => order.push('check') });
     const [outcome] = await check;
     expect(outcome).toMatchObject({ verdict: 'accept', retval: 42 });
+    // for a while after a check, batch programs go one at a time: the next check waits for one
+    await new Promise((r) => setTimeout(r, 500));
+    const submittedAt = order.length;
+    const second = pool.run([returnProgram(43)], { priority: 'interactive', onOutcome: () => order.push('second check') });
+    expect((await second)[0]).toMatchObject({ verdict: 'accept', retval: 43 });
+    expect(order.length).toBeLessThan(41); // the batch was still running
+    expect(order.indexOf('second check') - submittedAt).toBeLessThanOrEqual(1);
     const all = await campaign;
     expect(all.every((o) => o.verdict === 'accept')).toBe(true);
     // at most the 4 programs already in the guest's pipeline (plus one handed over meanwhile) before it

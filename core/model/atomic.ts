@@ -3,10 +3,12 @@
 // LDX/STX: an RMW reads the location (once more into the fetch register), then writes it.
 import type { RawInsn } from '../isa/raw.ts';
 import { EACCES, EINVAL, msg } from './messages.ts';
-import { checkMemAccess, regTypeStr, type MemEnv } from './memory.ts';
+import { checkMemAccess, regTypeStr, tnumStr, type MemEnv } from './memory.ts';
+import type { Profile } from './profile.ts';
+import { tnumAdd, tnumConst, tnumIsAligned } from './scalar/tnum.ts';
 import { sizeBytes } from './opcodes.ts';
 import { reject, type CheckResult } from './precheck.ts';
-import { BPF_REG_FP, curFrame, type RegType, type VState } from './state.ts';
+import { BPF_REG_FP, curFrame, type Reg, type RegType, type VState } from './state.ts';
 
 const ADD = 0x00, OR = 0x40, AND = 0x50, XOR = 0xa0, FETCH = 0x01, XCHG = 0xe1, CMPXCHG = 0xf1;
 const LOAD_ACQ = 0x100, STORE_REL = 0x110;
@@ -34,6 +36,9 @@ export function checkAtomic(st: VState, insn: RawInsn, env: MemEnv): CheckResult
     if (FORBIDDEN.has(regs[insn.dst]!.type)) return reject(EACCES, `BPF_ATOMIC stores into R${insn.dst} ${regTypeStr(regs[insn.dst]!)} is not allowed`);
     const loadReg = insn.imm === CMPXCHG ? 0 : insn.imm & FETCH ? insn.src : -1;
     if (loadReg === BPF_REG_FP) return reject(EACCES, msg.fpReadOnly());
+    // check_mem_access with strict_alignment_once: atomics are aligned whatever the program's flags
+    const misaligned = strictAlignment(regs[insn.dst]!, insn.off, size, env.profile);
+    if (misaligned) return reject(EACCES, misaligned);
     return access(insn.dst, false, -1) ?? (loadReg >= 0 ? access(insn.dst, false, loadReg) : undefined) ?? access(insn.dst, true, -1);
   }
   if (insn.imm === LOAD_ACQ) {
@@ -52,4 +57,25 @@ export function checkAtomic(st: VState, insn: RawInsn, env: MemEnv): CheckResult
     return undefined;
   }
   return reject(EINVAL, `BPF_ATOMIC uses invalid atomic opcode ${(insn.imm >>> 0).toString(16).padStart(2, '0')}`);
+}
+
+const POINTER_DESC: Partial<Record<Reg['type'], string>> = { map_value: 'value ', ptr_to_ctx: 'context ', ptr_to_stack: 'stack ', sock: 'sock ', sock_common: 'sock_common ', tcp_sock: 'tcp_sock ' };
+
+/**
+ * check_ptr_alignment with strict set (check_pkt_ptr_alignment for packets, which emulates
+ * NET_IP_ALIGN 2; check_generic_ptr_alignment for the rest): the message, or undefined when aligned.
+ */
+function strictAlignment(ptr: Reg, off: number, size: number, profile: Profile): string | undefined {
+  if (size === 1) return undefined;
+  const fixed = profile.features.ptrFixedOff;
+  const varText = tnumStr(fixed ? (ptr.varPart ?? tnumConst(0n)) : ptr.varOff);
+  const offText = fixed ? `${ptr.fixedOff}+${off}` : `${off}`;
+  if (ptr.type === 'pkt' || ptr.type === 'pkt_meta') {
+    if (tnumIsAligned(tnumAdd(ptr.varOff, tnumConst(BigInt(2 + off))), size)) return undefined;
+    return `misaligned packet access off 2+${varText}+${offText} size ${size}`;
+  }
+  const desc = POINTER_DESC[ptr.type];
+  if (desc === undefined) return undefined;
+  if (tnumIsAligned(tnumAdd(ptr.varOff, tnumConst(BigInt.asUintN(64, BigInt(off)))), size)) return undefined;
+  return `misaligned ${desc}access off ${varText}+${offText} size ${size}`;
 }

@@ -6,6 +6,7 @@ import type { TestRunEnv } from './test-run.ts';
 import type { MapStore } from './maps.ts';
 import type { Loaded, Provenance, Region } from './memory.ts';
 import { InterpUnsupported } from './errors.ts';
+import { csumDiffHelper } from './csum.ts';
 
 /** Memory as a helper sees it: by address, with the provenance of every byte. */
 export interface HelperMemory {
@@ -174,6 +175,7 @@ export const DEFAULT_HELPERS: HelperTable = new Map<number, HelperImpl>([
   [8, { name: 'bpf_get_smp_processor_id', run: () => ({ value: 0n }) }],
   [9, skbStoreBytes],
   [26, skbLoadBytes],
+  [28, csumDiffHelper],
   [39, skbPullData],
   [42, { name: 'bpf_get_numa_node_id', run: () => ({ value: 0n }) }], // the guest has one NUMA node
   [84, skLookup('bpf_sk_lookup_tcp')],

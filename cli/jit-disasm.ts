@@ -1,9 +1,12 @@
 // `bpfdiff disasm --jit`: the model's x86-64 image of each program next to the real kernel's.
 // The real side comes from a recorded sample line (scripts/record-jit-samples.ts: program,
 // xlated, image, funcLens) or from running the program on a kernel in a QEMU guest.
-import { rawFromHex } from '../core/isa/raw.ts';
+import { rawFromHex, rawToBytes } from '../core/isa/raw.ts';
 import { cpuModel, funcStartsOf, jitFuncs, jitKernel, jitProgram, JitError } from '../core/jit/index.ts';
-import { check, resolveProfile, verify } from '../core/model/index.ts';
+import { check, resolveProfile, type Profile } from '../core/model/index.ts';
+import { predictXlated } from '../core/model/fixups/index.ts';
+import { firstXlatedDifference } from '../core/diff/xlated.ts';
+import type { RawInsn } from '../core/isa/raw.ts';
 import { checkProgramJson, formatIssue, type Program } from '../core/program/index.ts';
 import { jitSideBySide } from './jit-view.ts';
 import { UserError } from './user-error.ts';
@@ -46,22 +49,33 @@ export function casesFromSamples(text: string, path: string): JitCase[] | undefi
   });
 }
 
+/** The rewritten program the prediction starts from: the model's, else the kernel's; and a line saying which. */
+function xlatedFor(c: JitCase, profile: Profile, info: ReturnType<typeof check>): { insns: RawInsn[]; funcIds?: number[]; note: string } {
+  const x = info.trace ? predictXlated(c.program, profile.id, info.trace) : { unknown: 'the model does not accept the program' };
+  if (!('insns' in x)) return { insns: rawFromHex(c.xlated), note: `; predicted from the kernel's xlated (the model's: ${x.unknown})` };
+  const d = firstXlatedDifference(rawToHexOf(x.insns), c.xlated);
+  const note = d === undefined
+    ? "; predicted from the model's xlated, which equals the kernel's outside address fields"
+    : `; predicted from the model's xlated, which DIFFERS from the kernel's at insn ${d.index}: ${d.model ?? '(end)'} vs ${d.kernel ?? '(end)'}`;
+  return { insns: x.insns, funcIds: x.funcIds, note };
+}
+
+const rawToHexOf = (insns: readonly RawInsn[]): string => Buffer.from(rawToBytes(insns)).toString('hex');
+
 /** The listing of one case: which xlated the prediction used, then both images side by side. */
 export function renderJitCase(c: JitCase): string[] {
   const profile = resolveProfile(c.kernelId);
   if (!profile) throw new UserError(`kernel ${c.kernelId}: no model profile`);
   const cpu = cpuModel(c.cpu);
   if (!cpu) throw new UserError(`--cpu: the JIT model knows qemu64 and Haswell, not "${c.cpu}"`);
-  const modelXlated = verify(c.program, profile, { run: false }).xlated;
-  const xlatedHex = modelXlated ?? c.xlated;
-  const note = modelXlated === undefined
-    ? "; predicted from the kernel's xlated (the model gives none)"
-    : modelXlated === c.xlated ? "; the model's xlated equals the kernel's" : "; the model's xlated DIFFERS from the kernel's (compare with `bpfdiff model`)";
-  const xl = rawFromHex(xlatedHex);
-  const info = check(c.program, profile).subprogInfo ?? [];
+  const checked = check(c.program, profile, { trace: true });
+  const info = checked.subprogInfo ?? [];
+  const { insns, funcIds, note } = xlatedFor(c, profile, checked);
+  const starts = funcStartsOf(insns);
+  const facts = funcIds ? funcIds.map((k) => info[k]!) : info;
   try {
-    const pred = jitProgram(xl, jitFuncs(funcStartsOf(xl), info), cpu, jitKernel(c.kernelId));
-    return [note, ...jitSideBySide(pred, c.image, c.funcLens, xl, `kernel ${c.kernel} (${c.cpu})`)];
+    const pred = jitProgram(insns, jitFuncs(starts, facts), cpu, jitKernel(c.kernelId));
+    return [note, ...jitSideBySide(pred, c.image, c.funcLens, insns, `kernel ${c.kernel} (${c.cpu})`)];
   } catch (e) {
     if (e instanceof JitError) return [note, `; the JIT model cannot predict this program: ${e.message}`];
     throw e;

@@ -35,6 +35,7 @@ lines.forEach((s, k) => {
   const checked = check(program, profile, { trace: modelXlated });
   const info = checked.subprogInfo ?? [];
   let xlHex = s.xlated;
+  let funcIds: number[] | undefined;
   if (modelXlated) {
     const x = checked.trace ? predictXlated(program, profile.id, checked.trace) : { unknown: 'rejected by the model' };
     if (!('insns' in x)) {
@@ -43,19 +44,17 @@ lines.forEach((s, k) => {
     }
     xlHex = rawToHex(x.insns);
     if (xlHex === s.xlated) xlatedSame++;
-    if (x.funcStarts.length !== program.funcs.length) {
-      note('model xlated dropped a function (facts not mapped)', k);
-      return;
-    }
+    funcIds = x.funcIds;
   }
   const xl = rawFromHex(xlHex);
   const starts = funcStartsOf(xl);
+  const facts = funcIds ? funcIds.map((f) => info[f]!) : info;
   const set = s.set.startsWith('corpus') ? 'corpus' : s.set;
   const st = bySet.get(set) ?? [0, 0];
   st[1]++;
   bySet.set(set, st);
   try {
-    const pred = jitProgram(xl, jitFuncs(starts, info), cpuModel(s.cpu)!, jitKernel(s.kernelId));
+    const pred = jitProgram(xl, jitFuncs(starts, facts), cpuModel(s.cpu)!, jitKernel(s.kernelId));
     const d = imageDiff(pred, s.image, s.funcLens);
     total += s.image.length / 2;
     masked += pred.masked.reduce((n, [, l]) => n + l, 0);

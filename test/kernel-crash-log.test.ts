@@ -5,14 +5,8 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareOutcomes, consoleTitle } from '../core/diff/index.ts';
 import { modelVerify } from '../core/diff/index.ts';
-import { assemble } from '../core/isa/index.ts';
-import { DEFAULT_INPUT_BYTES, parseProgram, programToJson, type Program } from '../core/program/index.ts';
+import { programFromAsm } from '../core/program/index.ts';
 import { VmPool, resolveKernel } from '../kernel/index.ts';
-
-function assembleProgram(text: string): Program {
-  const a = assemble(text);
-  return parseProgram(programToJson({ progType: a.progType ?? 'sched_cls', insns: a.insns, funcs: a.funcs, maps: a.maps, input: a.input ?? new Uint8Array(DEFAULT_INPUT_BYTES) }));
-}
 
 const SOURCE = new URL('../corpus/regressions/stack_arg_unreliable_btf_second_caller.s', import.meta.url);
 
@@ -26,7 +20,7 @@ describe('a real 7.2.13 oops keeps its verifier log', () => {
   });
 
   it('crashes in check_load_mem, and the log ends at the r11 +8 load of the second call of f1', async () => {
-    const program = assembleProgram(readFileSync(SOURCE, 'utf8'));
+    const program = programFromAsm(readFileSync(SOURCE, 'utf8'));
     const [outcome] = await pool.run([program]);
     expect(outcome.verdict).toBe('crash');
     expect(consoleTitle(outcome.console)?.title).toBe('BUG: kernel NULL pointer dereference in check_load_mem');

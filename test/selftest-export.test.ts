@@ -3,18 +3,14 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modelVerify } from '../core/diff/index.ts';
-import { assemble } from '../core/isa/index.ts';
-import { DEFAULT_INPUT_BYTES, parseProgram, programToJson, type Program } from '../core/program/index.ts';
+import { programFromAsm, programToJson, type Program } from '../core/program/index.ts';
 import { convertTest, expressionsOf, type Expected } from '../core/selftests/convert.ts';
 import { readSelftestFile } from '../core/selftests/extract.ts';
 import { selftestFor } from '../core/selftests/finding.ts';
 import { checkAnnotation } from '../core/selftests/score.ts';
 import { VmPool, resolveKernel } from '../kernel/index.ts';
 
-function fromAsm(path: string): Program {
-  const a = assemble(readFileSync(new URL(path, import.meta.url), 'utf8'));
-  return parseProgram(programToJson({ progType: a.progType ?? 'sched_cls', insns: a.insns, funcs: a.funcs, maps: a.maps, input: a.input ?? new Uint8Array(DEFAULT_INPUT_BYTES) }));
-}
+const fromAsm = (path: string): Program => programFromAsm(readFileSync(new URL(path, import.meta.url), 'utf8'));
 
 function importBack(text: string): Program {
   const file = readSelftestFile(text);

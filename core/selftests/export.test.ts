@@ -2,17 +2,14 @@
 // is the same program (instructions, functions, type, maps) with the same expected result.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { assemble, disassemble } from '../isa/index.ts';
-import { DEFAULT_INPUT_BYTES, parseProgram, programToJson, type Program } from '../program/index.ts';
+import { disassemble } from '../isa/index.ts';
+import { programFromAsm, programToJson, type Program } from '../program/index.ts';
 import { generatePrograms } from '../gen/index.ts';
 import { convertTest, expressionsOf, type Expected } from './convert.ts';
 import { exportSelftest, type SelftestExpectation } from './export.ts';
 import { readSelftestFile } from './extract.ts';
 
-function fromAsm(text: string): Program {
-  const a = assemble(text);
-  return parseProgram(programToJson({ progType: a.progType ?? 'sched_cls', insns: a.insns, funcs: a.funcs, maps: a.maps, input: a.input ?? new Uint8Array(DEFAULT_INPUT_BYTES) }));
-}
+const fromAsm = (text: string): Program => programFromAsm(text);
 
 /** The importer on an exported file, numeric literals standing in for gcc's evaluation. */
 function importBack(text: string): Program {

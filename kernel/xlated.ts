@@ -3,12 +3,8 @@
 // (src_reg PSEUDO_MAP_FD or PSEUDO_MAP_VALUE, imm = map->id, next imm = value offset). Map ids
 // count up over a guest's life, so each is replaced by the program's own map index, as the
 // program file writes it. Everything else is kept as the kernel dumped it.
-import { rawFromBytes, rawToHex, type RawInsn } from '../core/isa/raw.ts';
+import { BPF_PSEUDO_MAP_FD as PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE as PSEUDO_MAP_VALUE, OPCODE_LD_IMM64 as LD_IMM64, rawFromBytes, rawToHex, type RawInsn } from '../core/isa/index.ts';
 import type { Program } from '../core/program/types.ts';
-
-const LD_IMM64 = 0x18;
-const PSEUDO_MAP_FD = 1;
-const PSEUDO_MAP_VALUE = 2;
 
 const isMapLoad = (insn: RawInsn) => insn.code === LD_IMM64 && (insn.src === PSEUDO_MAP_FD || insn.src === PSEUDO_MAP_VALUE);
 

@@ -5,7 +5,10 @@
 // oracle only ever sees programs the kernel would parse.
 import type { Program } from '../program/index.ts';
 import { validateProgram } from '../program/index.ts';
-import { E, lift, lower, type FuncIr, type Op } from '../gen/ir.ts';
+import {
+  BPF_ALU, BPF_ALU64, BPF_DIV, BPF_DW, BPF_END, BPF_EXIT, BPF_JA, BPF_JMP, BPF_JMP32, BPF_LDX, BPF_MEM, BPF_MOD, BPF_MOV, BPF_ST, BPF_STX, BPF_X,
+  E, R_PARAMS, lift, lower, opClass, opOp, opSource, type FuncIr, type Op,
+} from '../isa/index.ts';
 import type { KernelTarget } from './finding.ts';
 import { runBatch, type RunBatchOptions } from './run-batch.ts';
 
@@ -38,9 +41,10 @@ interface Candidate {
   funcs: FuncIr[];
 }
 
-const CODE_EXIT = 0x95;
-const CODE_JA = 0x05;
-const R11 = 11;
+const CODE_EXIT = BPF_JMP | BPF_EXIT;
+const CODE_JA = BPF_JMP | BPF_JA;
+const CODE_GOTOL = BPF_JMP32 | BPF_JA;
+const R11 = R_PARAMS;
 
 const realOps = (f: FuncIr): number[] => f.ops.flatMap((op, i) => (op.kind === 'label' || op.kind === 'mark' ? [] : [i]));
 
@@ -55,7 +59,7 @@ function wellFormed(funcs: readonly FuncIr[]): boolean {
     if (real.length === 0) return false;
     const last = f.ops[real[real.length - 1]];
     const lastCode = last.kind === 'insn' || last.kind === 'jump' ? last.insn.code : -1;
-    if (lastCode !== CODE_EXIT && !(last.kind === 'jump' && (lastCode === CODE_JA || lastCode === 0x06))) return false;
+    if (lastCode !== CODE_EXIT && !(last.kind === 'jump' && (lastCode === CODE_JA || lastCode === CODE_GOTOL))) return false;
     const labelAt = new Map<number, number>();
     f.ops.forEach((op, i) => {
       if (op.kind === 'label') labelAt.set(op.label, i);
@@ -189,8 +193,8 @@ function dropFunctions(funcs: FuncIr[]): Candidate[] {
 }
 
 const isR11Store = (op: Op, slot: number): boolean =>
-  op.kind === 'insn' && (op.insn.code === 0x7b || op.insn.code === 0x7a) && op.insn.dst === R11 && op.insn.off === -8 * slot;
-const isR11Load = (op: Op, slot: number): boolean => op.kind === 'insn' && op.insn.code === 0x79 && op.insn.src === R11 && op.insn.off === 8 * slot;
+  op.kind === 'insn' && (op.insn.code === (BPF_STX | BPF_MEM | BPF_DW) || op.insn.code === (BPF_ST | BPF_MEM | BPF_DW)) && op.insn.dst === R11 && op.insn.off === -8 * slot;
+const isR11Load = (op: Op, slot: number): boolean => op.kind === 'insn' && op.insn.code === (BPF_LDX | BPF_MEM | BPF_DW) && op.insn.src === R11 && op.insn.off === 8 * slot;
 
 function dropArgs(funcs: FuncIr[]): Candidate[] {
   const out: Candidate[] = [];
@@ -239,12 +243,12 @@ function simplify(funcs: FuncIr[]): Candidate[] {
     f.ops.forEach((op, i) => {
       if (op.kind === 'ld64' && op.src === undefined) out.push({ step: `simplify ld64 in ${f.name}`, funcs: replaceOp(funcs, k, i, [E.movImm(op.dst, op.lo)]) });
       if (op.kind === 'ld64' && op.src === 0) out.push({ step: `simplify ld64 in ${f.name}`, funcs: replaceOp(funcs, k, i, [E.movImm(op.dst, op.lo)]) });
-      if (op.kind === 'jump' && (op.insn.code & 0xf0) !== 0) out.push({ step: `simplify jump to goto in ${f.name}`, funcs: replaceOp(funcs, k, i, [{ ...op, insn: { code: CODE_JA, dst: 0, src: 0, off: 0, imm: 0 } }]) });
+      if (op.kind === 'jump' && opOp(op.insn.code) !== BPF_JA) out.push({ step: `simplify jump to goto in ${f.name}`, funcs: replaceOp(funcs, k, i, [{ ...op, insn: { code: CODE_JA, dst: 0, src: 0, off: 0, imm: 0 } }]) });
       if (op.kind !== 'insn') return;
-      const cls = op.insn.code & 0x07;
-      const isAluX = (cls === 0x04 || cls === 0x07) && (op.insn.code & 0x08) !== 0 && op.insn.dst !== R11 && op.insn.src !== R11;
-      const isLdx = cls === 0x01 && op.insn.src !== R11;
-      const isMovFromReg = (op.insn.code === 0xbf || op.insn.code === 0xbc) && op.insn.src !== R11 && op.insn.off === 0;
+      const cls = opClass(op.insn.code);
+      const isAluX = (cls === BPF_ALU || cls === BPF_ALU64) && opSource(op.insn.code) === BPF_X && op.insn.dst !== R11 && op.insn.src !== R11;
+      const isLdx = cls === BPF_LDX && op.insn.src !== R11;
+      const isMovFromReg = (op.insn.code === (BPF_ALU64 | BPF_MOV | BPF_X) || op.insn.code === (BPF_ALU | BPF_MOV | BPF_X)) && op.insn.src !== R11 && op.insn.off === 0;
       if (isAluX || isLdx || isMovFromReg) out.push({ step: `simplify to constant in ${f.name}`, funcs: replaceOp(funcs, k, i, [E.movImm(op.insn.dst, 0)]) });
     });
   });
@@ -260,13 +264,13 @@ function shrinkConstants(funcs: FuncIr[]): Candidate[] {
       }
       if (op.kind !== 'insn' && op.kind !== 'jump') return;
       const code = op.insn.code;
-      const cls = code & 0x07;
-      const hasImm = ((cls === 0x04 || cls === 0x07) && (code & 0x08) === 0 && (code & 0xf0) !== 0xd0) || cls === 0x02 || (op.kind === 'jump' && (code & 0x08) === 0);
+      const cls = opClass(code);
+      const hasImm = ((cls === BPF_ALU || cls === BPF_ALU64) && opSource(code) !== BPF_X && opOp(code) !== BPF_END) || cls === BPF_ST || (op.kind === 'jump' && opSource(code) !== BPF_X);
       if (!hasImm) return;
       const imm = op.insn.imm;
-      const op0 = code & 0xf0;
+      const op0 = opOp(code);
       // Keep shift amounts and divisors valid: a zero divisor is its own rejection.
-      const divisor = (cls === 0x04 || cls === 0x07) && (op0 === 0x30 || op0 === 0x90);
+      const divisor = (cls === BPF_ALU || cls === BPF_ALU64) && (op0 === BPF_DIV || op0 === BPF_MOD);
       for (const v of [0, 1, imm >> 1]) {
         if (v === imm || Math.abs(v) >= Math.abs(imm) || (divisor && v === 0)) continue;
         out.push({ step: `shrink constant in ${f.name}`, funcs: replaceOp(funcs, k, i, [{ ...op, insn: { ...op.insn, imm: v } } as Op]) });

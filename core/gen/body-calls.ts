@@ -1,7 +1,7 @@
 // Call sites: the outgoing stack arguments stored through r11 (slots in random order), the
 // register arguments r1..r5, the call, and the fold of its result. Tags mark the stores, the
 // start of the register arguments and the call, so mutations can find them.
-import { ALU, E, R_FP, R_PARAMS, tagged, type Op } from './ir.ts';
+import { BPF_ADD, E, R_FP, R_PARAMS, tagged, type Op } from '../isa/index.ts';
 import type { ArgKind, SitePlan } from './plan.ts';
 import type { BodyCtx } from './body-ctx.ts';
 import { READ_REGS, W, imm32 } from './values.ts';
@@ -14,11 +14,11 @@ export function callSite(ctx: BodyCtx, s: SitePlan): void {
     const kind = callee.kinds[slot + 4];
     const tag = { role: 'argStore' as const, site: s.id, slot };
     if (kind === 'scalar' && rng.chance(0.35)) {
-      emit(tagged(E.st('u64', R_PARAMS, -8 * slot, imm32(rng)), tag));
+      emit(tagged(E.st('DW', R_PARAMS, -8 * slot, imm32(rng)), tag));
     } else if (kind === 'scalar' && rng.chance(0.5)) {
-      emit(tagged(E.stx('u64', R_PARAMS, -8 * slot, rng.pick(READ_REGS)), tag));
+      emit(tagged(E.stx('DW', R_PARAMS, -8 * slot, rng.pick(READ_REGS)), tag));
     } else {
-      emit(...argValue(ctx, kind, 0), tagged(E.stx('u64', R_PARAMS, -8 * slot, 0), tag));
+      emit(...argValue(ctx, kind, 0), tagged(E.stx('DW', R_PARAMS, -8 * slot, 0), tag));
     }
   }
   emit({ kind: 'mark', tag: { role: 'regArg', site: s.id } });
@@ -32,10 +32,10 @@ export function callSite(ctx: BodyCtx, s: SitePlan): void {
 /** the value of one argument into register `r` (r0 for stack-argument stores) */
 function argValue(ctx: BodyCtx, kind: ArgKind, r: number): Op[] {
   const { rng, frame } = ctx;
-  if (kind === 'ctx') return [E.ldx('u64', r, R_FP, frame.ctxSlot)];
+  if (kind === 'ctx') return [E.ldx('DW', r, R_FP, frame.ctxSlot)];
   if (kind === 'stack') {
-    if (frame.ptrSlots.length > 0 && rng.chance(0.3)) return [E.ldx('u64', r, R_FP, rng.pick(frame.ptrSlots))];
-    return [E.movReg(r, R_FP), E.aluImm(ALU.ADD, r, rng.pick(frame.locals))];
+    if (frame.ptrSlots.length > 0 && rng.chance(0.3)) return [E.ldx('DW', r, R_FP, rng.pick(frame.ptrSlots))];
+    return [E.movReg(r, R_FP), E.aluImm(BPF_ADD, r, rng.pick(frame.locals))];
   }
   switch (rng.int(0, 2)) {
     case 0:
@@ -43,6 +43,6 @@ function argValue(ctx: BodyCtx, kind: ArgKind, r: number): Op[] {
     case 1:
       return [E.movImm(r, imm32(rng))];
     default:
-      return [E.ldx('u64', r, R_FP, rng.pick(frame.locals))];
+      return [E.ldx('DW', r, R_FP, rng.pick(frame.locals))];
   }
 }

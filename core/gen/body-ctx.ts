@@ -1,9 +1,9 @@
 // What every body feature (statements, fillers, call sites) sees while one function's body is
 // drawn: the random source, the options, the function's plan and frame, and where ops go.
+import type { Op } from '../isa/index.ts';
 import type { Prng } from './prng.ts';
 import type { GenOptions } from './options.ts';
 import type { FuncPlan, ProgramPlan } from './plan.ts';
-import type { Op } from './ir.ts';
 
 /** The function's stack frame: offsets (negative, from r10) of what it keeps there. */
 export interface Frame {

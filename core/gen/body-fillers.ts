@@ -1,7 +1,7 @@
 // Filler statements: one small function per kind, drawn by weight. A kind whose weight is 0 in
 // a body (no received stack pointer, no ctx) is never drawn; a new kind goes at the end of the
 // table, so existing seeds keep their programs while its weight is 0.
-import { ALU, E, R_FP, type Op, type SizeName } from './ir.ts';
+import { SIZE_BYTES, BPF_ADD, BPF_AND, BPF_ARSH, BPF_DIV, BPF_LSH, BPF_MOD, BPF_MOV, BPF_MUL, BPF_NEG, BPF_OR, BPF_RSH, BPF_SUB, BPF_XOR, E, R_FP, type Op, type SizeName } from '../isa/index.ts';
 import type { BodyCtx } from './body-ctx.ts';
 import { CTX_SCALAR_FIELD, EDGE_IMM64, READ_REGS, W, imm32 } from './values.ts';
 
@@ -18,8 +18,8 @@ interface FillerKind {
   emit(ctx: BodyCtx, a: FillerArgs): void;
 }
 
-const ALU_OPS = [ALU.ADD, ALU.SUB, ALU.MUL, ALU.DIV, ALU.OR, ALU.AND, ALU.LSH, ALU.RSH, ALU.MOD, ALU.XOR, ALU.MOV, ALU.ARSH];
-const SIZES: SizeName[] = ['u64', 'u64', 'u32', 'u16', 'u8'];
+const ALU_OPS = [BPF_ADD, BPF_SUB, BPF_MUL, BPF_DIV, BPF_OR, BPF_AND, BPF_LSH, BPF_RSH, BPF_MOD, BPF_XOR, BPF_MOV, BPF_ARSH];
+const SIZES: SizeName[] = ['DW', 'DW', 'W', 'H', 'B'];
 const hasPtr = (ctx: BodyCtx): number => (ctx.frame.ptrSlots.length > 0 ? 1 : 0);
 
 const FILLERS: readonly FillerKind[] = [
@@ -56,7 +56,7 @@ function atomicAdd(ctx: BodyCtx): void {
 function aluReg(ctx: BodyCtx, { dst, w64 }: FillerArgs): void {
   const { rng } = ctx;
   const op = rng.pick(ALU_OPS);
-  const signed = (op === ALU.DIV || op === ALU.MOD) && rng.chance(0.4);
+  const signed = (op === BPF_DIV || op === BPF_MOD) && rng.chance(0.4);
   ctx.emit(E.aluReg(op, dst, rng.pick(READ_REGS), w64, signed ? 1 : 0));
 }
 
@@ -65,8 +65,8 @@ function aluImm(ctx: BodyCtx, { dst, w64 }: FillerArgs): void {
   const op = rng.pick(ALU_OPS);
   let imm = imm32(rng);
   let off = 0;
-  if (op === ALU.LSH || op === ALU.RSH || op === ALU.ARSH) imm = rng.int(0, w64 ? 63 : 31);
-  if (op === ALU.DIV || op === ALU.MOD) {
+  if (op === BPF_LSH || op === BPF_RSH || op === BPF_ARSH) imm = rng.int(0, w64 ? 63 : 31);
+  if (op === BPF_DIV || op === BPF_MOD) {
     if (imm === 0) imm = -1;
     if (rng.chance(0.4)) off = 1;
   }
@@ -79,13 +79,13 @@ function special(ctx: BodyCtx, { dst, w64 }: FillerArgs): void {
   let op: Op;
   switch (rng.int(0, 4)) {
     case 0:
-      op = E.aluImm(ALU.NEG, dst, 0, w64);
+      op = E.aluImm(BPF_NEG, dst, 0, w64);
       break;
     case 1: // be/le on ALU, unconditional bswap on ALU64
-      op = { kind: 'insn', insn: { code: (rng.chance(0.5) ? 0x07 : 0x04 | (rng.chance(0.5) ? 0x08 : 0)) | ALU.END, dst, src: 0, off: 0, imm: rng.pick([16, 32, 64]) } };
+      op = E.endian(rng.chance(0.5) ? 'bswap' : rng.chance(0.5) ? 'be' : 'le', dst, rng.pick([16, 32, 64] as const));
       break;
     case 2: // movsx
-      op = E.aluReg(ALU.MOV, dst, rng.pick(READ_REGS), w64, w64 ? rng.pick([8, 16, 32]) : rng.pick([8, 16]));
+      op = E.aluReg(BPF_MOV, dst, rng.pick(READ_REGS), w64, w64 ? rng.pick([8, 16, 32]) : rng.pick([8, 16]));
       break;
     default: {
       const [lo, hi] = rng.pick(EDGE_IMM64);
@@ -98,7 +98,7 @@ function special(ctx: BodyCtx, { dst, w64 }: FillerArgs): void {
 /** an offset inside a scalar local, aligned for `size` */
 function localOff(ctx: BodyCtx, size: SizeName): number {
   const base = ctx.rng.pick(ctx.frame.locals);
-  const bytes = { u8: 1, u16: 2, u32: 4, u64: 8 }[size];
+  const bytes = SIZE_BYTES[size];
   return base + bytes * ctx.rng.int(0, 8 / bytes - 1);
 }
 
@@ -113,14 +113,14 @@ function spill(ctx: BodyCtx): void {
 function fill(ctx: BodyCtx, { dst }: FillerArgs): void {
   const { rng } = ctx;
   const size = rng.pick(SIZES);
-  ctx.emit(E.ldx(size, dst, R_FP, localOff(ctx, size), size !== 'u64' && rng.chance(0.3)));
+  ctx.emit(E.ldx(size, dst, R_FP, localOff(ctx, size), size !== 'DW' && rng.chance(0.3)));
 }
 
 function foldStatement(ctx: BodyCtx): void {
   const { rng } = ctx;
   if (rng.chance(0.5)) ctx.fold(rng.pick(W));
   else {
-    ctx.emit(E.ldx('u64', 0, R_FP, rng.pick(ctx.frame.locals)));
+    ctx.emit(E.ldx('DW', 0, R_FP, rng.pick(ctx.frame.locals)));
     ctx.fold(0);
   }
 }
@@ -128,17 +128,17 @@ function foldStatement(ctx: BodyCtx): void {
 /** a write through a received pointer to the caller's stack */
 function ptrWrite(ctx: BodyCtx): void {
   const { rng } = ctx;
-  ctx.emit(E.ldx('u64', 0, R_FP, rng.pick(ctx.frame.ptrSlots)));
-  ctx.emit(rng.chance(0.5) ? E.stx('u64', 0, 0, rng.pick(READ_REGS)) : E.st('u64', 0, 0, imm32(rng)));
+  ctx.emit(E.ldx('DW', 0, R_FP, rng.pick(ctx.frame.ptrSlots)));
+  ctx.emit(rng.chance(0.5) ? E.stx('DW', 0, 0, rng.pick(READ_REGS)) : E.st('DW', 0, 0, imm32(rng)));
 }
 
 /** a read through a received pointer to the caller's stack */
 function ptrRead(ctx: BodyCtx): void {
-  ctx.emit(E.ldx('u64', 0, R_FP, ctx.rng.pick(ctx.frame.ptrSlots)), E.ldx('u64', 0, 0, 0));
+  ctx.emit(E.ldx('DW', 0, R_FP, ctx.rng.pick(ctx.frame.ptrSlots)), E.ldx('DW', 0, 0, 0));
   ctx.fold(0);
 }
 
 function ctxRead(ctx: BodyCtx): void {
-  ctx.emit(E.ldx('u64', 0, R_FP, ctx.frame.ctxSlot), E.ldx('u32', 0, 0, CTX_SCALAR_FIELD[ctx.opts.progType]));
+  ctx.emit(E.ldx('DW', 0, R_FP, ctx.frame.ctxSlot), E.ldx('W', 0, 0, CTX_SCALAR_FIELD[ctx.opts.progType]));
   ctx.fold(0);
 }

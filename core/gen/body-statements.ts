@@ -1,7 +1,7 @@
 // The statements between a body's entry and exit: filler statements and call sites in random
 // order, some wrapped in forward branches (if / if-else) or preceded by a bounded loop or a
 // helper call. Top-level call sites are never put inside a branch, so the walk reaches them.
-import { ALU, E, JMP, type Op } from './ir.ts';
+import { BPF_ADD, BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT, BPF_JNE, BPF_JSET, BPF_JSGE, BPF_JSGT, BPF_JSLE, BPF_JSLT, BPF_SUB, E, type Op } from '../isa/index.ts';
 import type { SitePlan } from './plan.ts';
 import type { BodyCtx } from './body-ctx.ts';
 import { filler } from './body-fillers.ts';
@@ -12,7 +12,7 @@ interface Unit {
   site?: SitePlan;
 }
 
-const COND_JUMPS = [JMP.JEQ, JMP.JNE, JMP.JGT, JMP.JGE, JMP.JLT, JMP.JLE, JMP.JSGT, JMP.JSGE, JMP.JSLT, JMP.JSLE, JMP.JSET];
+const COND_JUMPS = [BPF_JEQ, BPF_JNE, BPF_JGT, BPF_JGE, BPF_JLT, BPF_JLE, BPF_JSGT, BPF_JSGE, BPF_JSLT, BPF_JSLE, BPF_JSET];
 
 export function statements(ctx: BodyCtx, sites: SitePlan[]): void {
   const { rng, opts } = ctx;
@@ -78,6 +78,6 @@ function loop(ctx: BodyCtx): void {
   emit(E.movImm(5, rng.int(1, 6)), E.label(head));
   const n = rng.int(1, 3);
   for (let i = 0; i < n; i++) filler(ctx, true);
-  if (rng.chance(0.5)) emit(E.aluImm(ALU.ADD, 5, -1), E.jumpImm(JMP.JNE, 5, 0, head));
-  else emit(E.aluImm(ALU.SUB, 5, 1, false), E.jumpImm(JMP.JSGT, 5, 0, head, false));
+  if (rng.chance(0.5)) emit(E.aluImm(BPF_ADD, 5, -1), E.jumpImm(BPF_JNE, 5, 0, head));
+  else emit(E.aluImm(BPF_SUB, 5, 1, false), E.jumpImm(BPF_JSGT, 5, 0, head, false));
 }

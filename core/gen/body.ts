@@ -1,10 +1,10 @@
 // One function's body: the frame layout, the entry (fold every argument into the checksum,
 // spill pointers, seed the working registers and locals), the statements (body-statements.ts)
 // and the exit (fold the working registers and locals, return the checksum).
+import { BPF_RSH, BPF_XOR, E, R_FP, R_PARAMS, tagged, type FuncIr, type Op } from '../isa/index.ts';
 import type { Prng } from './prng.ts';
 import type { GenOptions } from './options.ts';
 import type { FuncPlan, ProgramPlan } from './plan.ts';
-import { ALU, E, R_FP, R_PARAMS, tagged, type FuncIr, type Op } from './ir.ts';
 import type { BodyCtx, Frame } from './body-ctx.ts';
 import { statements } from './body-statements.ts';
 import { CHECKSUM, CTX_SCALAR_FIELD, EDGE_IMM64, READ_REGS, W, foldOps, imm32 } from './values.ts';
@@ -64,23 +64,23 @@ function entry(ctx: BodyCtx): void {
     if (i < 5) v = i + 1;
     else {
       v = 0;
-      emit(tagged(E.ldx('u64', 0, R_PARAMS, 8 * (i - 4)), { role: 'argLoad', slot: i - 4 }));
+      emit(tagged(E.ldx('DW', 0, R_PARAMS, 8 * (i - 4)), { role: 'argLoad', slot: i - 4 }));
     }
     const kind = p.kinds[i];
     if (kind === 'scalar') {
       ctx.fold(v);
       if (working.length > 0 && rng.chance(0.6)) emit(E.movReg(working.splice(rng.int(0, working.length - 1), 1)[0], v));
-      else if (uninitLocals.length > 0 && rng.chance(0.5)) emit(E.stx('u64', R_FP, uninitLocals.splice(rng.int(0, uninitLocals.length - 1), 1)[0], v));
+      else if (uninitLocals.length > 0 && rng.chance(0.5)) emit(E.stx('DW', R_FP, uninitLocals.splice(rng.int(0, uninitLocals.length - 1), 1)[0], v));
     } else if (kind === 'stack') {
-      emit(E.stx('u64', R_FP, ptrSlotOfArg.get(i)!, v));
-      emit(tagged(E.ldx('u64', 0, v, 0), { role: 'deref' }));
+      emit(E.stx('DW', R_FP, ptrSlotOfArg.get(i)!, v));
+      emit(tagged(E.ldx('DW', 0, v, 0), { role: 'deref' }));
       ctx.fold(0);
     } else {
       if (!ctxSpilled) {
-        emit(E.stx('u64', R_FP, frame.ctxSlot, v));
+        emit(E.stx('DW', R_FP, frame.ctxSlot, v));
         ctxSpilled = true;
       }
-      emit(E.ldx('u32', 0, v, CTX_SCALAR_FIELD[ctx.opts.progType]));
+      emit(E.ldx('W', 0, v, CTX_SCALAR_FIELD[ctx.opts.progType]));
       ctx.fold(0);
     }
   }
@@ -91,8 +91,8 @@ function entry(ctx: BodyCtx): void {
     } else emit(E.movImm(r, imm32(rng)));
   }
   for (const off of uninitLocals) {
-    if (rng.chance(0.5)) emit(E.st('u64', R_FP, off, imm32(rng)));
-    else emit(E.stx('u64', R_FP, off, rng.pick(READ_REGS)));
+    if (rng.chance(0.5)) emit(E.st('DW', R_FP, off, imm32(rng)));
+    else emit(E.stx('DW', R_FP, off, rng.pick(READ_REGS)));
   }
   emit(E.mark('entryEnd'));
 }
@@ -102,13 +102,13 @@ function exit(ctx: BodyCtx): void {
   emit(E.mark('exitBegin'));
   for (const r of rng.shuffle([...W])) ctx.fold(r);
   for (const off of frame.locals) {
-    emit(E.ldx('u64', 0, R_FP, off));
+    emit(E.ldx('DW', 0, R_FP, off));
     ctx.fold(0);
   }
   emit(E.movReg(0, CHECKSUM));
   if (p.index === 0) {
     // 64-bit checksum folded into the 32 bits the test run returns.
-    emit(E.movReg(1, CHECKSUM), E.aluImm(ALU.RSH, 1, 32), E.aluReg(ALU.XOR, 0, 1));
+    emit(E.movReg(1, CHECKSUM), E.aluImm(BPF_RSH, 1, 32), E.aluReg(BPF_XOR, 0, 1));
   }
   emit(E.exit());
 }

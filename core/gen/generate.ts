@@ -7,11 +7,11 @@
 // The steps, each in its own file: plan.ts draws the call graph and signatures, body*.ts draw
 // each function's instructions (one file per feature), mutate.ts applies the mutation, and
 // ir.ts lowers the labelled ops into instructions.
+import { lower } from '../isa/index.ts';
 import type { Program } from '../program/index.ts';
 import { Prng } from './prng.ts';
 import { resolveGenOptions, type GenOptions } from './options.ts';
 import { MUTATION_RULES, type MutationKind } from './mutations.ts';
-import { lower } from './ir.ts';
 import { planProgram } from './plan.ts';
 import { buildBody } from './body.ts';
 import { applyMutation } from './mutate.ts';

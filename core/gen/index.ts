@@ -4,5 +4,4 @@ export { Prng } from './prng.ts';
 export { DEFAULT_GEN_OPTIONS, checkGenOptions, resolveGenOptions, type GenOptions } from './options.ts';
 export { MUTATION_KINDS, MUTATION_RULES, isMutationKind, type MutationKind, type MutationRule } from './mutations.ts';
 export { GENERATOR_ID, generateProgram, generatePrograms, type ArgKind, type GeneratedProgramMeta } from './generate.ts';
-export { lift, lower, type FuncIr, type Op } from './ir.ts';
 export { parseGenOptions, GEN_OPTION_NAMES, type GenOptionProblem } from './user-options.ts';

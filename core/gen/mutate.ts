@@ -1,11 +1,11 @@
 // Applying a mutation: one small function per kind (mutations.ts lists the kinds and the kernel
 // rule each breaks). Each edits the program's IR in place and returns the regular expression
 // (source) for the reason line the 7.2 verifier should print.
+import { BPF_ADD, BPF_JGT, BPF_XOR, E, R_FP, R_PARAMS, tagged, type FuncIr, type Op, type SizeName } from '../isa/index.ts';
 import type { Prng } from './prng.ts';
 import type { GenOptions } from './options.ts';
 import type { MutationKind } from './mutations.ts';
 import { outgoingNeed, type FuncPlan, type ProgramPlan, type SitePlan } from './plan.ts';
-import { ALU, E, JMP, R_FP, R_PARAMS, tagged, type FuncIr, type Op, type SizeName } from './ir.ts';
 import { expectedMessage } from './expect.ts';
 import { CHECKSUM, EDGE_IMM32, W, foldOps } from './values.ts';
 
@@ -128,20 +128,20 @@ function extraStackArgStore(c: MutationCtx): string {
   const f = funcs[best];
   const slot = rng.int(bestNeed + 1, 7);
   const at = exitAt(f);
-  f.ops.splice(at, 0, rng.chance(0.5) ? E.st('u64', R_PARAMS, -8 * slot, rng.pick(EDGE_IMM32)) : E.stx('u64', R_PARAMS, -8 * slot, rng.pick(W)));
+  f.ops.splice(at, 0, rng.chance(0.5) ? E.st('DW', R_PARAMS, -8 * slot, rng.pick(EDGE_IMM32)) : E.stx('DW', R_PARAMS, -8 * slot, rng.pick(W)));
   return expectedMessage.extraStore(best, slot);
 }
 
 function loadAfterStore(c: MutationCtx): string {
   const f = c.funcs[1];
-  f.ops.splice(exitAt(f), 0, E.st('u64', R_PARAMS, -8, 1), E.ldx('u64', 0, R_PARAMS, 8), E.movImm(0, 0));
+  f.ops.splice(exitAt(f), 0, E.st('DW', R_PARAMS, -8, 1), E.ldx('DW', 0, R_PARAMS, 8), E.movImm(0, 0));
   return expectedMessage.loadAfter();
 }
 
 function loadAfterCall(c: MutationCtx): string {
   const f = c.funcs[1];
   const at = exitAt(f);
-  f.ops.splice(at, 0, E.callHelper(c.rng.pick(c.opts.helpers)), E.ldx('u64', 0, R_PARAMS, 8 * c.rng.int(1, c.n1 - 5)), E.movImm(0, 0));
+  f.ops.splice(at, 0, E.callHelper(c.rng.pick(c.opts.helpers)), E.ldx('DW', 0, R_PARAMS, 8 * c.rng.int(1, c.n1 - 5)), E.movImm(0, 0));
   return expectedMessage.loadAfter();
 }
 
@@ -151,7 +151,7 @@ function loadPastIncoming(c: MutationCtx): string {
   const incoming = Math.max(0, f.args - 5);
   const at = entryEnd(f);
   const slot = incoming + c.rng.int(1, 2);
-  f.ops.splice(at, 0, E.ldx('u64', 0, R_PARAMS, 8 * slot));
+  f.ops.splice(at, 0, E.ldx('DW', 0, R_PARAMS, 8 * slot));
   return expectedMessage.readPast(8 * slot, 8 * incoming);
 }
 
@@ -159,7 +159,7 @@ function storePastMax(c: MutationCtx): string {
   const { rng } = c;
   const f = reached(c);
   const off = -8 * rng.int(8, 10);
-  f.ops.splice(exitAt(f), 0, rng.chance(0.5) ? E.st('u64', R_PARAMS, off, 7) : E.stx('u64', R_PARAMS, off, rng.pick(W)));
+  f.ops.splice(exitAt(f), 0, rng.chance(0.5) ? E.st('DW', R_PARAMS, off, 7) : E.stx('DW', R_PARAMS, off, rng.pick(W)));
   return expectedMessage.writePastMax(off);
 }
 
@@ -168,12 +168,12 @@ function r11BadOffset(c: MutationCtx): string {
   const f = reached(c);
   // Every variant is drawn (the random stream stays the same), then one is picked.
   const variants: Op[] = [
-    E.stx('u64', R_PARAMS, -8 * rng.int(1, 7) + rng.pick([-4, -2, 3]), rng.pick(W)),
-    E.st('u64', R_PARAMS, 8 * rng.int(1, 7), 1),
-    E.stx('u64', R_PARAMS, 0, rng.pick(W)),
-    E.ldx('u64', 0, R_PARAMS, -8 * rng.int(1, 7)),
-    E.ldx('u64', 0, R_PARAMS, 8 * rng.int(1, 7) + 4),
-    E.ldx('u64', 0, R_PARAMS, 0),
+    E.stx('DW', R_PARAMS, -8 * rng.int(1, 7) + rng.pick([-4, -2, 3]), rng.pick(W)),
+    E.st('DW', R_PARAMS, 8 * rng.int(1, 7), 1),
+    E.stx('DW', R_PARAMS, 0, rng.pick(W)),
+    E.ldx('DW', 0, R_PARAMS, -8 * rng.int(1, 7)),
+    E.ldx('DW', 0, R_PARAMS, 8 * rng.int(1, 7) + 4),
+    E.ldx('DW', 0, R_PARAMS, 0),
   ];
   f.ops.splice(exitAt(f), 0, rng.pick(variants), E.movImm(0, 0));
   return expectedMessage.r11Invalid();
@@ -182,7 +182,7 @@ function r11BadOffset(c: MutationCtx): string {
 function r11WrongSize(c: MutationCtx): string {
   const { rng } = c;
   const f = reached(c);
-  const size = rng.pick<SizeName>(['u32', 'u16', 'u8']);
+  const size = rng.pick<SizeName>(['W', 'H', 'B']);
   const variants: Op[] = [
     E.stx(size, R_PARAMS, -8 * rng.int(1, 7), rng.pick(W)),
     E.st(size, R_PARAMS, -8 * rng.int(1, 7), 3),
@@ -198,12 +198,12 @@ function r11Misuse(c: MutationCtx): string {
   const f = reached(c);
   const l = c.newLabel();
   const variants: Op[][] = [
-    [E.aluImm(ALU.ADD, R_PARAMS, 8)],
+    [E.aluImm(BPF_ADD, R_PARAMS, 8)],
     [E.movReg(0, R_PARAMS)],
     [E.movReg(R_PARAMS, rng.pick(W))],
-    [E.aluReg(ALU.XOR, rng.pick(W), R_PARAMS)],
-    [E.jumpReg(JMP.JGT, rng.pick(W), R_PARAMS, l), E.label(l)],
-    [E.stx('u64', R_FP, -8, R_PARAMS)],
+    [E.aluReg(BPF_XOR, rng.pick(W), R_PARAMS)],
+    [E.jumpReg(BPF_JGT, rng.pick(W), R_PARAMS, l), E.label(l)],
+    [E.stx('DW', R_FP, -8, R_PARAMS)],
   ];
   f.ops.splice(exitAt(f), 0, ...rng.pick(variants), E.movImm(0, 0));
   return expectedMessage.r11Invalid();
@@ -213,12 +213,12 @@ function r11Misuse(c: MutationCtx): string {
 function tooManyArgs(c: MutationCtx): string {
   const { rng } = c;
   const { regMark } = siteOps(c.main, c.treeSite!.id);
-  c.main.ops.splice(regMark, 0, rng.chance(0.5) ? E.st('u64', R_PARAMS, -64, 13) : E.stx('u64', R_PARAMS, -64, rng.pick(W)));
+  c.main.ops.splice(regMark, 0, rng.chance(0.5) ? E.st('DW', R_PARAMS, -64, 13) : E.stx('DW', R_PARAMS, -64, rng.pick(W)));
   return expectedMessage.writePastMax(-64);
 }
 
 function tooMuchStack(c: MutationCtx): string {
-  c.main.ops.splice(entryEnd(c.main), 0, E.st('u64', R_FP, -512, 0));
+  c.main.ops.splice(entryEnd(c.main), 0, E.st('DW', R_FP, -512, 0));
   return expectedMessage.tooMuchStack();
 }
 
@@ -230,7 +230,7 @@ function scalarDeref(c: MutationCtx): string {
   const value = rng.pick(EDGE_IMM32.filter((v) => v !== 0));
   if (at >= 5) {
     const i = stores.find((j) => slotOf(main.ops[j]) === at - 4)!;
-    main.ops.splice(i, 1, tagged(E.st('u64', R_PARAMS, -8 * (at - 4), value), { role: 'argStore', site: c.treeSite!.id, slot: at - 4 }));
+    main.ops.splice(i, 1, tagged(E.st('DW', R_PARAMS, -8 * (at - 4), value), { role: 'argStore', site: c.treeSite!.id, slot: at - 4 }));
   } else {
     main.ops.splice(call, 0, E.movImm(at + 1, value));
   }

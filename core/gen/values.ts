@@ -1,9 +1,9 @@
 // The registers and values every body feature draws from: the working registers, the checksum
 // register that carries each function's result to main's r0, edge-case immediates, and the fold
 // that mixes a value into the checksum.
+import { BPF_ADD, BPF_MUL, BPF_XOR, E, type Op } from '../isa/index.ts';
 import type { ProgType } from '../program/index.ts';
 import type { Prng } from './prng.ts';
-import { ALU, E, type Op } from './ir.ts';
 
 /** working registers, callee-saved */
 export const W = [7, 8, 9] as const;
@@ -40,10 +40,10 @@ export function foldOps(rng: Prng, v: number): Op[] {
   const k = rng.u32() | 1;
   switch (rng.int(0, 2)) {
     case 0:
-      return [E.aluReg(ALU.XOR, CHECKSUM, v), E.aluImm(ALU.MUL, CHECKSUM, k)];
+      return [E.aluReg(BPF_XOR, CHECKSUM, v), E.aluImm(BPF_MUL, CHECKSUM, k)];
     case 1:
-      return [E.aluImm(ALU.MUL, CHECKSUM, k), E.aluReg(ALU.ADD, CHECKSUM, v)];
+      return [E.aluImm(BPF_MUL, CHECKSUM, k), E.aluReg(BPF_ADD, CHECKSUM, v)];
     default:
-      return [E.aluReg(ALU.ADD, CHECKSUM, v), E.aluImm(ALU.MUL, CHECKSUM, k)];
+      return [E.aluReg(BPF_ADD, CHECKSUM, v), E.aluImm(BPF_MUL, CHECKSUM, k)];
   }
 }

@@ -18,17 +18,13 @@ import type { RawInsn } from './raw.ts';
 import { HELPER_ID_LIMIT, HELPER_NAMES } from './helper-ids.ts';
 import { IsaError } from './insn.ts';
 import {
-  AluOp, AtomicImm, BPF_ADDR_PERCPU, BPF_ADDR_SPACE_CAST, BPF_MAY_GOTO, CallSrc, Class, JmpOp, Mode, MODE_NOSPEC,
+  ALU_OP_STRING, AluOp, AtomicImm, BPF_ADDR_PERCPU, BPF_ADDR_SPACE_CAST, BPF_MAY_GOTO, CallSrc, Class, JmpOp, Mode, MODE_NOSPEC,
   OPCODE_LD_IMM64, PseudoSrc, Size, Source, opClass, opMode, opOp, opSize, opSource,
 } from './opcode.ts';
 
 const NULL = '(null)'; // what the kernel's vsnprintf prints for a NULL %s
 
-const aluString: Record<number, string> = {
-  [AluOp.ADD]: '+=', [AluOp.SUB]: '-=', [AluOp.MUL]: '*=', [AluOp.DIV]: '/=', [AluOp.OR]: '|=', [AluOp.AND]: '&=',
-  [AluOp.LSH]: '<<=', [AluOp.RSH]: '>>=', [AluOp.NEG]: 'neg', [AluOp.MOD]: '%=', [AluOp.XOR]: '^=', [AluOp.MOV]: '=',
-  [AluOp.ARSH]: 's>>=', [AluOp.END]: 'endian',
-};
+const aluString = ALU_OP_STRING;
 const aluSignString: Record<number, string> = { [AluOp.DIV]: 's/=', [AluOp.MOD]: 's%=' };
 const movsxString: Record<number, string> = { 8: '(s8)', 16: '(s16)', 32: '(s32)' };
 const atomicAluString: Record<number, string> = { [AtomicImm.ADD]: 'add', [AtomicImm.AND]: 'and', [AtomicImm.OR]: 'or', [AtomicImm.XOR]: 'xor' };

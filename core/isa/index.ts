@@ -3,6 +3,9 @@
 export * from './raw.ts';
 export * from './opcode.ts';
 export * from './insn.ts';
+export * from './classify.ts';
+export * from './decls.ts';
+export * from './ir.ts';
 export { HELPER_NAMES, HELPER_ID_LIMIT } from './helper-ids.ts';
 export { disassemble, formatInsn, type DisasmOptions } from './disasm.ts';
 export { assemble, assembleInsn, AsmError, type Assembled } from './asm.ts';

@@ -7,6 +7,10 @@
 // 5 + k of them; one without a branch shows exactly which of r1..r5 it reads before writing;
 // for any other, 5 is assumed. Each inferred function says how its count was found.
 import type { RawInsn } from './raw.ts';
+import {
+  BPF_ALU, BPF_ALU64, BPF_CALL, BPF_DW, BPF_EXIT, BPF_JA, BPF_JMP, BPF_JMP32, BPF_LD, BPF_LDX, BPF_MEM, BPF_MOV, BPF_NEG, BPF_PSEUDO_CALL,
+  BPF_PSEUDO_FUNC, BPF_REG_PARAMS, BPF_ST, BPF_STX, BPF_X, OPCODE_LD_IMM64, opClass, opOp, opSource,
+} from './opcode.ts';
 
 export interface InferredFunc {
   name: string;
@@ -16,22 +20,12 @@ export interface InferredFunc {
   note: string;
 }
 
-const CLASS = (code: number) => code & 0x07;
-const LD = 0x00, LDX = 0x01, ST = 0x02, STX = 0x03, ALU = 0x04, JMP = 0x05, JMP32 = 0x06, ALU64 = 0x07;
-const PSEUDO_CALL = 1;
-const PSEUDO_FUNC = 4;
-const CALL = 0x85;
-const EXIT = 0x95;
-const JA = 0x05;
-const LDX_DW_MEM = 0x79;
-const LD_IMM64 = 0x18;
-
 /** Starts of every subprogram the calls and function-pointer loads name, besides 0. */
 export function subprogramStarts(insns: readonly RawInsn[]): number[] {
   const starts = new Set<number>();
   insns.forEach((insn, i) => {
-    const call = insn.code === CALL && insn.src === PSEUDO_CALL;
-    const func = insn.code === LD_IMM64 && insn.src === PSEUDO_FUNC;
+    const call = insn.code === (BPF_JMP | BPF_CALL) && insn.src === BPF_PSEUDO_CALL;
+    const func = insn.code === OPCODE_LD_IMM64 && insn.src === BPF_PSEUDO_FUNC;
     if (call || func) starts.add(i + insn.imm + 1);
   });
   starts.delete(0);
@@ -40,26 +34,26 @@ export function subprogramStarts(insns: readonly RawInsn[]): number[] {
 
 /** Registers r1..r5 an instruction reads and the one it writes (-1: none). */
 function regUse(insn: RawInsn): { reads: number[]; writes: number } {
-  const cls = CLASS(insn.code);
-  const x = (insn.code & 0x08) !== 0;
+  const cls = opClass(insn.code);
+  const x = opSource(insn.code) === BPF_X;
   switch (cls) {
-    case ALU:
-    case ALU64: {
-      const mov = (insn.code & 0xf0) === 0xb0;
-      const neg = (insn.code & 0xf0) === 0x80;
+    case BPF_ALU:
+    case BPF_ALU64: {
+      const mov = opOp(insn.code) === BPF_MOV;
+      const neg = opOp(insn.code) === BPF_NEG;
       const reads = [...(mov ? [] : [insn.dst]), ...(x && !neg ? [insn.src] : [])];
       return { reads, writes: insn.dst };
     }
-    case LDX:
+    case BPF_LDX:
       return { reads: [insn.src], writes: insn.dst };
-    case ST:
+    case BPF_ST:
       return { reads: [insn.dst], writes: -1 };
-    case STX:
+    case BPF_STX:
       return { reads: [insn.dst, insn.src], writes: -1 };
-    case LD:
-      return { reads: [], writes: insn.code === LD_IMM64 ? insn.dst : 0 };
-    case JMP:
-    case JMP32:
+    case BPF_LD:
+      return { reads: [], writes: insn.code === OPCODE_LD_IMM64 ? insn.dst : 0 };
+    case BPF_JMP:
+    case BPF_JMP32:
       return { reads: [insn.dst, ...(x ? [insn.src] : [])], writes: -1 };
     default:
       return { reads: [], writes: -1 };
@@ -71,25 +65,25 @@ function argsOf(insns: readonly RawInsn[], start: number, end: number): { args: 
   let stackArgs = 0;
   for (let i = start; i < end; i++) {
     const insn = insns[i];
-    if (insn.code === LDX_DW_MEM && insn.src === 11 && insn.off > 0 && insn.off % 8 === 0) stackArgs = Math.max(stackArgs, insn.off / 8);
+    if (insn.code === (BPF_LDX | BPF_MEM | BPF_DW) && insn.src === BPF_REG_PARAMS && insn.off > 0 && insn.off % 8 === 0) stackArgs = Math.max(stackArgs, insn.off / 8);
   }
   if (stackArgs > 0) return { args: Math.min(12, 5 + stackArgs), note: `loads stack argument ${5 + stackArgs} from r11 +${stackArgs * 8}` };
   const written = new Set<number>();
   let highest = 0;
   for (let i = start; i < end; i++) {
     const insn = insns[i];
-    const cls = CLASS(insn.code);
-    const branches = (cls === JMP || cls === JMP32) && insn.code !== CALL && insn.code !== EXIT;
-    if (branches || (cls === JMP && insn.code === JA)) return { args: 5, note: 'has branches, so the arguments it reads are unknown: 5 assumed' };
-    if (insn.code === EXIT) break;
-    if (insn.code === CALL) {
+    const cls = opClass(insn.code);
+    const branches = (cls === BPF_JMP || cls === BPF_JMP32) && insn.code !== (BPF_JMP | BPF_CALL) && insn.code !== (BPF_JMP | BPF_EXIT);
+    if (branches || (cls === BPF_JMP && insn.code === (BPF_JMP | BPF_JA))) return { args: 5, note: 'has branches, so the arguments it reads are unknown: 5 assumed' };
+    if (insn.code === (BPF_JMP | BPF_EXIT)) break;
+    if (insn.code === (BPF_JMP | BPF_CALL)) {
       for (let r = 1; r <= 5; r++) written.add(r); // a call leaves r1..r5 clobbered
       continue;
     }
     const use = regUse(insn);
     for (const r of use.reads) if (r >= 1 && r <= 5 && !written.has(r)) highest = Math.max(highest, r);
     if (use.writes >= 0) written.add(use.writes);
-    if (insn.code === LD_IMM64) i++;
+    if (insn.code === OPCODE_LD_IMM64) i++;
   }
   return { args: highest, note: highest === 0 ? 'reads no argument register' : `reads r${highest} before writing it` };
 }

@@ -6,13 +6,11 @@ import { EACCES, EINVAL, msg } from './messages.ts';
 import { checkMemAccess, regTypeStr, tnumStr, type MemEnv } from './memory.ts';
 import type { Profile } from './profile.ts';
 import { tnumAdd, tnumConst, tnumIsAligned } from './scalar/tnum.ts';
-import { sizeBytes } from './opcodes.ts';
 import { reject, type CheckResult } from './precheck.ts';
-import { BPF_REG_FP, curFrame, type Reg, type RegType, type VState } from './state.ts';
+import { curFrame, type Reg, type RegType, type VState } from './state.ts';
+import { BPF_ADD, BPF_AND, BPF_CMPXCHG, BPF_FETCH, BPF_LOAD_ACQ, BPF_OR, BPF_STORE_REL, BPF_XCHG, BPF_XOR, BPF_REG_FP, sizeBytes } from '../isa/index.ts';
 
-const ADD = 0x00, OR = 0x40, AND = 0x50, XOR = 0xa0, FETCH = 0x01, XCHG = 0xe1, CMPXCHG = 0xf1;
-const LOAD_ACQ = 0x100, STORE_REL = 0x110;
-const RMW = new Set([ADD, ADD | FETCH, OR, OR | FETCH, AND, AND | FETCH, XOR, XOR | FETCH, XCHG, CMPXCHG]);
+const RMW = new Set([BPF_ADD, BPF_ADD | BPF_FETCH, BPF_OR, BPF_OR | BPF_FETCH, BPF_AND, BPF_AND | BPF_FETCH, BPF_XOR, BPF_XOR | BPF_FETCH, BPF_XCHG, BPF_CMPXCHG]);
 
 /** atomic_ptr_type_ok: not into the ctx, packet data or a socket */
 const FORBIDDEN: ReadonlySet<RegType> = new Set<RegType>(['ptr_to_ctx', 'pkt', 'pkt_meta', 'sock', 'sock_common', 'tcp_sock']);
@@ -30,18 +28,18 @@ export function checkAtomic(st: VState, insn: RawInsn, env: MemEnv): CheckResult
   if (RMW.has(insn.imm)) {
     // check_atomic_rmw
     if (size !== 4 && size !== 8) return reject(EINVAL, 'invalid atomic operand size');
-    const e = readOk(insn.src) ?? readOk(insn.dst) ?? (insn.imm === CMPXCHG ? readOk(0) : undefined);
+    const e = readOk(insn.src) ?? readOk(insn.dst) ?? (insn.imm === BPF_CMPXCHG ? readOk(0) : undefined);
     if (e) return e;
     // pointer leaks into memory are allowed when loading as root (allow_ptr_leaks)
     if (FORBIDDEN.has(regs[insn.dst]!.type)) return reject(EACCES, `BPF_ATOMIC stores into R${insn.dst} ${regTypeStr(regs[insn.dst]!)} is not allowed`);
-    const loadReg = insn.imm === CMPXCHG ? 0 : insn.imm & FETCH ? insn.src : -1;
+    const loadReg = insn.imm === BPF_CMPXCHG ? 0 : insn.imm & BPF_FETCH ? insn.src : -1;
     if (loadReg === BPF_REG_FP) return reject(EACCES, msg.fpReadOnly());
     // check_mem_access with strict_alignment_once: atomics are aligned whatever the program's flags
     const misaligned = strictAlignment(regs[insn.dst]!, insn.off, size, env.profile);
     if (misaligned) return reject(EACCES, misaligned);
     return access(insn.dst, false, -1) ?? (loadReg >= 0 ? access(insn.dst, false, loadReg) : undefined) ?? access(insn.dst, true, -1);
   }
-  if (insn.imm === LOAD_ACQ) {
+  if (insn.imm === BPF_LOAD_ACQ) {
     // check_atomic_load → check_load_mem
     const e = readOk(insn.src);
     if (e) return e;
@@ -49,7 +47,7 @@ export function checkAtomic(st: VState, insn: RawInsn, env: MemEnv): CheckResult
     if (insn.dst === BPF_REG_FP) return reject(EACCES, msg.fpReadOnly());
     return access(insn.src, false, insn.dst);
   }
-  if (insn.imm === STORE_REL) {
+  if (insn.imm === BPF_STORE_REL) {
     // check_atomic_store: the store is checked first, then the pointer type
     const e = readOk(insn.src) ?? readOk(insn.dst) ?? access(insn.dst, true, insn.src);
     if (e) return e;

@@ -1,12 +1,13 @@
 // Soundness of the scalar abstraction: whatever the model's tnum and ranges say about a register must
 // hold for the concrete value the interpreter computes.
+import { BPF_ADD, BPF_AND, BPF_ARSH, BPF_DIV, BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT, BPF_JNE, BPF_JSET, BPF_JSGE, BPF_JSGT, BPF_JSLE, BPF_JSLT, BPF_LSH, BPF_MOD, BPF_MUL, BPF_NEG, BPF_OR, BPF_RSH, BPF_SUB, BPF_XOR } from '../isa/index.ts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { aluResult, execute } from './interp/index.ts';
 import { check, PROFILES, type Reg } from './index.ts';
-import { adjustScalar, BPF_ADD, BPF_AND, BPF_ARSH, BPF_DIV, BPF_LSH, BPF_MOD, BPF_MUL, BPF_NEG, BPF_OR, BPF_RSH, BPF_SUB, BPF_XOR } from './scalar/alu.ts';
+import { adjustScalar } from './scalar/alu.ts';
 import { regBoundsSync } from './scalar/bounds.ts';
-import { BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT, BPF_JNE, BPF_JSET, BPF_JSGE, BPF_JSGT, BPF_JSLE, BPF_JSLT, refineCondOp } from './scalar/branch.ts';
+import { refineCondOp } from './scalar/branch.ts';
 import { C32, C64 } from './scalar/cnum.ts';
 import { tnumIn, tnumConst } from './scalar/tnum.ts';
 import { knownScalar, unknownScalar } from './state.ts';

@@ -4,10 +4,11 @@
 // (clear_all_pkt_pointers), and references (acquire_reference, release_reference,
 // check_reference_leak). Every one of them reaches all frames, spilled registers and the
 // outgoing stack-argument slots.
+import { BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT } from '../isa/index.ts';
 import { fillMessage } from './messages.ts';
 import type { Profile } from './profile.ts';
 import { markKnown, markUnknown, smax, smin, umax } from './scalar/bounds.ts';
-import { BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT, flipOpcode } from './scalar/branch.ts';
+import { flipOpcode } from './scalar/branch.ts';
 import { tnumIsConst } from './scalar/tnum.ts';
 import { AT_PKT_END, BEYOND_PKT_END, NOT_NULL_TYPE, forEachReg, isPktPointerAny, nextId, type Reg, type RegType, type VState } from './state.ts';
 

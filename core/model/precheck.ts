@@ -6,10 +6,10 @@ import type { RawInsn } from '../isa/raw.ts';
 import type { Program } from '../program/types.ts';
 import { E2BIG, EINVAL, ENOTSUPP, EPROTO, msg } from './messages.ts';
 import {
-  BPF_ALU, BPF_ALU64, BPF_ATOMIC, BPF_CALL, BPF_DW, BPF_EXIT, BPF_IMM, BPF_JA, BPF_JCOND, BPF_JMP, BPF_JMP32, BPF_K, BPF_LD, BPF_LDX,
+  BPF_ALU, BPF_ALU64, BPF_DIV, BPF_MOD, BPF_ATOMIC, BPF_CALL, BPF_DW, BPF_EXIT, BPF_IMM, BPF_JA, BPF_JCOND, BPF_JMP, BPF_JMP32, BPF_K, BPF_LD, BPF_LDX,
   BPF_MEM, BPF_MEMSX, BPF_PSEUDO_CALL, BPF_PSEUDO_KFUNC_CALL, BPF_ST, BPF_STX, BPF_X, BPF_ABS, BPF_IND,
-  cls, isExit, isGotoX, isLdImm64, isPseudoCall, isPseudoFunc, isStackArgLdx, isStackArgSt, isStackArgStx, jmpOffset, mode, op, opcodeInTable, size, src,
-} from './opcodes.ts';
+  isExit, isGotoX, isLdImm64, isPseudoCall, isPseudoFunc, isStackArgLdx, isStackArgSt, isStackArgStx, jmpOffset, opClass, opMode, opOp, opSize, opSource, PUBLIC_OPCODES,
+} from '../isa/index.ts';
 import type { Profile } from './profile.ts';
 
 /** A reject found by a check: errno and the kernel's reason line; or a construct the model does not cover. */
@@ -40,20 +40,20 @@ const r = (m: string): CheckResult => reject(EINVAL, m);
 
 /** check_alu_fields / check_jmp_fields / check_insn_fields; also run by 6.12's walk at each insn */
 export function checkInsnFields(insn: RawInsn): CheckResult | undefined {
-  const c = cls(insn.code), o = op(insn.code);
+  const c = opClass(insn.code), o = opOp(insn.code);
   switch (c) {
     case BPF_ALU:
     case BPF_ALU64:
       switch (o) {
         case 0x80:
-          if (src(insn.code) !== BPF_K || insn.src !== 0 || insn.off !== 0 || insn.imm !== 0) return r('BPF_NEG uses reserved fields');
+          if (opSource(insn.code) !== BPF_K || insn.src !== 0 || insn.off !== 0 || insn.imm !== 0) return r('BPF_NEG uses reserved fields');
           return undefined;
         case 0xd0:
-          if (insn.src !== 0 || insn.off !== 0 || (insn.imm !== 16 && insn.imm !== 32 && insn.imm !== 64) || (c === BPF_ALU64 && src(insn.code) !== BPF_K))
+          if (insn.src !== 0 || insn.off !== 0 || (insn.imm !== 16 && insn.imm !== 32 && insn.imm !== 64) || (c === BPF_ALU64 && opSource(insn.code) !== BPF_K))
             return r('BPF_END uses reserved fields');
           return undefined;
         case 0xb0:
-          if (src(insn.code) === BPF_X) {
+          if (opSource(insn.code) === BPF_X) {
             if (c === BPF_ALU) {
               if ((insn.off !== 0 && insn.off !== 8 && insn.off !== 16) || insn.imm) return r('BPF_MOV uses reserved fields');
             } else if (insn.off === 1) {
@@ -62,8 +62,8 @@ export function checkInsnFields(insn: RawInsn): CheckResult | undefined {
           } else if (insn.src !== 0 || insn.off !== 0) return r('BPF_MOV uses reserved fields');
           return undefined;
         case 0x00: case 0x10: case 0x20: case 0x30: case 0x40: case 0x50: case 0x60: case 0x70: case 0x90: case 0xa0: case 0xc0: {
-          const divmod = o === 0x30 || o === 0x90;
-          if (src(insn.code) === BPF_X) {
+          const divmod = o === BPF_DIV || o === BPF_MOD;
+          if (opSource(insn.code) === BPF_X) {
             if (insn.imm !== 0 || (insn.off !== 0 && insn.off !== 1) || (insn.off === 1 && !divmod)) return r('BPF_ALU uses reserved fields');
           } else if (insn.src !== 0 || (insn.off !== 0 && insn.off !== 1) || (insn.off === 1 && !divmod)) return r('BPF_ALU uses reserved fields');
           return undefined;
@@ -72,45 +72,45 @@ export function checkInsnFields(insn: RawInsn): CheckResult | undefined {
           return r(`invalid BPF_ALU opcode ${o.toString(16)}`);
       }
     case BPF_LDX:
-      if ((mode(insn.code) !== BPF_MEM && mode(insn.code) !== BPF_MEMSX) || insn.imm !== 0) return r('BPF_LDX uses reserved fields');
+      if ((opMode(insn.code) !== BPF_MEM && opMode(insn.code) !== BPF_MEMSX) || insn.imm !== 0) return r('BPF_LDX uses reserved fields');
       return undefined;
     case BPF_STX:
-      if (mode(insn.code) === BPF_ATOMIC) return undefined;
-      if (mode(insn.code) !== BPF_MEM || insn.imm !== 0) return r('BPF_STX uses reserved fields');
+      if (opMode(insn.code) === BPF_ATOMIC) return undefined;
+      if (opMode(insn.code) !== BPF_MEM || insn.imm !== 0) return r('BPF_STX uses reserved fields');
       return undefined;
     case BPF_ST:
-      if (mode(insn.code) !== BPF_MEM || insn.src !== 0) return r('BPF_ST uses reserved fields');
+      if (opMode(insn.code) !== BPF_MEM || insn.src !== 0) return r('BPF_ST uses reserved fields');
       return undefined;
     case BPF_JMP:
     case BPF_JMP32:
       switch (o) {
         case BPF_CALL:
-          if (src(insn.code) !== BPF_K || (insn.src !== BPF_PSEUDO_KFUNC_CALL && insn.off !== 0) ||
+          if (opSource(insn.code) !== BPF_K || (insn.src !== BPF_PSEUDO_KFUNC_CALL && insn.off !== 0) ||
             (insn.src !== 0 && insn.src !== BPF_PSEUDO_CALL && insn.src !== BPF_PSEUDO_KFUNC_CALL) || insn.dst !== 0 || c === BPF_JMP32)
             return r('BPF_CALL uses reserved fields');
           return undefined;
         case BPF_JA:
-          if (src(insn.code) === BPF_X) {
+          if (opSource(insn.code) === BPF_X) {
             if (insn.src !== 0 || insn.imm !== 0 || insn.off !== 0) return r('BPF_JA|BPF_X uses reserved fields');
           } else if (insn.src !== 0 || insn.dst !== 0 || (c === BPF_JMP && insn.imm !== 0) || (c === BPF_JMP32 && insn.off !== 0))
             return r('BPF_JA uses reserved fields');
           return undefined;
         case BPF_EXIT:
-          if (src(insn.code) !== BPF_K || insn.imm !== 0 || insn.src !== 0 || insn.dst !== 0 || c === BPF_JMP32) return r('BPF_EXIT uses reserved fields');
+          if (opSource(insn.code) !== BPF_K || insn.imm !== 0 || insn.src !== 0 || insn.dst !== 0 || c === BPF_JMP32) return r('BPF_EXIT uses reserved fields');
           return undefined;
         case BPF_JCOND:
           if (insn.code !== (BPF_JMP | BPF_JCOND) || insn.src !== 0 || insn.dst || insn.imm) return r(`invalid may_goto imm ${insn.imm}`);
           return undefined;
         default:
-          if (src(insn.code) === BPF_X) {
+          if (opSource(insn.code) === BPF_X) {
             if (insn.imm !== 0) return r('BPF_JMP/JMP32 uses reserved fields');
           } else if (insn.src !== 0) return r('BPF_JMP/JMP32 uses reserved fields');
           return undefined;
       }
     case BPF_LD: {
-      const m = mode(insn.code);
+      const m = opMode(insn.code);
       if (m === BPF_ABS || m === BPF_IND) {
-        if (insn.dst !== 0 || insn.off !== 0 || size(insn.code) === BPF_DW || (m === BPF_ABS && insn.src !== 0)) return r('BPF_LD_[ABS|IND] uses reserved fields');
+        if (insn.dst !== 0 || insn.off !== 0 || opSize(insn.code) === BPF_DW || (m === BPF_ABS && insn.src !== 0)) return r('BPF_LD_[ABS|IND] uses reserved fields');
       } else if (m !== BPF_IMM) return r('invalid BPF_LD mode');
       return undefined;
     }
@@ -153,8 +153,8 @@ export function precheck(prog: Program, profile: Profile): Prechecked | CheckRes
   let subEnd = sortedStarts[1] ?? n;
   for (let i = 0; i < n; i++) {
     const insn = insns[i]!;
-    const c = cls(insn.code);
-    if ((c === BPF_JMP || c === BPF_JMP32) && op(insn.code) !== BPF_CALL && op(insn.code) !== BPF_EXIT && !isGotoX(insn)) {
+    const c = opClass(insn.code);
+    if ((c === BPF_JMP || c === BPF_JMP32) && opOp(insn.code) !== BPF_CALL && opOp(insn.code) !== BPF_EXIT && !isGotoX(insn)) {
       const to = i + jmpOffset(insn) + 1;
       if (to < subStart || to >= subEnd) return reject(EINVAL, msg.jumpOutOfRange(i, to));
     }
@@ -200,7 +200,7 @@ export function precheck(prog: Program, profile: Profile): Prechecked | CheckRes
       i++;
       continue;
     }
-    if (!opcodeInTable(insn.code)) return reject(EINVAL, msg.unknownOpcode(insn.code));
+    if (!PUBLIC_OPCODES.has(insn.code)) return reject(EINVAL, msg.unknownOpcode(insn.code));
     if (profile.features.insnFieldsCheckedBeforeWalk) {
       const bad = checkInsnFields(insn);
       if (bad) return bad;
@@ -221,17 +221,17 @@ export function precheck(prog: Program, profile: Profile): Prechecked | CheckRes
   while (stack.length) {
     const t = stack.pop()!;
     const insn = insns[t]!;
-    const c = cls(insn.code);
+    const c = opClass(insn.code);
     let bad: CheckResult | undefined;
     if (isLdImm64(insn)) bad = visit(t, t + 2);
     else if (c === BPF_JMP || c === BPF_JMP32) {
-      const o = op(insn.code);
+      const o = opOp(insn.code);
       if (o === BPF_EXIT) continue;
       if (o === BPF_CALL) {
         bad = visit(t, t + 1);
         if (!bad && insn.src === BPF_PSEUDO_CALL) bad = visit(t, t + insn.imm + 1);
       } else if (o === BPF_JA) {
-        if (src(insn.code) === BPF_X) return unknown('indirect jumps (gotox)');
+        if (opSource(insn.code) === BPF_X) return unknown('indirect jumps (gotox)');
         bad = visit(t, t + jmpOffset(insn) + 1);
       } else if (o === BPF_JCOND) {
         return unknown('may_goto');

@@ -1,28 +1,11 @@
 // Verifier state: registers, stack slots, frames and the outgoing stack-argument area,
 // mirroring struct bpf_reg_state / bpf_stack_state / bpf_func_state (include/linux/bpf_verifier.h).
-import { C32_UNBOUNDED, C64_UNBOUNDED, Cnum } from './scalar/cnum.ts';
-import { Tnum, tnumUnknown } from './scalar/tnum.ts';
-import { wFromBig } from './scalar/u64.ts';
+import { BPF_REG_FP, MAX_BPF_REG } from '../isa/index.ts';
+import { cloneReg, notInitReg, pointerReg, type Reg, type RegType } from './scalar/reg.ts';
 
-export type RegType =
-  | 'not_init'
-  | 'scalar'
-  | 'ptr_to_ctx'
-  | 'ptr_to_stack'
-  /** CONST_PTR_TO_MAP: a map reference from LD_IMM64 src 1 */
-  | 'map_ptr'
-  | 'map_value'
-  | 'map_value_or_null'
-  /** PTR_TO_PACKET, PTR_TO_PACKET_META, PTR_TO_PACKET_END */
-  | 'pkt'
-  | 'pkt_meta'
-  | 'pkt_end'
-  | 'sock'
-  | 'sock_or_null'
-  | 'sock_common'
-  | 'sock_common_or_null'
-  | 'tcp_sock'
-  | 'tcp_sock_or_null';
+export {
+  cloneReg, knownScalar, knownScalarImm, knownScalarWords, notInitReg, pointerReg, unknownScalar, type Reg, type RegType,
+} from './scalar/reg.ts';
 
 /** PTR_MAYBE_NULL types and what a null check turns them into (mark_ptr_not_null_reg) */
 export const NOT_NULL_TYPE: Partial<Record<RegType, RegType>> = {
@@ -38,86 +21,12 @@ export const isPktPointerAny = (t: RegType): boolean => t === 'pkt' || t === 'pk
 /** type_is_sk_pointer */
 export const isSockPointer = (t: RegType): boolean => t === 'sock' || t === 'sock_common' || t === 'tcp_sock';
 
-export interface Reg {
-  type: RegType;
-  /** known bits; for pointers the offset from the object start */
-  varOff: Tnum;
-  r64: Cnum;
-  r32: Cnum;
-  /** PTR_TO_STACK: index of the frame whose stack it points into */
-  frameno: number;
-  /** scalar link id (0 = none); linked registers share bounds on branches */
-  id: number;
-  /** linked-register constant delta (BPF_ADD_CONST) */
-  delta: number;
-  /** the delta came from a 32-bit add (BPF_ADD_CONST32) */
-  linked32?: boolean;
-  /** map_ptr, map_value(_or_null): index into Program.maps (reg->map_ptr); -1 otherwise */
-  mapIdx: number;
-  /** pkt, pkt_meta: bytes known to be inside the packet (reg->range); AT_PKT_END / BEYOND_PKT_END when negative */
-  range: number;
-  /**
-   * 6.12's split of a pointer's offset, for the messages that print it (before 7.x folded
-   * reg->off into var_off): `fixedOff` is reg->off, the constants added; `varPart` is its var_off,
-   * the variable parts added (undefined: 0). `varOff` stays the 7.x total either way.
-   */
-  fixedOff: number;
-  varPart: Tnum | undefined;
-}
-
 export const AT_PKT_END = -1;
 export const BEYOND_PKT_END = -2;
 
-export const MAX_BPF_REG = 11;
-export const BPF_REG_FP = 10;
 export const BPF_REG_SIZE = 8;
 export const MAX_BPF_STACK = 512;
 export const STACK_SLOTS = MAX_BPF_STACK / BPF_REG_SIZE;
-
-export function notInitReg(): Reg {
-  return { type: 'not_init', varOff: tnumUnknown, r64: C64_UNBOUNDED, r32: C32_UNBOUNDED, frameno: 0, id: 0, delta: 0, linked32: undefined, mapIdx: -1, range: 0, fixedOff: 0, varPart: undefined };
-}
-
-export function unknownScalar(): Reg {
-  return { type: 'scalar', varOff: tnumUnknown, r64: C64_UNBOUNDED, r32: C32_UNBOUNDED, frameno: 0, id: 0, delta: 0, linked32: undefined, mapIdx: -1, range: 0, fixedOff: 0, varPart: undefined };
-}
-
-export function knownScalar(v: bigint): Reg {
-  const w = wFromBig(v);
-  return knownScalarWords(w.h, w.l);
-}
-
-/** a known scalar from an instruction's immediate, sign-extended to 64 bits as the kernel does */
-export function knownScalarImm(imm: number): Reg {
-  return imm === (imm | 0) ? knownScalarWords(imm >> 31, imm) : knownScalar(BigInt(imm));
-}
-
-/** a known scalar from its u64 words */
-export function knownScalarWords(h: number, l: number): Reg {
-  return {
-    type: 'scalar',
-    varOff: new Tnum(h | 0, l | 0, 0, 0),
-    r64: new Cnum(h | 0, l | 0, 0, 0),
-    r32: new Cnum(0, l | 0, 0, 0),
-    frameno: 0,
-    id: 0,
-    delta: 0,
-    linked32: undefined,
-    mapIdx: -1,
-    range: 0,
-    fixedOff: 0,
-    varPart: undefined,
-  };
-}
-
-/** a pointer with a constant offset (kernel keeps pointer offsets in var_off since 7.2) */
-export function pointerReg(type: RegType, off: number, frameno = 0): Reg {
-  const r = off >= -0x80000000 && off <= 0xffffffff ? knownScalarWords(off < 0 ? -1 : 0, off) : knownScalar(BigInt(off));
-  r.type = type;
-  r.frameno = frameno;
-  r.fixedOff = off;
-  return r;
-}
 
 export type SlotType = 'invalid' | 'spill' | 'misc' | 'zero';
 
@@ -160,11 +69,6 @@ export interface VState {
   prevIdx: number;
   /** bounded-loop bookkeeping: how many times each back-edge target was entered on this path */
   branches?: number;
-}
-
-/** every field written out, in one order: registers then share one object shape (V8 hidden class) */
-export function cloneReg(r: Reg): Reg {
-  return { type: r.type, varOff: r.varOff, r64: r.r64, r32: r.r32, frameno: r.frameno, id: r.id, delta: r.delta, linked32: r.linked32, mapIdx: r.mapIdx, range: r.range, fixedOff: r.fixedOff, varPart: r.varPart };
 }
 
 export function cloneFrame(f: Frame): Frame {

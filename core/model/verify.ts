@@ -4,7 +4,7 @@
 import type { Outcome, Program } from '../program/types.ts';
 import { execute, InterpFault, InterpStepLimit, InterpUnsupported, TestRunRejected } from './interp/index.ts';
 import { E2BIG, EACCES, EINVAL, msg, reportFor } from './messages.ts';
-import { isPseudoCall } from './opcodes.ts';
+import { isPseudoCall } from '../isa/index.ts';
 import { isCheckResult, precheck, reject, type CheckResult, type Subprog } from './precheck.ts';
 import type { Profile } from './profile.ts';
 import { Walker } from './walk.ts';

@@ -10,22 +10,19 @@ import { checkHelperCall } from './helper-call.ts';
 import { helperChangesPktData } from './helpers.ts';
 import { assignScalarId, checkMemAccess, regTypeStr, type MemEnv } from './memory.ts';
 import { clearAllPktPointers, markPtrNotNull, markPtrOrNullRegs, pktPtrBranchTaken, referenceLeak, regNotNull, tryMatchPktPointers } from './pointers.ts';
-import {
-  BPF_ALU64, BPF_ATOMIC, BPF_CALL, BPF_EXIT, BPF_JA, BPF_JMP, BPF_JMP32, BPF_K, BPF_LD, BPF_LDX, BPF_MEMSX, BPF_PSEUDO_CALL, BPF_ST, BPF_STX, BPF_X,
-  ALU_NAMES, cls, isLdImm64, isStackArgLdx, isStackArgSt, isStackArgStx, mode, op, sizeBytes, src,
-} from './opcodes.ts';
+import { ALU_OP_STRING, BPF_ADD, BPF_AND, BPF_ARSH, BPF_DIV, BPF_LSH, BPF_MOD, BPF_OR, BPF_RSH, BPF_XOR, BPF_REG_FP, BPF_ALU64, BPF_ATOMIC, BPF_CALL, BPF_END, BPF_EXIT, BPF_JA, BPF_JEQ, BPF_JMP, BPF_JMP32, BPF_JNE, BPF_K, BPF_LD, BPF_LDX, BPF_MEMSX, BPF_MOV, BPF_NEG, BPF_PSEUDO_CALL, BPF_PSEUDO_MAP_FD, BPF_ST, BPF_STX, BPF_SUB, BPF_X, isLdImm64, isStackArgLdx, isStackArgSt, isStackArgStx, opClass, opMode, opOp, opSource, sizeBytes } from '../isa/index.ts';
 import { checkInsnFields, checkRegNumbers, reject, unknown, type CheckResult, type Subprog } from './precheck.ts';
 import type { Profile } from './profile.ts';
 import { recordStep, type WalkTrace } from './trace.ts';
-import { adjustScalar, BPF_ADD, BPF_END, BPF_MOV, BPF_NEG, BPF_SUB } from './scalar/alu.ts';
+import { adjustScalar } from './scalar/alu.ts';
 import {
   boundsInsane, coerceRegToSizeSx, coerceSubregToSizeSx, markKnown, markUnknown, regBoundsSync, regWidth, smin, umax, umin, smax, zext32To64,
 } from './scalar/bounds.ts';
-import { scalarBranchTaken, isRegConst, regConstValue, BPF_JEQ, BPF_JNE, flipOpcode, type BranchRegs } from './scalar/branch.ts';
+import { scalarBranchTaken, isRegConst, regConstValue, flipOpcode, type BranchRegs } from './scalar/branch.ts';
 import { C32, C64, cnumEquals } from './scalar/cnum.ts';
 import { tnumAdd, tnumConst, tnumEquals, tnumIn, tnumIsConst, tnumSub, U32 } from './scalar/tnum.ts';
 import {
-  BPF_REG_FP, cloneState, curFrame, isPktPointer, isPktPointerAny, knownScalar, knownScalarImm, mayBeNull, newFrame, nextId, notInitReg, pointerReg, resetIds, unknownScalar,
+  cloneState, curFrame, isPktPointer, isPktPointerAny, knownScalar, knownScalarImm, mayBeNull, newFrame, nextId, notInitReg, pointerReg, resetIds, unknownScalar,
   type Frame, type Reg, type VState,
 } from './state.ts';
 
@@ -35,7 +32,6 @@ export interface WalkResult {
 }
 
 const BPF_MAX_VAR_OFF = 1n << 29n;
-const BPF_PSEUDO_MAP_FD = 1;
 /** the model explores more than the kernel (no precision tracking); past this it answers unknown */
 const MODEL_BUDGET = 250_000;
 /**
@@ -101,9 +97,9 @@ export class Walker {
     this.prunePoints = new Uint8Array(n + 1);
     let backEdge = false;
     prog.insns.forEach((insn, i) => {
-      const c = cls(insn.code);
+      const c = opClass(insn.code);
       if (c !== BPF_JMP && c !== BPF_JMP32) return;
-      const o = op(insn.code);
+      const o = opOp(insn.code);
       if (o === BPF_EXIT) return;
       if (o === BPF_CALL) {
         this.prunePoints[i + 1] = 1;
@@ -197,7 +193,7 @@ export class Walker {
       }
       const insn = insns[idx]!;
       if (this.trace) recordStep(this.trace, st, insn, idx);
-      const ic = cls(insn.code);
+      const ic = opClass(insn.code);
       if (ic === BPF_JMP || ic === BPF_JMP32) this.jmpsProcessed++;
       if (!this.profile.features.insnFieldsCheckedBeforeWalk) {
         const bad = checkRegNumbers612(insn) ?? checkInsnFields(insn);
@@ -217,7 +213,7 @@ export class Walker {
   private step(st: VState, insn: RawInsn, idx: number, pending: Path[], path: Path): CheckResult | 'exit' | undefined {
     const f = curFrame(st);
     const regs = f.regs;
-    const c = cls(insn.code);
+    const c = opClass(insn.code);
     const r11 = this.profile.features.stackArgs ? this.profile.features.stackArgReg : -1;
     st.prevIdx = idx;
     switch (c) {
@@ -241,14 +237,14 @@ export class Walker {
         if (e) return e;
         const ptr = regs[insn.src]!;
         if (ptr.type === 'scalar') return reject(EACCES, msg.invalidMemAccess(`R${insn.src}`, 'scalar'));
-        const res = checkMemAccess(st, { ...ptr }, { who: `R${insn.src}`, off: insn.off, size: sizeBytes(insn.code), write: false, valueRegno: insn.dst, ldsx: mode(insn.code) === BPF_MEMSX }, this.memEnv);
+        const res = checkMemAccess(st, { ...ptr }, { who: `R${insn.src}`, off: insn.off, size: sizeBytes(insn.code), write: false, valueRegno: insn.dst, ldsx: opMode(insn.code) === BPF_MEMSX }, this.memEnv);
         if (res) return res;
         st.insnIdx = idx + 1;
         return undefined;
       }
       case BPF_STX:
       case BPF_ST: {
-        if (c === BPF_STX && mode(insn.code) === BPF_ATOMIC) {
+        if (c === BPF_STX && opMode(insn.code) === BPF_ATOMIC) {
           const res = checkAtomic(st, insn, this.memEnv);
           if (res) return res;
           st.insnIdx = idx + 1;
@@ -297,14 +293,14 @@ export class Walker {
       }
       case BPF_JMP:
       case BPF_JMP32: {
-        const o = op(insn.code);
+        const o = opOp(insn.code);
         if (o === BPF_CALL) {
           if (this.info[f.subprog]!.inStackArgs) f.noStackArgLoad = true;
           if (insn.src === BPF_PSEUDO_CALL) return this.checkFuncCall(st, insn, idx, pending, path);
           return checkHelperCall(st, insn.imm, idx, this.memEnv);
         }
         if (o === BPF_JA) {
-          if (src(insn.code) === BPF_X) return unknown('indirect jumps (gotox)');
+          if (opSource(insn.code) === BPF_X) return unknown('indirect jumps (gotox)');
           st.insnIdx = idx + (c === BPF_JMP ? insn.off : insn.imm) + 1;
           return undefined;
         }
@@ -323,9 +319,9 @@ export class Walker {
 
   private checkAlu(st: VState, insn: RawInsn, pending: Path[], path: Path): CheckResult | undefined {
     const regs = curFrame(st).regs;
-    const o = op(insn.code);
-    const alu64 = cls(insn.code) === BPF_ALU64;
-    const aluInsn = { op: o, alu32: !alu64, off: insn.off, imm: insn.imm, srcBit: src(insn.code) === BPF_X };
+    const o = opOp(insn.code);
+    const alu64 = opClass(insn.code) === BPF_ALU64;
+    const aluInsn = { op: o, alu32: !alu64, off: insn.off, imm: insn.imm, srcBit: opSource(insn.code) === BPF_X };
     if (o === BPF_END || o === BPF_NEG) {
       const e = readReg(regs, insn.dst);
       if (e) return e;
@@ -343,14 +339,14 @@ export class Walker {
       return undefined;
     }
     if (o === BPF_MOV) {
-      if (src(insn.code) === BPF_X) {
+      if (opSource(insn.code) === BPF_X) {
         if (insn.off === 1 && alu64) return unknown('arena address-space casts');
         const e = readReg(regs, insn.src);
         if (e) return e;
       }
       const e = writeReg(insn.dst);
       if (e) return e;
-      if (src(insn.code) === BPF_X) {
+      if (opSource(insn.code) === BPF_X) {
         const s = regs[insn.src]!;
         if (alu64) {
           if (insn.off === 0) {
@@ -405,24 +401,24 @@ export class Walker {
       return undefined;
     }
     // all other ALU ops
-    if (src(insn.code) === BPF_X) {
+    if (opSource(insn.code) === BPF_X) {
       const e = readReg(regs, insn.src);
       if (e) return e;
     }
     const e = readReg(regs, insn.dst);
     if (e) return e;
-    if ((o === 0x90 || o === 0x30) && src(insn.code) === BPF_K && insn.imm === 0) return reject(EINVAL, msg.divByZero());
-    if ((o === 0x60 || o === 0x70 || o === 0xc0) && src(insn.code) === BPF_K) {
+    if ((o === BPF_MOD || o === BPF_DIV) && opSource(insn.code) === BPF_K && insn.imm === 0) return reject(EINVAL, msg.divByZero());
+    if ((o === BPF_LSH || o === BPF_RSH || o === BPF_ARSH) && opSource(insn.code) === BPF_K) {
       const size = alu64 ? 64 : 32;
       if (insn.imm < 0 || insn.imm >= size) return reject(EINVAL, msg.invalidShift(insn.imm));
     }
     const e2 = writeReg(insn.dst);
     if (e2) return e2;
     const dst = regs[insn.dst]!;
-    const srcReg = src(insn.code) === BPF_X ? regs[insn.src]! : knownScalarImm(insn.imm);
-    const opName = ALU_NAMES[o] ?? '?';
+    const srcReg = opSource(insn.code) === BPF_X ? regs[insn.src]! : knownScalarImm(insn.imm);
+    const opName = ALU_OP_STRING[o] ?? '?';
     if (dst.type !== 'scalar' || srcReg.type !== 'scalar') {
-      if (src(insn.code) === BPF_X && srcReg.type !== 'scalar' && dst.type !== 'scalar') {
+      if (opSource(insn.code) === BPF_X && srcReg.type !== 'scalar' && dst.type !== 'scalar') {
         if (o === BPF_SUB) {
           regs[insn.dst] = unknownScalar();
           return undefined;
@@ -443,7 +439,7 @@ export class Walker {
     }
     // linked registers: rX += const keeps the link with a delta (adjust_reg_min_max_vals)
     const isConstSrc = isRegConst(srcReg, !alu64);
-    if ((o === BPF_ADD || o === BPF_SUB) && dst.id && isConstSrc && !(src(insn.code) === BPF_X && insn.src === insn.dst)) {
+    if ((o === BPF_ADD || o === BPF_SUB) && dst.id && isConstSrc && !(opSource(insn.code) === BPF_X && insn.src === insn.dst)) {
       const val = regConstValue(srcReg, !alu64);
       let offv = Number(BigInt.asIntN(32, val));
       const bad = (!alu64 && dstUmax > U32) || (alu64 && (BigInt.asIntN(64, val) < -(1n << 31n) || BigInt.asIntN(64, val) >= 1n << 31n));
@@ -474,7 +470,7 @@ export class Walker {
   private adjustPtr(st: VState, insn: RawInsn, ptr: Reg, offReg: Reg, scalarDst: boolean): CheckResult | undefined {
     const regs = curFrame(st).regs;
     const dstno = insn.dst;
-    const o = op(insn.code);
+    const o = opOp(insn.code);
     const known = tnumIsConst(offReg.varOff);
     const sminv = smin(offReg), smaxv = smax(offReg), uminv = umin(offReg), umaxv = umax(offReg);
     const typeStr = regTypeStr(ptr);
@@ -482,7 +478,7 @@ export class Walker {
       regs[dstno] = unknownScalar();
       return undefined;
     }
-    if (cls(insn.code) !== BPF_ALU64) {
+    if (opClass(insn.code) !== BPF_ALU64) {
       if (o === BPF_SUB) {
         regs[dstno] = unknownScalar();
         return undefined;
@@ -529,10 +525,10 @@ export class Walker {
       d.varOff = tnumSub(ptr.varOff, offReg.varOff);
       if (pkt && !known) d.id = nextId();
       if (pkt && ((!known && sminv < 0n) || d.range < 0)) d.range = 0;
-    } else if (o === 0x50 || o === 0x40 || o === 0xa0) {
-      return reject(EACCES, msg.ptrBitwise(dstno, ALU_NAMES[o]!));
+    } else if (o === BPF_AND || o === BPF_OR || o === BPF_XOR) {
+      return reject(EACCES, msg.ptrBitwise(dstno, ALU_OP_STRING[o]!));
     } else {
-      return reject(EACCES, msg.ptrArithOp(dstno, ALU_NAMES[o]!));
+      return reject(EACCES, msg.ptrArithOp(dstno, ALU_OP_STRING[o]!));
     }
     const dv = BigInt.asIntN(64, d.varOff.value);
     if ((tnumIsConst(d.varOff) && (dv >= BPF_MAX_VAR_OFF || dv <= -BPF_MAX_VAR_OFF)) || smin(d) >= BPF_MAX_VAR_OFF || smin(d) <= -BPF_MAX_VAR_OFF)
@@ -549,12 +545,12 @@ export class Walker {
 
   private condJmp(st: VState, insn: RawInsn, idx: number, pending: Path[], path: Path): CheckResult | undefined {
     const regs = curFrame(st).regs;
-    const o = op(insn.code);
+    const o = opOp(insn.code);
     if (o > 0xd0) return reject(EINVAL, `invalid BPF_JMP/JMP32 opcode ${o.toString(16)}`);
     if (regs[insn.dst]!.type === 'not_init') return reject(EACCES, msg.notReadOk(insn.dst));
-    const isX = src(insn.code) === BPF_X;
+    const isX = opSource(insn.code) === BPF_X;
     if (isX && regs[insn.src]!.type === 'not_init') return reject(EACCES, msg.notReadOk(insn.src));
-    const jmp32 = cls(insn.code) === BPF_JMP32;
+    const jmp32 = opClass(insn.code) === BPF_JMP32;
     const dst = regs[insn.dst]!;
     const srcReg = isX ? regs[insn.src]! : knownScalarImm(insn.imm);
     const b: BranchRegs = { true1: { ...dst }, true2: { ...srcReg }, false1: { ...dst }, false2: { ...srcReg } };
@@ -603,7 +599,7 @@ export class Walker {
    * packet pointers their range. `st` falls through, `other` takes the jump.
    */
   private learnFromPointerJmp(insn: RawInsn, o: number, dst: Reg, srcReg: Reg, st: VState, other: VState): void {
-    const isX = src(insn.code) === BPF_X;
+    const isX = opSource(insn.code) === BPF_X;
     if (isX && srcReg.type !== 'scalar' && (o === BPF_JEQ || o === BPF_JNE)) {
       const eq = curFrame(o === BPF_JEQ ? other : st).regs;
       if (regNotNull(dst) && mayBeNull(srcReg.type)) markPtrNotNull(eq[insn.src]!);

@@ -1,35 +1,14 @@
 // The two plain-data records everything in bpfdiff passes around: a Program (what is loaded)
 // and an Outcome (what a kernel or the model did with it). See docs/ARCHITECTURE.md for the JSON forms.
 import type { RawInsn } from '../isa/raw.ts';
+import type { FuncDecl, MapDecl, MapType, ProgType } from '../isa/decls.ts';
 
-export const PROG_TYPES = ['socket_filter', 'sched_cls', 'xdp'] as const;
-export type ProgType = (typeof PROG_TYPES)[number];
+export { PROG_TYPES, MAP_TYPES, type ProgType, type MapType, type Linkage, type FuncDecl, type MapDecl } from '../isa/decls.ts';
 
 /** Kernel `enum bpf_prog_type` numbers for the program types bpfdiff loads. */
 export const PROG_TYPE_IDS: Record<ProgType, number> = { socket_filter: 1, sched_cls: 3, xdp: 6 };
-
-export type Linkage = 'static' | 'global';
-
-export interface FuncDecl {
-  name: string;
-  /** instruction index of the function's first instruction (LD_IMM64 counts as two) */
-  start: number;
-  /** number of arguments its BTF declares (0..BTF_MAX_VLEN); arguments 6..12 use the r11 stack-argument area, the kernel refuses more than 12 */
-  args: number;
-  linkage: Linkage;
-}
-
-export const MAP_TYPES = ['hash', 'array'] as const;
-export type MapType = (typeof MAP_TYPES)[number];
 /** Kernel `enum bpf_map_type` numbers. */
 export const MAP_TYPE_IDS: Record<MapType, number> = { hash: 1, array: 2 };
-
-export interface MapDecl {
-  type: MapType;
-  keySize: number;
-  valueSize: number;
-  maxEntries: number;
-}
 
 export interface Program {
   progType: ProgType;

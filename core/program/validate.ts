@@ -2,7 +2,7 @@
 // (instruction count, a function table that BTF func_info can describe, map and input sizes).
 // Whether the kernel *accepts* it is the verifier's question, and is left to the model and
 // the kernel: jumps out of range, bad registers and r11 misuse are all valid test programs.
-import { type RawInsn } from '../isa/raw.ts';
+import { BPF_CALL, BPF_JMP, BPF_PSEUDO_CALL as PSEUDO_CALL, BPF_PSEUDO_FUNC as PSEUDO_FUNC, BPF_PSEUDO_MAP_FD as PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE as PSEUDO_MAP_VALUE, OPCODE_LD_IMM64, type RawInsn } from '../isa/index.ts';
 import type { ProgramIssue } from './errors.ts';
 import {
   IDENTIFIER_PATTERN,
@@ -17,12 +17,10 @@ import {
 } from './schema.ts';
 import { MAP_TYPES, PROG_TYPES, type Program } from './types.ts';
 
-const LD_IMM64 = 0x18; // BPF_LD | BPF_IMM | BPF_DW, the only two-slot instruction
-const CALL = 0x85; // BPF_JMP | BPF_CALL
-const PSEUDO_CALL = 1; // BPF_PSEUDO_CALL: call to a subprogram at pc + imm + 1
-const PSEUDO_MAP_FD = 1;
-const PSEUDO_MAP_VALUE = 2;
-const PSEUDO_FUNC = 4; // BPF_PSEUDO_FUNC: LD_IMM64 of a subprogram address (pc + imm + 1)
+// LD_IMM64 is the only two-slot instruction; a pseudo call and a BPF_PSEUDO_FUNC load name a
+// subprogram at pc + imm + 1.
+const LD_IMM64 = OPCODE_LD_IMM64;
+const CALL = BPF_JMP | BPF_CALL;
 const IDENTIFIER = new RegExp(IDENTIFIER_PATTERN);
 
 /** Every problem found, in field order; empty means the program is well formed. */

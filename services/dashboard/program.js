@@ -2,13 +2,10 @@
 // instruction records, the call graph with its r11 stack-argument stores, and which instruction
 // the verifier stopped at. Pure functions of plain data, no DOM.
 
-const OP_CALL = 0x85;
-const OP_LD_IMM64 = 0x18;
-const PSEUDO_CALL = 1;
-const PSEUDO_FUNC = 4;
-/** BPF_STX|BPF_MEM|BPF_DW and BPF_ST|BPF_MEM|BPF_DW: the only stores r11 accepts */
-const STACK_ARG_STORES = new Set([0x7b, 0x7a]);
-const R11 = 11;
+import { OP_CALL, OP_LD_IMM64, OP_STACK_ARG_LDX, OP_STACK_ARG_ST, OP_STACK_ARG_STX, PSEUDO_CALL, PSEUDO_FUNC, R11 } from './isa.js';
+
+/** the only stores r11 accepts */
+const STACK_ARG_STORES = new Set([OP_STACK_ARG_STX, OP_STACK_ARG_ST]);
 
 /** Little-endian struct bpf_insn records from hex: {code, dst, src, off, imm}. */
 export function decodeInsns(hex) {
@@ -110,7 +107,7 @@ export function refusingSide(example) {
   return undefined;
 }
 
-const R11_LOAD = (x) => x.code === 0x79 && x.src === R11;
+const R11_LOAD = (x) => x.code === OP_STACK_ARG_LDX && x.src === R11;
 
 /**
  * The instruction the verifier stopped at, and how we know. In order of trust:

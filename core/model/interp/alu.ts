@@ -1,24 +1,11 @@
 // Concrete ALU semantics on u64 BigInt values, as the kernel runs them after the verifier's
 // fixups: ___bpf_prog_run in kernel/bpf/core.c plus the division patches of
 // do_misc_fixups (kernel/bpf/fixups.c) that make division by 0 and by -1 defined.
+import { BPF_ADD, BPF_AND, BPF_ARSH, BPF_DIV, BPF_LSH, BPF_MOD, BPF_MOV, BPF_MUL, BPF_NEG, BPF_OR, BPF_RSH, BPF_SUB, BPF_XOR } from '../../isa/index.ts';
 
 export const U64_MASK = (1n << 64n) - 1n;
 export const U32_MASK = 0xffffffffn;
 
-export const ALU_ADD = 0x00;
-export const ALU_SUB = 0x10;
-export const ALU_MUL = 0x20;
-export const ALU_DIV = 0x30;
-export const ALU_OR = 0x40;
-export const ALU_AND = 0x50;
-export const ALU_LSH = 0x60;
-export const ALU_RSH = 0x70;
-export const ALU_NEG = 0x80;
-export const ALU_MOD = 0x90;
-export const ALU_XOR = 0xa0;
-export const ALU_MOV = 0xb0;
-export const ALU_ARSH = 0xc0;
-export const ALU_END = 0xd0;
 
 const asS64 = (v: bigint): bigint => BigInt.asIntN(64, v);
 const asU64 = (v: bigint): bigint => BigInt.asUintN(64, v);
@@ -37,17 +24,17 @@ export function aluResult(op: number, is64: boolean, dst: bigint, src: bigint, o
 
 function alu64(op: number, d: bigint, s: bigint, off: number): bigint | undefined {
   switch (op) {
-    case ALU_ADD: return asU64(d + s);
-    case ALU_SUB: return asU64(d - s);
-    case ALU_MUL: return asU64(d * s);
-    case ALU_OR: return d | s;
-    case ALU_AND: return d & s;
-    case ALU_XOR: return d ^ s;
-    case ALU_LSH: return asU64(d << (s & 63n));
-    case ALU_RSH: return d >> (s & 63n);
-    case ALU_ARSH: return asU64(asS64(d) >> (s & 63n));
-    case ALU_NEG: return asU64(-d);
-    case ALU_MOV:
+    case BPF_ADD: return asU64(d + s);
+    case BPF_SUB: return asU64(d - s);
+    case BPF_MUL: return asU64(d * s);
+    case BPF_OR: return d | s;
+    case BPF_AND: return d & s;
+    case BPF_XOR: return d ^ s;
+    case BPF_LSH: return asU64(d << (s & 63n));
+    case BPF_RSH: return d >> (s & 63n);
+    case BPF_ARSH: return asU64(asS64(d) >> (s & 63n));
+    case BPF_NEG: return asU64(-d);
+    case BPF_MOV:
       switch (off) {
         case 0: return s;
         case 8: return asU64(BigInt.asIntN(8, s));
@@ -55,14 +42,14 @@ function alu64(op: number, d: bigint, s: bigint, off: number): bigint | undefine
         case 32: return asU64(asS32(s));
         default: return undefined;
       }
-    case ALU_DIV:
+    case BPF_DIV:
       if (off === 0) return s === 0n ? 0n : d / s;
       if (off !== 1) return undefined;
       // fixups: x s/ 0 -> 0, x s/ -1 -> -x (so LLONG_MIN s/ -1 stays LLONG_MIN)
       if (s === 0n) return 0n;
       if (s === U64_MASK) return asU64(-d);
       return asU64(asS64(d) / asS64(s));
-    case ALU_MOD:
+    case BPF_MOD:
       if (off === 0) return s === 0n ? d : d % s;
       if (off !== 1) return undefined;
       // fixups: x s% 0 -> x, x s% -1 -> 0; otherwise the remainder takes the dividend's sign
@@ -77,30 +64,30 @@ function alu64(op: number, d: bigint, s: bigint, off: number): bigint | undefine
 /** d and s are already truncated to u32; `src64` is the full source for movsx. */
 function alu32(op: number, d: bigint, s: bigint, off: number, src64: bigint): bigint | undefined {
   switch (op) {
-    case ALU_ADD: return asU32(d + s);
-    case ALU_SUB: return asU32(d - s);
-    case ALU_MUL: return asU32(d * s);
-    case ALU_OR: return d | s;
-    case ALU_AND: return d & s;
-    case ALU_XOR: return d ^ s;
-    case ALU_LSH: return asU32(d << (s & 31n));
-    case ALU_RSH: return d >> (s & 31n);
-    case ALU_ARSH: return asU32(asS32(d) >> (s & 31n));
-    case ALU_NEG: return asU32(-d);
-    case ALU_MOV:
+    case BPF_ADD: return asU32(d + s);
+    case BPF_SUB: return asU32(d - s);
+    case BPF_MUL: return asU32(d * s);
+    case BPF_OR: return d | s;
+    case BPF_AND: return d & s;
+    case BPF_XOR: return d ^ s;
+    case BPF_LSH: return asU32(d << (s & 31n));
+    case BPF_RSH: return d >> (s & 31n);
+    case BPF_ARSH: return asU32(asS32(d) >> (s & 31n));
+    case BPF_NEG: return asU32(-d);
+    case BPF_MOV:
       switch (off) {
         case 0: return s;
         case 8: return asU32(BigInt.asIntN(8, src64));
         case 16: return asU32(BigInt.asIntN(16, src64));
         default: return undefined;
       }
-    case ALU_DIV:
+    case BPF_DIV:
       if (off === 0) return s === 0n ? 0n : d / s;
       if (off !== 1) return undefined;
       if (s === 0n) return 0n;
       if (s === U32_MASK) return asU32(-d);
       return asU32(asS32(d) / asS32(s));
-    case ALU_MOD:
+    case BPF_MOD:
       // the 32-bit fixup for x % 0 ends in `w = w`: the upper half is cleared
       if (off === 0) return s === 0n ? d : d % s;
       if (off !== 1) return undefined;

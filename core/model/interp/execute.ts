@@ -5,7 +5,7 @@
 // real kernel would not reproduce (addresses, garbage), so the result can say so.
 import type { Program } from '../../program/types.ts';
 import { HELPER_NAMES, type RawInsn } from '../../isa/index.ts';
-import { aluResult, endianResult, ALU_ADD, ALU_SUB, ALU_MOV, ALU_NEG, ALU_END, U32_MASK } from './alu.ts';
+import { aluResult, endianResult, U32_MASK } from './alu.ts';
 import {
   frameTop, loadPlain, newStackRegion, resetStackRegion, storePlain, writeBytes,
   type Loaded, type Provenance, type Region,
@@ -14,6 +14,7 @@ import { buildTestRun, type TestRunEnv } from './test-run.ts';
 import { DEFAULT_HELPERS, type HelperMemory, type HelperTable } from './helpers.ts';
 import { MapStore } from './maps.ts';
 import { InterpFault, InterpStepLimit, InterpUnsupported } from './errors.ts';
+import { BPF_ABS, BPF_ADD, BPF_ALU, BPF_ALU64, BPF_AND, BPF_ATOMIC, BPF_CALL, BPF_CMPXCHG, BPF_END, BPF_EXIT, BPF_FETCH, BPF_HELPER_CALL, BPF_IND, BPF_JA, BPF_JCOND, BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT, BPF_JMP, BPF_JMP32, BPF_JNE, BPF_JSET, BPF_JSGE, BPF_JSGT, BPF_JSLE, BPF_JSLT, BPF_LD, BPF_LDX, BPF_LOAD_ACQ, BPF_MEM, BPF_MEMSX, BPF_MOV, BPF_NEG, BPF_OR, BPF_PSEUDO_BTF_ID, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_IDX, BPF_PSEUDO_MAP_IDX_VALUE, BPF_PSEUDO_MAP_VALUE, BPF_ST, BPF_STORE_REL, BPF_STX, BPF_SUB, BPF_X, BPF_XCHG, BPF_XOR, OPCODE_LD_IMM64, opClass, opMode, opOp, sizeBytes } from '../../isa/index.ts';
 
 export interface ExecuteOptions {
   /** instructions executed before giving up with InterpStepLimit (default 10,000,000) */
@@ -34,15 +35,6 @@ export interface ExecuteResult {
   steps: number;
 }
 
-const CLS_LD = 0x00, CLS_LDX = 0x01, CLS_ST = 0x02, CLS_STX = 0x03, CLS_ALU = 0x04, CLS_JMP = 0x05, CLS_JMP32 = 0x06, CLS_ALU64 = 0x07;
-const MODE_IMM = 0x00, MODE_ABS = 0x20, MODE_IND = 0x40, MODE_MEM = 0x60, MODE_MEMSX = 0x80, MODE_ATOMIC = 0xc0;
-const SIZE_BYTES: Record<number, number> = { 0x00: 4, 0x08: 2, 0x10: 1, 0x18: 8 };
-const SRC_X = 0x08;
-const J_JA = 0x00, J_JEQ = 0x10, J_JGT = 0x20, J_JGE = 0x30, J_JSET = 0x40, J_JNE = 0x50, J_JSGT = 0x60, J_JSGE = 0x70;
-const J_CALL = 0x80, J_EXIT = 0x90, J_JLT = 0xa0, J_JLE = 0xb0, J_JSLT = 0xc0, J_JSLE = 0xd0, J_JCOND = 0xe0;
-const AT_ADD = 0x00, AT_OR = 0x40, AT_AND = 0x50, AT_XOR = 0xa0, AT_FETCH = 0x01, AT_XCHG = 0xe1, AT_CMPXCHG = 0xf1;
-const AT_LOAD_ACQ = 0x100, AT_STORE_REL = 0x110;
-const CALL_HELPER = 0, CALL_SUBPROG = 1;
 /**
  * A safety bound, not a kernel rule: the verifier enforces each kernel's MAX_CALL_FRAMES per
  * verification, but a global function is verified from frame 0, so a chain through global
@@ -58,10 +50,9 @@ const SKF_LL_OFF = -0x200000;
 
 /** what an LD_IMM64 with a pseudo src_reg loads, for InterpUnsupported */
 const LD_IMM64_PSEUDO: Record<number, string> = {
-  5: 'maps through fd_array', 6: 'maps through fd_array', 3: 'kernel symbol addresses (BTF ids)', 4: 'callback function addresses',
+  [BPF_PSEUDO_MAP_IDX]: 'maps through fd_array', [BPF_PSEUDO_MAP_IDX_VALUE]: 'maps through fd_array', [BPF_PSEUDO_BTF_ID]: 'kernel symbol addresses (BTF ids)',
+  [BPF_PSEUDO_FUNC]: 'callback function addresses',
 };
-/** BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE: imm is the index into Program.maps */
-const LD_MAP_FD = 1, LD_MAP_VALUE = 2;
 
 const UNINIT_REG: Provenance = { kind: 'taint', why: 'read of a register the verifier considers uninitialised' };
 const CLOBBERED: Provenance = { kind: 'taint', why: 'read of r1-r5 after a call clobbered them' };
@@ -268,54 +259,54 @@ class Machine {
       if (++this.steps > this.maxSteps) throw new InterpStepLimit(this.maxSteps, pc);
       const insn = insns[pc];
       const code = insn.code;
-      const cls = code & 0x07;
+      const cls = opClass(code);
       const dst = insn.dst;
       const src = insn.src;
       // r11 is only the base of stack-argument stores (dst) and loads (src); checked per class below
-      if ((dst === r11 && cls !== CLS_ST && cls !== CLS_STX) || (src === r11 && cls !== CLS_LDX)) {
+      if ((dst === r11 && cls !== BPF_ST && cls !== BPF_STX) || (src === r11 && cls !== BPF_LDX)) {
         throw new InterpFault(`r11 used by opcode 0x${code.toString(16)}`, pc);
       }
 
       switch (cls) {
-        case CLS_ALU:
-        case CLS_ALU64: {
-          const is64 = cls === CLS_ALU64;
-          const op = code & 0xf0;
-          if (op === ALU_END) {
-            const kind = is64 ? (code & SRC_X ? undefined : 'bswap') : code & SRC_X ? 'be' : 'le';
+        case BPF_ALU:
+        case BPF_ALU64: {
+          const is64 = cls === BPF_ALU64;
+          const op = opOp(code);
+          if (op === BPF_END) {
+            const kind = is64 ? (code & BPF_X ? undefined : 'bswap') : code & BPF_X ? 'be' : 'le';
             const out = kind ? endianResult(kind, insn.imm, regs[dst]) : undefined;
             if (out === undefined) throw new InterpFault(`invalid byte swap (code 0x${code.toString(16)}, imm ${insn.imm})`, pc);
             regs[dst] = out;
-            if (prov[dst]) prov[dst] = aluProv(ALU_NEG, is64, prov[dst], undefined);
+            if (prov[dst]) prov[dst] = aluProv(BPF_NEG, is64, prov[dst], undefined);
             break;
           }
-          if (is64 && op === ALU_MOV && code & SRC_X && insn.off === 1) throw new InterpUnsupported('addr_space_cast (arena)', pc);
-          const byReg = (code & SRC_X) !== 0;
-          if (op === ALU_NEG && byReg) throw new InterpFault(`invalid opcode 0x${code.toString(16)}`, pc);
+          if (is64 && op === BPF_MOV && code & BPF_X && insn.off === 1) throw new InterpUnsupported('addr_space_cast (arena)', pc);
+          const byReg = (code & BPF_X) !== 0;
+          if (op === BPF_NEG && byReg) throw new InterpFault(`invalid opcode 0x${code.toString(16)}`, pc);
           const srcVal = byReg ? regs[src] : is64 ? asU64(BigInt(insn.imm)) : BigInt(insn.imm >>> 0);
           const srcProv = byReg ? prov[src] : undefined;
           const out = aluResult(op, is64, regs[dst], srcVal, insn.off);
           if (out === undefined) throw new InterpFault(`invalid ALU instruction (code 0x${code.toString(16)}, off ${insn.off})`, pc);
-          const dstProv = op === ALU_MOV ? undefined : prov[dst];
+          const dstProv = op === BPF_MOV ? undefined : prov[dst];
           regs[dst] = out;
-          prov[dst] = dstProv || srcProv ? aluProv(op, is64 && (op !== ALU_MOV || insn.off === 0), dstProv, srcProv) : undefined;
+          prov[dst] = dstProv || srcProv ? aluProv(op, is64 && (op !== BPF_MOV || insn.off === 0), dstProv, srcProv) : undefined;
           break;
         }
 
-        case CLS_JMP:
-        case CLS_JMP32: {
-          const is64 = cls === CLS_JMP;
-          const op = code & 0xf0;
-          if (op === J_JA) {
-            if (code & SRC_X) throw new InterpUnsupported('gotox (indirect jump)', pc);
+        case BPF_JMP:
+        case BPF_JMP32: {
+          const is64 = cls === BPF_JMP;
+          const op = opOp(code);
+          if (op === BPF_JA) {
+            if (code & BPF_X) throw new InterpUnsupported('gotox (indirect jump)', pc);
             this.pc += 1 + (is64 ? insn.off : insn.imm);
             continue;
           }
-          if (is64 && (op === J_CALL || op === J_EXIT || op === J_JCOND) && code & SRC_X) {
+          if (is64 && (op === BPF_CALL || op === BPF_EXIT || op === BPF_JCOND) && code & BPF_X) {
             throw new InterpFault(`invalid opcode 0x${code.toString(16)}`, pc);
           }
-          if (is64 && op === J_CALL) {
-            if (src === CALL_SUBPROG) {
+          if (is64 && op === BPF_CALL) {
+            if (src === BPF_PSEUDO_CALL) {
               const target = pc + insn.imm + 1;
               if (!this.funcStarts.has(target)) throw new InterpFault(`call to insn ${target}, which starts no function`, pc);
               if (this.frames.length >= MAX_CALL_FRAMES) throw new InterpFault(`call stack of ${this.frames.length + 1} frames`, pc);
@@ -325,7 +316,7 @@ class Machine {
               this.pc = target;
               continue;
             }
-            if (src === CALL_HELPER) {
+            if (src === BPF_HELPER_CALL) {
               const helper = this.helpers.get(insn.imm);
               if (!helper) throw new InterpUnsupported(`helper ${HELPER_NAMES[insn.imm] ?? 'unknown'}#${insn.imm}`, pc);
               const args: Loaded[] = [];
@@ -348,12 +339,12 @@ class Machine {
             }
             throw new InterpUnsupported(src === 2 ? 'kfunc calls' : `call with src_reg ${src}`, pc);
           }
-          if (is64 && op === J_EXIT) {
+          if (is64 && op === BPF_EXIT) {
             const finished = this.leaveFunction();
             if (finished) return finished;
             continue;
           }
-          if (is64 && op === J_JCOND) {
+          if (is64 && op === BPF_JCOND) {
             if (src !== 0) throw new InterpFault(`unknown JCOND variant ${src}`, pc);
             if (this.frame.mayGotoLeft === 0) {
               this.markUnpredictable('may_goto budget exhausted (x86 stops may_goto loops by time)');
@@ -363,23 +354,23 @@ class Machine {
             this.frame.mayGotoLeft--;
             break;
           }
-          const byReg = (code & SRC_X) !== 0;
+          const byReg = (code & BPF_X) !== 0;
           const dv = operand32or64(regs[dst], is64);
           const sv = byReg ? operand32or64(regs[src], is64) : is64 ? asU64(BigInt(insn.imm)) : BigInt(insn.imm >>> 0);
           this.checkBranch(is64, prov[dst], byReg ? prov[src] : undefined, regs[dst], byReg ? regs[src] : sv);
           let taken: boolean;
           switch (op) {
-            case J_JEQ: taken = dv === sv; break;
-            case J_JNE: taken = dv !== sv; break;
-            case J_JGT: taken = dv > sv; break;
-            case J_JGE: taken = dv >= sv; break;
-            case J_JLT: taken = dv < sv; break;
-            case J_JLE: taken = dv <= sv; break;
-            case J_JSET: taken = (dv & sv) !== 0n; break;
-            case J_JSGT: taken = signed(dv, is64) > signed(sv, is64); break;
-            case J_JSGE: taken = signed(dv, is64) >= signed(sv, is64); break;
-            case J_JSLT: taken = signed(dv, is64) < signed(sv, is64); break;
-            case J_JSLE: taken = signed(dv, is64) <= signed(sv, is64); break;
+            case BPF_JEQ: taken = dv === sv; break;
+            case BPF_JNE: taken = dv !== sv; break;
+            case BPF_JGT: taken = dv > sv; break;
+            case BPF_JGE: taken = dv >= sv; break;
+            case BPF_JLT: taken = dv < sv; break;
+            case BPF_JLE: taken = dv <= sv; break;
+            case BPF_JSET: taken = (dv & sv) !== 0n; break;
+            case BPF_JSGT: taken = signed(dv, is64) > signed(sv, is64); break;
+            case BPF_JSGE: taken = signed(dv, is64) >= signed(sv, is64); break;
+            case BPF_JSLT: taken = signed(dv, is64) < signed(sv, is64); break;
+            case BPF_JSLE: taken = signed(dv, is64) <= signed(sv, is64); break;
             default: throw new InterpFault(`invalid jump opcode 0x${code.toString(16)}`, pc);
           }
           if (taken) {
@@ -389,14 +380,14 @@ class Machine {
           break;
         }
 
-        case CLS_LD: {
-          const mode = code & 0xe0;
-          if (mode === MODE_IMM && (code & 0x18) === 0x18) {
+        case BPF_LD: {
+          const mode = opMode(code);
+          if (code === OPCODE_LD_IMM64) {
             const next = insns[pc + 1];
             if (!next) throw new InterpFault('LD_IMM64 without its second half', pc);
-            if (src === LD_MAP_FD || src === LD_MAP_VALUE) {
+            if (src === BPF_PSEUDO_MAP_FD || src === BPF_PSEUDO_MAP_VALUE) {
               if (insn.imm < 0 || insn.imm >= this.program.maps.length) throw new InterpFault(`LD_IMM64 of map ${insn.imm}, which the program does not declare`, pc);
-              const ptr = src === LD_MAP_FD ? this.maps.mapPointer(insn.imm) : this.maps.valuePointer(insn.imm, next.imm >>> 0);
+              const ptr = src === BPF_PSEUDO_MAP_FD ? this.maps.mapPointer(insn.imm) : this.maps.valuePointer(insn.imm, next.imm >>> 0);
               regs[dst] = ptr.value;
               prov[dst] = ptr.prov;
               this.pc += 2;
@@ -408,9 +399,9 @@ class Machine {
             this.pc += 2;
             continue;
           }
-          if (mode === MODE_ABS || mode === MODE_IND) {
-            const result = legacyPacketLoad(this.env, insn, regs[src], mode === MODE_IND, pc);
-            if (mode === MODE_IND && prov[src]) this.markUnpredictable('LD_IND offset is not a plain number');
+          if (mode === BPF_ABS || mode === BPF_IND) {
+            const result = legacyPacketLoad(this.env, insn, regs[src], mode === BPF_IND, pc);
+            if (mode === BPF_IND && prov[src]) this.markUnpredictable('LD_IND offset is not a plain number');
             this.clobberCallerSaved(CLOBBERED);
             regs[0] = result ?? 0n;
             prov[0] = undefined;
@@ -425,19 +416,19 @@ class Machine {
           throw new InterpFault(`invalid LD opcode 0x${code.toString(16)}`, pc);
         }
 
-        case CLS_LDX: {
-          const mode = code & 0xe0;
-          const size = SIZE_BYTES[code & 0x18];
+        case BPF_LDX: {
+          const mode = opMode(code);
+          const size = sizeBytes(code);
           if (src === r11) {
-            if (mode !== MODE_MEM || size !== 8 || insn.off <= 0 || insn.off % 8 !== 0) throw new InterpFault('r11 load that is not a stack-argument load', pc);
+            if (mode !== BPF_MEM || size !== 8 || insn.off <= 0 || insn.off % 8 !== 0) throw new InterpFault('r11 load that is not a stack-argument load', pc);
             const slot = this.frame.incoming[insn.off / 8 - 1];
             regs[dst] = slot?.value ?? 0n;
             prov[dst] = slot ? slot.prov : { kind: 'taint', why: `read of stack argument r11+${insn.off} that the caller did not pass` };
             break;
           }
-          if (mode === MODE_MEM || mode === MODE_MEMSX) {
+          if (mode === BPF_MEM || mode === BPF_MEMSX) {
             const got = this.load(pc, src, insn.off, size);
-            if (mode === MODE_MEMSX) {
+            if (mode === BPF_MEMSX) {
               if (size === 8) throw new InterpFault('MEMSX of 8 bytes', pc);
               regs[dst] = asU64(BigInt.asIntN(size * 8, got.value));
               prov[dst] = got.prov?.kind === 'addr' ? { kind: 'taint', why: 'sign-extended part of an address' } : got.prov;
@@ -450,24 +441,24 @@ class Machine {
           throw new InterpFault(`invalid LDX opcode 0x${code.toString(16)}`, pc);
         }
 
-        case CLS_ST:
-        case CLS_STX: {
-          const mode = code & 0xe0;
-          const size = SIZE_BYTES[code & 0x18];
-          const isReg = cls === CLS_STX;
+        case BPF_ST:
+        case BPF_STX: {
+          const mode = opMode(code);
+          const size = sizeBytes(code);
+          const isReg = cls === BPF_STX;
           if (dst === r11) {
-            if (mode !== MODE_MEM || size !== 8 || insn.off >= 0 || insn.off % 8 !== 0) throw new InterpFault('r11 store that is not a stack-argument store', pc);
+            if (mode !== BPF_MEM || size !== 8 || insn.off >= 0 || insn.off % 8 !== 0) throw new InterpFault('r11 store that is not a stack-argument store', pc);
             const k = -insn.off / 8;
             if (k > STACK_ARG_SLOTS) throw new InterpFault(`stack argument slot r11${insn.off} beyond the ${STACK_ARG_SLOTS} slots`, pc);
             this.frame.outgoing[k - 1] = isReg ? { value: regs[src], prov: prov[src] } : { value: asU64(BigInt(insn.imm)) };
             break;
           }
-          if (mode === MODE_MEM) {
+          if (mode === BPF_MEM) {
             if (isReg) this.store(pc, dst, insn.off, size, regs[src], prov[src]);
             else this.store(pc, dst, insn.off, size, asU64(BigInt(insn.imm)), undefined);
             break;
           }
-          if (isReg && mode === MODE_ATOMIC) {
+          if (isReg && mode === BPF_ATOMIC) {
             this.atomic(pc, insn, size);
             break;
           }
@@ -510,13 +501,13 @@ class Machine {
     const { regs, prov } = this;
     const { dst, src, off } = insn;
     const op = insn.imm;
-    if (op === AT_LOAD_ACQ) {
+    if (op === BPF_LOAD_ACQ) {
       const got = this.load(at, src, off, size);
       regs[dst] = got.value;
       prov[dst] = got.prov;
       return;
     }
-    if (op === AT_STORE_REL) {
+    if (op === BPF_STORE_REL) {
       this.store(at, dst, off, size, regs[src], prov[src]);
       return;
     }
@@ -526,28 +517,28 @@ class Machine {
     const operand = BigInt.asUintN(Number(width), regs[src]);
     const taint = old.prov ?? prov[src];
     const mixed: Provenance | undefined = taint ? (taint.kind === 'taint' ? taint : { kind: 'taint', why: 'atomic operation on an address' }) : undefined;
-    switch (op & ~AT_FETCH) {
-      case AT_ADD:
-      case AT_OR:
-      case AT_AND:
-      case AT_XOR: {
-        const base = op & ~AT_FETCH;
-        const v = base === AT_ADD ? old.value + operand : base === AT_OR ? old.value | operand : base === AT_AND ? old.value & operand : old.value ^ operand;
+    switch (op & ~BPF_FETCH) {
+      case BPF_ADD:
+      case BPF_OR:
+      case BPF_AND:
+      case BPF_XOR: {
+        const base = op & ~BPF_FETCH;
+        const v = base === BPF_ADD ? old.value + operand : base === BPF_OR ? old.value | operand : base === BPF_AND ? old.value & operand : old.value ^ operand;
         this.store(at, dst, off, size, v, mixed);
-        if (op & AT_FETCH) {
+        if (op & BPF_FETCH) {
           regs[src] = old.value;
           prov[src] = old.prov;
         }
         return;
       }
     }
-    if (op === AT_XCHG) {
+    if (op === BPF_XCHG) {
       this.store(at, dst, off, size, operand, prov[src]);
       regs[src] = old.value;
       prov[src] = old.prov;
       return;
     }
-    if (op === AT_CMPXCHG) {
+    if (op === BPF_CMPXCHG) {
       const expected = BigInt.asUintN(Number(width), regs[0]);
       if (prov[0] || old.prov) this.markUnpredictable('cmpxchg compares a value that is not a plain number');
       if (old.value === expected) this.store(at, dst, off, size, operand, prov[src]);
@@ -563,16 +554,16 @@ const signed = (v: bigint, is64: boolean): bigint => (is64 ? asS64(v) : asS32(v)
 
 /** provenance of an ALU result (see Provenance): addresses survive only ptr +/- scalar */
 function aluProv(op: number, is64: boolean, dp: Provenance | undefined, sp: Provenance | undefined): Provenance | undefined {
-  if (op === ALU_MOV) {
+  if (op === BPF_MOV) {
     if (sp?.kind === 'addr' && !is64) return { kind: 'taint', why: 'low 32 bits of an address' };
     return sp;
   }
   if (dp?.kind === 'taint') return dp;
   if (sp?.kind === 'taint') return sp;
   if (!dp && !sp) return undefined;
-  if (is64 && op === ALU_ADD && (!dp || !sp)) return dp ?? sp;
-  if (is64 && op === ALU_SUB && dp && !sp) return dp;
-  if (is64 && op === ALU_SUB && dp?.kind === 'addr' && sp?.kind === 'addr') {
+  if (is64 && op === BPF_ADD && (!dp || !sp)) return dp ?? sp;
+  if (is64 && op === BPF_SUB && dp && !sp) return dp;
+  if (is64 && op === BPF_SUB && dp?.kind === 'addr' && sp?.kind === 'addr') {
     // the distance between two addresses in one region is fixed by the program
     return dp.region === sp.region ? undefined : { kind: 'taint', why: 'distance between addresses in different regions' };
   }
@@ -586,7 +577,7 @@ function aluProv(op: number, is64: boolean, dp: Provenance | undefined, sp: Prov
  */
 function legacyPacketLoad(env: TestRunEnv, insn: RawInsn, srcValue: bigint, indirect: boolean, pc: number): bigint | undefined {
   if (!env.skb) throw new InterpFault('LD_ABS/LD_IND outside an skb program', pc);
-  const size = SIZE_BYTES[insn.code & 0x18];
+  const size = sizeBytes(insn.code);
   if (size === 8) throw new InterpFault('LD_ABS/LD_IND of 8 bytes', pc);
   const offset = indirect ? Number(BigInt.asIntN(32, srcValue + BigInt(insn.imm))) : insn.imm;
   const { data, headlen, mac, network } = env.skb;

@@ -1,13 +1,17 @@
 // Tiny instruction builders for the interpreter's tests, independent of the assembler so
 // the tests pin down raw encodings (struct bpf_insn) rather than a text syntax.
-import type { RawInsn } from '../../isa/raw.ts';
+import { AluOp, Class, Size, Source, type RawInsn } from '../../isa/index.ts';
 import type { FuncDecl, Program, ProgType } from '../../program/types.ts';
 
 export const insn = (code: number, dst = 0, src = 0, off = 0, imm = 0): RawInsn => ({ code, dst, src, off, imm });
 
-export const ALU64 = 0x07, ALU32 = 0x04, JMP = 0x05, JMP32 = 0x06, X = 0x08, K = 0x00;
-export const Op = { add: 0x00, sub: 0x10, mul: 0x20, div: 0x30, or: 0x40, and: 0x50, lsh: 0x60, rsh: 0x70, neg: 0x80, mod: 0x90, xor: 0xa0, mov: 0xb0, arsh: 0xc0, end: 0xd0 } as const;
-export const Sz = { w: 0x00, h: 0x08, b: 0x10, dw: 0x18 } as const;
+// Short names for the tests, all from core/isa's one opcode vocabulary.
+export const ALU64 = Class.ALU64, ALU32 = Class.ALU, JMP = Class.JMP, JMP32 = Class.JMP32, X = Source.X, K = Source.K;
+export const Op = {
+  add: AluOp.ADD, sub: AluOp.SUB, mul: AluOp.MUL, div: AluOp.DIV, or: AluOp.OR, and: AluOp.AND, lsh: AluOp.LSH, rsh: AluOp.RSH,
+  neg: AluOp.NEG, mod: AluOp.MOD, xor: AluOp.XOR, mov: AluOp.MOV, arsh: AluOp.ARSH, end: AluOp.END,
+} as const;
+export const Sz = { w: Size.W, h: Size.H, b: Size.B, dw: Size.DW } as const;
 
 export const mov64 = (dst: number, imm: number): RawInsn => insn(ALU64 | Op.mov | K, dst, 0, 0, imm);
 export const mov64r = (dst: number, src: number): RawInsn => insn(ALU64 | Op.mov | X, dst, src);

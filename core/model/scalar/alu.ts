@@ -89,11 +89,9 @@ import {
   wShl,
   wShr,
 } from './u64.ts';
-import { cloneReg, type Reg } from '../state.ts';
+import { cloneReg, type Reg } from './reg.ts';
+import { BPF_ADD, BPF_AND, BPF_ARSH, BPF_DIV, BPF_END, BPF_LSH, BPF_MOD, BPF_MUL, BPF_NEG, BPF_OR, BPF_RSH, BPF_SUB, BPF_XOR } from '../../isa/index.ts';
 
-export const BPF_ADD = 0x00, BPF_SUB = 0x10, BPF_MUL = 0x20, BPF_DIV = 0x30, BPF_OR = 0x40, BPF_AND = 0x50;
-export const BPF_LSH = 0x60, BPF_RSH = 0x70, BPF_NEG = 0x80, BPF_MOD = 0x90, BPF_XOR = 0xa0, BPF_MOV = 0xb0;
-export const BPF_ARSH = 0xc0, BPF_END = 0xd0;
 
 export interface AluInsn {
   /** BPF_OP bits */

@@ -37,7 +37,7 @@ import {
   tnumUnknown,
 } from './tnum.ts';
 import { W64, flsW, wBigS, wBigU, wFromBig, wFromS32, wIsNeg, wLtS, wLtU } from './u64.ts';
-import type { Reg } from '../state.ts';
+import type { Reg } from './reg.ts';
 
 // --- BigInt-valued, for the rest of the model ---
 

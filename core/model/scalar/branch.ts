@@ -4,11 +4,9 @@ import { Cnum, c32FromSRange, c32FromURange, c32Intersect, c64FromSRange, c64Fro
 import { Tnum, tnumAnd, tnumIntersect, tnumIsConst, tnumOr, tnumOverlap, tnumSubreg, tnumSubregIsConst, tnumWithSubreg } from './tnum.ts';
 import { markUnbounded, rangeBoundsViolation, regBoundsSync, smax32, smax64, smin32, smin64, umax32, umax64, umin32, umin64 } from './bounds.ts';
 import { W_SMAX, W_SMIN, W_ZERO, addHi, addLo, subHi, subLo, wFromS32, wFromU32, wLeS, wLeU, wLtS, wLtU } from './u64.ts';
-import type { Reg } from '../state.ts';
+import type { Reg } from './reg.ts';
+import { BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT, BPF_JNE, BPF_JSET, BPF_JSGE, BPF_JSGT, BPF_JSLE, BPF_JSLT, BPF_X } from '../../isa/index.ts';
 
-export const BPF_JEQ = 0x10, BPF_JGT = 0x20, BPF_JGE = 0x30, BPF_JSET = 0x40, BPF_JNE = 0x50, BPF_JSGT = 0x60;
-export const BPF_JSGE = 0x70, BPF_JLT = 0xa0, BPF_JLE = 0xb0, BPF_JSLT = 0xc0, BPF_JSLE = 0xd0;
-const BPF_X = 0x08;
 const M32 = 0xffffffff;
 
 const FLIP: Record<number, number> = {

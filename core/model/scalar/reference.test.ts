@@ -1,10 +1,11 @@
 // Exactness of the word-pair scalar core: every transfer function gives, bit for bit, what the
 // BigInt implementation it replaced gives (bigint-reference/), on random abstract registers
 // (arbitrary and synced ones, including empty and inconsistent arcs).
+import { BPF_ADD, BPF_AND, BPF_ARSH, BPF_DIV, BPF_END, BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT, BPF_JNE, BPF_JSET, BPF_JSGE, BPF_JSGT, BPF_JSLE, BPF_JSLT, BPF_LSH, BPF_MOD, BPF_MUL, BPF_NEG, BPF_OR, BPF_RSH, BPF_SUB, BPF_XOR } from '../../isa/index.ts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as Ref from './bigint-reference/index.ts';
-import { adjustScalar, BPF_ADD, BPF_AND, BPF_ARSH, BPF_DIV, BPF_END, BPF_LSH, BPF_MOD, BPF_MUL, BPF_NEG, BPF_OR, BPF_RSH, BPF_SUB, BPF_XOR } from './alu.ts';
+import { adjustScalar } from './alu.ts';
 import {
   boundsInsane,
   coerceRegToSize,
@@ -23,22 +24,7 @@ import {
   updateRegBounds,
   zext32To64,
 } from './bounds.ts';
-import {
-  BPF_JEQ,
-  BPF_JGE,
-  BPF_JGT,
-  BPF_JLE,
-  BPF_JLT,
-  BPF_JNE,
-  BPF_JSET,
-  BPF_JSGE,
-  BPF_JSGT,
-  BPF_JSLE,
-  BPF_JSLT,
-  refineCondOp,
-  scalarBranchTaken,
-  type BranchRegs,
-} from './branch.ts';
+import { refineCondOp, scalarBranchTaken, type BranchRegs } from './branch.ts';
 import { C32, C64, Cnum, cnum32FromCnum64, cnum64Cnum32Intersect } from './cnum.ts';
 import {
   Tnum,
@@ -64,7 +50,7 @@ import {
 } from './tnum.ts';
 import { bigU, wFromBig } from './u64.ts';
 import { nearPow2, u64 } from './test-arbitraries.ts';
-import type { Reg } from '../state.ts';
+import type { Reg } from './reg.ts';
 
 const U64 = (1n << 64n) - 1n;
 const U32 = 0xffffffffn;

@@ -3,14 +3,9 @@
 // pointer type each load/store went through (`ptr_type`, for convert_ctx_accesses) and the map
 // each map helper call was made with (`map_ptr_state`, for do_misc_fixups' inlining).
 import type { RawInsn } from '../isa/raw.ts';
+import { BPF_ATOMIC, BPF_CALL, BPF_JMP, BPF_LDX, BPF_ST, BPF_STX } from '../isa/index.ts';
 import type { VState } from './state.ts';
 
-const BPF_LDX = 0x01;
-const BPF_ST = 0x02;
-const BPF_STX = 0x03;
-const BPF_JMP = 0x05;
-const BPF_CALL = 0x80;
-const BPF_ATOMIC = 0xc0;
 
 export interface WalkTrace {
   seen: Uint8Array;

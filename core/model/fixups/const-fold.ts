@@ -3,6 +3,7 @@
 // each conditional jump whose operands are all such constants (fitting 32 bits) becomes `goto`
 // (taken) or `goto +0` (not taken; bpf_opt_remove_nops drops it later).
 import type { RawInsn } from '../../isa/raw.ts';
+import { BPF_ALU, BPF_ALU64, BPF_JMP, BPF_JMP32 } from '../../isa/index.ts';
 
 type Ci = { s: 'unvisited' } | { s: 'unknown' } | { s: 'const'; v: bigint } | { s: 'map_ptr'; m: number } | { s: 'map_value'; m: number; v: bigint } | { s: 'subprog'; v: bigint };
 const UNKNOWN: Ci = { s: 'unknown' };
@@ -11,10 +12,6 @@ const M64 = (1n << 64n) - 1n;
 const u64 = (v: bigint) => v & M64;
 const s64 = (v: bigint) => BigInt.asIntN(64, v);
 
-const BPF_ALU = 0x04;
-const BPF_ALU64 = 0x07;
-const BPF_JMP = 0x05;
-const BPF_JMP32 = 0x06;
 
 function isCondJump(code: number): boolean {
   const o = code & 0xf0;

@@ -3,14 +3,10 @@
 // (bpf_convert_ctx_access / tc_cls_act_convert_ctx_access / xdp_convert_ctx_access in
 // net/core/filter.c), with the narrow-load shift and mask the verifier appends.
 import type { RawInsn } from '../../isa/raw.ts';
+import { BPF_AND, BPF_LDX, BPF_MEM, BPF_MEMSX, BPF_MOV, BPF_RSH, BPF_ST, BPF_STX } from '../../isa/index.ts';
 import type { ProgType } from '../../program/types.ts';
 import type { CtxLayout } from './ctx-layout.ts';
 
-const BPF_LDX = 0x01;
-const BPF_ST = 0x02;
-const BPF_STX = 0x03;
-const BPF_MEM = 0x60;
-const BPF_MEMSX = 0x80;
 const SIZE = { 4: 0x00, 2: 0x08, 1: 0x10, 8: 0x18 } as const;
 type Size = keyof typeof SIZE;
 const BYTES: Record<number, Size> = { 0x00: 4, 0x08: 2, 0x10: 1, 0x18: 8 };
@@ -21,9 +17,6 @@ const store = (si: RawInsn, size: Size, off: number): RawInsn => ({ ...si, code:
 const alu32Imm = (op: number, dst: number, imm: number): RawInsn => ({ code: 0x04 | op | 0x00, dst, src: 0, off: 0, imm });
 const alu64Imm = (op: number, dst: number, imm: number): RawInsn => ({ code: 0x07 | op, dst, src: 0, off: 0, imm });
 const jeqImm = (dst: number, imm: number, off: number): RawInsn => ({ code: 0x05 | 0x10, dst, src: 0, off, imm });
-const BPF_AND = 0x50;
-const BPF_RSH = 0x70;
-const BPF_MOV = 0xb0;
 
 /** the conversion of one access; undefined when the model does not know the field's layout */
 interface Converted {

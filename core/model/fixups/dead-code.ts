@@ -1,14 +1,9 @@
 // The privileged dead-code passes of bpf_check (kernel/bpf/fixups.c), in their order:
 // bpf_opt_hard_wire_dead_code_branches, bpf_opt_remove_dead_code, bpf_opt_remove_nops.
 import type { RawInsn } from '../../isa/raw.ts';
+import { BPF_CALL, BPF_EXIT, BPF_JA, BPF_JCOND, BPF_JMP, BPF_JMP32 } from '../../isa/index.ts';
 import { removeInsns, type XProg } from './xprog.ts';
 
-const BPF_JMP = 0x05;
-const BPF_JMP32 = 0x06;
-const BPF_JA = 0x00;
-const BPF_CALL = 0x80;
-const BPF_EXIT = 0x90;
-const BPF_JCOND = 0xe0;
 
 /** bpf_insn_is_cond_jump */
 export function isCondJump(code: number): boolean {

@@ -5,9 +5,9 @@
 // instruction fields hold a kernel address (helper call immediates: fn - __bpf_call_base; the
 // per-CPU variable address of an inlined helper), which no model can know: the comparison masks them.
 import type { RawInsn } from '../../isa/raw.ts';
+import { BPF_CALL, BPF_JMP, BPF_PSEUDO_CALL } from '../../isa/index.ts';
 
-const CALL = 0x85;
-const BPF_PSEUDO_CALL = 1;
+const CALL = BPF_JMP | BPF_CALL;
 
 export function dumpCalls(insns: RawInsn[], starts: readonly number[]): RawInsn[] {
   return insns.map((insn, i) => {

@@ -3,18 +3,10 @@
 // (array_map_gen_lookup in kernel/bpf/arraymap.c, htab_map_gen_lookup in kernel/bpf/hashtab.c),
 // bpf_get_smp_processor_id inlined on x86-64, and helper call immediates.
 import type { RawInsn } from '../../isa/raw.ts';
+import { BPF_ALU, BPF_ALU64, BPF_CALL, BPF_DIV, BPF_JMP, BPF_JMP32, BPF_K, BPF_MOD, BPF_X } from '../../isa/index.ts';
 import type { MapDecl } from '../../program/types.ts';
 import { patchInsn, type XProg } from './xprog.ts';
 
-const BPF_ALU = 0x04;
-const BPF_ALU64 = 0x07;
-const BPF_JMP = 0x05;
-const BPF_JMP32 = 0x06;
-const BPF_K = 0x00;
-const BPF_X = 0x08;
-const BPF_DIV = 0x30;
-const BPF_MOD = 0x90;
-const BPF_CALL = 0x80;
 const REG_AX = 11;
 const BPF_ADDR_PERCPU = -1; // MAX_BPF_REG: the verifier's scratch register
 const FUNC_MAP_LOOKUP_ELEM = 1;

@@ -3,6 +3,7 @@
 // bpf_patch_insn_data / bpf_patch_insn_single + bpf_adj_branches (kernel/bpf/core.c) and
 // verifier_remove_insns + adjust_subprog_starts_after_remove (kernel/bpf/fixups.c).
 import type { RawInsn } from '../../isa/raw.ts';
+import { BPF_CALL, BPF_EXIT, BPF_JA, BPF_JMP, BPF_JMP32, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC } from '../../isa/index.ts';
 
 export interface InsnAux {
   seen: boolean;
@@ -23,13 +24,6 @@ export interface XProg {
   subIds: number[];
 }
 
-const BPF_JMP = 0x05;
-const BPF_JMP32 = 0x06;
-const BPF_CALL = 0x80;
-const BPF_EXIT = 0x90;
-const BPF_JA = 0x00;
-const BPF_PSEUDO_CALL = 1;
-const BPF_PSEUDO_FUNC = 4;
 const LD_IMM64 = 0x18;
 
 const isPseudoFunc = (i: RawInsn) => i.code === LD_IMM64 && i.src === BPF_PSEUDO_FUNC;

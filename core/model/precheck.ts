@@ -1,14 +1,16 @@
-// The checks the kernel runs before walking any path: subprogram discovery (add_subprog_and_kfunc),
-// jump ranges and function ends (check_subprogs), func_info layout (check_btf_func), register numbers,
-// opcodes and reserved fields (check_and_resolve_insns), reachability (bpf_check_cfg) and recursion
-// (sort_subprogs_topo).
+// The checks the kernel runs before walking any path, one function per kernel pass, in bpf_check's
+// order: subprogram discovery (add_subprog_and_kfunc), jump ranges and function ends
+// (check_subprogs), func_info layout (check_btf_func), register numbers, opcodes, reserved fields
+// and map references (check_and_resolve_insns, resolve_pseudo_ldimm64), reachability
+// (bpf_check_cfg) and recursion (sort_subprogs_topo).
 import type { RawInsn } from '../isa/raw.ts';
 import type { Program } from '../program/types.ts';
 import { E2BIG, EINVAL, ENOTSUPP, EPROTO, msg } from './messages.ts';
 import {
-  BPF_ALU, BPF_ALU64, BPF_DIV, BPF_MOD, BPF_ATOMIC, BPF_CALL, BPF_DW, BPF_EXIT, BPF_IMM, BPF_JA, BPF_JCOND, BPF_JMP, BPF_JMP32, BPF_K, BPF_LD, BPF_LDX,
-  BPF_MEM, BPF_MEMSX, BPF_PSEUDO_CALL, BPF_PSEUDO_KFUNC_CALL, BPF_ST, BPF_STX, BPF_X, BPF_ABS, BPF_IND,
-  isExit, isGotoX, isLdImm64, isPseudoCall, isPseudoFunc, isStackArgLdx, isStackArgSt, isStackArgStx, jmpOffset, opClass, opMode, opOp, opSize, opSource, PUBLIC_OPCODES,
+  BPF_ABS, BPF_ADD, BPF_ALU, BPF_ALU64, BPF_AND, BPF_ARSH, BPF_ATOMIC, BPF_CALL, BPF_DIV, BPF_DW, BPF_END, BPF_EXIT, BPF_IMM, BPF_IND, BPF_JA,
+  BPF_JCOND, BPF_JMP, BPF_JMP32, BPF_K, BPF_LD, BPF_LDX, BPF_LSH, BPF_MEM, BPF_MEMSX, BPF_MOD, BPF_MOV, BPF_MUL, BPF_NEG, BPF_OR,
+  BPF_PSEUDO_BTF_ID, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_IDX, BPF_PSEUDO_MAP_IDX_VALUE, BPF_PSEUDO_MAP_VALUE, BPF_RSH, BPF_ST, BPF_STX, BPF_SUB, BPF_X, BPF_XOR,
+  isGotoX, isLdImm64, isPseudoCall, isPseudoFunc, isStackArgLdx, isStackArgSt, isStackArgStx, jmpOffset, opClass, opMode, opOp, opSize, opSource, PUBLIC_OPCODES,
 } from '../isa/index.ts';
 import type { Profile } from './profile.ts';
 
@@ -45,14 +47,14 @@ export function checkInsnFields(insn: RawInsn): CheckResult | undefined {
     case BPF_ALU:
     case BPF_ALU64:
       switch (o) {
-        case 0x80:
+        case BPF_NEG:
           if (opSource(insn.code) !== BPF_K || insn.src !== 0 || insn.off !== 0 || insn.imm !== 0) return r('BPF_NEG uses reserved fields');
           return undefined;
-        case 0xd0:
+        case BPF_END:
           if (insn.src !== 0 || insn.off !== 0 || (insn.imm !== 16 && insn.imm !== 32 && insn.imm !== 64) || (c === BPF_ALU64 && opSource(insn.code) !== BPF_K))
             return r('BPF_END uses reserved fields');
           return undefined;
-        case 0xb0:
+        case BPF_MOV:
           if (opSource(insn.code) === BPF_X) {
             if (c === BPF_ALU) {
               if ((insn.off !== 0 && insn.off !== 8 && insn.off !== 16) || insn.imm) return r('BPF_MOV uses reserved fields');
@@ -61,7 +63,7 @@ export function checkInsnFields(insn: RawInsn): CheckResult | undefined {
             } else if ((insn.off !== 0 && insn.off !== 8 && insn.off !== 16 && insn.off !== 32) || insn.imm) return r('BPF_MOV uses reserved fields');
           } else if (insn.src !== 0 || insn.off !== 0) return r('BPF_MOV uses reserved fields');
           return undefined;
-        case 0x00: case 0x10: case 0x20: case 0x30: case 0x40: case 0x50: case 0x60: case 0x70: case 0x90: case 0xa0: case 0xc0: {
+        case BPF_ADD: case BPF_SUB: case BPF_MUL: case BPF_DIV: case BPF_OR: case BPF_AND: case BPF_LSH: case BPF_RSH: case BPF_MOD: case BPF_XOR: case BPF_ARSH: {
           const divmod = o === BPF_DIV || o === BPF_MOD;
           if (opSource(insn.code) === BPF_X) {
             if (insn.imm !== 0 || (insn.off !== 0 && insn.off !== 1) || (insn.off === 1 && !divmod)) return r('BPF_ALU uses reserved fields');
@@ -129,11 +131,33 @@ export function checkRegNumbers(insn: RawInsn, profile: Profile): CheckResult | 
   return undefined;
 }
 
+/**
+ * The passes bpf_check runs before the walk, in the kernel's order; the first reject (or
+ * construct the model does not cover) ends it.
+ */
 export function precheck(prog: Program, profile: Profile): Prechecked | CheckResult {
   const insns = prog.insns;
+  if (insns.length === 0) return reject(EINVAL, '');
+  const starts = addSubprogAndKfunc(insns);
+  if (!Array.isArray(starts)) return starts;
+  const bad = checkSubprogs(insns, starts);
+  if (bad) return bad;
+  const subprogs = checkBtfFunc(prog, starts);
+  if (!Array.isArray(subprogs)) return subprogs;
+  const badInsn = checkAndResolveInsns(prog, profile);
+  if (badInsn) return badInsn;
+  const seen = bpfCheckCfg(insns);
+  if (!(seen instanceof Uint8Array)) return seen;
+  const subprogOf = new Int32Array(insns.length);
+  subprogs.forEach((s, k) => subprogOf.fill(k, s.start, s.end));
+  const recursion = sortSubprogsTopo(insns, subprogs, subprogOf, seen);
+  if (recursion) return recursion;
+  return { subprogs, subprogOf };
+}
+
+/** add_subprog_and_kfunc: every pseudo call and function reference starts a subprogram; sorted starts */
+function addSubprogAndKfunc(insns: readonly RawInsn[]): number[] | CheckResult {
   const n = insns.length;
-  if (n === 0) return reject(EINVAL, '');
-  // add_subprog_and_kfunc
   const starts = new Set<number>([0]);
   for (let i = 0; i < n; i++) {
     const insn = insns[i]!;
@@ -146,8 +170,12 @@ export function precheck(prog: Program, profile: Profile): Prechecked | CheckRes
       starts.add(target);
     }
   }
-  const sortedStarts = [...starts].sort((a, b) => a - b);
-  // check_subprogs
+  return [...starts].sort((a, b) => a - b);
+}
+
+/** check_subprogs: jumps stay inside their subprogram, and each one ends in exit or a jump */
+function checkSubprogs(insns: readonly RawInsn[], sortedStarts: number[]): CheckResult | undefined {
+  const n = insns.length;
   let cur = 0;
   let subStart = sortedStarts[0]!;
   let subEnd = sortedStarts[1] ?? n;
@@ -166,19 +194,28 @@ export function precheck(prog: Program, profile: Profile): Prechecked | CheckRes
       if (cur < sortedStarts.length) subEnd = sortedStarts[cur + 1] ?? n;
     }
   }
-  // check_btf_func: func_info records come from prog.funcs
+  return undefined;
+}
+
+/** check_btf_func (kernel/bpf/check_btf.c): the func_info records (prog.funcs) match the subprograms */
+function checkBtfFunc(prog: Program, sortedStarts: number[]): Subprog[] | CheckResult {
   if (prog.funcs.length !== sortedStarts.length) return reject(EINVAL, msg.funcInfoCountMismatch());
   for (let i = 0; i < sortedStarts.length; i++) {
     if (prog.funcs[i]!.start !== sortedStarts[i]) return reject(EINVAL, msg.funcInfoLayoutMismatch());
   }
-  const subprogs: Subprog[] = sortedStarts.map((start, i) => ({
+  return sortedStarts.map((start, i) => ({
     start,
-    end: sortedStarts[i + 1] ?? n,
+    end: sortedStarts[i + 1] ?? prog.insns.length,
     name: prog.funcs[i]!.name,
     args: prog.funcs[i]!.args,
     linkage: prog.funcs[i]!.linkage,
   }));
-  // check_and_resolve_insns
+}
+
+/** check_and_resolve_insns: register numbers, LD_IMM64 pairs and their pseudo sources, known opcodes, reserved fields */
+function checkAndResolveInsns(prog: Program, profile: Profile): CheckResult | undefined {
+  const insns = prog.insns;
+  const n = insns.length;
   for (let i = 0; i < n; i++) {
     const insn = insns[i]!;
     if (profile.features.insnFieldsCheckedBeforeWalk) {
@@ -193,9 +230,9 @@ export function precheck(prog: Program, profile: Profile): Prechecked | CheckRes
         i++;
         continue;
       }
-      if (insn.src === 4) return unknown('bpf_ld_imm64 of a function pointer (callbacks)');
-      if (insn.src === 3) return unknown('bpf_ld_imm64 of a BTF id');
-      const bad = resolveMapLdImm64(prog, insn, next);
+      if (insn.src === BPF_PSEUDO_FUNC) return unknown('bpf_ld_imm64 of a function pointer (callbacks)');
+      if (insn.src === BPF_PSEUDO_BTF_ID) return unknown('bpf_ld_imm64 of a BTF id');
+      const bad = resolvePseudoLdimm64(prog, insn, next);
       if (bad) return bad;
       i++;
       continue;
@@ -206,7 +243,15 @@ export function precheck(prog: Program, profile: Profile): Prechecked | CheckRes
       if (bad) return bad;
     }
   }
-  // bpf_check_cfg: everything must be reachable from insn 0 (privileged: back-edges allowed)
+  return undefined;
+}
+
+/**
+ * bpf_check_cfg (kernel/bpf/cfg.c): everything must be reachable from insn 0 (privileged:
+ * back-edges allowed), and no jump lands in the middle of an LD_IMM64. Returns what was reached.
+ */
+function bpfCheckCfg(insns: readonly RawInsn[]): Uint8Array | CheckResult {
+  const n = insns.length;
   const seen = new Uint8Array(n);
   const stack = [0];
   seen[0] = 1;
@@ -248,9 +293,11 @@ export function precheck(prog: Program, profile: Profile): Prechecked | CheckRes
       i++;
     }
   }
-  const subprogOf = new Int32Array(n);
-  subprogs.forEach((s, k) => subprogOf.fill(k, s.start, s.end));
-  // sort_subprogs_topo: DFS over the call graph finds recursion
+  return seen;
+}
+
+/** sort_subprogs_topo: a DFS over the reachable calls of the call graph finds recursion */
+function sortSubprogsTopo(insns: readonly RawInsn[], subprogs: Subprog[], subprogOf: Int32Array, seen: Uint8Array): CheckResult | undefined {
   const color = new Uint8Array(subprogs.length);
   const callees = subprogs.map((s) => {
     const out: number[] = [];
@@ -281,22 +328,22 @@ export function precheck(prog: Program, profile: Profile): Prechecked | CheckRes
       }
     }
   }
-  return { subprogs, subprogOf };
+  return undefined;
 }
 
 /**
- * resolve_pseudo_ldimm64 for map references: src 1 (BPF_PSEUDO_MAP_FD, imm = index into
+ * resolve_pseudo_ldimm64 (check_and_resolve_insns in 7.2) for map references: src 1 (BPF_PSEUDO_MAP_FD, imm = index into
  * Program.maps, which the loader turns into the map's fd) and src 2 (BPF_PSEUDO_MAP_VALUE, the
  * value of a one-element array at offset next.imm). src 5 and 6 name maps through fd_array,
  * which bpfdiff never passes.
  */
-function resolveMapLdImm64(prog: Program, insn: RawInsn, next: RawInsn): CheckResult | undefined {
-  if (insn.src !== 1 && insn.src !== 2 && insn.src !== 5 && insn.src !== 6) return reject(EINVAL, msg.unrecognizedLdImm64());
-  if ((insn.src === 1 || insn.src === 5) && next.imm !== 0) return reject(EINVAL, msg.unrecognizedLdImm64());
-  if (insn.src === 5 || insn.src === 6) return reject(EPROTO, 'fd_idx without fd_array is invalid');
+function resolvePseudoLdimm64(prog: Program, insn: RawInsn, next: RawInsn): CheckResult | undefined {
+  if (insn.src !== BPF_PSEUDO_MAP_FD && insn.src !== BPF_PSEUDO_MAP_VALUE && insn.src !== BPF_PSEUDO_MAP_IDX && insn.src !== BPF_PSEUDO_MAP_IDX_VALUE) return reject(EINVAL, msg.unrecognizedLdImm64());
+  if ((insn.src === BPF_PSEUDO_MAP_FD || insn.src === BPF_PSEUDO_MAP_IDX) && next.imm !== 0) return reject(EINVAL, msg.unrecognizedLdImm64());
+  if (insn.src === BPF_PSEUDO_MAP_IDX || insn.src === BPF_PSEUDO_MAP_IDX_VALUE) return reject(EPROTO, 'fd_idx without fd_array is invalid');
   const map = prog.maps[insn.imm];
   if (!map) return unknown(`bpf_ld_imm64 of map index ${insn.imm}, which the program does not declare`);
-  if (insn.src === 1) return undefined;
+  if (insn.src === BPF_PSEUDO_MAP_FD) return undefined;
   // array_map_direct_value_addr; hash maps have no direct value access
   if (map.type !== 'array') return reject(EINVAL, 'no direct value access support for this map type');
   const off = next.imm >>> 0;
@@ -306,4 +353,3 @@ function resolveMapLdImm64(prog: Program, insn: RawInsn, next: RawInsn): CheckRe
 }
 
 export const isCheckResult = (x: Prechecked | CheckResult): x is CheckResult => 'kind' in x;
-export { isExit };

@@ -1,0 +1,252 @@
+// ALU instructions (check_alu_op, adjust_reg_min_max_vals and adjust_ptr_min_max_vals in
+// kernel/bpf/verifier.c): operand checks, moves (with sign extension and scalar ids), scalar
+// arithmetic through scalar/alu.ts, linked-register deltas, and pointer arithmetic.
+import type { RawInsn } from '../isa/raw.ts';
+import {
+  ALU_OP_STRING, BPF_ADD, BPF_ALU64, BPF_AND, BPF_ARSH, BPF_DIV, BPF_END, BPF_K, BPF_LSH, BPF_MOD, BPF_MOV, BPF_NEG, BPF_OR, BPF_RSH,
+  BPF_SUB, BPF_X, BPF_XOR, opClass, opOp, opSource,
+} from '../isa/index.ts';
+import { EACCES, EFAULT, EINVAL, msg } from './messages.ts';
+import { assignScalarId, regTypeStr } from './memory.ts';
+import { reject, unknown, type CheckResult } from './precheck.ts';
+import { readReg, writeReg } from './reg-args.ts';
+import { adjustScalar } from './scalar/alu.ts';
+import {
+  boundsInsane, coerceRegToSizeSx, coerceSubregToSizeSx, markKnown, markUnknown, regBoundsSync, regWidth, smax, smin, umax, umin, zext32To64,
+} from './scalar/bounds.ts';
+import { isRegConst, regConstValue } from './scalar/branch.ts';
+import { C32, C64 } from './scalar/cnum.ts';
+import { tnumAdd, tnumConst, tnumIsConst, tnumSub, U32 } from './scalar/tnum.ts';
+import { cloneState, curFrame, isPktPointer, knownScalarImm, mayBeNull, nextId, unknownScalar, type Reg, type VState } from './state.ts';
+
+const BPF_MAX_VAR_OFF = 1n << 29n;
+
+/** check_alu_op; `pushFork` takes the other half of a scalar the kernel splits (maybe_fork_scalars) */
+export function checkAluOp(st: VState, insn: RawInsn, pushFork: (other: VState) => void): CheckResult | undefined {
+  const regs = curFrame(st).regs;
+  const o = opOp(insn.code);
+  const alu64 = opClass(insn.code) === BPF_ALU64;
+  const aluInsn = { op: o, alu32: !alu64, off: insn.off, imm: insn.imm, srcBit: opSource(insn.code) === BPF_X };
+  if (o === BPF_END || o === BPF_NEG) {
+    const e = readReg(regs, insn.dst);
+    if (e) return e;
+    const dst = regs[insn.dst]!;
+    if (dst.type === 'scalar') {
+      const e2 = writeReg(insn.dst);
+      if (e2) return e2;
+      adjustScalar(aluInsn, dst, dst);
+    } else {
+      // privileged: the pointer becomes an unknown scalar
+      const e2 = writeReg(insn.dst);
+      if (e2) return e2;
+      markUnknown(dst);
+    }
+    return undefined;
+  }
+  if (o === BPF_MOV) return checkMov(st, insn, alu64);
+  // all other ALU ops
+  if (opSource(insn.code) === BPF_X) {
+    const e = readReg(regs, insn.src);
+    if (e) return e;
+  }
+  const e = readReg(regs, insn.dst);
+  if (e) return e;
+  if ((o === BPF_MOD || o === BPF_DIV) && opSource(insn.code) === BPF_K && insn.imm === 0) return reject(EINVAL, msg.divByZero());
+  if ((o === BPF_LSH || o === BPF_RSH || o === BPF_ARSH) && opSource(insn.code) === BPF_K) {
+    const size = alu64 ? 64 : 32;
+    if (insn.imm < 0 || insn.imm >= size) return reject(EINVAL, msg.invalidShift(insn.imm));
+  }
+  const e2 = writeReg(insn.dst);
+  if (e2) return e2;
+  const dst = regs[insn.dst]!;
+  const srcReg = opSource(insn.code) === BPF_X ? regs[insn.src]! : knownScalarImm(insn.imm);
+  const opName = ALU_OP_STRING[o] ?? '?';
+  if (dst.type !== 'scalar' || srcReg.type !== 'scalar') {
+    if (opSource(insn.code) === BPF_X && srcReg.type !== 'scalar' && dst.type !== 'scalar') {
+      if (o === BPF_SUB) {
+        regs[insn.dst] = unknownScalar();
+        return undefined;
+      }
+      return reject(EACCES, msg.ptrPtrProhibited(insn.dst, opName));
+    }
+    const ptr = dst.type !== 'scalar' ? dst : srcReg;
+    const off = dst.type !== 'scalar' ? srcReg : dst;
+    return adjustPtrMinMaxVals(st, insn, ptr, off, dst.type === 'scalar');
+  }
+  const dstUmax = umax(dst);
+  const fork = adjustScalar(aluInsn, dst, srcReg);
+  if (fork) {
+    const other = cloneState(st);
+    curFrame(other).regs[insn.dst] = fork;
+    other.insnIdx = st.prevIdx;
+    pushFork(other);
+  }
+  updateLinkedDelta(insn, o, alu64, dst, dstUmax, srcReg);
+  if (boundsInsane(dst)) return reject(EFAULT, `verifier bug: REG INVARIANTS VIOLATION (alu)`);
+  return undefined;
+}
+
+/** adjust_ptr_min_max_vals for the pointer kinds the model covers */
+function adjustPtrMinMaxVals(st: VState, insn: RawInsn, ptr: Reg, offReg: Reg, scalarDst: boolean): CheckResult | undefined {
+  const regs = curFrame(st).regs;
+  const dstno = insn.dst;
+  const o = opOp(insn.code);
+  const known = tnumIsConst(offReg.varOff);
+  const sminv = smin(offReg), smaxv = smax(offReg), uminv = umin(offReg), umaxv = umax(offReg);
+  const typeStr = regTypeStr(ptr);
+  if ((known && (sminv !== smaxv || uminv !== umaxv)) || sminv > smaxv || uminv > umaxv) {
+    regs[dstno] = unknownScalar();
+    return undefined;
+  }
+  if (opClass(insn.code) !== BPF_ALU64) {
+    if (o === BPF_SUB) {
+      regs[dstno] = unknownScalar();
+      return undefined;
+    }
+    return reject(EACCES, msg.ptrArith32(dstno));
+  }
+  if (mayBeNull(ptr.type)) return reject(EACCES, `R${dstno} pointer arithmetic on ${typeStr} prohibited, null-check it first`);
+  switch (ptr.type) {
+    case 'ptr_to_ctx':
+    case 'ptr_to_stack':
+    case 'map_value':
+    case 'pkt':
+    case 'pkt_meta':
+      break;
+    default:
+      // CONST_PTR_TO_MAP only takes `+= 0`
+      if (ptr.type === 'map_ptr' && known && sminv === 0n && o === BPF_ADD) break;
+      return reject(EACCES, `R${dstno} pointer arithmetic on ${typeStr} prohibited`);
+  }
+  // check_reg_sane_offset_scalar / _ptr
+  const val = BigInt.asIntN(64, offReg.varOff.value);
+  if (known && (val >= BPF_MAX_VAR_OFF || val <= -BPF_MAX_VAR_OFF)) return reject(EINVAL, msg.mathPtrConst(typeStr, val));
+  if (sminv === -(1n << 63n)) return reject(EINVAL, msg.mathPtrUnbounded(typeStr));
+  if (sminv >= BPF_MAX_VAR_OFF || sminv <= -BPF_MAX_VAR_OFF) return reject(EINVAL, msg.valueMakesPtrOob(sminv, typeStr));
+  const pval = BigInt.asIntN(64, ptr.varOff.value);
+  if ((tnumIsConst(ptr.varOff) && (pval >= BPF_MAX_VAR_OFF || pval <= -BPF_MAX_VAR_OFF)) || smin(ptr) >= BPF_MAX_VAR_OFF || smin(ptr) <= -BPF_MAX_VAR_OFF)
+    return reject(EINVAL, msg.ptrOffsetNotAllowed(typeStr, tnumIsConst(ptr.varOff) ? pval : smin(ptr)));
+  const d: Reg = { ...ptr, r32: C32.UNBOUNDED };
+  const pkt = isPktPointer(ptr.type);
+  // 6.12 kept constants in reg->off and variable parts in var_off (for its messages)
+  if (known) d.fixedOff = ptr.fixedOff + Number(o === BPF_SUB ? -val : val);
+  else d.varPart = (o === BPF_SUB ? tnumSub : tnumAdd)(ptr.varPart ?? tnumConst(0n), offReg.varOff);
+  if (o === BPF_ADD) {
+    d.r64 = C64.add(ptr.r64, offReg.r64);
+    d.varOff = tnumAdd(ptr.varOff, offReg.varOff);
+    // an unknown addend makes a new packet base without a checked range; any arithmetic
+    // forgets AT_PKT_END / BEYOND_PKT_END
+    if (pkt && !known) d.id = nextId();
+    if (pkt && (!known || d.range < 0)) d.range = 0;
+  } else if (o === BPF_SUB) {
+    if (scalarDst) return reject(EACCES, msg.subPtrFromScalar(dstno));
+    if (ptr.type === 'ptr_to_stack') return reject(EACCES, msg.subFromStackPtr(dstno));
+    d.r64 = C64.add(ptr.r64, C64.negate(offReg.r64));
+    d.varOff = tnumSub(ptr.varOff, offReg.varOff);
+    if (pkt && !known) d.id = nextId();
+    if (pkt && ((!known && sminv < 0n) || d.range < 0)) d.range = 0;
+  } else if (o === BPF_AND || o === BPF_OR || o === BPF_XOR) {
+    return reject(EACCES, msg.ptrBitwise(dstno, ALU_OP_STRING[o]!));
+  } else {
+    return reject(EACCES, msg.ptrArithOp(dstno, ALU_OP_STRING[o]!));
+  }
+  const dv = BigInt.asIntN(64, d.varOff.value);
+  if ((tnumIsConst(d.varOff) && (dv >= BPF_MAX_VAR_OFF || dv <= -BPF_MAX_VAR_OFF)) || smin(d) >= BPF_MAX_VAR_OFF || smin(d) <= -BPF_MAX_VAR_OFF)
+    return reject(EINVAL, msg.ptrOffsetNotAllowed(typeStr, tnumIsConst(d.varOff) ? dv : smin(d)));
+  regBoundsSync(d);
+  regs[dstno] = d;
+  return undefined;
+}
+
+/** BPF_MOV: a copy keeps the scalar id when no bits change (sign or zero extension otherwise drops it) */
+function checkMov(st: VState, insn: RawInsn, alu64: boolean): CheckResult | undefined {
+  const regs = curFrame(st).regs;
+  if (opSource(insn.code) === BPF_X) {
+    if (insn.off === 1 && alu64) return unknown('arena address-space casts');
+    const e = readReg(regs, insn.src);
+    if (e) return e;
+  }
+  const e = writeReg(insn.dst);
+  if (e) return e;
+  if (opSource(insn.code) === BPF_X) {
+    const s = regs[insn.src]!;
+    if (alu64) {
+      if (insn.off === 0) {
+        assignScalarId(st, s);
+        regs[insn.dst] = { ...s };
+      } else if (s.type === 'scalar') {
+        const noSext = umax(s) < 1n << BigInt(insn.off - 1);
+        if (noSext) assignScalarId(st, s);
+        const d = { ...s };
+        if (!noSext) {
+          d.id = 0;
+          d.delta = 0;
+        }
+        coerceRegToSizeSx(d, insn.off >> 3);
+        regs[insn.dst] = d;
+      } else {
+        regs[insn.dst] = unknownScalar();
+      }
+    } else {
+      let d: Reg;
+      if (s.type === 'scalar') {
+        if (insn.off === 0) {
+          const u32ok = regWidth(s) <= 32;
+          if (u32ok) assignScalarId(st, s);
+          d = { ...s };
+          if (!u32ok) {
+            d.id = 0;
+            d.delta = 0;
+          }
+        } else {
+          const noSext = umax(s) < 1n << BigInt(insn.off - 1);
+          if (noSext) assignScalarId(st, s);
+          d = { ...s };
+          if (!noSext) {
+            d.id = 0;
+            d.delta = 0;
+          }
+          coerceSubregToSizeSx(d, insn.off >> 3);
+        }
+      } else {
+        d = unknownScalar();
+      }
+      zext32To64(d);
+      regBoundsSync(d);
+      regs[insn.dst] = d;
+    }
+  } else {
+    const d = unknownScalar();
+    markKnown(d, alu64 ? BigInt(insn.imm) : BigInt(insn.imm >>> 0));
+    regs[insn.dst] = d;
+  }
+  return undefined;
+}
+
+/** linked registers: rX += const keeps the link with a delta (adjust_reg_min_max_vals) */
+function updateLinkedDelta(insn: RawInsn, o: number, alu64: boolean, dst: Reg, dstUmax: bigint, srcReg: Reg): void {
+  const isConstSrc = isRegConst(srcReg, !alu64);
+  if ((o === BPF_ADD || o === BPF_SUB) && dst.id && isConstSrc && !(opSource(insn.code) === BPF_X && insn.src === insn.dst)) {
+    const val = regConstValue(srcReg, !alu64);
+    let offv = Number(BigInt.asIntN(32, val));
+    const bad = (!alu64 && dstUmax > U32) || (alu64 && (BigInt.asIntN(64, val) < -(1n << 31n) || BigInt.asIntN(64, val) >= 1n << 31n));
+    if (bad || (o === BPF_SUB && offv === -(2 ** 31)) || dst.id < 0) {
+      dst.id = 0;
+      dst.delta = 0;
+    } else {
+      if (o === BPF_SUB) offv = -offv;
+      if (dst.delta !== 0 || dst.linked32 !== undefined) {
+        dst.id = 0;
+        dst.delta = 0;
+        dst.linked32 = undefined;
+      } else {
+        dst.delta = offv;
+        dst.linked32 = !alu64;
+      }
+    }
+  } else {
+    dst.id = 0;
+    dst.delta = 0;
+    dst.linked32 = undefined;
+  }
+}

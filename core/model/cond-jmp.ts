@@ -1,0 +1,122 @@
+// Conditional jumps (check_cond_jmp_op in kernel/bpf/verifier.c): deciding the branch when the
+// operands allow (is_branch_taken), else forking the path with both edges' refined registers,
+// linked scalars learning the refined bounds (sync_linked_regs) and pointer comparisons
+// resolving NULL and packet ranges.
+import type { RawInsn } from '../isa/raw.ts';
+import { BPF_JEQ, BPF_JMP32, BPF_JNE, BPF_REG_FP, BPF_X, opClass, opOp, opSource } from '../isa/index.ts';
+import { EACCES, EFAULT, EINVAL, msg } from './messages.ts';
+import { markPtrNotNull, markPtrOrNullRegs, pktPtrBranchTaken, regNotNull, tryMatchPktPointers } from './pointers.ts';
+import { reject, type CheckResult } from './precheck.ts';
+import { boundsInsane, regBoundsSync, zext32To64 } from './scalar/bounds.ts';
+import { flipOpcode, scalarBranchTaken, type BranchRegs } from './scalar/branch.ts';
+import { C32, C64 } from './scalar/cnum.ts';
+import { tnumAdd, tnumIsConst } from './scalar/tnum.ts';
+import { cloneState, curFrame, isPktPointerAny, knownScalar, knownScalarImm, mayBeNull, type Reg, type VState } from './state.ts';
+
+/** check_cond_jmp_op: decides the branch or forks the path; `fork` takes the state that jumps */
+export function checkCondJmpOp(st: VState, insn: RawInsn, idx: number, fork: (other: VState) => void): CheckResult | undefined {
+  const regs = curFrame(st).regs;
+  const o = opOp(insn.code);
+  if (o > 0xd0) return reject(EINVAL, `invalid BPF_JMP/JMP32 opcode ${o.toString(16)}`);
+  if (regs[insn.dst]!.type === 'not_init') return reject(EACCES, msg.notReadOk(insn.dst));
+  const isX = opSource(insn.code) === BPF_X;
+  if (isX && regs[insn.src]!.type === 'not_init') return reject(EACCES, msg.notReadOk(insn.src));
+  const jmp32 = opClass(insn.code) === BPF_JMP32;
+  const dst = regs[insn.dst]!;
+  const srcReg = isX ? regs[insn.src]! : knownScalarImm(insn.imm);
+  const b: BranchRegs = { true1: { ...dst }, true2: { ...srcReg }, false1: { ...dst }, false2: { ...srcReg } };
+  let pred: -1 | 0 | 1;
+  if (dst.type === 'scalar' && srcReg.type === 'scalar') pred = scalarBranchTaken(dst, srcReg, isX && insn.src === insn.dst, o, jmp32, b);
+  else pred = pointerBranchTaken(dst, srcReg, o, jmp32);
+  const target = idx + insn.off + 1;
+  if (pred === 1) {
+    st.insnIdx = target;
+    return undefined;
+  }
+  if (pred === 0) {
+    st.insnIdx = idx + 1;
+    return undefined;
+  }
+  for (const r of [b.true1, b.true2, b.false1, b.false2]) if (r.type === 'scalar' && boundsInsane(r)) return reject(EFAULT, 'verifier bug: REG INVARIANTS VIOLATION');
+  const other = cloneState(st);
+  const oregs = curFrame(other).regs;
+  regs[insn.dst] = b.false1;
+  if (isX) regs[insn.src] = b.false2;
+  oregs[insn.dst] = b.true1;
+  if (isX) oregs[insn.src] = b.true2;
+  if (isX && insn.src === insn.dst) {
+    // both names refer to one register: the kernel writes dst last
+    regs[insn.dst] = b.false1;
+    oregs[insn.dst] = b.true1;
+  }
+  if (isX && srcReg.type === 'scalar' && srcReg.id) {
+    syncLinked(st, regs[insn.src]!);
+    syncLinked(other, oregs[insn.src]!);
+  }
+  if (dst.type === 'scalar' && dst.id) {
+    syncLinked(st, regs[insn.dst]!);
+    syncLinked(other, oregs[insn.dst]!);
+  }
+  if (!jmp32 && dst.type !== 'scalar') learnFromPointerJmp(insn, o, dst, srcReg, st, other);
+  other.insnIdx = target;
+  st.insnIdx = idx + 1;
+  fork(other);
+  return undefined;
+}
+
+/**
+ * check_cond_jmp_op after the fork, for a pointer in dst: pointer == pointer lifts a NULL
+ * possibility, `if (p == 0)` resolves one in both branches, a comparison with pkt_end gives
+ * packet pointers their range. `st` falls through, `other` takes the jump.
+ */
+function learnFromPointerJmp(insn: RawInsn, o: number, dst: Reg, srcReg: Reg, st: VState, other: VState): void {
+  const isX = opSource(insn.code) === BPF_X;
+  if (isX && srcReg.type !== 'scalar' && (o === BPF_JEQ || o === BPF_JNE)) {
+    const eq = curFrame(o === BPF_JEQ ? other : st).regs;
+    if (regNotNull(dst) && mayBeNull(srcReg.type)) markPtrNotNull(eq[insn.src]!);
+    if (regNotNull(srcReg) && mayBeNull(dst.type)) markPtrNotNull(eq[insn.dst]!);
+  }
+  const againstZero = isX ? srcReg.type === 'scalar' && tnumIsConst(srcReg.varOff) && srcReg.varOff.value === 0n : insn.imm === 0;
+  if ((o === BPF_JEQ || o === BPF_JNE) && mayBeNull(dst.type) && againstZero) {
+    markPtrOrNullRegs(st, dst.id, o === BPF_JNE);
+    markPtrOrNullRegs(other, dst.id, o === BPF_JEQ);
+  } else if (isX) {
+    tryMatchPktPointers(o, insn.dst, insn.src, dst, srcReg, st, other);
+  }
+}
+
+/** is_branch_taken when a pointer is involved: only packet pointers against pkt_end and a non-NULL pointer against 0 */
+function pointerBranchTaken(dst: Reg, srcReg: Reg, o: number, jmp32: boolean): -1 | 0 | 1 {
+  if (isPktPointerAny(dst.type) && isPktPointerAny(srcReg.type) && !jmp32) return pktPtrBranchTaken(dst, srcReg, o);
+  // the low 32 bits of a valid pointer may well be zero
+  if (jmp32) return -1;
+  const isConst = (r: Reg): boolean => r.type === 'scalar' && tnumIsConst(r.varOff);
+  let r1 = dst, r2 = srcReg, opc = o;
+  if (!isConst(r2)) {
+    opc = flipOpcode(opc);
+    [r1, r2] = [r2, r1];
+  }
+  if (!isConst(r2) || !regNotNull(r1) || r2.varOff.value !== 0n) return -1;
+  return opc === BPF_JEQ ? 0 : opc === BPF_JNE ? 1 : -1;
+}
+
+/** sync_linked_regs: registers sharing a scalar id learn the refined bounds (with their delta) */
+function syncLinked(st: VState, known: Reg): void {
+  const id = known.id;
+  const visit = (r: Reg): Reg => {
+    if (r === known || r.type !== 'scalar' || r.id !== id) return r;
+    if (r.delta === known.delta) return { ...known, delta: r.delta, linked32: r.linked32 };
+    const copy: Reg = { ...known, delta: r.delta, id: r.id, linked32: r.linked32 };
+    const k = knownScalar(BigInt(r.delta - known.delta));
+    copy.r32 = C32.add(copy.r32, k.r32);
+    copy.r64 = C64.add(copy.r64, k.r64);
+    copy.varOff = tnumAdd(copy.varOff, k.varOff);
+    if (r.linked32 || known.linked32) zext32To64(copy);
+    regBoundsSync(copy);
+    return copy;
+  };
+  for (const f of st.frames) {
+    for (let i = 0; i < BPF_REG_FP; i++) f.regs[i] = visit(f.regs[i]!);
+    for (const s of f.stack) if (s.types[7] === 'spill') s.spilled = visit(s.spilled);
+  }
+}

@@ -1,0 +1,178 @@
+// bpf-to-bpf calls and returns (kernel/bpf/verifier.c): btf_prepare_func_args, check_func_call
+// with btf_check_subprog_call and setup_func_entry, prepare_func_exit and process_bpf_exit_full,
+// and which subprograms may move packet data (mark_subprog_changes_pkt_data).
+import type { RawInsn } from '../isa/raw.ts';
+import { BPF_CALL, BPF_JMP, BPF_PSEUDO_CALL } from '../isa/index.ts';
+import type { Program } from '../program/types.ts';
+import { checkOutgoingStackArgs, clearCallerSaved, invalidateOutgoingStackArgs, type SubprogInfo } from './calls.ts';
+import { helperChangesPktData } from './helpers.ts';
+import { regTypeStr } from './memory.ts';
+import { E2BIG, EACCES, EFAULT, EINVAL, msg } from './messages.ts';
+import { clearAllPktPointers, referenceLeak } from './pointers.ts';
+import { reject, type CheckResult, type Subprog } from './precheck.ts';
+import type { Profile } from './profile.ts';
+import { curFrame, newFrame, unknownScalar, type Reg, type VState } from './state.ts';
+
+/** What calls need of the walk (the kernel's env and subprog_info). */
+export interface CallEnv {
+  readonly profile: Profile;
+  readonly subprogs: Subprog[];
+  readonly subprogOf: Int32Array;
+  readonly info: SubprogInfo[];
+  /** subprograms whose BTF no longer describes how they are called (func_info_aux[].unreliable) */
+  readonly unreliable: Set<number>;
+  /** global subprogs a call reached; verified after main (do_check_subprogs) */
+  readonly calledGlobals: Set<number>;
+  /** subprog_info[].changes_pkt_data: the subprogram or one it calls may move packet data */
+  readonly changesPktData: boolean[];
+  /** when set, every R0 state at the main program's exit is recorded (bounds soundness tests) */
+  exitR0: Reg[] | undefined;
+}
+
+/** btf_prepare_func_args for a subprogram (not main): argument count rules */
+export function prepareFuncArgs(env: CallEnv, sub: number): CheckResult | 'unreliable' | undefined {
+  const s = env.subprogs[sub]!;
+  const info = env.info[sub]!;
+  const n = s.args;
+  info.argCnt = n;
+  const f = env.profile.features;
+  if (!f.stackArgs) {
+    if (n > env.profile.limits.maxRegArgs) {
+      if (s.linkage !== 'global') return 'unreliable';
+      return reject(EINVAL, msg.globalTooManyArgs612(s.name, n, 5));
+    }
+    return undefined;
+  }
+  if (n > env.profile.limits.maxFuncArgs) return reject(EFAULT, msg.tooManyParams(env.profile.limits.maxFuncArgs, s.name, n));
+  if (n > 5) {
+    info.inStackArgs = n - 5;
+    if (info.stackArgCnt < n - 5) info.stackArgCnt = n - 5;
+  }
+  if (s.linkage === 'global' && n > 5) return reject(EINVAL, msg.globalStackArgs(s.name, n, 5));
+  return undefined;
+}
+
+/** check_func_call for a bpf-to-bpf call: argument checks against BTF, then a new frame (setup_func_entry) or, for a global callee, its result */
+export function checkFuncCall(env: CallEnv, st: VState, insn: RawInsn, idx: number): CheckResult | undefined {
+  const target = idx + insn.imm + 1;
+  const callee = env.subprogOf[target]!;
+  const sub = env.subprogs[callee]!;
+  const caller = curFrame(st);
+  const info = env.info[callee]!;
+  // btf_check_subprog_call → btf_check_func_arg_match; a mismatch marks the function's BTF
+  // unreliable for the rest of the verification (func_info_aux[].unreliable), skipping later checks
+  let err: CheckResult | undefined;
+  if (env.unreliable.has(callee)) err = reject(EINVAL, '');
+  else {
+    const prep = prepareFuncArgs(env, callee);
+    if (prep === 'unreliable') err = reject(EINVAL, '');
+    else if (prep) {
+      if (prep.kind === 'reject' && prep.errno === EFAULT) {
+        // more than MAX_BPF_FUNC_ARGS: 7.2.13 still checks the outgoing slots of a caller that
+        // wrote any (measured: 13 declared, 7 written -> "callee expects 13 args, stack arg8 ...";
+        // 20 declared, none written -> the parameter-count line)
+        if (info.argCnt > 5 && caller.outArgs.length > 0) {
+          const e = checkOutgoingStackArgs(caller, info.argCnt);
+          if (e) return e;
+        }
+        return prep;
+      }
+      if (info.inStackArgs > 0) {
+        const e = checkOutgoingStackArgs(caller, info.argCnt);
+        if (e) return e;
+      }
+      err = prep;
+    } else {
+      const e = checkOutgoingStackArgs(caller, info.argCnt);
+      if (e) return e;
+      for (let i = 0; i < info.argCnt; i++) {
+        const r = i < 5 ? caller.regs[i + 1]! : caller.outArgs[i - 5]!;
+        if (r.type !== 'scalar') {
+          err = reject(EINVAL, `${i < 5 ? `R${i + 1}` : `*(R11-${(i - 4) * 8})`} is not a scalar`);
+          break;
+        }
+      }
+    }
+    if (err) env.unreliable.add(callee);
+  }
+  if (sub.linkage === 'global') {
+    if (err) return reject(err.kind === 'reject' ? err.errno : EINVAL, msg.callerPassesInvalidArgs(callee, sub.name));
+    env.calledGlobals.add(callee);
+    if (env.changesPktData[callee]) clearAllPktPointers(st);
+    clearCallerSaved(caller);
+    invalidateOutgoingStackArgs(caller);
+    caller.regs[0] = unknownScalar();
+    st.insnIdx = idx + 1;
+    return undefined;
+  }
+  const callerInfo = env.info[caller.subprog]!;
+  const total = callerInfo.inStackArgs + info.inStackArgs;
+  if (total > callerInfo.stackArgCnt) callerInfo.stackArgCnt = total;
+  // setup_func_entry
+  if (st.frames.length >= env.profile.limits.maxCallFrames) return reject(E2BIG, msg.callStackTooDeep(st.frames.length + 1));
+  const frame = newFrame(st.frames.length, callee, idx);
+  for (let r = 1; r <= 5; r++) frame.regs[r] = { ...caller.regs[r]! };
+  st.frames.push(frame);
+  clearCallerSaved(caller);
+  st.insnIdx = sub.start;
+  return undefined;
+}
+
+/** BPF_EXIT: prepare_func_exit back into the caller, or process_bpf_exit_full at the end of a path (`'exit'`) */
+export function processExit(env: CallEnv, st: VState): CheckResult | 'exit' | undefined {
+  const f = curFrame(st);
+  if (st.frames.length > 1) {
+    // prepare_func_exit
+    const r0 = f.regs[0]!;
+    if (r0.type === 'ptr_to_stack') return reject(EINVAL, 'cannot return stack pointer to the caller');
+    st.frames.pop();
+    const caller = curFrame(st);
+    caller.regs[0] = { ...r0 };
+    invalidateOutgoingStackArgs(caller);
+    st.insnIdx = f.callsite + 1;
+    return undefined;
+  }
+  // process_bpf_exit_full: references still held at an exit of frame 0 come first
+  const leak = referenceLeak(st, env.profile);
+  if (leak) return reject(EINVAL, leak);
+  const r0 = f.regs[0]!;
+  if (f.subprog !== 0) {
+    if (r0.type === 'not_init') return reject(EACCES, msg.notReadOk(0));
+    if (r0.type !== 'scalar') return reject(EINVAL, msg.subprogExitR0(regTypeStr(r0)));
+    return 'exit';
+  }
+  if (r0.type === 'not_init') return reject(EACCES, msg.notReadOk(0));
+  env.exitR0?.push({ ...r0 });
+  return 'exit';
+}
+
+/**
+ * mark_subprog_changes_pkt_data (check_cfg): a subprogram that calls a helper moving packet data,
+ * or calls a subprogram that does, invalidates the caller's packet pointers (for global calls).
+ */
+export function changesPktData(prog: Program, subprogs: Subprog[], subprogOf: Int32Array): boolean[] {
+  const own = subprogs.map((s) => {
+    for (let i = s.start; i < s.end; i++) {
+      const insn = prog.insns[i]!;
+      if (insn.code === (BPF_JMP | BPF_CALL) && insn.src === 0 && helperChangesPktData(insn.imm)) return true;
+    }
+    return false;
+  });
+  const memo = new Map<number, boolean>();
+  const visit = (k: number, seen: Set<number>): boolean => {
+    const known = memo.get(k);
+    if (known !== undefined) return known;
+    let v = own[k]!;
+    seen.add(k);
+    const s = subprogs[k]!;
+    for (let i = s.start; i < s.end && !v; i++) {
+      const insn = prog.insns[i]!;
+      if (insn.code !== (BPF_JMP | BPF_CALL) || insn.src !== BPF_PSEUDO_CALL) continue;
+      const callee = subprogOf[i + insn.imm + 1]!;
+      if (!seen.has(callee)) v = visit(callee, seen);
+    }
+    memo.set(k, v);
+    return v;
+  };
+  return subprogs.map((_, k) => visit(k, new Set()));
+}

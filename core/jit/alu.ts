@@ -4,14 +4,12 @@
 // shlx/shrx/sarx (emit_3vex, emit_shiftx), bswap/ror/movzx for BPF_END, and
 // the per-CPU address move (BPF_MOV64_PERCPU_REG).
 import type { RawInsn } from '../isa/raw.ts';
+import { BPF_ALU64 as ALU64, BPF_X as SRC_X } from '../isa/index.ts';
 import { JitError, type FuncState } from './types.ts';
 import {
   AUX, R0, R3, R4, SIMPLE_ALU, add1mod, add1reg, add2mod, add2reg, hex, isEreg, isImm8, isSimm32, isUimm32,
   type Emitter,
 } from './x86.ts';
-
-const ALU64 = 0x07;
-const SRC_X = 0x08;
 
 /** maybe_emit_mod */
 export function maybeEmitMod(e: Emitter, dst: number, src: number, is64: boolean): void {

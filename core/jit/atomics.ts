@@ -2,17 +2,11 @@
 // add/and/or/xor, lock xadd, xchg, lock cmpxchg), the cmpxchg loop for fetch_and/or/xor, and
 // emit_atomic_ld_st (load-acquire and store-release are plain moves on x86).
 import type { RawInsn } from '../isa/raw.ts';
+import { BPF_CMPXCHG as CMPXCHG, BPF_FETCH as FETCH, BPF_LOAD_ACQ as LOAD_ACQ, BPF_DW as SIZE_DW, BPF_STORE_REL as STORE_REL, BPF_XCHG as XCHG } from '../isa/index.ts';
 import { emitMovReg, maybeEmitMod } from './alu.ts';
 import { emitInsnSuffix, emitLdx, emitStx } from './memory.ts';
 import { JitError, type FuncState } from './types.ts';
 import { AUX, AX, R0, SIMPLE_ALU, add2reg, type Emitter } from './x86.ts';
-
-const FETCH = 0x01;
-const XCHG = 0xe0 | FETCH;
-const CMPXCHG = 0xf0 | FETCH;
-const LOAD_ACQ = 0x100;
-const STORE_REL = 0x110;
-const SIZE_DW = 0x18;
 
 /** emit_atomic_rmw */
 function emitAtomicRmw(e: Emitter, op: number, dst: number, src: number, off: number, size: number, idx: number): void {

@@ -4,13 +4,11 @@
 // removal of jumps to the next instruction, and exits after the first one jumping to the
 // epilogue (ctx->cleanup_addr).
 import type { RawInsn } from '../isa/raw.ts';
+import { BPF_JMP as JMP, BPF_X as SRC_X } from '../isa/index.ts';
 import { maybeEmit1mod, maybeEmitMod } from './alu.ts';
 import { emitEpilogue } from './prologue.ts';
 import { JitError, type FuncState } from './types.ts';
 import { add1reg, add2reg, isImm8, isImm8JmpOffset } from './x86.ts';
-
-const JMP = 0x05;
-const SRC_X = 0x08;
 
 /** BPF jump op -> x86 jcc (short form) */
 const JCC: Readonly<Record<number, number>> = {

@@ -4,17 +4,10 @@
 // stores to r11-16.. go to the outgoing area at [rsp] (addressed from rbp), a load of r11+8 is
 // a move from R9 and loads of r11+16.. read [rbp+16..] above the return address.
 import type { RawInsn } from '../isa/raw.ts';
+import { BPF_MEM as MODE_MEM, BPF_MEMSX as MODE_MEMSX, MODE_NOSPEC, BPF_B as SIZE_B, BPF_DW as SIZE_DW, BPF_H as SIZE_H, BPF_W as SIZE_W } from '../isa/index.ts';
 import { emitMov, emitMovImm64 } from './alu.ts';
 import { JitError, type FuncState } from './types.ts';
 import { FP, PARAMS, X86_R9, add1mod, add1reg, add2mod, add2reg, isEreg, isEreg8l, isImm8, type Emitter } from './x86.ts';
-
-const SIZE_B = 0x10;
-const SIZE_H = 0x08;
-const SIZE_W = 0x00;
-const SIZE_DW = 0x18;
-const MODE_MEM = 0x60;
-const MODE_MEMSX = 0x80;
-const MODE_NOSPEC = 0xc0;
 
 /** bpf_size_to_x86_bytes */
 const immBytes = (size: number): number => (size === SIZE_W ? 4 : size === SIZE_H ? 2 : size === SIZE_B ? 1 : 4);

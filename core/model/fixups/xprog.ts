@@ -3,6 +3,7 @@
 // bpf_patch_insn_data / bpf_patch_insn_single + bpf_adj_branches (kernel/bpf/core.c) and
 // verifier_remove_insns + adjust_subprog_starts_after_remove (kernel/bpf/fixups.c).
 import type { RawInsn } from '../../isa/raw.ts';
+import { OPCODE_LD_IMM64 as LD_IMM64 } from '../../isa/index.ts';
 import { BPF_CALL, BPF_EXIT, BPF_JA, BPF_JMP, BPF_JMP32, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC } from '../../isa/index.ts';
 
 export interface InsnAux {
@@ -23,8 +24,6 @@ export interface XProg {
   /** the original subprog index of each entry of `starts` (minus the fake one) */
   subIds: number[];
 }
-
-const LD_IMM64 = 0x18;
 
 const isPseudoFunc = (i: RawInsn) => i.code === LD_IMM64 && i.src === BPF_PSEUDO_FUNC;
 

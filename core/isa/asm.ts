@@ -6,9 +6,8 @@
 // The kernel prints mov immediates in decimal and 64-bit loads in hex, so `r1 = 5` is a
 // 64-bit mov and `r1 = 0x5` (or `r1 = 5 ll`) is an LD_IMM64: the same text always gives
 // back the same bytes.
-import { MAP_TYPES, PROG_TYPES, type FuncDecl, type MapDecl, type MapType, type ProgType } from './decls.ts';
+import { MAP_TYPES, MAX_FUNC_ARGS, PROG_TYPES, type FuncDecl, type MapDecl, type MapType, type ProgType } from './decls.ts';
 import { inferFunctions } from './subprogs.ts';
-import { MAX_FUNC_ARGS } from '../program/schema.ts';
 import type { RawInsn } from './raw.ts';
 import { HELPER_ID_LIMIT, HELPER_NAMES } from './helper-ids.ts';
 import { encodeOne, IsaError, joinImm64, slotsOf, type AluOpKind, type AtomicOp, type Insn, type JmpCond, type Operand, type Width } from './insn.ts';

@@ -17,6 +17,10 @@ export interface FuncDecl {
   linkage: Linkage;
 }
 
+/** BTF_MAX_VLEN: the most parameters a BTF FUNC_PROTO can carry. Any count is a legal input; the
+ * verifier refuses more than MAX_BPF_FUNC_ARGS (12) itself, and the model predicts that. */
+export const MAX_FUNC_ARGS = 0xffffff;
+
 export const MAP_TYPES = ['hash', 'array'] as const;
 export type MapType = (typeof MAP_TYPES)[number];
 

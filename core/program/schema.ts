@@ -1,15 +1,14 @@
 // The JSON schema of `bpfdiff.program/v1` (docs/ARCHITECTURE.md), written once in TypeBox: the parser
 // checks files against it and the REST API reuses it for request bodies and OpenAPI.
 import { Type, type Static } from '@sinclair/typebox';
+import { MAX_FUNC_ARGS } from '../isa/decls.ts';
 import { MAP_TYPES, PROG_TYPES } from './types.ts';
 
 export const PROGRAM_FORMAT = 'bpfdiff.program/v1';
 
 /** BPF_COMPLEXITY_LIMIT_INSNS: the most instructions a privileged BPF_PROG_LOAD takes. */
 export const MAX_INSNS = 1_000_000;
-/** BTF_MAX_VLEN: the most parameters a BTF FUNC_PROTO can carry. Any count is a legal input; the
- * verifier refuses more than MAX_BPF_FUNC_ARGS (12) itself, and the model predicts that. */
-export const MAX_FUNC_ARGS = 0xffffff;
+export { MAX_FUNC_ARGS };
 /** MAX_USED_MAPS */
 export const MAX_MAPS = 64;
 /** Test-run packets: at least an Ethernet header (ETH_HLEN, bpf_prog_test_run_skb/xdp), and

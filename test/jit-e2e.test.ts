@@ -12,6 +12,7 @@ import { cpuModel, funcStartsOf, imageDiff, jitFuncs, jitKernel, jitProgram } fr
 import { check, resolveProfile } from '../core/model/index.ts';
 import type { Outcome, Program } from '../core/program/index.ts';
 import { VmPool, readCatalog, resolveKernel } from '../kernel/index.ts';
+import { casesFromKernel, renderJitCase } from '../cli/jit-disasm.ts';
 
 const RULES = new URL('../core/jit/testdata/rules/', import.meta.url);
 
@@ -69,5 +70,15 @@ describe('JIT model against real kernels', () => {
     expect(h).toMatch(/c9e9[0-9a-f]{8}$/); // leave; jmp __x86_return_thunk
     expect(h).toContain('c4e2e9f7c0'); // shlx rax, rax, rdx
     expect(q).not.toContain('c4e2e9f7c0');
+  });
+
+  it('bpfdiff disasm --jit --kernel 7.2 --cpu Haswell: a real run shown beside the prediction, equal', async () => {
+    const seven = programs.find((p) => p.funcs.length === 4 && p.funcs.some((f) => f.args === 12))!; // rules/calls.s
+    const [c] = await casesFromKernel([seven], '7.2', 'Haswell');
+    expect(typeof c).not.toBe('string');
+    const lines = renderJitCase(c as Exclude<typeof c, string | undefined>);
+    expect(lines[0]).toMatch(/^; predicted from the model's xlated/);
+    expect(lines[2]).toMatch(/^; equal outside the \d+ masked ranges$/);
+    expect(lines.some((l) => /^ +[0-9a-f]+ {2}4c8b6d10 +mov r13,\[rbp\+10h\] +\| +[0-9a-f]+ {2}4c8b6d10 /.test(l))).toBe(true); // argument 7 read from [rbp+16]
   });
 });

@@ -2,51 +2,32 @@
 // the error body `{statusCode, error, message, field}` with `message` starting with the field,
 // and nothing stored changes (no job, no queue entry, no divergence, no triage).
 // Real Redis; the workers run the unit-test fake pipeline.
-import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
-import Fastify, { type FastifyInstance, type InjectOptions } from 'fastify';
+import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { programToJson } from '../../core/program/index.ts';
 import { divergenceId } from '../../store/index.ts';
-import { startTestRedis } from '../../test/test-redis.ts';
-import { queueDepths, startWorkers, type WorkerHandle } from '../../workers/index.ts';
-import { createFakePipeline, fakeProgram } from '../../test/fake-pipeline.ts';
-import { apiPlugin, buildServer } from './index.ts';
+import { queueDepths, type WorkerHandle } from '../../workers/index.ts';
+import { fakeProgram } from '../../test/fake-pipeline.ts';
+import { fakeModelOutcome, startApiHarness, type ApiHarness } from '../../test/api-harness.ts';
+import { buildServer } from './index.ts';
 import type { ApiConfig } from '../../config/index.ts';
-import type { Outcome, Program } from '../../core/program/index.ts';
 
-const TOKEN = 'bad-requests-token';
-const auth = { authorization: `Bearer ${TOKEN}` };
-let redisServer: Awaited<ReturnType<typeof startTestRedis>>;
+let harness: ApiHarness;
 let app: FastifyInstance;
 let worker: WorkerHandle;
 let config: ApiConfig;
+let auth: ApiHarness['auth'];
+let TOKEN: string;
 let completedJob: string;
 let divId: string;
-const modelOutcome = (program: Program, kernel: string): Outcome => ({ verdict: 'accept', errno: 0, message: '', retval: program.insns[0].imm, kernel: `model:linux-${kernel}` });
+const modelOutcome = fakeModelOutcome;
 
 beforeAll(async () => {
-  redisServer = await startTestRedis();
-  const ns = `bad${randomUUID().slice(0, 8)}-`;
-  config = {
-    redisUrl: redisServer.url,
-    storePrefix: `${ns}bpfdiff:`,
-    bullPrefix: 'bull',
-    namespace: ns,
-    apiToken: TOKEN,
-    readsOpen: true,
-    bodyLimit: 16 * 1024,
-    jobsPerMinute: 10_000,
-    checksPerMinute: 10_000,
-    checkTimeoutMs: 5_000,
-    kernels: ['6.12', '7.2', '7.3'],
-    dashboardDir: '/nonexistent',
-  };
-  worker = await startWorkers({ redisUrl: redisServer.url, prefix: 'bull', namespace: ns, storePrefix: config.storePrefix, heartbeatMs: 200 }, createFakePipeline(), pino({ level: 'silent' }));
-  app = Fastify({ logger: false });
-  await app.register(apiPlugin, { config, model: modelOutcome });
-  await app.ready();
+  harness = await startApiHarness({ bodyLimit: 16 * 1024, jobsPerMinute: 10_000, checksPerMinute: 10_000, kernels: ['6.12', '7.2', '7.3'] });
+  ({ app, worker, config, auth } = harness);
+  TOKEN = config.apiToken!;
   const res = await app.inject({ method: 'POST', url: '/jobs', headers: auth, payload: { kind: 'campaign', kernels: ['7.2'], count: 10, seed: 0, batchSize: 10 } });
   completedJob = res.json().id;
   for (let i = 0; (await worker.store.jobState(completedJob)) !== 'completed'; i++) {
@@ -57,9 +38,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await app?.close();
-  await worker?.close();
-  await redisServer?.cleanup();
+  await harness?.close();
 });
 
 async function valueOf(key: string): Promise<unknown> {

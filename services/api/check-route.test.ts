@@ -1,41 +1,19 @@
 // POST /programs/check under load from one client: 11 checks at once all answer (one event
 // listener for all of them, no MaxListenersExceededWarning), the answer names the program in
 // brief instead of echoing it, and the per-client rate limit applies as on POST /jobs.
-import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
-import { startTestRedis } from '../../test/test-redis.ts';
-import { startWorkers, type WorkerHandle } from '../../workers/index.ts';
-import { createFakePipeline } from '../../test/fake-pipeline.ts';
-import type { Outcome, Program } from '../../core/program/index.ts';
-import type { ApiConfig } from '../../config/index.ts';
-import { apiPlugin } from './index.ts';
+import { startApiHarness, type ApiHarness } from '../../test/api-harness.ts';
 
-const TOKEN = 'check-token';
-const auth = { authorization: `Bearer ${TOKEN}` };
-let redisServer: Awaited<ReturnType<typeof startTestRedis>>;
+let harness: ApiHarness;
 let app: FastifyInstance;
-let worker: WorkerHandle;
-const modelOutcome = (program: Program, kernel: string): Outcome => ({ verdict: 'accept', errno: 0, message: '', retval: program.insns[0].imm, kernel: `model:linux-${kernel}` });
-
+let auth: ApiHarness['auth'];
 beforeAll(async () => {
-  redisServer = await startTestRedis();
-  const ns = `chk${randomUUID().slice(0, 8)}-`;
-  const config: ApiConfig = {
-    redisUrl: redisServer.url, storePrefix: `${ns}bpfdiff:`, bullPrefix: 'bull', namespace: ns, apiToken: TOKEN, readsOpen: true,
-    bodyLimit: 1 << 20, jobsPerMinute: 30, checksPerMinute: 12, checkTimeoutMs: 20_000, kernels: ['7.2'], dashboardDir: '/nonexistent',
-  };
-  worker = await startWorkers({ redisUrl: redisServer.url, prefix: 'bull', namespace: ns, storePrefix: config.storePrefix, heartbeatMs: 200 }, createFakePipeline(), pino({ level: 'silent' }));
-  app = Fastify({ logger: false });
-  await app.register(apiPlugin, { config, model: modelOutcome });
-  await app.ready();
+  harness = await startApiHarness({ checksPerMinute: 12, checkTimeoutMs: 20_000, kernels: ['7.2'], bodyLimit: 1 << 20 });
+  ({ app, auth } = harness);
 });
-
 afterAll(async () => {
-  await app?.close();
-  await worker?.close();
-  await redisServer?.cleanup();
+  await harness?.close();
 });
 
 describe('POST /programs/check under load', () => {

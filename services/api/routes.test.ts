@@ -1,51 +1,30 @@
 // Every route through app.inject against a real Redis: success, validation errors naming the
 // field, auth on mutating routes. The pipeline behind the workers is the unit-test fake.
-import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
 import { programToJson, type Outcome, type Program } from '../../core/program/index.ts';
 import { divergenceId } from '../../store/index.ts';
-import { startTestRedis } from '../../test/test-redis.ts';
-import { startWorkers, type WorkerHandle } from '../../workers/index.ts';
-import { createFakePipeline, fakeProgram } from '../../test/fake-pipeline.ts';
+import type { WorkerHandle } from '../../workers/index.ts';
+import { fakeProgram } from '../../test/fake-pipeline.ts';
+import { fakeModelOutcome, startApiHarness, type ApiHarness } from '../../test/api-harness.ts';
 import { apiPlugin } from './index.ts';
 import type { ApiConfig } from '../../config/index.ts';
 import { resolveProfile, verify } from '../../core/model/index.ts';
 
-const TOKEN = 'test-token-1234';
-const auth = { authorization: `Bearer ${TOKEN}` };
-let redisServer: Awaited<ReturnType<typeof startTestRedis>>;
+let harness: ApiHarness;
 let app: FastifyInstance;
 let worker: WorkerHandle;
 let config: ApiConfig;
-const modelOutcome = (program: Program, kernel: string): Outcome => ({ verdict: 'accept', errno: 0, message: '', retval: program.insns[0].imm, kernel: `model:linux-${kernel}` });
+let auth: ApiHarness['auth'];
+const modelOutcome = fakeModelOutcome;
 
 beforeAll(async () => {
-  redisServer = await startTestRedis();
-  const ns = `api${randomUUID().slice(0, 8)}-`;
-  config = {
-    redisUrl: redisServer.url,
-    storePrefix: `${ns}bpfdiff:`,
-    bullPrefix: 'bull',
-    namespace: ns,
-    apiToken: TOKEN,
-    readsOpen: true,
-    bodyLimit: 64 * 1024,
-    jobsPerMinute: 5,
-    checkTimeoutMs: 5_000,
-    dashboardDir: '/nonexistent',
-  };
-  worker = await startWorkers({ redisUrl: redisServer.url, prefix: 'bull', namespace: ns, storePrefix: config.storePrefix, heartbeatMs: 200 }, createFakePipeline(), pino({ level: 'silent' }));
-  app = Fastify({ logger: false });
-  await app.register(apiPlugin, { config, model: modelOutcome });
-  await app.ready();
+  harness = await startApiHarness();
+  ({ app, worker, config, auth } = harness);
 });
 
 afterAll(async () => {
-  await app?.close();
-  await worker?.close();
-  await redisServer?.cleanup();
+  await harness?.close();
 });
 
 async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {

@@ -11,8 +11,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
-/** folders whose TypeScript the CLI can import */
-const SOURCE_DIRS = ['cli', 'core', 'kernel', 'store', 'workers', 'services/api'];
+/** top-level folders that hold no source the CLI imports (everything else is scanned, so a
+ *  new source folder is part of the key without anyone remembering to add it) */
+const NOT_SOURCES = new Set(['node_modules', '.git', '.cache', 'vm-images', 'corpus', 'artifacts', 'out', 'dist', 'test', 'bench', 'scripts', 'examples']);
+
+function sourceDirs(root) {
+  return readdirSync(root, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && !NOT_SOURCES.has(e.name) && !e.name.startsWith('.'))
+    .map((e) => e.name);
+}
 const cacheDir = (root) => join(root, '.cache', 'cli');
 /** a compiled tree this old, not of the current key, is removed */
 const STALE_AFTER_MS = 60 * 60 * 1000;
@@ -20,7 +27,7 @@ const STALE_AFTER_MS = 60 * 60 * 1000;
 /** Every source file the bundle could contain, with what identifies its content. */
 function sourceStamps(root) {
   const lines = [];
-  for (const dir of SOURCE_DIRS) {
+  for (const dir of sourceDirs(root)) {
     const abs = join(root, dir);
     if (!existsSync(abs)) continue;
     for (const rel of readdirSync(abs, { recursive: true })) {

@@ -37,6 +37,11 @@ describe('compiled CLI cache', () => {
     expect(second).not.toBe(first);
     expect(run(second)).toMatch(/^two 1 /);
     expect(existsSync(first)).toBe(true); // kept for an hour: a running process may still load its chunks
+    // a source in a folder no list names (a new top-level folder) is part of the key too
+    const before = cacheKey(root);
+    mkdirSync(join(root, 'engine'));
+    writeFileSync(join(root, 'engine', 'x.ts'), 'export const x = 1;\n');
+    expect(cacheKey(root)).not.toBe(before);
   });
 
   it('bin/bpfdiff.js prints what the TypeScript sources print through tsx', () => {

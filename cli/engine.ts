@@ -5,7 +5,7 @@ import { Engine, UnknownKernelError, type PoolSettings } from '../engine/index.t
 import { PoolBrokenError, VmBootError } from '../kernel/index.ts';
 import { UserError } from './user-error.ts';
 
-export interface CliEngineOptions extends PoolSettings {
+interface CliEngineOptions extends PoolSettings {
   /** guests per kernel (default: cores / kernels, at least 1) */
   pool?: number;
 }

@@ -12,14 +12,14 @@ export const QUEUE_KINDS = ['campaign', 'batch', 'reduce', 'replay', 'check', 'n
 export type QueueKind = (typeof QUEUE_KINDS)[number];
 
 export const DEFAULT_STORE_PREFIX = 'bpfdiff:';
-export const DEFAULT_BULL_PREFIX = 'bpfdiff-bull';
-export const DEFAULT_NIGHTLY_CRON = '0 2 * * *';
-export const DEFAULT_NIGHTLY_COUNT = 10_000;
+const DEFAULT_BULL_PREFIX = 'bpfdiff-bull';
+const DEFAULT_NIGHTLY_CRON = '0 2 * * *';
+const DEFAULT_NIGHTLY_COUNT = 10_000;
 export const DEFAULT_REDUCE_YIELD_MS = 30 * 60_000;
-export const DEFAULT_BODY_LIMIT = 1024 * 1024;
-export const DEFAULT_CHECK_TIMEOUT_MS = 30_000;
-export const DEFAULT_JOBS_PER_MINUTE = 30;
-export const DEFAULT_CHECKS_PER_MINUTE = 60;
+const DEFAULT_BODY_LIMIT = 1024 * 1024;
+const DEFAULT_CHECK_TIMEOUT_MS = 30_000;
+const DEFAULT_JOBS_PER_MINUTE = 30;
+const DEFAULT_CHECKS_PER_MINUTE = 60;
 
 export interface ApiConfig {
   redisUrl: string;

@@ -26,7 +26,7 @@ import { DEFAULT_CORPUS_DIR, loadCorpus, type CorpusEntry } from './corpus.ts';
 import { KernelPools, type PoolSettings, type PoolState, type Priority } from './pools.ts';
 import { resolveKernels, type ResolvedKernel } from './targets.ts';
 
-export interface EngineOptions {
+interface EngineOptions {
   /** guests per kernel (default: the number of cores) */
   poolSize?: number;
   /** passed to every VmPool (timeouts, memory, accel, CPU model) */
@@ -40,7 +40,7 @@ export interface EngineOptions {
   corpusDir?: string;
 }
 
-export interface CampaignParams {
+interface CampaignParams {
   seed: number;
   count: number;
   /** programs per batch */
@@ -64,7 +64,7 @@ export interface CampaignResult {
   elapsedMs: number;
 }
 
-export interface ReduceProgress {
+interface ReduceProgress {
   checks: number;
   maxChecks: number;
   /** size of the smallest program that still shows the divergence */
@@ -74,20 +74,13 @@ export interface ReduceProgress {
   step: string;
 }
 
-export interface ReduceParams {
+interface ReduceParams {
   /** candidate checks, at most (default 1000) */
   maxChecks?: number;
   signal?: AbortSignal;
   onProgress?: (p: ReduceProgress) => void;
   /** guest priority of the candidate checks (default background: campaigns go first) */
   priority?: Priority;
-}
-
-export interface CheckResult {
-  /** the model's outcome under each kernel's profile */
-  model: Record<string, Outcome>;
-  /** each kernel's real outcome */
-  kernels: Record<string, Outcome>;
 }
 
 export class Engine {

@@ -16,7 +16,7 @@ export interface ResolvedKernel {
   image: KernelImage;
 }
 
-export interface TargetOptions {
+interface TargetOptions {
   /** the catalog to read (default: the provisioned one) */
   catalog?: Catalog;
   /** kernel id → profile instead of the catalog's: a prediction deliberately altered in tests */

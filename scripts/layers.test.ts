@@ -7,17 +7,11 @@ import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkLayers } from './layers.ts';
 
-/**
- * Loops the `isa` work of issue 20 removes (core/isa's declarations move out of core/program's
- * types; the register record moves into scalar/); delete each line once that has landed.
- */
-const KNOWN_LOOPS: string[] = [];
-
 describe('layer rules', () => {
   it('the repository imports only as docs/ARCHITECTURE.md allows, with no loop between folders', async () => {
     const report = await checkLayers(join(import.meta.dirname, '..'));
     expect(report.violations).toEqual([]);
-    expect(report.cycles.filter((c) => !KNOWN_LOOPS.includes(c))).toEqual([]);
+    expect(report.cycles).toEqual([]);
   }, 120_000);
 
   describe('on a planted tree', () => {

@@ -209,7 +209,8 @@ function emitPercpuAddr(s: FuncState, dst: number, src: number): void {
   const e = s.e;
   emitMov(e, dst, src);
   e.b(0x65, add2mod(0x48, 0, dst), 0x03, add2reg(0x04, 0, dst), 0x25);
-  e.u32(s.kernel.thisCpuOff);
+  if (s.kernel.thisCpuOff === undefined) e.mark(e.len, 4, 'percpu-off');
+  e.u32(s.kernel.thisCpuOff ?? 0);
 }
 
 /** One ALU/ALU64 instruction. */

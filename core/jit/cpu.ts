@@ -3,6 +3,7 @@
 // kernel picked for it) and the kernel's build configuration (CONFIG_X86_KERNEL_IBT,
 // CONFIG_MITIGATION_SLS, CONFIG_MITIGATION_RETPOLINE, CFI mode). A kernel id plus a CPU model
 // is the identity of a JIT comparison.
+import { JitError } from './types.ts';
 
 export interface CpuModel {
   /** QEMU -cpu model name */
@@ -43,9 +44,10 @@ export interface JitKernel {
   /**
    * &this_cpu_off, the gs-relative disp32 of a per-CPU address move (BPF_MOV64_PERCPU_REG, from
    * the inlined bpf_get_smp_processor_id): a link-time address, the same on every boot of a
-   * build because the guests boot with `nokaslr` (read from real images of each build)
+   * build because the guests boot with `nokaslr` (read from real images of each build);
+   * undefined for a build not measured: then those 4 bytes are masked
    */
-  thisCpuOff: number;
+  thisCpuOff?: number;
 }
 
 /** Debian's 7.2.13 amd64 build (its config: IBT=y, SLS=y, RETPOLINE=y, CFI off) */
@@ -53,7 +55,18 @@ export const DEBIAN_72: JitKernel = { ibt: true, sls: true, retpolineConfig: tru
 /** Debian's 7.3-rc7 amd64 build: struct bpf_array's value/ptrs moved to 0x128, its own this_cpu_off */
 export const DEBIAN_73: JitKernel = { ...DEBIAN_72, arrayPtrsOff: 0x128, thisCpuOff: 0x83e3c030 };
 
-/** The JIT facts of a model profile id ('7.2', '7.3', 'linux-7.2', ...). */
+/** A bpf-next build: the 7.3 layout, its own (unknown) link-time addresses */
+export const NEXT: JitKernel = { ...DEBIAN_73, thisCpuOff: undefined };
+
+/**
+ * The JIT facts of a kernel or model profile id ('7.2', 'linux-7.2', '7.3', 'next', ...).
+ * Throws JitError for a kernel whose JIT the model does not describe (6.12: no stack
+ * arguments, an older tail-call prologue).
+ */
 export function jitKernel(profile: string): JitKernel {
-  return profile.includes('7.3') ? DEBIAN_73 : DEBIAN_72;
+  const id = profile.replace(/^linux-/, '');
+  if (id === '7.2') return DEBIAN_72;
+  if (id === '7.3') return DEBIAN_73;
+  if (id === 'next') return NEXT;
+  throw new JitError(undefined, `kernel ${profile}: the JIT model describes 7.2, 7.3 and next builds only`);
 }

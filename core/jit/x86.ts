@@ -73,7 +73,7 @@ const X86_NOPS: readonly (readonly number[])[] = [
 const ASM_NOP_MAX = 11;
 
 /** Why a byte range of the image is not predicted. */
-export type MaskKind = 'return-thunk' | 'indirect-thunk' | 'helper-call' | 'kfunc-call' | 'subprog-call' | 'imm64' | 'func-addr';
+export type MaskKind = 'return-thunk' | 'indirect-thunk' | 'helper-call' | 'kfunc-call' | 'subprog-call' | 'imm64' | 'func-addr' | 'percpu-off';
 
 /**
  * The output buffer of one pass. `mark` records byte ranges that hold run-time addresses.

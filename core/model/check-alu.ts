@@ -159,6 +159,19 @@ function adjustPtrMinMaxVals(st: VState, insn: RawInsn, ptr: Reg, offReg: Reg, s
 }
 
 /** BPF_MOV: a copy keeps the scalar id when no bits change (sign or zero extension otherwise drops it) */
+/**
+ * The value `mov dst, imm` gives: sign-extended to 64 bits, or zero-extended from 32. Written
+ * without a conditional between two BigInt conversions: Node 20's TurboFan aborts the process
+ * ("Phi of kRepTagged (SignedBigInt64) cannot be changed to kRepWord64") when it optimizes
+ * checkMov with such a phi inlined (seen on long model runs, e.g. scripts/jit-agreement.ts).
+ */
+function movImmValue(imm: number, alu64: boolean): bigint {
+  return BigInt.asUintN(alu64 ? 64 : 32, BigInt(imm));
+}
+
+/** 2^(off-1) for movsx's off 8/16/32: below it, sign extension changes nothing */
+const SEXT_LIMIT: Record<number, bigint> = { 8: 1n << 7n, 16: 1n << 15n, 32: 1n << 31n };
+
 function checkMov(st: VState, insn: RawInsn, alu64: boolean): CheckResult | undefined {
   const regs = curFrame(st).regs;
   if (opSource(insn.code) === BPF_X) {
@@ -175,7 +188,7 @@ function checkMov(st: VState, insn: RawInsn, alu64: boolean): CheckResult | unde
         assignScalarId(st, s);
         regs[insn.dst] = { ...s };
       } else if (s.type === 'scalar') {
-        const noSext = umax(s) < 1n << BigInt(insn.off - 1);
+        const noSext = umax(s) < SEXT_LIMIT[insn.off]!;
         if (noSext) assignScalarId(st, s);
         const d = { ...s };
         if (!noSext) {
@@ -199,7 +212,7 @@ function checkMov(st: VState, insn: RawInsn, alu64: boolean): CheckResult | unde
             d.delta = 0;
           }
         } else {
-          const noSext = umax(s) < 1n << BigInt(insn.off - 1);
+          const noSext = umax(s) < SEXT_LIMIT[insn.off]!;
           if (noSext) assignScalarId(st, s);
           d = { ...s };
           if (!noSext) {
@@ -217,7 +230,7 @@ function checkMov(st: VState, insn: RawInsn, alu64: boolean): CheckResult | unde
     }
   } else {
     const d = unknownScalar();
-    markKnown(d, alu64 ? BigInt(insn.imm) : BigInt(insn.imm >>> 0));
+    markKnown(d, movImmValue(insn.imm, alu64));
     regs[insn.dst] = d;
   }
   return undefined;

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import type { Redis } from 'ioredis';
-import { Store, connectRedis, divergenceId, type JobRecord } from '../store/index.ts';
+import { Store, divergenceId, type JobRecord } from '../store/index.ts';
 import { startTestRedis } from '../test/test-redis.ts';
 import { createFakePipeline, fakeCampaignTotals, fakeProgram, fakeSignature } from '../test/fake-pipeline.ts';
 import { programToJson } from '../core/program/index.ts';

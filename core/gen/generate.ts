@@ -16,11 +16,10 @@ import { planProgram } from './plan.ts';
 import { buildBody } from './body.ts';
 import { applyMutation } from './mutate.ts';
 
-export const GENERATOR_ID = 'bpfdiff-gen/2';
+const GENERATOR_ID = 'bpfdiff-gen/2';
 
-export type { ArgKind } from './plan.ts';
 
-export interface GeneratedProgramMeta {
+interface GeneratedProgramMeta {
   generator: string;
   seed: number;
   index: number;

@@ -24,7 +24,7 @@ export const MUTATION_KINDS = [
 
 export type MutationKind = (typeof MUTATION_KINDS)[number];
 
-export interface MutationRule {
+interface MutationRule {
   /** kernel function whose check the mutation targets */
   rule: string;
   /** what the mutation does, for people reading a finding */
@@ -54,6 +54,3 @@ export const MUTATION_RULES: Record<MutationKind, MutationRule> = {
 export function isMutationKind(name: string): name is MutationKind {
   return (MUTATION_KINDS as readonly string[]).includes(name);
 }
-
-/** Mutations whose program the 6.12 kernel rejects for the same reason as 7.2 (no r11 needed). */
-export const MUTATIONS_WITHOUT_STACK_ARGS: readonly MutationKind[] = ['too-deep', 'too-much-stack'];

@@ -37,7 +37,7 @@ export interface ProgramPlan {
 }
 
 /** Mutations that need main's first callee to take stack arguments. */
-export const NEEDS_STACK_ARG_CALLEE = new Set<MutationKind>([
+const NEEDS_STACK_ARG_CALLEE = new Set<MutationKind>([
   'missing-stack-arg-store', 'call-between-store-and-call', 'no-restore-after-call', 'missing-store-after-unreliable',
   'load-after-store', 'load-after-call', 'too-many-args', 'global-many-args',
 ]);

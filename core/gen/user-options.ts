@@ -6,7 +6,7 @@ import { PROG_TYPES } from '../program/index.ts';
 import { DEFAULT_GEN_OPTIONS, checkGenOptions, type GenOptions } from './options.ts';
 import { MUTATION_KINDS } from './mutations.ts';
 
-export interface GenOptionProblem {
+interface GenOptionProblem {
   /** the option's name (`funcs`), or '' for the object itself */
   option: string;
   problem: string;
@@ -33,7 +33,7 @@ const SHAPES: Record<keyof GenOptions, Shape> = {
   helpers: 'helpers',
 };
 
-export const GEN_OPTION_NAMES = Object.keys(SHAPES) as Array<keyof GenOptions>;
+const GEN_OPTION_NAMES = Object.keys(SHAPES) as Array<keyof GenOptions>;
 
 const shown = (v: unknown): string => (typeof v === 'string' ? `"${v}"` : JSON.stringify(v) ?? String(v));
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);

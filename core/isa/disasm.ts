@@ -30,7 +30,7 @@ const movsxString: Record<number, string> = { 8: '(s8)', 16: '(s16)', 32: '(s32)
 const atomicAluString: Record<number, string> = { [AtomicImm.ADD]: 'add', [AtomicImm.AND]: 'and', [AtomicImm.OR]: 'or', [AtomicImm.XOR]: 'xor' };
 const ldstString: Record<number, string> = { [Size.W]: 'u32', [Size.H]: 'u16', [Size.B]: 'u8', [Size.DW]: 'u64' };
 const ldsxString: Record<number, string> = { [Size.W]: 's32', [Size.H]: 's16', [Size.B]: 's8' };
-export const JMP_STRING: Record<number, string> = {
+const JMP_STRING: Record<number, string> = {
   [JmpOp.JA]: 'jmp', [JmpOp.JEQ]: '==', [JmpOp.JGT]: '>', [JmpOp.JLT]: '<', [JmpOp.JGE]: '>=', [JmpOp.JLE]: '<=',
   [JmpOp.JSET]: '&', [JmpOp.JNE]: '!=', [JmpOp.JSGT]: 's>', [JmpOp.JSLT]: 's<', [JmpOp.JSGE]: 's>=', [JmpOp.JSLE]: 's<=',
   [JmpOp.CALL]: 'call', [JmpOp.EXIT]: 'exit',

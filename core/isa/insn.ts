@@ -104,6 +104,20 @@ export interface DecodeOptions {
   internal?: boolean;
 }
 
+/** LD_IMM64: one instruction in two slots; the second carries only the high 32 bits */
+function decodeLdImm64(raw: readonly RawInsn[], index: number, bad: (reason: string) => never, reserved: (what: string) => never): Insn {
+  const { dst, src, off, imm } = raw[index]!;
+  const next = raw[index + 1];
+  if (!next) bad('truncated LD_IMM64: the second slot is missing');
+  if (next.code !== 0 || next.dst !== 0 || next.src !== 0 || next.off !== 0) {
+    bad('LD_IMM64 second slot must have code, dst_reg, src_reg and off all zero');
+  }
+  if (off !== 0) reserved('LD_IMM64 off must be 0');
+  const pseudo = pseudoBySrc.get(src) ?? bad(`LD_IMM64 src_reg ${src} is not a known pseudo source (0..6)`);
+  if ((pseudo === 'map_fd' || pseudo === 'map_idx') && next.imm !== 0) reserved('LD_IMM64 map fd with a non-zero second imm');
+  return { kind: 'ld_imm64', dst, pseudo, imm64: joinImm64(imm, next.imm) };
+}
+
 /** Decode one instruction at `index`; returns it with the number of slots it took. */
 export function decodeAt(raw: readonly RawInsn[], index: number, opts: DecodeOptions = {}): Insn {
   const r = raw[index];
@@ -116,17 +130,7 @@ export function decodeAt(raw: readonly RawInsn[], index: number, opts: DecodeOpt
   const cls = opClass(code);
   const reserved = (what: string): never => bad(`reserved field set: ${what}`);
 
-  if (code === OPCODE_LD_IMM64) {
-    const next = raw[index + 1];
-    if (!next) bad('truncated LD_IMM64: the second slot is missing');
-    if (next.code !== 0 || next.dst !== 0 || next.src !== 0 || next.off !== 0) {
-      bad('LD_IMM64 second slot must have code, dst_reg, src_reg and off all zero');
-    }
-    if (off !== 0) reserved('LD_IMM64 off must be 0');
-    const pseudo = pseudoBySrc.get(src) ?? bad(`LD_IMM64 src_reg ${src} is not a known pseudo source (0..6)`);
-    if ((pseudo === 'map_fd' || pseudo === 'map_idx') && next.imm !== 0) reserved('LD_IMM64 map fd with a non-zero second imm');
-    return { kind: 'ld_imm64', dst, pseudo, imm64: joinImm64(imm, next.imm) };
-  }
+  if (code === OPCODE_LD_IMM64) return decodeLdImm64(raw, index, bad, reserved);
 
   const internal = opts.internal === true;
   if (internal && cls === Class.ST && opMode(code) === MODE_NOSPEC) return { kind: 'nospec' };

@@ -1,6 +1,6 @@
 // ALU rules of the JIT model (alu.ts), each checked against the image the real 7.2.13 kernel
 // produced for testdata/rules/alu.s and shifts.s; the expected bytes are written out by hand.
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { expectInsns } from './testdata/fixture.ts';
 
 describe('ALU (emit_mov_imm32, emit_mov_imm64, the ALU cases of do_jit)', () => {

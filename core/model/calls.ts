@@ -5,7 +5,7 @@ import { EACCES, EFAULT, EINVAL, msg } from './messages.ts';
 import { reject, type CheckResult } from './precheck.ts';
 import { knownScalar, notInitReg, type Frame, type Reg, type VState } from './state.ts';
 
-export const MAX_STACK_ARG_SLOTS = 7;
+const MAX_STACK_ARG_SLOTS = 7;
 
 export interface SubprogInfo {
   /** arguments from BTF (sub->arg_cnt) */

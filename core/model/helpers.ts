@@ -34,7 +34,7 @@ export interface HelperArg {
 }
 
 /** enum bpf_return_type */
-export type HelperRet = 'integer' | 'void' | 'map_value_or_null' | 'socket_or_null' | 'sock_common_or_null' | 'tcp_sock_or_null';
+type HelperRet = 'integer' | 'void' | 'map_value_or_null' | 'socket_or_null' | 'sock_common_or_null' | 'tcp_sock_or_null';
 
 export interface HelperProto {
   id: number;

@@ -1,6 +1,6 @@
 // core/model: the executable model of the kernel's BPF verifier (and, in interp/, its test run).
-export { verify, check, type VerifyOptions, type CheckOutput } from './verify.ts';
+export { verify, check } from './verify.ts';
 export type { Reg, RegType } from './state.ts';
 export { PROFILES, PROFILE_IDS, resolveProfile, type Profile, type ProfileId } from './profile.ts';
 export { msg as verifierMessages } from './messages.ts';
-export { traceModel, formatReg, type ModelTrace, type ModelTraceLine } from './walk-log.ts';
+export { traceModel } from './walk-log.ts';

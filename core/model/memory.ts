@@ -9,7 +9,7 @@ import type { Profile } from './profile.ts';
 import { reject, unknown, type CheckResult } from './precheck.ts';
 import { misalignedStack, stackVarOffAccess, varOffText } from './stack-var-off.ts';
 import { coerceRegToSize, coerceRegToSizeSx, markKnown, markUnknown, regWidth, smax, smin, umax } from './scalar/bounds.ts';
-import { U64, tnumAdd, tnumConst, tnumIsAligned, tnumIsConst, type Tnum } from './scalar/tnum.ts';
+import { tnumAdd, tnumConst, tnumIsAligned, tnumIsConst, type Tnum } from './scalar/tnum.ts';
 import {
   BPF_REG_SIZE, MAX_BPF_STACK, growStack, knownScalar, mayBeNull, nextId, type Frame, type Reg, type RegType, type SlotType, type VState,
 } from './state.ts';
@@ -164,7 +164,7 @@ const accessOk = (off: bigint, size: number, memSize: number, zeroOk: boolean): 
  * pointer may have. On a failed bound __check_mem_access first prints a line naming the memory
  * (`invalid access to map value, value_size=8 off=8 size=8`); the reason is the line after it.
  */
-export function checkMemRegionAccess(ptr: Reg, who: string, off: number, size: number, memSize: number, zeroOk: boolean): CheckResult | undefined {
+function checkMemRegionAccess(ptr: Reg, who: string, off: number, size: number, memSize: number, zeroOk: boolean): CheckResult | undefined {
   const lo = smin(ptr);
   const o = BigInt(off);
   if (lo < 0n && (lo === S64_MIN || o + lo !== BigInt.asIntN(32, o + lo) || lo + o < 0n))
@@ -177,7 +177,7 @@ export function checkMemRegionAccess(ptr: Reg, who: string, off: number, size: n
 }
 
 /** check_packet_access: the range learned from comparisons with pkt_end */
-export function checkPacketAccess(ptr: Reg, who: string, off: number, size: number, zeroOk: boolean, profile: Profile): CheckResult | undefined {
+function checkPacketAccess(ptr: Reg, who: string, off: number, size: number, zeroOk: boolean, profile: Profile): CheckResult | undefined {
   if (ptr.range < 0) return reject(EINVAL, `${who} offset is outside of the packet`);
   const res = checkMemRegionAccess(ptr, who, off, size, ptr.range, zeroOk);
   if (!res || profile.features.packetAccessAsMemRegion || res.kind !== 'reject' || res.message.includes(' min value is negative')) return res;
@@ -423,7 +423,7 @@ function skbValid(off: number, size: number, write: boolean, ldsx: boolean): Ctx
   return size <= 4 && (size & (size - 1)) === 0 ? 'scalar' : false;
 }
 
-export function ctxFieldAccess(progType: ProgType, off: number, size: number, write: boolean, ldsx: boolean): CtxResult {
+function ctxFieldAccess(progType: ProgType, off: number, size: number, write: boolean, ldsx: boolean): CtxResult {
   switch (progType) {
     case 'socket_filter': {
       // sk_filter_is_valid_access
@@ -460,4 +460,3 @@ export function ctxFieldAccess(progType: ProgType, off: number, size: number, wr
   }
 }
 
-export { markKnown, U64 };

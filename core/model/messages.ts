@@ -1,7 +1,7 @@
 // The kernel's reason lines, one function per message, with the kernel function that prints it.
 // Keeping them here lets a reader grep the kernel for each text.
 
-export const EPERM = 1, E2BIG = 7, EACCES = 13, EFAULT = 14, EINVAL = 22, EPROTO = 71, ENOTSUPP = 524;
+export const E2BIG = 7, EACCES = 13, EFAULT = 14, EINVAL = 22, EPROTO = 71, ENOTSUPP = 524;
 
 /** a profile's message template with its {name} placeholders filled in */
 export const fillMessage = (template: string, vars: Record<string, string | number>): string =>

@@ -29,7 +29,7 @@ export interface Subprog {
   linkage: 'static' | 'global';
 }
 
-export interface Prechecked {
+interface Prechecked {
   subprogs: Subprog[];
   /** subprogram index of each instruction */
   subprogOf: Int32Array;

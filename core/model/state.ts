@@ -4,7 +4,7 @@ import { BPF_REG_FP, MAX_BPF_REG } from '../isa/index.ts';
 import { cloneReg, notInitReg, pointerReg, type Reg, type RegType } from './scalar/reg.ts';
 
 export {
-  cloneReg, knownScalar, knownScalarImm, knownScalarWords, notInitReg, pointerReg, unknownScalar, type Reg, type RegType,
+  knownScalar, knownScalarImm, notInitReg, pointerReg, unknownScalar, type Reg, type RegType,
 } from './scalar/reg.ts';
 
 /** PTR_MAYBE_NULL types and what a null check turns them into (mark_ptr_not_null_reg) */
@@ -18,19 +18,16 @@ export const mayBeNull = (t: RegType): boolean => NOT_NULL_TYPE[t] !== undefined
 /** reg_is_pkt_pointer (pkt, pkt_meta) and reg_is_pkt_pointer_any (pkt_end too) */
 export const isPktPointer = (t: RegType): boolean => t === 'pkt' || t === 'pkt_meta';
 export const isPktPointerAny = (t: RegType): boolean => t === 'pkt' || t === 'pkt_meta' || t === 'pkt_end';
-/** type_is_sk_pointer */
-export const isSockPointer = (t: RegType): boolean => t === 'sock' || t === 'sock_common' || t === 'tcp_sock';
 
 export const AT_PKT_END = -1;
 export const BEYOND_PKT_END = -2;
 
 export const BPF_REG_SIZE = 8;
 export const MAX_BPF_STACK = 512;
-export const STACK_SLOTS = MAX_BPF_STACK / BPF_REG_SIZE;
 
 export type SlotType = 'invalid' | 'spill' | 'misc' | 'zero';
 
-export interface StackSlot {
+interface StackSlot {
   /** byte types, index i covers byte (slot start + i); kernel slot_type[] order */
   types: SlotType[];
   spilled: Reg;
@@ -53,7 +50,7 @@ export interface Frame {
 }
 
 /** an acquired reference (struct bpf_reference_state, REF_TYPE_PTR) */
-export interface RefState {
+interface RefState {
   id: number;
   /** instruction of the acquiring call (alloc_insn) */
   insnIdx: number;
@@ -71,7 +68,7 @@ export interface VState {
   branches?: number;
 }
 
-export function cloneFrame(f: Frame): Frame {
+function cloneFrame(f: Frame): Frame {
   return {
     regs: f.regs.map(cloneReg),
     stack: f.stack.map((s) => ({ types: s.types.slice(), spilled: cloneReg(s.spilled) })),

@@ -19,7 +19,7 @@ import { cloneState, notInitReg, type Reg, type VState } from './state.ts';
 const COMPARE_BUDGET = 1_000_000;
 
 /** an explored state (struct bpf_verifier_state_list) */
-export interface Checkpoint {
+interface Checkpoint {
   parent: Checkpoint | undefined;
   /** live paths below this checkpoint */
   branches: number;

@@ -15,7 +15,7 @@ import { predictXlated } from './fixups/index.ts';
 import { predictJit } from './predict-jit.ts';
 import { rawToHex } from '../isa/raw.ts';
 
-export interface VerifyOptions {
+interface VerifyOptions {
   /** run the interpreter on accepted programs to predict retval (default true) */
   run?: boolean;
   /** predict the rewritten program (`xlated`) of accepted programs (default true) */
@@ -67,7 +67,7 @@ export function verify(program: Program, profile: Profile, options: VerifyOption
   return out;
 }
 
-export interface CheckOutput {
+interface CheckOutput {
   result?: CheckResult;
   processed: number;
   /** R0 at each explored exit of the main program, when asked for */

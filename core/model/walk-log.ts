@@ -9,7 +9,7 @@ import { tnumIsConst } from './scalar/bounds.ts';
 import type { Reg, VState } from './state.ts';
 import { check, verify } from './verify.ts';
 
-export interface ModelTraceLine {
+interface ModelTraceLine {
   insn: number;
   /** frame number of the function being walked */
   frame: number;
@@ -17,7 +17,7 @@ export interface ModelTraceLine {
   state: string;
 }
 
-export interface ModelTrace {
+interface ModelTrace {
   outcome: Outcome;
   /** instructions in walk order, at most `maxLines` (the last ones kept) */
   lines: ModelTraceLine[];
@@ -27,7 +27,7 @@ export interface ModelTrace {
 }
 
 /** A register as print_verifier_state shows it, approximately. */
-export function formatReg(r: Reg): string {
+function formatReg(r: Reg): string {
   const known = r.varOff !== undefined && tnumIsConst(r.varOff) ? BigInt.asIntN(64, r.varOff.value) : undefined;
   if (r.type === 'scalar') return known !== undefined ? String(known) : 'scalar()';
   if (r.type === 'ptr_to_stack') return `fp${known ?? ''}`;

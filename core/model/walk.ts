@@ -24,11 +24,6 @@ import { ExploredStates, finishPath, type Path } from './states.ts';
 import { knownScalar, newFrame, pointerReg, resetIds, unknownScalar, curFrame, type Frame, type Reg, type VState } from './state.ts';
 import { recordStep, type WalkTrace } from './trace.ts';
 
-export interface WalkResult {
-  result?: CheckResult;
-  processed: number;
-}
-
 /** the model explores more than the kernel (no precision tracking); past this it answers unknown */
 const MODEL_BUDGET = 250_000;
 

@@ -5,7 +5,7 @@
 // statement) and `%%`. Called functions without SEC() are appended as subprograms, as
 // libbpf does. Expected results follow test_loader.c (PRIV mode: bpfdiff loads as root).
 import { AsmError, HELPER_NAMES } from '../isa/index.ts';
-import type { FuncDecl, MapDecl, Program, ProgType } from '../program/index.ts';
+import type { MapDecl, Program, ProgType } from '../program/index.ts';
 import { programFromAsm, validateProgram, formatIssue } from '../program/index.ts';
 import { parseOperand, type CFunction, type SelftestFile } from './extract.ts';
 

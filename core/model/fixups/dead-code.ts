@@ -6,7 +6,7 @@ import { removeInsns, type XProg } from './xprog.ts';
 
 
 /** bpf_insn_is_cond_jump */
-export function isCondJump(code: number): boolean {
+function isCondJump(code: number): boolean {
   const o = code & 0xf0;
   if ((code & 0x07) === BPF_JMP32) return o !== BPF_JA;
   if ((code & 0x07) !== BPF_JMP) return false;

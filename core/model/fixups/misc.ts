@@ -3,12 +3,10 @@
 // (array_map_gen_lookup in kernel/bpf/arraymap.c, htab_map_gen_lookup in kernel/bpf/hashtab.c),
 // bpf_get_smp_processor_id inlined on x86-64, and helper call immediates.
 import type { RawInsn } from '../../isa/raw.ts';
-import { BPF_ALU, BPF_ALU64, BPF_CALL, BPF_DIV, BPF_JMP, BPF_JMP32, BPF_K, BPF_MOD, BPF_X } from '../../isa/index.ts';
+import { BPF_ADDR_PERCPU, BPF_ALU, BPF_ALU64, BPF_CALL, BPF_DIV, BPF_JMP, BPF_JMP32, BPF_K, BPF_MOD, BPF_X } from '../../isa/index.ts';
 import type { MapDecl } from '../../program/types.ts';
 import { patchInsn, type XProg } from './xprog.ts';
 
-const REG_AX = 11;
-const BPF_ADDR_PERCPU = -1; // MAX_BPF_REG: the verifier's scratch register
 const FUNC_MAP_LOOKUP_ELEM = 1;
 const FUNC_GET_SMP_PROCESSOR_ID = 8;
 
@@ -19,7 +17,7 @@ const mov32Reg = (dst: number, src: number) => raw(BPF_ALU | 0xb0 | BPF_X, dst, 
 const mov64Reg = (dst: number, src: number) => raw(BPF_ALU64 | 0xb0 | BPF_X, dst, src, 0, 0);
 
 /** "Make divide-by-zero and divide-by-minus-one exceptions impossible" */
-export function divisionGuard(insn: RawInsn, REG_AX: number): RawInsn[] | undefined {
+function divisionGuard(insn: RawInsn, REG_AX: number): RawInsn[] | undefined {
   const c = insn.code;
   const is64 = (c & 0x07) === BPF_ALU64;
   const alu = is64 ? BPF_ALU64 : BPF_ALU;

@@ -6,7 +6,7 @@ import type { RawInsn } from '../../isa/raw.ts';
 import { OPCODE_LD_IMM64 as LD_IMM64 } from '../../isa/index.ts';
 import { BPF_CALL, BPF_EXIT, BPF_JA, BPF_JMP, BPF_JMP32, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC } from '../../isa/index.ts';
 
-export interface InsnAux {
+interface InsnAux {
   seen: boolean;
   /** pointer type the memory operand had on every path ('mixed' when paths disagree) */
   ptrType?: string;

@@ -3,7 +3,7 @@
 // do_misc_fixups (kernel/bpf/fixups.c) that make division by 0 and by -1 defined.
 import { BPF_ADD, BPF_AND, BPF_ARSH, BPF_DIV, BPF_LSH, BPF_MOD, BPF_MOV, BPF_MUL, BPF_NEG, BPF_OR, BPF_RSH, BPF_SUB, BPF_XOR } from '../../isa/index.ts';
 
-export const U64_MASK = (1n << 64n) - 1n;
+const U64_MASK = (1n << 64n) - 1n;
 export const U32_MASK = 0xffffffffn;
 
 

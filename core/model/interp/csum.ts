@@ -30,7 +30,7 @@ const csumAdd = (a: bigint, b: bigint): bigint => {
 const csumSub = (a: bigint, b: bigint): bigint => csumAdd(a, ~b & M32);
 
 /** csum_from32to16 */
-export function csumFrom32to16(sum: bigint): bigint {
+function csumFrom32to16(sum: bigint): bigint {
   const s = (sum + (((sum >> 16n) | (sum << 16n)) & M32)) & M32;
   return (s >> 16n) & 0xffffn;
 }

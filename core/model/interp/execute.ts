@@ -11,12 +11,13 @@ import {
   type Loaded, type Provenance, type Region,
 } from './memory.ts';
 import { buildTestRun, type TestRunEnv } from './test-run.ts';
+import { legacyPacketLoad } from './ld-abs.ts';
 import { DEFAULT_HELPERS, type HelperMemory, type HelperTable } from './helpers.ts';
 import { MapStore } from './maps.ts';
 import { InterpFault, InterpStepLimit, InterpUnsupported } from './errors.ts';
 import { BPF_ABS, BPF_ADD, BPF_ALU, BPF_ALU64, BPF_AND, BPF_ATOMIC, BPF_CALL, BPF_CMPXCHG, BPF_END, BPF_EXIT, BPF_FETCH, BPF_HELPER_CALL, BPF_IND, BPF_JA, BPF_JCOND, BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT, BPF_JMP, BPF_JMP32, BPF_JNE, BPF_JSET, BPF_JSGE, BPF_JSGT, BPF_JSLE, BPF_JSLT, BPF_LD, BPF_LDX, BPF_LOAD_ACQ, BPF_MEM, BPF_MEMSX, BPF_MOV, BPF_NEG, BPF_OR, BPF_PSEUDO_BTF_ID, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_IDX, BPF_PSEUDO_MAP_IDX_VALUE, BPF_PSEUDO_MAP_VALUE, BPF_ST, BPF_STORE_REL, BPF_STX, BPF_SUB, BPF_X, BPF_XCHG, BPF_XOR, OPCODE_LD_IMM64, opClass, opMode, opOp, sizeBytes } from '../../isa/index.ts';
 
-export interface ExecuteOptions {
+interface ExecuteOptions {
   /** instructions executed before giving up with InterpStepLimit (default 10,000,000) */
   maxSteps?: number;
   /** helper id -> implementation (default DEFAULT_HELPERS) */
@@ -25,7 +26,7 @@ export interface ExecuteOptions {
   stackArgReg?: number;
 }
 
-export interface ExecuteResult {
+interface ExecuteResult {
   /** low 32 bits of r0, as BPF_PROG_TEST_RUN reports it */
   retval: number;
   r0: bigint;
@@ -45,8 +46,6 @@ const MAX_CALL_FRAMES = 64;
 const STACK_ARG_SLOTS = 7;
 /** BPF_MAX_LOOPS: may_goto's budget (x86's timed variant stops by time instead) */
 const MAY_GOTO_BUDGET = 8 * 1024 * 1024;
-const SKF_NET_OFF = -0x100000;
-const SKF_LL_OFF = -0x200000;
 
 /** what an LD_IMM64 with a pseudo src_reg loads, for InterpUnsupported */
 const LD_IMM64_PSEUDO: Record<number, string> = {
@@ -569,33 +568,3 @@ function aluProv(op: number, is64: boolean, dp: Provenance | undefined, sp: Prov
   }
   return { kind: 'taint', why: 'arithmetic on an address' };
 }
-
-/**
- * LD_ABS/LD_IND (cBPF carry-over): a big-endian load relative to skb->data, or to the mac or
- * network header for the SKF_*_OFF offsets (bpf_skb_load_helper_*, bpf_internal_load_pointer_neg_helper).
- * Returns undefined when the kernel's helper fails.
- */
-function legacyPacketLoad(env: TestRunEnv, insn: RawInsn, srcValue: bigint, indirect: boolean, pc: number): bigint | undefined {
-  if (!env.skb) throw new InterpFault('LD_ABS/LD_IND outside an skb program', pc);
-  const size = sizeBytes(insn.code);
-  if (size === 8) throw new InterpFault('LD_ABS/LD_IND of 8 bytes', pc);
-  const offset = indirect ? Number(BigInt.asIntN(32, srcValue + BigInt(insn.imm))) : insn.imm;
-  const { data, headlen, mac, network } = env.skb;
-  let start: number;
-  if (offset >= 0) {
-    if (offset + size > headlen) return undefined;
-    start = data + offset;
-  } else if (offset >= SKF_NET_OFF) {
-    start = network + offset - SKF_NET_OFF;
-  } else if (offset >= SKF_LL_OFF) {
-    start = mac + offset - SKF_LL_OFF;
-  } else {
-    return undefined;
-  }
-  if (start < 0) throw new InterpUnsupported('LD_ABS/LD_IND reading skb headroom', pc);
-  if (start + size > env.packet.bytes.length) return undefined;
-  let v = 0n;
-  for (let i = 0; i < size; i++) v = (v << 8n) | BigInt(env.packet.bytes[start + i]);
-  return v;
-}
-

@@ -7,7 +7,7 @@ import { InterpUnsupported } from './errors.ts';
 import { readBytes, type Loaded, type Provenance, type Region } from './memory.ts';
 
 /** the maps' addresses: far from the stack, ctx and packet regions; each map has 64 GiB of its own */
-export const MAP_AREA = 0xffff888040000000n;
+const MAP_AREA = 0xffff888040000000n;
 const MAP_STRIDE = 1n << 36n;
 /** hash elements a run may allocate (replacements included) before the interpreter gives up */
 const MAX_HASH_ALLOCATIONS = 100_000;
@@ -46,7 +46,7 @@ function valueRegion(name: string, base: bigint, size: number): Region {
   };
 }
 
-export type MapOpResult = { ok: true } | { ok: false; errno: number };
+type MapOpResult = { ok: true } | { ok: false; errno: number };
 
 export class MapStore {
   private readonly maps: MapState[];

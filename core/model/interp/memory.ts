@@ -30,17 +30,17 @@ export interface Region {
   retired?: string;
 }
 
-export interface RegionHooks {
+interface RegionHooks {
   /** returns undefined when the bytes should be read plainly */
   read(off: number, size: number): Loaded | undefined;
   /** returns true when it handled the write */
   write(off: number, size: number, value: bigint): boolean;
 }
 
-export const BPF_STACK_SIZE = 512;
+const BPF_STACK_SIZE = 512;
 /** base addresses: far apart so that no stray arithmetic lands in another region */
-export const STACK_AREA = 0xffffc90000000000n;
-export const STACK_FRAME_STRIDE = 0x10000n;
+const STACK_AREA = 0xffffc90000000000n;
+const STACK_FRAME_STRIDE = 0x10000n;
 export const CTX_BASE = 0xffff888010000000n;
 export const PACKET_BASE = 0xffff888020000000n;
 

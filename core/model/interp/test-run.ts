@@ -16,13 +16,13 @@ const XDP_MAX_LINEAR = 4096 - 256 - 320;
 const LOOPBACK_IFINDEX = 1;
 
 /** struct __sk_buff offsets (include/uapi/linux/bpf.h) */
-export const SkBuff = {
+const SkBuff = {
   len: 0, pkt_type: 4, mark: 8, queue_mapping: 12, protocol: 16, vlan_present: 20, vlan_tci: 24,
   vlan_proto: 28, priority: 32, ingress_ifindex: 36, ifindex: 40, tc_index: 44, cb: 48, hash: 68,
   tc_classid: 72, data: 76, data_end: 80, napi_id: 84, family: 88, data_meta: 140, flow_keys: 144,
   tstamp: 152, wire_len: 160, gso_segs: 164, sk: 168, gso_size: 176, tstamp_type: 180, hwtstamp: 184,
 } as const;
-export const SK_BUFF_SIZE = 192;
+const SK_BUFF_SIZE = 192;
 
 /**
  * __sk_buff fields whose sk_buff storage is narrower than 4 bytes, by offset -> target size.
@@ -35,8 +35,8 @@ const NARROW_TARGET: ReadonlyMap<number, number> = new Map([
 ]);
 
 /** struct xdp_md offsets */
-export const XdpMd = { data: 0, data_end: 4, data_meta: 8, ingress_ifindex: 12, rx_queue_index: 16, egress_ifindex: 20 } as const;
-export const XDP_MD_SIZE = 24;
+const XdpMd = { data: 0, data_end: 4, data_meta: 8, ingress_ifindex: 12, rx_queue_index: 16, egress_ifindex: 20 } as const;
+const XDP_MD_SIZE = 24;
 
 export interface TestRunEnv {
   ctx: Region;
@@ -109,7 +109,7 @@ function buildSkb(progType: ProgType, input: Uint8Array): TestRunEnv {
       if (target !== undefined && size < 4 && size >= target) return { value: readBytes(bytes, field, 4) };
       return undefined;
     },
-    write(off: number, size: number, value: bigint): boolean {
+    write(off: number, _size: number, value: bigint): boolean {
       // tc_index and tc_classid are u16 in the skb; queue_mapping too, and values >= 0xffff are ignored
       if (off === SkBuff.tc_index || off === SkBuff.tc_classid) {
         writeBytes(bytes, off, 4, value & 0xffffn);

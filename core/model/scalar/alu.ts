@@ -93,7 +93,7 @@ import { cloneReg, type Reg } from './reg.ts';
 import { BPF_ADD, BPF_AND, BPF_ARSH, BPF_DIV, BPF_END, BPF_LSH, BPF_MOD, BPF_MUL, BPF_NEG, BPF_OR, BPF_RSH, BPF_SUB, BPF_XOR } from '../../isa/index.ts';
 
 
-export interface AluInsn {
+interface AluInsn {
   /** BPF_OP bits */
   op: number;
   alu32: boolean;
@@ -276,46 +276,8 @@ export function adjustScalar(insn: AluInsn, dst: Reg, srcIn: Reg): Reg | undefin
       mul64(dst, src.r64);
       break;
     case BPF_DIV:
-      if ((alu32 && umin32Of(src.r32) === 0) || (!alu32 && isZero(c64UminOf(src.r64)))) {
-        setKnownW(dst, W_ZERO);
-        break;
-      }
-      if (alu32) {
-        if (insn.off === 1) sdiv(dst, src, 32);
-        else {
-          const v = umin32Of(src.r32);
-          setURange32N(dst, Math.floor(umin32(dst) / v), Math.floor(umax32(dst) / v));
-          resetReg64AndTnum(dst);
-        }
-      } else if (insn.off === 1) sdiv(dst, src, 64);
-      else {
-        const v = c64UminOf(src.r64);
-        setURange64W(dst, wDivU(umin64(dst), v), wDivU(umax64(dst), v));
-        resetReg32AndTnum(dst);
-      }
-      break;
     case BPF_MOD:
-      if ((alu32 && umin32Of(src.r32) === 0) || (!alu32 && isZero(c64UminOf(src.r64)))) break;
-      if (alu32) {
-        if (insn.off === 1) smod(dst, src, 32);
-        else {
-          const resMax = umin32Of(src.r32) - 1;
-          const dmax = umax32(dst);
-          if (dmax > resMax) {
-            setURange32N(dst, 0, dmax < resMax ? dmax : resMax);
-            resetReg64AndTnum(dst);
-          }
-        }
-      } else if (insn.off === 1) smod(dst, src, 64);
-      else {
-        const m = c64UminOf(src.r64);
-        const resMax = new W64((m.h - (m.l === 0 ? 1 : 0)) | 0, (m.l - 1) | 0);
-        const dmax = umax64(dst);
-        if (wLtU(resMax, dmax)) {
-          setURange64W(dst, W_ZERO, wMinU(dmax, resMax));
-          resetReg32AndTnum(dst);
-        }
-      }
+      scalarDivMod(insn, dst, src);
       break;
     case BPF_AND:
     case BPF_OR: {
@@ -350,51 +312,9 @@ export function adjustScalar(insn: AluInsn, dst: Reg, srcIn: Reg): Reg | undefin
       break;
     }
     case BPF_LSH:
-      if (alu32) {
-        const lo = umin32Of(src.r32), hi = umax32Of(src.r32);
-        const sub = tnumSubreg(dst.varOff);
-        lsh32(dst, lo, hi);
-        dst.varOff = tnumSubreg(tnumLshift(sub, lo));
-        markUnbounded64(dst);
-        updateReg32Bounds(dst);
-      } else {
-        // safeToCompute: src < 64
-        const lo = c64UminOf(src.r64).l, hi = c64UmaxOf(src.r64).l;
-        lsh64(dst, lo, hi);
-        lsh32(dst, lo, hi);
-        dst.varOff = tnumLshift(dst.varOff, lo);
-        updateRegBounds(dst);
-      }
-      break;
     case BPF_RSH:
-      if (alu32) {
-        const lo = umin32Of(src.r32), hi = umax32Of(src.r32);
-        dst.varOff = tnumRshift(tnumSubreg(dst.varOff), lo);
-        setURange32N(dst, shr32(umin32(dst), hi), shr32(umax32(dst), lo));
-        markUnbounded64(dst);
-        updateReg32Bounds(dst);
-      } else {
-        const lo = c64UminOf(src.r64).l, hi = c64UmaxOf(src.r64).l;
-        dst.varOff = tnumRshift(dst.varOff, lo);
-        setURange64W(dst, wShr(umin64(dst), hi), wShr(umax64(dst), lo));
-        markUnbounded32(dst);
-        updateRegBounds(dst);
-      }
-      break;
     case BPF_ARSH:
-      if (alu32) {
-        const s = umin32Of(src.r32);
-        setSRange32N(dst, sar32(smin32(dst), s), sar32(smax32(dst), s));
-        dst.varOff = tnumArshift(tnumSubreg(dst.varOff), s, 32);
-        markUnbounded64(dst);
-        updateReg32Bounds(dst);
-      } else {
-        const s = c64UminOf(src.r64).l;
-        setSRange64W(dst, wSar(smin64(dst), s), wSar(smax64(dst), s));
-        dst.varOff = tnumArshift(dst.varOff, s, 64);
-        markUnbounded32(dst);
-        updateRegBounds(dst);
-      }
+      scalarShift(op, alu32, dst, src);
       break;
     case BPF_END: {
       // scalar_byte_swap on a little-endian machine
@@ -454,4 +374,107 @@ function maybeFork(dst: Reg): Reg | undefined {
     markKnownW(dst, W_UMAX);
   }
   return other;
+}
+
+/** scalar_min_max_udiv/sdiv/umod/smod: a divisor that may be zero leaves 0 (div) or dst (mod), as the runtime does */
+function scalarDivMod(insn: AluInsn, dst: Reg, src: Operand): void {
+  const { alu32, op } = insn;
+  if (op === BPF_DIV) {
+    if ((alu32 && umin32Of(src.r32) === 0) || (!alu32 && isZero(c64UminOf(src.r64)))) {
+      setKnownW(dst, W_ZERO);
+      return;
+    }
+    if (alu32) {
+      if (insn.off === 1) sdiv(dst, src, 32);
+      else {
+        const v = umin32Of(src.r32);
+        setURange32N(dst, Math.floor(umin32(dst) / v), Math.floor(umax32(dst) / v));
+        resetReg64AndTnum(dst);
+      }
+    } else if (insn.off === 1) sdiv(dst, src, 64);
+    else {
+      const v = c64UminOf(src.r64);
+      setURange64W(dst, wDivU(umin64(dst), v), wDivU(umax64(dst), v));
+      resetReg32AndTnum(dst);
+    }
+    return;
+  }
+  if (op === BPF_MOD) {
+    if ((alu32 && umin32Of(src.r32) === 0) || (!alu32 && isZero(c64UminOf(src.r64)))) return;
+    if (alu32) {
+      if (insn.off === 1) smod(dst, src, 32);
+      else {
+        const resMax = umin32Of(src.r32) - 1;
+        const dmax = umax32(dst);
+        if (dmax > resMax) {
+          setURange32N(dst, 0, dmax < resMax ? dmax : resMax);
+          resetReg64AndTnum(dst);
+        }
+      }
+    } else if (insn.off === 1) smod(dst, src, 64);
+    else {
+      const m = c64UminOf(src.r64);
+      const resMax = new W64((m.h - (m.l === 0 ? 1 : 0)) | 0, (m.l - 1) | 0);
+      const dmax = umax64(dst);
+      if (wLtU(resMax, dmax)) {
+        setURange64W(dst, W_ZERO, wMinU(dmax, resMax));
+        resetReg32AndTnum(dst);
+      }
+    }
+    return;
+  }
+}
+
+/** scalar_min_max_lsh/rsh/arsh: shift amounts are below the width (safeToCompute) */
+function scalarShift(op: number, alu32: boolean, dst: Reg, src: Operand): void {
+  if (op === BPF_LSH) {
+    if (alu32) {
+      const lo = umin32Of(src.r32), hi = umax32Of(src.r32);
+      const sub = tnumSubreg(dst.varOff);
+      lsh32(dst, lo, hi);
+      dst.varOff = tnumSubreg(tnumLshift(sub, lo));
+      markUnbounded64(dst);
+      updateReg32Bounds(dst);
+    } else {
+      // safeToCompute: src < 64
+      const lo = c64UminOf(src.r64).l, hi = c64UmaxOf(src.r64).l;
+      lsh64(dst, lo, hi);
+      lsh32(dst, lo, hi);
+      dst.varOff = tnumLshift(dst.varOff, lo);
+      updateRegBounds(dst);
+    }
+    return;
+  }
+  if (op === BPF_RSH) {
+    if (alu32) {
+      const lo = umin32Of(src.r32), hi = umax32Of(src.r32);
+      dst.varOff = tnumRshift(tnumSubreg(dst.varOff), lo);
+      setURange32N(dst, shr32(umin32(dst), hi), shr32(umax32(dst), lo));
+      markUnbounded64(dst);
+      updateReg32Bounds(dst);
+    } else {
+      const lo = c64UminOf(src.r64).l, hi = c64UmaxOf(src.r64).l;
+      dst.varOff = tnumRshift(dst.varOff, lo);
+      setURange64W(dst, wShr(umin64(dst), hi), wShr(umax64(dst), lo));
+      markUnbounded32(dst);
+      updateRegBounds(dst);
+    }
+    return;
+  }
+  if (op === BPF_ARSH) {
+    if (alu32) {
+      const s = umin32Of(src.r32);
+      setSRange32N(dst, sar32(smin32(dst), s), sar32(smax32(dst), s));
+      dst.varOff = tnumArshift(tnumSubreg(dst.varOff), s, 32);
+      markUnbounded64(dst);
+      updateReg32Bounds(dst);
+    } else {
+      const s = c64UminOf(src.r64).l;
+      setSRange64W(dst, wSar(smin64(dst), s), wSar(smax64(dst), s));
+      dst.varOff = tnumArshift(dst.varOff, s, 64);
+      markUnbounded32(dst);
+      updateRegBounds(dst);
+    }
+    return;
+  }
 }

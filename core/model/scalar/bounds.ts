@@ -133,13 +133,13 @@ export function resetReg32AndTnum(r: Reg): void {
   r.varOff = tnumUnknown;
 }
 
-export function cnum32FromTnum(t: Tnum): Cnum {
+function cnum32FromTnum(t: Tnum): Cnum {
   const v = t.vl, m = t.ml;
   if (((v | m) & 0x80000000) !== 0) return c32FromSRange(v | (m & 0x80000000), v | (m & 0x7fffffff));
   return c32FromURange(v, v | m);
 }
 
-export function cnum64FromTnum(t: Tnum): Cnum {
+function cnum64FromTnum(t: Tnum): Cnum {
   const vh = t.vh, vl = t.vl, mh = t.mh, ml = t.ml;
   if (((vh | mh) & 0x80000000) !== 0) return c64FromSRange(vh | (mh & 0x80000000), vl, vh | (mh & 0x7fffffff), vl | ml);
   return c64FromURange(vh, vl, vh | mh, vl | ml);
@@ -150,7 +150,7 @@ export function updateReg32Bounds(r: Reg): void {
 }
 
 /** __update_reg64_bounds, including the single-overlap-point refinement */
-export function updateReg64Bounds(r: Reg): void {
+function updateReg64Bounds(r: Reg): void {
   r.r64 = c64Intersect(r.r64, cnum64FromTnum(r.varOff));
   const t = r.varOff;
   const lo = umin64(r), hi = umax64(r);

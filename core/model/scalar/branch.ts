@@ -15,7 +15,7 @@ const FLIP: Record<number, number> = {
 };
 export const flipOpcode = (op: number): number => FLIP[op] ?? 0;
 
-export function revOpcode(op: number): number {
+function revOpcode(op: number): number {
   switch (op) {
     case BPF_JEQ: return BPF_JNE;
     case BPF_JNE: return BPF_JEQ;

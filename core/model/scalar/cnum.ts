@@ -23,7 +23,7 @@ export class Cnum {
 }
 
 /** the cnum_defs.h operations of one width, on BigInt values (for code outside the scalar core) */
-export interface CnumOps {
+interface CnumOps {
   readonly bits: 32 | 64;
   readonly UMAX: bigint;
   readonly SMAX: bigint;
@@ -56,17 +56,17 @@ const M32 = 0xffffffff;
 const S32MAX = 0x7fffffff;
 const S32MIN_U = 0x80000000;
 
-export const C32_EMPTY = new Cnum(0, -1, 0, -1);
+const C32_EMPTY = new Cnum(0, -1, 0, -1);
 export const C32_UNBOUNDED = new Cnum(0, 0, 0, -1);
 
 /** an arc from u32 base and size (any integers, taken mod 2^32) */
 const c32 = (base: number, size: number): Cnum => new Cnum(0, base | 0, 0, size | 0);
 
 export const c32IsEmpty = (c: Cnum): boolean => (c.bl & c.sl) === -1;
-export const c32UrangeOverflow = (c: Cnum): boolean => c.sl >>> 0 > M32 - (c.bl >>> 0);
+const c32UrangeOverflow = (c: Cnum): boolean => c.sl >>> 0 > M32 - (c.bl >>> 0);
 
 /** v is a u32 */
-export function c32Contains(c: Cnum, v: number): boolean {
+function c32Contains(c: Cnum, v: number): boolean {
   if (c32IsEmpty(c)) return false;
   const base = c.bl >>> 0;
   const end = (base + (c.sl >>> 0)) >>> 0;
@@ -127,7 +127,7 @@ export function c32Add(a: Cnum, b: Cnum): Cnum {
 
 export const c32Negate = (a: Cnum): Cnum => (c32IsEmpty(a) ? C32_EMPTY : c32Normalized(-((a.bl >>> 0) + (a.sl >>> 0)), a.sl));
 
-export function c32IsSubset(bigger: Cnum, smaller: Cnum): boolean {
+function c32IsSubset(bigger: Cnum, smaller: Cnum): boolean {
   if (c32IsEmpty(smaller)) return true;
   if (c32IsEmpty(bigger)) return false;
   const smBase = ((smaller.bl >>> 0) - (bigger.bl >>> 0)) >>> 0, smSize = smaller.sl >>> 0;
@@ -138,14 +138,14 @@ export function c32IsSubset(bigger: Cnum, smaller: Cnum): boolean {
 // ---------------------------------------------------------------------------------------------
 // 64-bit arcs, on word pairs.
 
-export const C64_EMPTY = new Cnum(-1, -1, -1, -1);
+const C64_EMPTY = new Cnum(-1, -1, -1, -1);
 export const C64_UNBOUNDED = new Cnum(0, 0, -1, -1);
 
 export const c64IsEmpty = (c: Cnum): boolean => (c.bh & c.bl & c.sh & c.sl) === -1;
 /** size > UMAX - base, i.e. size > ~base */
-export const c64UrangeOverflow = (c: Cnum): boolean => ltU(~c.bh, ~c.bl, c.sh, c.sl);
+const c64UrangeOverflow = (c: Cnum): boolean => ltU(~c.bh, ~c.bl, c.sh, c.sl);
 
-export function c64Contains(c: Cnum, v: W64): boolean {
+function c64Contains(c: Cnum, v: W64): boolean {
   if (c64IsEmpty(c)) return false;
   const eh = addHi(c.bh, c.bl, c.sh, c.sl), el = addLo(c.bl, c.sl);
   const geBase = !ltU(v.h, v.l, c.bh, c.bl), leEnd = !ltU(eh, el, v.h, v.l);
@@ -210,7 +210,7 @@ export function c64Negate(a: Cnum): Cnum {
   return c64Normalized(subHi(0, 0, eh, el), subLo(0, el), a.sh, a.sl);
 }
 
-export function c64IsSubset(bigger: Cnum, smaller: Cnum): boolean {
+function c64IsSubset(bigger: Cnum, smaller: Cnum): boolean {
   if (c64IsEmpty(smaller)) return true;
   if (c64IsEmpty(bigger)) return false;
   const mh = subHi(smaller.bh, smaller.bl, bigger.bh, bigger.bl), ml = subLo(smaller.bl, bigger.bl);

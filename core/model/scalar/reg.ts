@@ -71,7 +71,7 @@ export function knownScalarImm(imm: number): Reg {
 }
 
 /** a known scalar from its u64 words */
-export function knownScalarWords(h: number, l: number): Reg {
+function knownScalarWords(h: number, l: number): Reg {
   return {
     type: 'scalar',
     varOff: new Tnum(h | 0, l | 0, 0, 0),

@@ -19,7 +19,6 @@ import {
   wFromBig,
 } from './u64.ts';
 
-export const U64 = (1n << 64n) - 1n;
 export const U32 = (1n << 32n) - 1n;
 
 export class Tnum {
@@ -48,15 +47,8 @@ export function tnumConst(value: bigint): Tnum {
   const w = wFromBig(value);
   return new Tnum(w.h, w.l, 0, 0);
 }
-export const tnumConstW = (v: W64): Tnum => new Tnum(v.h, v.l, 0, 0);
 /** a known u32, zero-extended */
-export const tnumConst32 = (v: number): Tnum => new Tnum(0, v | 0, 0, 0);
-
-/** fls64: index (1-based) of the most significant set bit, 0 for 0 */
-export function fls64(x: bigint): number {
-  const w = wFromBig(x);
-  return flsW(w.h, w.l);
-}
+const tnumConst32 = (v: number): Tnum => new Tnum(0, v | 0, 0, 0);
 
 /** tnum_range, min and max as words */
 export function tnumRange(minh: number, minl: number, maxh: number, maxl: number): Tnum {
@@ -194,13 +186,12 @@ export function tnumIn(a: Tnum, b: Tnum): boolean {
 
 export const tnumEquals = (a: Tnum, b: Tnum): boolean => a.vh === b.vh && a.vl === b.vl && a.mh === b.mh && a.ml === b.ml;
 export const tnumSubreg = (a: Tnum): Tnum => new Tnum(0, a.vl, 0, a.ml);
-export const tnumClearSubreg = (a: Tnum): Tnum => new Tnum(a.vh, 0, a.mh, 0);
+const tnumClearSubreg = (a: Tnum): Tnum => new Tnum(a.vh, 0, a.mh, 0);
 export const tnumWithSubreg = (reg: Tnum, sub: Tnum): Tnum => tnumOr(tnumClearSubreg(reg), tnumSubreg(sub));
 /** the subregister set to a known u32 */
 export const tnumConstSubreg = (a: Tnum, value: number): Tnum => tnumWithSubreg(a, tnumConst32(value));
 export const tnumIsConst = (a: Tnum): boolean => (a.mh | a.ml) === 0;
 export const tnumSubregIsConst = (a: Tnum): boolean => a.ml === 0;
-export const tnumIsUnknown = (a: Tnum): boolean => (a.mh & a.ml) === -1;
 
 const swab16 = (x: number): number => ((x & 0xff) << 8) | ((x >>> 8) & 0xff);
 

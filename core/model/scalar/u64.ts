@@ -52,8 +52,6 @@ export const bswap32 = (x: number): number => ((x >>> 24) | ((x >>> 8) & 0xff00)
 
 // --- values ---
 
-export const w64 = (h: number, l: number): W64 => new W64(h | 0, l | 0);
-export const wEq = (a: W64, b: W64): boolean => a.h === b.h && a.l === b.l;
 export const wLtU = (a: W64, b: W64): boolean => ltU(a.h, a.l, b.h, b.l);
 export const wLeU = (a: W64, b: W64): boolean => !ltU(b.h, b.l, a.h, a.l);
 export const wLtS = (a: W64, b: W64): boolean => ltS(a.h, a.l, b.h, b.l);
@@ -65,8 +63,6 @@ export const wMaxS = (a: W64, b: W64): W64 => (wLtS(a, b) ? b : a);
 export const wAdd = (a: W64, b: W64): W64 => new W64(addHi(a.h, a.l, b.h, b.l), addLo(a.l, b.l));
 export const wSub = (a: W64, b: W64): W64 => new W64(subHi(a.h, a.l, b.h, b.l), subLo(a.l, b.l));
 export const wNeg = (a: W64): W64 => wSub(W_ZERO, a);
-export const wAnd = (a: W64, b: W64): W64 => new W64(a.h & b.h, a.l & b.l);
-export const wOr = (a: W64, b: W64): W64 => new W64(a.h | b.h, a.l | b.l);
 export const wShl = (a: W64, n: number): W64 => new W64(shlHi(a.h, a.l, n), shlLo(a.l, n));
 export const wShr = (a: W64, n: number): W64 => new W64(shrHi(a.h, n), shrLo(a.h, a.l, n));
 export const wSar = (a: W64, n: number): W64 => new W64(sarHi(a.h, n), sarLo(a.h, a.l, n));
@@ -75,8 +71,6 @@ export const wIsNeg = (a: W64): boolean => a.h < 0;
 export const wFromU32 = (x: number): W64 => new W64(0, x | 0);
 /** an s32 (any integer, taken mod 2^32) sign-extended */
 export const wFromS32 = (x: number): W64 => new W64((x | 0) >> 31, x | 0);
-/** true when a is a u64 below 2^32 */
-export const wIsU32 = (a: W64): boolean => a.h === 0;
 
 /** the low 64 bits of a BigInt (negative ones in two's complement) */
 export function wFromBig(v: bigint): W64 {

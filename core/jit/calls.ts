@@ -4,11 +4,10 @@
 // emit_bpf_tail_call_direct, emit_indirect_jump). Stack arguments need no code at the call:
 // argument 6 is already in R9 and 7+ at [rsp] (see memory.ts).
 import type { RawInsn } from '../isa/raw.ts';
+import { BPF_PSEUDO_CALL as PSEUDO_CALL, BPF_PSEUDO_KFUNC_CALL as KFUNC_CALL } from '../isa/index.ts';
 import { roundUp8, popCalleeRegs } from './prologue.ts';
 import type { FuncState } from './types.ts';
 
-const PSEUDO_CALL = 1;
-const KFUNC_CALL = 2;
 const MAX_TAIL_CALL_CNT = 33;
 const X86_TAIL_CALL_OFFSET = 12 + 4; // 12 + ENDBR_INSN_SIZE with IBT
 const X86_PATCH_SIZE = 5;

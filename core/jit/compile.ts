@@ -4,6 +4,7 @@
 // long and shrink pass by pass; from pass PADDING_PASSES on, a jump that would shrink again is
 // padded with NOPs instead, so the length settles.
 import { rawFromBytes, type RawInsn } from '../isa/raw.ts';
+import { BPF_PSEUDO_CALL as PSEUDO_CALL } from '../isa/index.ts';
 import { DEBIAN_72, QEMU64, type CpuModel, type JitKernel } from './cpu.ts';
 import { doJit } from './do-jit.ts';
 import { callTarget } from './funcs.ts';
@@ -13,7 +14,6 @@ import { Emitter } from './x86.ts';
 
 const MAX_PASSES = 20;
 const PADDING_PASSES = MAX_PASSES - 5;
-const PSEUDO_CALL = 1;
 
 interface FuncImage {
   bytes: Uint8Array;

@@ -4,9 +4,9 @@
 // its pc-relative offset in off; in a loaded program the offset is in imm and off is 0. Either
 // way the starts can be read back from the program itself.
 import type { RawInsn } from '../isa/raw.ts';
+import { BPF_PSEUDO_CALL as PSEUDO_CALL } from '../isa/index.ts';
 import type { JitFunc } from './types.ts';
 
-const PSEUDO_CALL = 1;
 const PSEUDO_FUNC = 4;
 
 /** The instruction a BPF-to-BPF call at `i` jumps to, in either layout. */

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { divergenceSignature } from '../core/diff/index.ts';
-import { programToJson, type ProgramJson } from '../core/program/index.ts';
+import type { ProgramJson } from '../core/program/index.ts';
 import { Engine } from '../engine/index.ts';
 import { VmPool, readCatalog, resolveKernel, type PoolMetrics } from '../kernel/index.ts';
 
@@ -46,7 +46,7 @@ async function reduction(snapshots: boolean, snapshotDir: string): Promise<Half>
     const started = performance.now();
     const r = await engine.reduce({ program, kernel: args.kernel!, signature }, { maxChecks });
     if (!r) throw new Error('the program did not show the signature');
-    return { seconds: (performance.now() - started) / 1000, checks: r.checks ?? 0, insns: r.reducedInsns, program: JSON.stringify(programToJson(JSON.parse(JSON.stringify(r.program)))), metrics: pool.metrics() };
+    return { seconds: (performance.now() - started) / 1000, checks: r.checks ?? 0, insns: r.reducedInsns, program: JSON.stringify(r.program), metrics: pool.metrics() };
   } finally {
     await pool.close();
   }

@@ -17,7 +17,9 @@ describe('bpfdiff run', () => {
     const file = join(dir, 'programs.jsonl');
     writeFileSync(file, programsToJsonl([sevenArgs(), thirteenArgs(12)]));
     const r = await execa('node', [bin, 'run', file, '--kernel', '7.2', '--kernel', '6.12', '--log'], { reject: false });
-    expect(r.stderr).toBe('');
+    // --log prints each verifier log on stderr, one block per program per kernel, and nothing else
+    expect(r.stderr.replace(/--- verifier log[^\n]*\n[\s\S]*?--- end of log(\n|$)|--- no verifier log[^\n]*(\n|$)/g, '')).toBe('');
+    expect(r.stderr.match(/^--- (verifier log|no verifier log)/gm)).toHaveLength(4);
     expect(r.exitCode).toBe(0);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Outcome);
     expect(lines.map((o) => [o.kernel.split('.').slice(0, 2).join('.'), o.verdict, o.retval ?? o.message])).toEqual([

@@ -24,7 +24,8 @@ interface BuildLayout {
 
 const LAYOUTS: Partial<Record<ProfileId, BuildLayout>> = {
   'linux-7.2': { ctx: LAYOUT_7, misc: { arrayValueOffset: 0x130, htabElemKey: 48, regAx: 12, cpuNumberAddr: -2082324428 } },
-  'linux-7.3': { ctx: LAYOUT_7, misc: { arrayValueOffset: 0x128, htabElemKey: 48, regAx: 12 } },
+  // (u32)&cpu_number of Debian's 7.3-rc7 build (0x83e3c038; guests boot nokaslr), read off 589 of 589 real dumps
+  'linux-7.3': { ctx: LAYOUT_7, misc: { arrayValueOffset: 0x128, htabElemKey: 48, regAx: 12, cpuNumberAddr: -2082226120 } },
   next: { ctx: LAYOUT_7, misc: { arrayValueOffset: 0x128, htabElemKey: 48, regAx: 12 } },
 };
 

@@ -11,7 +11,7 @@ import { checkProgramJson, formatIssue, type Program } from '../core/program/ind
 import { jitSideBySide } from './jit-view.ts';
 import { UserError } from './user-error.ts';
 
-export interface JitCase {
+interface JitCase {
   program: Program;
   /** the kernel's xlated dump and image */
   xlated: string;

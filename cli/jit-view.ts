@@ -6,7 +6,7 @@ import { formatInsn } from '../core/isa/index.ts';
 import type { RawInsn } from '../core/isa/raw.ts';
 import { imageDiff, type JitResult } from '../core/jit/index.ts';
 
-export interface NativeInsn {
+interface NativeInsn {
   /** byte offset in the whole image */
   offset: number;
   /** hex, masked bytes as `..` */

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { checkProgramText, formatIssue, type Program, type ProgramIssue } from '../core/program/index.ts';
 import { UserError } from './user-error.ts';
 
-export function programFileKind(path: string): 'json' | 'jsonl' {
+function programFileKind(path: string): 'json' | 'jsonl' {
   return path.endsWith('.jsonl') ? 'jsonl' : 'json';
 }
 

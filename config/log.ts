@@ -6,7 +6,7 @@ import { pino, type Logger, type LoggerOptions } from 'pino';
 import { logLevelOf } from './settings.ts';
 import pretty from 'pino-pretty';
 
-export const LOG_REDACT_PATHS = [
+const LOG_REDACT_PATHS = [
   'req.headers.authorization',
   'headers.authorization',
   'token',
@@ -16,9 +16,9 @@ export const LOG_REDACT_PATHS = [
   'config.redisUrl',
 ];
 
-export type LogFormat = 'pretty' | 'json';
+type LogFormat = 'pretty' | 'json';
 
-export function loggerOptions(name: string): LoggerOptions {
+function loggerOptions(name: string): LoggerOptions {
   return {
     name,
     level: logLevelOf(process.env),

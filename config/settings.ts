@@ -77,7 +77,7 @@ export interface WorkerConfig {
   reduceYieldMs?: number;
 }
 
-export interface Settings {
+interface Settings {
   /** REDIS_URL; undefined when unset (`start` then runs its own Redis) */
   redisUrl?: string;
   /** BPFDIFF_REDIS_DIR: where `start`'s own Redis keeps its data (default .cache/redis/) */
@@ -90,7 +90,7 @@ export interface Settings {
 }
 
 /** Defaults a command may set for settings the environment leaves unset. */
-export interface SettingsDefaults {
+interface SettingsDefaults {
   /** nightly kernels when BPFDIFF_NIGHTLY_KERNELS is unset (none: no nightly schedule) */
   nightlyKernels?: string[];
   /** nightly programs per kernel when BPFDIFF_NIGHTLY_COUNT is unset */

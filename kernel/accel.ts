@@ -35,7 +35,7 @@ function kvmUsable(): boolean {
   }
 }
 
-export interface AccelProbeOptions {
+interface AccelProbeOptions {
   runDir: string;
   qemuBinary?: string;
   cachePath?: string;

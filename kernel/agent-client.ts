@@ -60,7 +60,7 @@ interface Pending {
   held?: boolean;
 }
 
-export interface AgentClientEvents {
+interface AgentClientEvents {
   close: [err: Error];
 }
 

@@ -18,7 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { QmpClient, QmpError } from './qmp.ts';
 
 /** Bump when the way a snapshot is taken changes in a way the command line does not show. */
-export const SNAPSHOT_FORMAT = 'bpfdiff.snapshot/v1';
+const SNAPSHOT_FORMAT = 'bpfdiff.snapshot/v1';
 
 /** What a snapshot was taken of; two guests with equal identities are the same machine. */
 export interface SnapshotIdentity {
@@ -44,7 +44,7 @@ export interface SnapshotInputs {
 /** The socket path a snapshot identity's command line is made with. */
 export const GUEST_PLACEHOLDER = '/GUEST.sock';
 
-export function defaultSnapshotDir(): string {
+function defaultSnapshotDir(): string {
   if (process.env.BPFDIFF_SNAPSHOT_DIR) return process.env.BPFDIFF_SNAPSHOT_DIR;
   const base = process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache');
   return join(base, 'bpfdiff', 'snapshots');
@@ -53,7 +53,7 @@ export function defaultSnapshotDir(): string {
 const fileHashes = new Map<string, { stamp: string; hash: string }>();
 
 /** sha256 of a file, remembered per path, size and mtime for the life of the process. */
-export function fileHash(path: string): string {
+function fileHash(path: string): string {
   const st = statSync(path);
   const stamp = `${st.size}:${st.mtimeMs}`;
   const known = fileHashes.get(path);

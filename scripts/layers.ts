@@ -17,7 +17,7 @@ interface LayerRule {
   packages?: string[];
 }
 
-export const RULES: LayerRule[] = [
+const RULES: LayerRule[] = [
   { from: 'core/', may: ['core/'], packages: ['@sinclair/typebox'] },
   { from: 'config/', may: ['config/'], packages: ['node:os', 'pino', 'pino-pretty'] },
   { from: 'kernel/', may: ['kernel/', 'core/', 'config/'] },

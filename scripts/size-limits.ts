@@ -8,13 +8,13 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const MAX_FILE_LINES = 600;
-export const MAX_FUNCTION_LINES = 120;
+const MAX_FILE_LINES = 600;
+const MAX_FUNCTION_LINES = 120;
 const EXEMPT_FILES = /\/bigint-reference\//;
 const EXEMPT_FUNCTIONS = new Set(['core/model/interp/execute.ts: run']);
 const NOT_FUNCTIONS = new Set(['if', 'for', 'while', 'switch', 'catch', 'with', 'return', 'typeof', 'await']);
 
-export interface FunctionSpan {
+interface FunctionSpan {
   name: string;
   /** 1-based lines of the opening and closing brace */
   start: number;

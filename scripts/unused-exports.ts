@@ -63,7 +63,7 @@ function specifiers(list: string): Array<[string, string]> {
     .filter(([a]) => a !== '');
 }
 
-export function parseModule(file: string, text: string): ModuleInfo {
+function parseModule(file: string, text: string): ModuleInfo {
   const src = stripComments(text);
   const info: ModuleInfo = { declared: new Set(), reexports: new Map(), stars: [], imports: [] };
   const decl = /\bexport\s+(?:declare\s+)?(?:default\s+)?(?:async\s+)?(?:const|let|var|function\*?|class|interface|type|enum|abstract\s+class)\s+([\w$]+)/g;

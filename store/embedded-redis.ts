@@ -21,14 +21,14 @@ export interface EmbeddedRedis {
 }
 
 /** The settings we document for production, as redis-server arguments. */
-export const SYSTEM_OF_RECORD_SETTINGS = [
+const SYSTEM_OF_RECORD_SETTINGS = [
   '--appendonly', 'yes',
   '--appendfsync', 'always',
   '--maxmemory-policy', 'noeviction',
   '--save', '',
 ] as const;
 
-export async function freePort(): Promise<number> {
+async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();

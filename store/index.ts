@@ -4,14 +4,8 @@ export {
   Store,
   SchemaVersionError,
   SCHEMA_VERSION,
-  EXAMPLES_PER_SIGNATURE,
   divergenceId,
-  type DivergenceFilter,
-  type JobFilter,
-  type Page,
-  type StoreMetrics,
-  type WorkerBeat,
 } from './store.ts';
-export { connectRedis, redactRedisUrl, type RedisRole } from './redis.ts';
-export { startEmbeddedRedis, freePort, SYSTEM_OF_RECORD_SETTINGS, type EmbeddedRedis } from './embedded-redis.ts';
+export { connectRedis, redactRedisUrl } from './redis.ts';
+export { startEmbeddedRedis, type EmbeddedRedis } from './embedded-redis.ts';
 export { findingSelftest } from './selftest.ts';

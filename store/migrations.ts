@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
 import { consoleTitle, divergenceSignature, CONSOLE_CLASSES, type DivergenceClass } from '../core/diff/index.ts';
 import type { DivergenceExample, LastReplay, Reduction, TriageNote, TriageStatus } from './types.ts';
 
-export interface MigrationContext {
+interface MigrationContext {
   redis: Redis;
   prefix: string;
   /** the id a signature is stored under */
@@ -14,7 +14,7 @@ export interface MigrationContext {
   examplesCap: number;
 }
 
-export interface Migration {
+interface Migration {
   /** the version the data is in after this migration */
   to: number;
   what: string;
@@ -134,7 +134,7 @@ async function moveDivergence(ctx: MigrationContext, d: StoredDivergence, signat
  * that now share a signature are merged: counts summed, kernels and notes kept, examples up to
  * the cap, the furthest triage status, the smaller reduced reproducer.
  */
-export const perBugConsoleSignatures: Migration = {
+const perBugConsoleSignatures: Migration = {
   to: 2,
   what: 'crash/hang/WARN signatures per bug (console title), merging address variants',
   async run(ctx) {

@@ -3,7 +3,7 @@
 // request gets an error instead of hanging while Redis is away.
 import { Redis } from 'ioredis';
 
-export type RedisRole = 'worker' | 'producer';
+type RedisRole = 'worker' | 'producer';
 
 export function connectRedis(url: string, role: RedisRole): Redis {
   return new Redis(url, {

@@ -31,7 +31,7 @@ export const SCHEMA_VERSION = 2;
 /** how long one process may hold the migration lock before another may take over */
 const MIGRATION_LOCK_MS = 120_000;
 /** example programs kept per signature: enough to see variety, few enough to stay small */
-export const EXAMPLES_PER_SIGNATURE = 3;
+const EXAMPLES_PER_SIGNATURE = 3;
 
 const RECORD_BATCH_LUA = readFileSync(new URL('./record-batch.lua', import.meta.url), 'utf8');
 const TERMINAL: readonly JobState[] = ['completed', 'failed', 'cancelled'];
@@ -40,7 +40,7 @@ export class SchemaVersionError extends Error {
   override name = 'SchemaVersionError';
 }
 
-export interface DivergenceFilter {
+interface DivergenceFilter {
   class?: string;
   kernel?: string;
   status?: TriageStatus;
@@ -53,19 +53,19 @@ export interface DivergenceFilter {
   limit?: number;
 }
 
-export interface JobFilter {
+interface JobFilter {
   state?: JobState;
   kind?: JobKind;
   offset?: number;
   limit?: number;
 }
 
-export interface Page<T> {
+interface Page<T> {
   total: number;
   items: T[];
 }
 
-export interface WorkerBeat {
+interface WorkerBeat {
   id: string;
   host: string;
   pid: number;
@@ -75,7 +75,7 @@ export interface WorkerBeat {
   at: string;
 }
 
-export interface StoreMetrics {
+interface StoreMetrics {
   programs: number;
   batches: number;
   vmRestarts: number;

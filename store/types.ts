@@ -13,11 +13,11 @@ function literals<T extends readonly string[]>(values: T) {
 const Optional = <T extends TSchema>(schema: T) => Type.Optional(schema);
 const Counts = Type.Record(Type.String(), Type.Integer());
 
-export const JOB_KINDS = ['campaign', 'replay', 'nightly'] as const;
+const JOB_KINDS = ['campaign', 'replay', 'nightly'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
-export const JOB_STATES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+const JOB_STATES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
 export type JobState = (typeof JOB_STATES)[number];
-export const TRIAGE_STATUSES = ['new', 'confirmed-kernel-bug', 'model-bug', 'fixed', 'wontfix'] as const;
+const TRIAGE_STATUSES = ['new', 'confirmed-kernel-bug', 'model-bug', 'fixed', 'wontfix'] as const;
 export type TriageStatus = (typeof TRIAGE_STATUSES)[number];
 
 export const JobKindSchema = literals(JOB_KINDS);
@@ -43,7 +43,7 @@ export const OutcomeSchema = Type.Unsafe<Outcome>(
 );
 
 /** What a user asked for; the generator options go to core/gen unchanged. */
-export const JobParamsSchema = Type.Object({
+const JobParamsSchema = Type.Object({
   kind: JobKindSchema,
   kernels: Type.Array(Type.String()),
   count: Optional(Type.Integer({ description: 'campaign: number of programs' })),
@@ -56,7 +56,7 @@ export const JobParamsSchema = Type.Object({
 });
 export type JobParams = Static<typeof JobParamsSchema>;
 
-export const JobCountsSchema = Type.Object({
+const JobCountsSchema = Type.Object({
   batchesTotal: Type.Integer(),
   batchesDone: Type.Integer(),
   programs: Type.Integer(),
@@ -68,7 +68,7 @@ export const JobCountsSchema = Type.Object({
 });
 export type JobCounts = Static<typeof JobCountsSchema>;
 
-export const ReplayEntrySchema = Type.Object({
+const ReplayEntrySchema = Type.Object({
   source: Type.String({ description: '`corpus:<path>` or `divergence:<id>`' }),
   kernel: Type.String(),
   reproduced: Type.Boolean(),
@@ -77,7 +77,7 @@ export const ReplayEntrySchema = Type.Object({
 });
 export type ReplayEntry = Static<typeof ReplayEntrySchema>;
 
-export const ReplaySummarySchema = Type.Object({
+const ReplaySummarySchema = Type.Object({
   entries: Type.Array(ReplayEntrySchema),
   reproduced: Type.Integer(),
   notReproduced: Type.Integer(),
@@ -99,23 +99,7 @@ export const JobRecordSchema = Type.Object({
 });
 export type JobRecord = Static<typeof JobRecordSchema>;
 
-/** One Finding (core/diff) as the engine reports it, ready to record. */
-export const FindingSchema = Type.Unsafe<Finding>(
-  Type.Object({
-    signature: Type.String(),
-    class: Type.String(),
-    kernel: Type.String(),
-    profile: Type.String(),
-    index: Type.Integer({ description: "the program's position in its campaign" }),
-    mutation: Optional(Type.String()),
-    detail: Type.String(),
-    program: ProgramJsonSchema,
-    model: OutcomeSchema,
-    actual: OutcomeSchema,
-  }),
-);
-
-export const DivergenceExampleSchema = Type.Object({
+const DivergenceExampleSchema = Type.Object({
   jobId: Type.String(),
   kernel: Type.String(),
   program: ProgramJsonSchema,
@@ -125,7 +109,7 @@ export const DivergenceExampleSchema = Type.Object({
 export type DivergenceExample = Static<typeof DivergenceExampleSchema>;
 
 /** A Reduction (core/diff): the smallest program found that still shows the signature. */
-export const ReductionSchema = Type.Unsafe<Reduction>(
+const ReductionSchema = Type.Unsafe<Reduction>(
   Type.Object({
     program: ProgramJsonSchema,
     kernel: Type.String(),
@@ -139,7 +123,7 @@ export const ReductionSchema = Type.Unsafe<Reduction>(
   }),
 );
 
-export const ReduceProgressSchema = Type.Object({
+const ReduceProgressSchema = Type.Object({
   checks: Type.Integer({ description: 'candidate checks done' }),
   maxChecks: Type.Integer(),
   insns: Type.Integer({ description: 'size of the smallest program that still shows the divergence' }),
@@ -150,7 +134,7 @@ export const ReduceProgressSchema = Type.Object({
 });
 export type ReduceProgress = Static<typeof ReduceProgressSchema>;
 
-export const TriageNoteSchema = Type.Object({ author: Type.String(), text: Type.String(), at: Type.String() });
+const TriageNoteSchema = Type.Object({ author: Type.String(), text: Type.String(), at: Type.String() });
 export type TriageNote = Static<typeof TriageNoteSchema>;
 
 export const LastReplaySchema = Type.Object({ at: Type.String(), reproduced: Type.Boolean(), kernel: Type.String() });

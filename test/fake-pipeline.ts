@@ -7,7 +7,7 @@ import { parseProgram, programToJson, type Outcome, type Program } from '../core
 import type { PoolState } from '../engine/index.ts';
 import type { Pipeline } from '../workers/index.ts';
 
-export interface FakePipelineOptions {
+interface FakePipelineOptions {
   /** wall time per program, to make batches long enough to interrupt */
   msPerProgram?: number;
   /** throw on the first attempt of these batches' first program index (start) */

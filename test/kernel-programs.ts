@@ -19,7 +19,7 @@ const exit = (): RawInsn => ({ code: 0x95, dst: 0, src: 0, off: 0, imm: 0 });
  * main calls f(args...) and returns what f returns; f sums its arguments. Arguments 6 and up
  * are written by main to `*(u64 *)(r11 - 8*(i-5))` and read by f from `r11 + 8*(i-5)`.
  */
-export function sumArgsProgram(args: readonly number[], declaredArgs = args.length): Program {
+function sumArgsProgram(args: readonly number[], declaredArgs = args.length): Program {
   const main: RawInsn[] = [];
   args.slice(0, 5).forEach((v, i) => main.push(movImm(i + 1, v)));
   args.slice(5).forEach((v, i) => main.push(stDwImm(R11, -8 * (i + 1), v)));

@@ -17,7 +17,7 @@ export async function pollJob(probe: () => Promise<JobRecord>, timeoutMs: number
 }
 
 /** Every process below `pid` (QEMU guests of a worker), found before the worker is killed. */
-export function descendants(pid: number): number[] {
+function descendants(pid: number): number[] {
   let out = '';
   try {
     out = execFileSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' });

@@ -22,7 +22,7 @@ export async function triggerNightly(queue: Queue, data: NightlyJobData): Promis
 }
 
 /** One campaign seed per night, so a night's run can be repeated exactly. */
-export function nightlySeed(date: string): number {
+function nightlySeed(date: string): number {
   return Number(date.replaceAll('-', ''));
 }
 

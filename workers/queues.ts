@@ -12,7 +12,7 @@ import type { ProgramJson } from '../core/program/index.ts';
 import type { JobParams, JobRecord, Store } from '../store/index.ts';
 import { QUEUE_KINDS, type NightlySettings, type QueueKind } from '../config/index.ts';
 
-export const DEFAULT_BATCH_SIZE = 50;
+const DEFAULT_BATCH_SIZE = 50;
 
 export interface CampaignJobData { jobId: string }
 export interface BatchJobData {
@@ -29,7 +29,7 @@ export interface ReplayJobData { jobId: string }
 export interface CheckJobData { program: ProgramJson; kernels: string[] }
 export type NightlyJobData = NightlySettings;
 
-export interface QueueNaming {
+interface QueueNaming {
   /** BullMQ key prefix (never ioredis keyPrefix) */
   prefix: string;
   /** prepended to every queue name; tests use a unique one each */
@@ -41,7 +41,7 @@ export function queueName(naming: QueueNaming, kind: QueueKind): string {
 }
 
 /** Retries with exponential backoff; finished jobs kept a while for inspection and dedup. */
-export const DEFAULT_JOB_OPTIONS: JobsOptions = {
+const DEFAULT_JOB_OPTIONS: JobsOptions = {
   attempts: 3,
   backoff: { type: 'exponential', delay: 2_000 },
   removeOnComplete: { age: 7 * 24 * 3600, count: 50_000 },

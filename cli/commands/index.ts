@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
 
 /** A subcommand module: `register(program)` adds the command, its options and its action. */
-export interface CommandModule {
+interface CommandModule {
   register(program: Command): void;
 }
 
 // One entry per subcommand module; keep alphabetical. Each loads only when its command runs (or
 // for `--help`), so `bpfdiff asm` does not load the service, the queues or the VM pool.
-export const COMMANDS: Record<string, () => Promise<CommandModule>> = {
+const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   asm: () => import('./asm.ts'),
   disasm: () => import('./disasm.ts'),
   export: () => import('./export.ts'),

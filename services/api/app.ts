@@ -23,7 +23,7 @@ import divergences from './routes/divergences.ts';
 import reports from './routes/reports.ts';
 import health from './routes/health.ts';
 
-export interface AppOptions {
+interface AppOptions {
   config: ApiConfig;
   /** the model's outcome for POST /programs/check */
   model: ModelOracle;

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { badRequest } from './errors.ts';
 
 /** The path of the first key that could reach a prototype, or undefined. */
-export function prototypeKey(value: unknown, path = 'body'): string | undefined {
+function prototypeKey(value: unknown, path = 'body'): string | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   for (const [key, child] of Object.entries(value)) {
     const here = Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`;

@@ -12,7 +12,7 @@ interface Waiter {
   reject: (err: Error) => void;
 }
 
-export interface CheckWaiter {
+interface CheckWaiter {
   /** the job's return value, or rejects with its failure reason or a CheckTimeoutError */
   wait(queue: Queue, job: Job, timeoutMs: number): Promise<unknown>;
   /** requests waiting now */

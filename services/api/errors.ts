@@ -23,7 +23,7 @@ export function badRequest(field: string, problem: string): FieldError {
   return new FieldError(field, 400, problem);
 }
 
-export interface ErrorBody {
+interface ErrorBody {
   statusCode: number;
   error: string;
   message: string;
@@ -48,7 +48,7 @@ interface AjvIssue {
 }
 
 /** `/kernels/0` in `body` → `body.kernels[0]`; a missing or extra property is named too. */
-export function fieldOfValidation(context: string, issue: AjvIssue): string {
+function fieldOfValidation(context: string, issue: AjvIssue): string {
   const parts = issue.instancePath
     .split('/')
     .slice(1)
@@ -61,7 +61,7 @@ export function fieldOfValidation(context: string, issue: AjvIssue): string {
 const shown = (v: unknown): string => (typeof v === 'string' ? `"${v.length > 64 ? `${v.slice(0, 64)}...` : v}"` : (JSON.stringify(v) ?? String(v)).slice(0, 64));
 
 /** One readable problem from Ajv's issues: allowed values of an enum, the known fields, the value given. */
-export function problemOfValidation(issues: AjvIssue[]): string {
+function problemOfValidation(issues: AjvIssue[]): string {
   const first = issues[0];
   if (first.params?.additionalProperty !== undefined) {
     const known = Object.keys(first.parentSchema?.properties ?? {});

@@ -11,7 +11,7 @@ declare module 'fastify' {
   }
 }
 
-export interface RouteRecorder {
+interface RouteRecorder {
   /** registers the 405 routes for every path recorded so far and stops recording */
   finish(): void;
 }

@@ -20,7 +20,7 @@ export const ErrorSchema = Type.Object({
   field: Type.Optional(Type.String()),
 });
 
-export const KernelIdSchema = Type.String({ minLength: 1, maxLength: 64, description: 'a catalog kernel id (6.12, 7.2, 7.3, or one a kernel build registered); never a path' });
+const KernelIdSchema = Type.String({ minLength: 1, maxLength: 64, description: 'a catalog kernel id (6.12, 7.2, 7.3, or one a kernel build registered); never a path' });
 
 export const SubmitJobBodySchema = Type.Object(
   {
@@ -38,9 +38,8 @@ export const SubmitJobBodySchema = Type.Object(
 export type SubmitJobBody = Static<typeof SubmitJobBodySchema>;
 
 export const JobIdParamsSchema = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$' }) });
-export type JobIdParams = Static<typeof JobIdParamsSchema>;
 
-export const Paging = {
+const Paging = {
   offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
 };
@@ -49,7 +48,6 @@ export const ListJobsQuerySchema = Type.Object(
   { state: Type.Optional(JobStateSchema), kind: Type.Optional(JobKindSchema), ...Paging },
   { additionalProperties: false },
 );
-export type ListJobsQuery = Static<typeof ListJobsQuerySchema>;
 
 export const JobListSchema = Type.Object({ total: Type.Integer(), items: Type.Array(JobRecordSchema) });
 export const SubmittedSchema = Type.Object({
@@ -85,7 +83,6 @@ export const CheckReplySchema = Type.Object({
 });
 
 export const DivergenceIdParamsSchema = Type.Object({ id: Type.String({ pattern: '^[0-9a-f]{16}$', description: 'divergence id (16 hex digits)' }) });
-export type DivergenceIdParams = Static<typeof DivergenceIdParamsSchema>;
 
 export const ListDivergencesQuerySchema = Type.Object(
   {
@@ -99,11 +96,10 @@ export const ListDivergencesQuerySchema = Type.Object(
   },
   { additionalProperties: false },
 );
-export type ListDivergencesQuery = Static<typeof ListDivergencesQuerySchema>;
 
 export const DivergenceListSchema = Type.Object({ total: Type.Integer(), items: Type.Array(DivergenceRecordSchema) });
 
-export const DisassemblySchema = Type.Array(Type.Object({ index: Type.Integer(), text: Type.String() }));
+const DisassemblySchema = Type.Array(Type.Object({ index: Type.Integer(), text: Type.String() }));
 export const DivergenceDetailSchema = Type.Composite([
   DivergenceRecordSchema,
   Type.Object({
@@ -136,10 +132,8 @@ export const TriageBodySchema = Type.Object(
   },
   { additionalProperties: false, minProperties: 1 },
 );
-export type TriageBody = Static<typeof TriageBodySchema>;
 
 export const ReportDateParamsSchema = Type.Object({ date: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' }) });
-export type ReportDateParams = Static<typeof ReportDateParamsSchema>;
 export const NightlyReportListSchema = Type.Object({ items: Type.Array(NightlyReportSchema) });
 
 export const HealthSchema = Type.Object({

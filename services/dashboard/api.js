@@ -11,7 +11,7 @@ export function setToken(token) {
   else localStorage.removeItem(TOKEN_KEY);
 }
 
-export class ApiError extends Error {
+class ApiError extends Error {
   constructor(status, body) {
     super(body?.message ? `${status} ${body.error ?? ''}: ${body.message}`.replace(' :', ':') : `HTTP ${status}`);
     this.status = status;
@@ -64,5 +64,3 @@ export const api = {
   nightly: () => call('GET', '/reports/nightly'),
   health: () => call('GET', '/health').catch((err) => ({ status: 'degraded', redis: { ok: false, error: err.message }, workers: [], queues: {} })),
 };
-
-export { query };

@@ -19,7 +19,7 @@ import { DivergenceRecordSchema, LastReplaySchema, TriageStatusSchema, findingSe
 import { NoExpectationError } from '../../../core/selftests/finding.ts';
 import { SelftestExportError } from '../../../core/selftests/export.ts';
 
-export const SelftestExportSchema = Type.Object({
+const SelftestExportSchema = Type.Object({
   selftest: Type.String({ description: 'C source of one test in tools/testing/selftests/bpf/progs/verifier_*.c style' }),
   expected: Type.Object({ verdict: Type.String(), msg: Type.Optional(Type.String()), retval: Type.Optional(Type.Integer()) }),
   basis: Type.String({ description: "kernel: the annotation is the real kernel's outcome; model: the kernel crashed or hung, the annotation is the model's prediction of a fixed kernel" }),
@@ -27,7 +27,7 @@ export const SelftestExportSchema = Type.Object({
 });
 
 /** Every signature without its programs: what an overview needs, a fraction of the bytes. */
-export const DivergenceSummarySchema = Type.Object({
+const DivergenceSummarySchema = Type.Object({
   total: Type.Integer(),
   byClass: Type.Record(Type.String(), Type.Integer(), { description: 'signatures per class' }),
   byStatus: Type.Record(Type.String(), Type.Integer(), { description: 'signatures per triage status' }),

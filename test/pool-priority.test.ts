@@ -14,9 +14,9 @@ afterAll(async () => {
 });
 
 describe('VmPool interactive priority', () => {
-  it('an interactive program queued after 40 batch programs finishes within the first pipeline-full of them', async () => {
+  it('an interactive program queued after 400 batch programs finishes within the first pipeline-full of them', async () => {
     const order: string[] = [];
-    const batch = Array.from({ length: 40 }, () => fanOutProgram(3));
+    const batch = Array.from({ length: 400 }, () => fanOutProgram(3));
     const campaign = pool.run(batch, { onOutcome: (i) => order.push(`batch ${i}`) });
     await new Promise((r) => setTimeout(r, 50)); // the batch is in the queue and the guest's pipeline is full
     const check = pool.run([returnProgram(42)], { priority: 'interactive', onOutcome: () => order.push('check') });
@@ -27,7 +27,8 @@ describe('VmPool interactive priority', () => {
     const submittedAt = order.length;
     const second = pool.run([returnProgram(43)], { priority: 'interactive', onOutcome: () => order.push('second check') });
     expect((await second)[0]).toMatchObject({ verdict: 'accept', retval: 43 });
-    expect(order.length).toBeLessThan(41); // the batch was still running
+    // the batch was still running (400 programs: on a quiet machine 40 were done within the 500 ms)
+    expect(order.length).toBeLessThan(401);
     expect(order.indexOf('second check') - submittedAt).toBeLessThanOrEqual(1);
     const all = await campaign;
     expect(all.every((o) => o.verdict === 'accept')).toBe(true);

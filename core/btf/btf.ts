@@ -3,19 +3,19 @@
 // the func_info records of BPF_PROG_LOAD. Little-endian, as on x86-64.
 import type { FuncDecl, ProgType } from '../program/types.ts';
 
-export const BTF_MAGIC = 0xeb9f;
-export const BTF_VERSION = 1;
+const BTF_MAGIC = 0xeb9f;
+const BTF_VERSION = 1;
 /**
  * The 24-byte header that ends at str_len. 7.2 added layout_off/layout_len (32 bytes), but
  * btf_parse_hdr() still takes the short form, and so does every older kernel we test.
  */
-export const BTF_HEADER_LEN = 24;
+const BTF_HEADER_LEN = 24;
 
-export const BtfKind = { INT: 1, PTR: 2, STRUCT: 4, FUNC: 12, FUNC_PROTO: 13 } as const;
-export const BTF_INT_SIGNED = 1 << 0;
-export const BtfFuncLinkage = { static: 0, global: 1, extern: 2 } as const;
+const BtfKind = { INT: 1, PTR: 2, STRUCT: 4, FUNC: 12, FUNC_PROTO: 13 } as const;
+const BTF_INT_SIGNED = 1 << 0;
+const BtfFuncLinkage = { static: 0, global: 1, extern: 2 } as const;
 /** sizeof(struct bpf_func_info): the func_info_rec_size to pass with the records */
-export const FUNC_INFO_REC_SIZE = 8;
+const FUNC_INFO_REC_SIZE = 8;
 
 /** A name the kernel would refuse (btf_name_valid_identifier()), or a malformed function table. */
 export class BtfError extends Error {
@@ -29,7 +29,7 @@ const MAX_VLEN = 0xffffff;
 const info = (kind: number, vlen: number, kflag = 0): number => ((kflag << 31) | (kind << 24) | vlen) >>> 0;
 
 /** Builds the type and string sections; type ids start at 1 (0 is void). */
-export class BtfBuilder {
+class BtfBuilder {
   private readonly types: number[] = [];
   private readonly strings: string[] = [''];
   private readonly stringOffsets = new Map<string, number>([['', 0]]);
@@ -108,9 +108,9 @@ export class BtfBuilder {
 }
 
 /** The context struct the kernel matches a main program's pointer argument against (bpf_types.h). */
-export const CTX_STRUCT: Record<ProgType, string> = { socket_filter: '__sk_buff', sched_cls: '__sk_buff', xdp: 'xdp_md' };
+const CTX_STRUCT: Record<ProgType, string> = { socket_filter: '__sk_buff', sched_cls: '__sk_buff', xdp: 'xdp_md' };
 
-export interface ProgramBtfOptions {
+interface ProgramBtfOptions {
   /**
    * Make main's first parameter a pointer to this program type's (empty) context struct,
    * so btf_prepare_func_args() sees `int main(struct __sk_buff *a1)` instead of marking
@@ -119,7 +119,7 @@ export interface ProgramBtfOptions {
   ctx?: ProgType;
 }
 
-export interface ProgramBtf {
+interface ProgramBtf {
   btf: Uint8Array;
   /** func_info records, FUNC_INFO_REC_SIZE bytes each: {u32 insn_off, u32 type_id}, main first */
   funcInfo: Uint8Array;

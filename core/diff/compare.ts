@@ -49,7 +49,7 @@ export function normalizeReason(text: string): string {
 }
 
 /** first console line that names the trouble (BUG/WARNING/Oops/panic), else the first line */
-export function consoleHeadline(console: string | undefined): string {
+function consoleHeadline(console: string | undefined): string {
   if (!console) return '';
   const lines = console.split('\n').map((l) => l.replace(/^\[[\s\d.]+\]\s*/, '').trim()).filter(Boolean);
   return lines.find((l) => /\b(BUG|WARNING|Oops|panic|general protection|KASAN|UBSAN|RCU|soft lockup)\b/i.test(l)) ?? lines[0] ?? '';

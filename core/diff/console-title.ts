@@ -7,7 +7,7 @@
 // die() ("Oops:", "general protection fault"), do_trap's BUG(), watchdog_timer_fn (soft lockup),
 // check_hung_task, rcu_check_gp_kthread_starvation / print_cpu_stall, ubsan_prologue, kasan.
 
-export interface ConsoleTitle {
+interface ConsoleTitle {
   /** syzbot-form title: `<kind> in <function>` (or the kind alone when no function is found) */
   title: string;
   /** the report kind, e.g. `BUG: kernel NULL pointer dereference`, `WARNING`, `INFO: task hung` */
@@ -27,7 +27,7 @@ const GENERIC_FRAME = [
   /^(entry_SYSCALL_64\w*|do_syscall_64|__x64_sys_\w+|__sys_\w+|x64_sys_call|srso_\w+|__pfx_\w+|__x86_return_thunk|__x86_indirect_thunk_\w+)$/,
 ];
 
-export function isGenericFrame(name: string): boolean {
+function isGenericFrame(name: string): boolean {
   return GENERIC_FRAME.some((p) => p.test(name));
 }
 

@@ -76,7 +76,7 @@ export interface SignatureSummary {
   example: Finding;
 }
 
-export function emptyByClass(): Record<DivergenceClass, number> {
+function emptyByClass(): Record<DivergenceClass, number> {
   return Object.fromEntries(DIVERGENCE_CLASSES.map((c) => [c, 0])) as Record<DivergenceClass, number>;
 }
 

@@ -2,21 +2,15 @@
 // (against the KernelRunner interface, so core never imports kernel/), and the reducer.
 export {
   CONSOLE_CLASSES,
-  DIVERGENCE_CLASSES,
   compareOutcomes,
-  consoleHeadline,
   divergenceSignature,
-  normalizeReason,
-  outcomeKey,
   signatureId,
   signatureTitle,
   type DivergenceClass,
-  type OutcomeDifference,
 } from './compare.ts';
 export {
   aggregateDivergences,
   emptyBatchResult,
-  emptyByClass,
   mergeBatchResults,
   splitCpu,
   type BatchResult,
@@ -25,7 +19,7 @@ export {
   type Reduction,
   type SignatureSummary,
 } from './finding.ts';
-export { runBatch, type KernelRunner, type ModelVerify, type RunBatchOptions } from './run-batch.ts';
+export { runBatch, type KernelRunner, type RunBatchOptions } from './run-batch.ts';
 export { modelRunner, modelVerify } from './model.ts';
-export { reduceProgram, signatureOracle, type ReduceOptions, type ReduceOracle, type ReduceResult } from './reduce.ts';
-export { consoleTitle, isGenericFrame, type ConsoleTitle } from './console-title.ts';
+export { reduceProgram, signatureOracle } from './reduce.ts';
+export { consoleTitle } from './console-title.ts';

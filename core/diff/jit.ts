@@ -2,7 +2,7 @@
 // hold run-time addresses: call rel32, movabs imm64, thunk jumps), and the per-function lengths.
 import type { JitFacts } from '../program/types.ts';
 
-export interface JitDifference {
+interface JitDifference {
   /** first differing byte outside the mask (or the shorter image's length) */
   offset: number;
   funcLensEqual: boolean;

@@ -13,9 +13,9 @@ import type { KernelTarget } from './finding.ts';
 import { runBatch, type RunBatchOptions } from './run-batch.ts';
 
 /** For each candidate: does it still show the divergence being reduced? */
-export type ReduceOracle = (candidates: Program[]) => Promise<boolean[]>;
+type ReduceOracle = (candidates: Program[]) => Promise<boolean[]>;
 
-export interface ReduceOptions {
+interface ReduceOptions {
   /** candidates per oracle call (default 16) */
   batchSize?: number;
   /** stop after this many candidate checks (default 4000) */
@@ -25,7 +25,7 @@ export interface ReduceOptions {
   signal?: AbortSignal;
 }
 
-export interface ReduceResult {
+interface ReduceResult {
   program: Program;
   originalInsns: number;
   reducedInsns: number;

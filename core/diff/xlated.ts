@@ -4,7 +4,7 @@
 import { disassemble, rawFromHex, type RawInsn } from '../isa/index.ts';
 import { addressImms } from '../model/fixups/index.ts';
 
-export interface XlatedDifference {
+interface XlatedDifference {
   /** first differing instruction (in the model's numbering) */
   index: number;
   kind: 'length' | 'insn';

@@ -29,7 +29,7 @@ export function emitMov(e: Emitter, dst: number, src: number): void {
 }
 
 /** emit_mov_imm32 */
-export function emitMovImm32(e: Emitter, signPropagate: boolean, dst: number, imm32: number): void {
+function emitMovImm32(e: Emitter, signPropagate: boolean, dst: number, imm32: number): void {
   if (signPropagate && (imm32 | 0) < 0) {
     e.b(add1mod(0x48, dst), 0xc7, add1reg(0xc0, dst));
     e.u32(imm32);

@@ -2,7 +2,7 @@
 // outside the masked ranges, and the function and BPF instruction it belongs to.
 import type { JitResult } from './types.ts';
 
-export interface ImageDiff {
+interface ImageDiff {
   /** true when the images are equal outside the mask and the function lengths agree */
   equal: boolean;
   funcLensEqual: boolean;
@@ -21,7 +21,7 @@ function maskBytes(pred: JitResult, len: number): Uint8Array {
 }
 
 /** Locate an image offset: its function and the xlated instruction whose code holds it. */
-export function locate(pred: JitResult, offset: number): { func: number; insn: number } {
+function locate(pred: JitResult, offset: number): { func: number; insn: number } {
   let func = 0;
   let funcAt = 0;
   for (let k = 0, at = 0; k < pred.funcLens.length; at += pred.funcLens[k]!, k++) {

@@ -56,7 +56,7 @@ export const DEBIAN_72: JitKernel = { ibt: true, sls: true, retpolineConfig: tru
 export const DEBIAN_73: JitKernel = { ...DEBIAN_72, arrayPtrsOff: 0x128, thisCpuOff: 0x83e3c030 };
 
 /** A bpf-next build: the 7.3 layout, its own (unknown) link-time addresses */
-export const NEXT: JitKernel = { ...DEBIAN_73, thisCpuOff: undefined };
+const NEXT: JitKernel = { ...DEBIAN_73, thisCpuOff: undefined };
 
 /**
  * The JIT facts of a kernel or model profile id ('7.2', 'linux-7.2', '7.3', 'next', ...).

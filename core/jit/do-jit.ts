@@ -15,7 +15,7 @@ const BPF_FUNC_TAIL_CALL = 12;
 const PSEUDO_BTF_ID = 3;
 const PSEUDO_FUNC = 4;
 
-export interface PassHooks {
+interface PassHooks {
   /** rel32 of a subprogram call when the functions' addresses are known */
   subprogRel?: (callee: number, callEnd: number) => number | undefined;
   /** filled with the start offset of each instruction (local index) when given */

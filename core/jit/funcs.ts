@@ -27,7 +27,7 @@ export function funcStartsOf(insns: readonly RawInsn[]): number[] {
 }
 
 /** Per-function facts from the verifier (bpf_subprog_info), in function order. */
-export interface SubprogFacts {
+interface SubprogFacts {
   stackDepth: number;
   /** stack_arg_cnt and bpf_in_stack_arg_cnt */
   stackArgCnt?: number;

@@ -4,7 +4,7 @@
 // stores to r11-16.. go to the outgoing area at [rsp] (addressed from rbp), a load of r11+8 is
 // a move from R9 and loads of r11+16.. read [rbp+16..] above the return address.
 import type { RawInsn } from '../isa/raw.ts';
-import { BPF_MEM as MODE_MEM, BPF_MEMSX as MODE_MEMSX, MODE_NOSPEC, BPF_B as SIZE_B, BPF_DW as SIZE_DW, BPF_H as SIZE_H, BPF_W as SIZE_W } from '../isa/index.ts';
+import { BPF_MEM as MODE_MEM, BPF_MEMSX as MODE_MEMSX, MODE_NOSPEC, BPF_B as SIZE_B, BPF_H as SIZE_H, BPF_W as SIZE_W } from '../isa/index.ts';
 import { emitMov, emitMovImm64 } from './alu.ts';
 import { JitError, type FuncState } from './types.ts';
 import { FP, PARAMS, X86_R9, add1mod, add1reg, add2mod, add2reg, isEreg, isEreg8l, isImm8, type Emitter } from './x86.ts';
@@ -134,5 +134,3 @@ export function jitMemory(s: FuncState, insn: RawInsn, idx: number): void {
   else if (cls === 0x03 && mode === MODE_MEM) jitStoreReg(s, insn);
   else throw new JitError(idx, `memory opcode 0x${insn.code.toString(16)} is not modelled`);
 }
-
-export { SIZE_DW };

@@ -12,7 +12,7 @@ const MAX_TAIL_CALL_CNT = 33;
 const ENDBR64 = [0xf3, 0x0f, 0x1e, 0xfa] as const;
 
 /** EMIT_ENDBR() */
-export function emitEndbr(s: FuncState): void {
+function emitEndbr(s: FuncState): void {
   if (s.kernel.ibt) s.e.seq(ENDBR64);
 }
 
@@ -30,7 +30,7 @@ export function detectRegUsage(insns: readonly RawInsn[]): boolean[] {
 }
 
 /** push_callee_regs */
-export function pushCalleeRegs(e: Emitter, used: readonly boolean[]): void {
+function pushCalleeRegs(e: Emitter, used: readonly boolean[]): void {
   if (used[0]) e.b(0x53);
   if (used[1]) e.b(0x41, 0x55);
   if (used[2]) e.b(0x41, 0x56);
@@ -114,7 +114,7 @@ export function emitFunctionEntry(s: FuncState, outStackArgs: number): void {
 }
 
 /** emit_return */
-export function emitReturn(s: FuncState): void {
+function emitReturn(s: FuncState): void {
   if (s.cpu.rethunk) {
     const at = s.e.len;
     s.e.b(0xe9);

@@ -5,14 +5,14 @@
 
 /** BPF register numbers as the JIT indexes them (include/linux/filter.h, bpf_jit_comp.c) */
 export const R0 = 0;
-export const R1 = 1;
-export const R2 = 2;
+const R1 = 1;
+const R2 = 2;
 export const R3 = 3;
 export const R4 = 4;
-export const R5 = 5;
+const R5 = 5;
 export const R6 = 6;
-export const R7 = 7;
-export const R8 = 8;
+const R7 = 7;
+const R8 = 8;
 export const R9 = 9;
 export const FP = 10;
 /** BPF_REG_PARAMS: r11, the stack-argument base (MAX_BPF_REG) */
@@ -24,7 +24,7 @@ export const AUX = 14;
 /** X86_REG_R9 (MAX_BPF_JIT_REG + 2): argument 6 */
 export const X86_R9 = 15;
 /** X86_REG_R12 (MAX_BPF_JIT_REG + 3) */
-export const X86_R12 = 16;
+const X86_R12 = 16;
 
 const reg2hex: readonly number[] = [0, 7, 6, 2, 1, 0, 3, 5, 6, 7, 5, 0, 2, 0, 3, 1, 4];
 const EREG_MASK = (1 << R5) | (1 << AUX) | (1 << R7) | (1 << R8) | (1 << R9) | (1 << X86_R9) | (1 << X86_R12) | (1 << AX);
@@ -39,8 +39,6 @@ export const isEreg8l = (reg: number): boolean => ((1 << reg) & EREG_8L_MASK) !=
 export const add1mod = (byte: number, reg: number): number => (isEreg(reg) ? byte | 1 : byte);
 export const add2mod = (byte: number, r1: number, r2: number): number =>
   byte | (isEreg(r1) ? 1 : 0) | (isEreg(r2) ? 4 : 0);
-export const add3mod = (byte: number, r1: number, r2: number, index: number): number =>
-  byte | (isEreg(r1) ? 1 : 0) | (isEreg(index) ? 2 : 0) | (isEreg(r2) ? 4 : 0);
 export const add1reg = (byte: number, dst: number): number => (byte + hex(dst)) & 0xff;
 export const add2reg = (byte: number, dst: number, src: number): number => (byte + hex(dst) + (hex(src) << 3)) & 0xff;
 
@@ -73,7 +71,7 @@ const X86_NOPS: readonly (readonly number[])[] = [
 const ASM_NOP_MAX = 11;
 
 /** Why a byte range of the image is not predicted. */
-export type MaskKind = 'return-thunk' | 'indirect-thunk' | 'helper-call' | 'kfunc-call' | 'subprog-call' | 'imm64' | 'func-addr' | 'percpu-off';
+type MaskKind = 'return-thunk' | 'indirect-thunk' | 'helper-call' | 'kfunc-call' | 'subprog-call' | 'imm64' | 'func-addr' | 'percpu-off';
 
 /**
  * The output buffer of one pass. `mark` records byte ranges that hold run-time addresses.

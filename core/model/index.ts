@@ -1,6 +1,5 @@
 // core/model: the executable model of the kernel's BPF verifier (and, in interp/, its test run).
 export { verify, check } from './verify.ts';
-export type { Reg, RegType } from './state.ts';
+export type { Reg } from './state.ts';
 export { PROFILES, PROFILE_IDS, resolveProfile, type Profile, type ProfileId } from './profile.ts';
-export { msg as verifierMessages } from './messages.ts';
 export { traceModel } from './walk-log.ts';

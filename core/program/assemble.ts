@@ -7,9 +7,9 @@ import type { Program, ProgType } from './types.ts';
 import { validateProgram } from './validate.ts';
 
 /** Program type when the source does not name one: a classifier runs on a packet like every type we load. */
-export const DEFAULT_PROG_TYPE: ProgType = 'sched_cls';
+const DEFAULT_PROG_TYPE: ProgType = 'sched_cls';
 
-export interface AsmProgramOptions {
+interface AsmProgramOptions {
   /** `.type` must be given (the corpus insists, since a test's type decides its outcome) */
   requireType?: boolean;
   /** the type when the source has no `.type` (default sched_cls) */

@@ -5,13 +5,13 @@ import type { Program, Verdict } from './types.ts';
 import { programFromAsm } from './assemble.ts';
 
 export const CORPUS_KERNELS = ['7.2', '6.12'] as const;
-export type CorpusKernel = (typeof CORPUS_KERNELS)[number];
+type CorpusKernel = (typeof CORPUS_KERNELS)[number];
 
 /** What a program needs beyond part 1 of the model (scalars, stack, calls, stack arguments). */
-export const CORPUS_NEEDS = ['maps', 'helpers', 'packet', 'refs'] as const;
-export type CorpusNeed = (typeof CORPUS_NEEDS)[number];
+const CORPUS_NEEDS = ['maps', 'helpers', 'packet', 'refs'] as const;
+type CorpusNeed = (typeof CORPUS_NEEDS)[number];
 
-export interface CorpusOutcome {
+interface CorpusOutcome {
   verdict: Extract<Verdict, 'accept' | 'reject'>;
   /** BPF_PROG_LOAD errno of a reject */
   errno?: number;
@@ -21,7 +21,7 @@ export interface CorpusOutcome {
   retval?: number;
 }
 
-export interface CorpusExpectation {
+interface CorpusExpectation {
   /** the kernel file the test comes from */
   source: string;
   /** the program has a function with more than 5 arguments, so it must be loaded with BTF and func_info */
@@ -33,7 +33,7 @@ export interface CorpusExpectation {
   outcomes: Record<CorpusKernel, CorpusOutcome>;
 }
 
-export class CorpusFormatError extends Error {
+class CorpusFormatError extends Error {
   override readonly name = 'CorpusFormatError';
 }
 

@@ -139,7 +139,7 @@ function sortByField(issues: ProgramIssue[]): ProgramIssue[] {
 }
 
 /** `/funcs/1/start` → `funcs[1].start` */
-export function fieldOfPointer(pointer: string): string {
+function fieldOfPointer(pointer: string): string {
   let field = '';
   for (const raw of pointer.split('/').slice(1)) {
     const part = raw.replace(/~1/g, '/').replace(/~0/g, '~');

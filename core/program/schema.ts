@@ -24,7 +24,7 @@ export const MAX_MAP_ENTRIES = 65_536;
 
 /** Hex digits only; whole bytes and whole 8-byte records are checked by the parser, since a
  *  grouped pattern backtracks through a million records and exhausts the regex stack. */
-export const HEX_PATTERN = '^[0-9a-fA-F]*$';
+const HEX_PATTERN = '^[0-9a-fA-F]*$';
 /** BTF names must be C identifiers (btf_name_valid_identifier). */
 export const IDENTIFIER_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
 
@@ -33,7 +33,7 @@ function literals<T extends readonly string[]>(values: T) {
   return Type.Unsafe<T[number]>(Type.Union(values.map((v) => Type.Literal(v))));
 }
 
-export const FuncDeclSchema = Type.Object(
+const FuncDeclSchema = Type.Object(
   {
     name: Type.String({ pattern: IDENTIFIER_PATTERN, description: 'a C identifier, unique in the program' }),
     start: Type.Integer({ minimum: 0, description: 'index of the first instruction; an LD_IMM64 counts as two' }),
@@ -43,7 +43,7 @@ export const FuncDeclSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const MapDeclSchema = Type.Object(
+const MapDeclSchema = Type.Object(
   {
     type: literals(MAP_TYPES),
     keySize: Type.Integer({ minimum: 1, maximum: MAX_MAP_KEY_SIZE }),
@@ -74,5 +74,3 @@ export const ProgramJsonSchema = Type.Object(
 );
 
 export type ProgramJson = Static<typeof ProgramJsonSchema>;
-export type FuncDeclJson = Static<typeof FuncDeclSchema>;
-export type MapDeclJson = Static<typeof MapDeclSchema>;

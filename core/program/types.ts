@@ -3,7 +3,7 @@
 import type { RawInsn } from '../isa/raw.ts';
 import type { FuncDecl, MapDecl, MapType, ProgType } from '../isa/decls.ts';
 
-export { PROG_TYPES, MAP_TYPES, type ProgType, type MapType, type Linkage, type FuncDecl, type MapDecl } from '../isa/decls.ts';
+export { PROG_TYPES, MAP_TYPES, type ProgType, type Linkage, type FuncDecl, type MapDecl } from '../isa/decls.ts';
 
 /** Kernel `enum bpf_prog_type` numbers for the program types bpfdiff loads. */
 export const PROG_TYPE_IDS: Record<ProgType, number> = { socket_filter: 1, sched_cls: 3, xdp: 6 };

@@ -67,7 +67,7 @@ function checkRawFields(insn: RawInsn, at: string, issue: Report): void {
 
 /** Map from the index of each LD_IMM64's second slot to the index of its first, walking
  *  the records the way the kernel does (a 0x18 opcode consumes the next record). */
-export function secondSlotsOfLdImm64(insns: readonly RawInsn[]): Map<number, number> {
+function secondSlotsOfLdImm64(insns: readonly RawInsn[]): Map<number, number> {
   const second = new Map<number, number>();
   for (let i = 0; i < insns.length; i++) {
     if (insns[i].code === LD_IMM64 && i + 1 < insns.length) {

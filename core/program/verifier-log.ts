@@ -2,7 +2,7 @@
 // 7.3 on, the category and title of the structured "Verification failed:" report.
 // Facts an Outcome takes from BPF_PROG_LOAD's log (kernel/outcome.ts), and the bounded log kept with a finding.
 
-export interface VerifierLogFacts {
+interface VerifierLogFacts {
   /** the classic reason line: last non-empty line before the 7.3 report or before `processed N insns` */
   message: string;
   /** 7.3+: "<category>: <title>" (or just "<category>") of the structured report */
@@ -59,7 +59,7 @@ export function btfLogReason(log: string): string {
 }
 
 /** Bytes of a verifier log kept with a stored example: its start and, mostly, its end. */
-export const LOG_KEEP_BYTES = 64 * 1024;
+const LOG_KEEP_BYTES = 64 * 1024;
 
 const utf8 = new TextEncoder();
 const byteLength = (s: string) => utf8.encode(s).length;

@@ -12,12 +12,12 @@ const DEFINED = new Set([
 ]);
 const VALUES: Record<string, number> = { __clang_major__: 21, __BYTE_ORDER__: 1234, __ORDER_LITTLE_ENDIAN__: 1234, __ORDER_BIG_ENDIAN__: 4321, __riscv_xlen: 0 };
 
-export class CSourceError extends Error {
+class CSourceError extends Error {
   override readonly name = 'CSourceError';
 }
 
 /** Evaluate one `#if` expression made of defined(), known numbers, !, &&, ||, comparisons. */
-export function evalCondition(expr: string): boolean {
+function evalCondition(expr: string): boolean {
   let e = expr.replace(/\/\*.*?\*\//g, '').replace(/\/\/.*$/, '');
   e = e.replace(/defined\s*\(\s*(\w+)\s*\)|defined\s+(\w+)/g, (_m, a: string | undefined, b: string | undefined) => (DEFINED.has((a ?? b)!) ? '1' : '0'));
   e = e.replace(/[A-Za-z_]\w*/g, (id) => String(VALUES[id] ?? (DEFINED.has(id) ? 1 : 0)));
@@ -60,7 +60,7 @@ export function preprocess(text: string): string {
 }
 
 /** A top-level item: a preprocessor line, a declaration ending in `;`, or a function ending in `}`. */
-export interface TopItem {
+interface TopItem {
   kind: 'directive' | 'decl' | 'function';
   text: string;
   /** for a function: the text before its body's `{`, and the body without the braces */
@@ -141,7 +141,7 @@ function skipQuoted(text: string, at: number): number {
   return i + 1;
 }
 
-export function stripComments(s: string): string {
+function stripComments(s: string): string {
   let out = '';
   let i = 0;
   while (i < s.length) {
@@ -248,7 +248,7 @@ export function stringMacro(directive: string): [string, StringMacro] | undefine
 }
 
 /** Expand string macros in asm template text (function-like ones with `#param` stringification). */
-export function expandMacros(text: string, macros: ReadonlyMap<string, StringMacro>): string {
+function expandMacros(text: string, macros: ReadonlyMap<string, StringMacro>): string {
   if (macros.size === 0) return text;
   let out = text;
   for (let round = 0; round < 8; round++) {

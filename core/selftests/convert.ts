@@ -26,7 +26,7 @@ export interface Expected {
 }
 
 /** C expressions the caller evaluated: expression text -> value (absent: does not compile). */
-export type Values = ReadonlyMap<string, bigint>;
+type Values = ReadonlyMap<string, bigint>;
 
 const SEC_TYPES: Array<[RegExp, ProgType]> = [
   [/^socket$/, 'socket_filter'],

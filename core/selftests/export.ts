@@ -16,7 +16,7 @@ export interface SelftestExpectation {
   retval?: number;
 }
 
-export interface SelftestOptions {
+interface SelftestOptions {
   /** C name of the test function (letters, digits, underscore) */
   name: string;
   /** __description text */

@@ -4,7 +4,7 @@
 // Mirrors what tools/testing/selftests/bpf/test_loader.c reads from the annotations.
 import { asmStatements, cString, macroCalls, preprocess, splitTopLevel, stringMacro, topLevelItems, type AsmStatement, type StringMacro } from './c-source.ts';
 
-export interface Annotations {
+interface Annotations {
   sec?: string;
   description?: string;
   /** __success / __failure (privileged, which is how bpfdiff loads) */
@@ -34,7 +34,7 @@ export interface CFunction {
   asm?: AsmStatement[];
 }
 
-export interface MapDef {
+interface MapDef {
   name: string;
   /** `__uint(type, X)` etc.: field name to its C expression */
   fields: Record<string, string>;
@@ -148,7 +148,7 @@ export function readSelftestFile(text: string): SelftestFile {
 }
 
 /** The C expression behind each operand: `__imm_const(n, e)` gives `n` -> `e`, etc. */
-export interface Operand {
+interface Operand {
   name: string;
   kind: 'imm' | 'const' | 'addr' | 'ptr' | 'insn';
   expr: string;

@@ -6,7 +6,7 @@ import { consoleTitle } from '../diff/console-title.ts';
 import type { Outcome, Program } from '../program/index.ts';
 import { cIdentifier, exportSelftest, type SelftestExpectation } from './export.ts';
 
-export interface SelftestSubject {
+interface SelftestSubject {
   program: Program;
   /** the real kernel's outcome */
   actual: Outcome;

@@ -15,7 +15,7 @@ export function expectedOf(p: Program): Expected | undefined {
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** test_loader's message pattern: literal text with `{{regex}}` parts. */
-export function msgPattern(msg: string): RegExp {
+function msgPattern(msg: string): RegExp {
   let src = '';
   let rest = msg;
   for (;;) {
@@ -46,7 +46,7 @@ export function missingMsg(msgs: readonly string[], log: string): string | undef
   return undefined;
 }
 
-export interface AnnotationCheck {
+interface AnnotationCheck {
   matches: boolean;
   /** what differs, for the report */
   why?: string;
@@ -66,7 +66,7 @@ export function checkAnnotation(expected: Expected, o: Outcome): AnnotationCheck
   return { matches: true };
 }
 
-export interface ModelCheck {
+interface ModelCheck {
   answered: boolean;
   agrees: boolean;
   why?: string;

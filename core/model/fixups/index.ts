@@ -41,7 +41,7 @@ export interface XlatedPrediction {
   origins: string[];
 }
 
-export type XlatedResult = XlatedPrediction | { unknown: string };
+type XlatedResult = XlatedPrediction | { unknown: string };
 
 /** bpf_convert_ctx_accesses: returns false when a ctx access has no known conversion */
 function convertCtxAccesses(x: XProg, program: Program, L: CtxLayout): boolean {

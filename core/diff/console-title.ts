@@ -39,15 +39,27 @@ function cleanLines(console: string): string[] {
   return console.replace(/\r/g, '').split('\n').map((l) => l.replace(TIMESTAMP, '').trimEnd());
 }
 
-/** The function in the first kernel-mode `RIP: 0010:func+0x../0x..` line (0033 is user mode). */
+/**
+ * The function of the kernel-mode `RIP: 0010:func+0x../0x..` lines (0033 is user mode). An oops
+ * prints its RIP line twice (the register dump and the panic's dump again), and a serial console
+ * under TCG can drop characters of either (`coad_mem` for `check_load_mem`, seen once in 17 crashes
+ * on a quiet machine): the name printed most often wins, and of equally frequent names the longest,
+ * since dropped characters only ever shorten one.
+ */
 function ripFunction(lines: readonly string[]): string | undefined {
+  const seen = new Map<string, number>();
   for (const l of lines) {
     const m = /^\s*RIP: 0010:(.*)$/.exec(l);
     if (!m) continue;
     const s = SYMBOL.exec(m[1]);
-    if (s && !isGenericFrame(s[1])) return s[1];
+    if (s && !isGenericFrame(s[1])) seen.set(s[1], (seen.get(s[1]) ?? 0) + 1);
   }
-  return undefined;
+  let best: string | undefined;
+  for (const [name, n] of seen) {
+    const bestN = best === undefined ? 0 : seen.get(best)!;
+    if (n > bestN || (n === bestN && name.length > best!.length)) best = name;
+  }
+  return best;
 }
 
 /** The first frame of the first `Call Trace:` that is neither unreliable (`? f`) nor generic. */

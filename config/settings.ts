@@ -2,7 +2,8 @@
 // the process (`bpfdiff start`, `serve`, `worker`, tests and benchmarks): each value is checked
 // here and a bad one names its variable. Commands may only override defaults (e.g. `start`'s
 // campaign kernels as the nightly kernels), never re-read a variable themselves.
-import { availableParallelism } from 'node:os';
+import { availableParallelism, homedir } from 'node:os';
+import { join } from 'node:path';
 
 export class SettingsError extends Error {
   override name = 'SettingsError';
@@ -189,4 +190,28 @@ export function apiConfig(settings: Settings, redisUrl: string): ApiConfig {
 /** A worker's settings against one Redis. */
 export function workerConfig(settings: Settings, redisUrl: string): WorkerConfig {
   return { ...settings.worker, redisUrl };
+}
+
+/** Where this machine's kernels and caches are, and a forced accelerator: what kernel/ reads. */
+export interface MachineSettings {
+  /** BPFDIFF_CATALOG: the kernel catalog; undefined: vm-images/cache/catalog.json */
+  catalogPath?: string;
+  /** BPFDIFF_ACCEL: kvm or tcg overrides the probe; undefined (or auto): probe */
+  accel?: 'kvm' | 'tcg';
+  /** BPFDIFF_SNAPSHOT_DIR, else CACHE/snapshots */
+  snapshotDir: string;
+  /** XDG_CACHE_HOME/bpfdiff, else ~/.cache/bpfdiff: per-machine caches (accelerator probe, snapshots) */
+  cacheDir: string;
+}
+
+export function readMachineSettings(env: NodeJS.ProcessEnv = process.env): MachineSettings {
+  const accel = env.BPFDIFF_ACCEL || 'auto';
+  if (accel !== 'auto' && accel !== 'kvm' && accel !== 'tcg') throw new SettingsError(`BPFDIFF_ACCEL: expected auto, kvm or tcg, got "${accel}"`);
+  const cacheDir = join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'bpfdiff');
+  return {
+    catalogPath: env.BPFDIFF_CATALOG || undefined,
+    accel: accel === 'auto' ? undefined : accel,
+    snapshotDir: env.BPFDIFF_SNAPSHOT_DIR || join(cacheDir, 'snapshots'),
+    cacheDir,
+  };
 }

@@ -2,7 +2,8 @@
 // on some hosts /dev/kvm exists yet KVM guests die (docs/KERNEL-NOTES.md), so its presence proves nothing.
 // The probe's answer is cached per machine, QEMU binary and host kernel.
 import { accessSync, constants, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { homedir, hostname, release } from 'node:os';
+import { hostname, release } from 'node:os';
+import { readMachineSettings } from '../config/index.ts';
 import { dirname, join } from 'node:path';
 import type { KernelImage } from './catalog.ts';
 import { MsgType, Tag, readString } from './protocol.ts';
@@ -11,8 +12,7 @@ import { Vm, type Accel } from './vm.ts';
 export type AccelChoice = Accel | 'auto';
 
 export function accelCachePath(): string {
-  const base = process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache');
-  return join(base, 'bpfdiff', 'accel.json');
+  return join(readMachineSettings().cacheDir, 'accel.json');
 }
 
 interface AccelCache {
@@ -45,8 +45,8 @@ interface AccelProbeOptions {
 
 /** Resolves `auto` to kvm or tcg (BPFDIFF_ACCEL=kvm|tcg overrides). */
 export async function chooseAccel(choice: AccelChoice, kernel: KernelImage, opts: AccelProbeOptions): Promise<Accel> {
-  const forced = process.env.BPFDIFF_ACCEL;
-  if (forced === 'kvm' || forced === 'tcg') return forced;
+  const forced = readMachineSettings().accel;
+  if (forced) return forced;
   if (choice !== 'auto') return choice;
   if (!kvmUsable()) return 'tcg';
   const qemu = opts.qemuBinary ?? 'qemu-system-x86_64';

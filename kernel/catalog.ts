@@ -2,6 +2,7 @@
 // image, initramfs and exact version a kernel id stands for. A path to a user's bzImage is a
 // kernel id too, paired with a model profile (`next` unless given).
 import { splitCpu } from '../core/diff/finding.ts';
+import { readMachineSettings } from '../config/index.ts';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,10 +11,7 @@ export const CATALOG_FORMAT = 'bpfdiff.catalog/v1';
 
 /** Where vm-images/ keeps its catalog, unless BPFDIFF_CATALOG says otherwise. */
 export function defaultCatalogPath(): string {
-  return (
-    process.env.BPFDIFF_CATALOG ??
-    resolve(dirname(fileURLToPath(import.meta.url)), '..', 'vm-images', 'cache', 'catalog.json')
-  );
+  return readMachineSettings().catalogPath ?? resolve(dirname(fileURLToPath(import.meta.url)), '..', 'vm-images', 'cache', 'catalog.json');
 }
 
 /** A kernel the pool can boot. */

@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { readMachineSettings } from '../config/index.ts';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { QmpClient, QmpError } from './qmp.ts';
@@ -45,9 +45,7 @@ export interface SnapshotInputs {
 export const GUEST_PLACEHOLDER = '/GUEST.sock';
 
 function defaultSnapshotDir(): string {
-  if (process.env.BPFDIFF_SNAPSHOT_DIR) return process.env.BPFDIFF_SNAPSHOT_DIR;
-  const base = process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache');
-  return join(base, 'bpfdiff', 'snapshots');
+  return readMachineSettings().snapshotDir;
 }
 
 const fileHashes = new Map<string, { stamp: string; hash: string }>();

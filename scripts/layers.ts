@@ -19,7 +19,7 @@ interface LayerRule {
 
 const RULES: LayerRule[] = [
   { from: 'core/', may: ['core/'], packages: ['@sinclair/typebox'] },
-  { from: 'config/', may: ['config/'], packages: ['node:os', 'pino', 'pino-pretty'] },
+  { from: 'config/', may: ['config/'], packages: ['node:os', 'node:path', 'pino', 'pino-pretty'] },
   { from: 'kernel/', may: ['kernel/', 'core/', 'config/'] },
   { from: 'store/', may: ['store/', 'core/', 'config/'] },
   { from: 'engine/', may: ['engine/', 'core/', 'kernel/', 'config/'] },

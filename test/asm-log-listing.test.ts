@@ -1,7 +1,7 @@
 // A verifier log pasted as is (no `.func` lines, `call pc+N` to a subprogram with stack
 // arguments) assembles with the subprogram found from the call target, says how in
 // `disasm --source`, and runs on the real 7.2 kernel with the seven-argument result.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -11,26 +11,7 @@ import type { Outcome } from '../core/program/types.ts';
 const bin = join(import.meta.dirname, '..', 'bin', 'bpfdiff.js');
 
 /** examples/seven-args.s as the 7.2 kernel's verifier log prints it */
-const LOG = `0: (b7) r1 = 1
-1: (b7) r2 = 2
-2: (b7) r3 = 3
-3: (b7) r4 = 4
-4: (b7) r5 = 5
-5: (7a) *(u64 *)(r11 -8) = 600
-6: (7a) *(u64 *)(r11 -16) = 700
-7: (85) call pc+1
-8: (95) exit
-9: (79) r6 = *(u64 *)(r11 +8)
-10: (79) r7 = *(u64 *)(r11 +16)
-11: (bf) r0 = r1
-12: (0f) r0 += r2
-13: (0f) r0 += r3
-14: (0f) r0 += r4
-15: (0f) r0 += r5
-16: (0f) r0 += r6
-17: (0f) r0 += r7
-18: (95) exit
-`;
+const LOG = readFileSync(join(import.meta.dirname, '..', 'examples', 'seven-args.log'), 'utf8');
 
 describe('bpfdiff asm of a pasted verifier log', () => {
   it('finds the subprogram from call pc+1, counts its 7 arguments, and the real 7.2 kernel runs it', async () => {

@@ -1,25 +1,13 @@
 // Subprograms of a pasted verifier log (no `.func` lines) found from call targets, as the
 // kernel's add_subprog_and_kfunc finds them, with argument counts read from the instructions.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assemble } from './asm.ts';
 import { inferFunctions } from './subprogs.ts';
 
 /** examples/seven-args.s as the 7.2 kernel's log prints it: no function markers */
-const SEVEN_ARGS_LOG = `0: (b7) r1 = 1
-1: (b7) r2 = 2
-2: (b7) r3 = 3
-3: (b7) r4 = 4
-4: (b7) r5 = 5
-5: (7a) *(u64 *)(r11 -8) = 600
-6: (7a) *(u64 *)(r11 -16) = 700
-7: (85) call pc+1
-8: (95) exit
-9: (79) r6 = *(u64 *)(r11 +8)
-10: (79) r7 = *(u64 *)(r11 +16)
-11: (bf) r0 = r1
-12: (0f) r0 += r2
-13: (95) exit
-`;
+const SEVEN_ARGS_LOG = readFileSync(join(import.meta.dirname, '..', '..', 'examples', 'seven-args.log'), 'utf8');
 
 describe('subprograms from call targets', () => {
   it('a log listing with call pc+N assembles: the callee is a function with its stack arguments counted', () => {

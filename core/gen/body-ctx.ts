@@ -13,6 +13,10 @@ export interface Frame {
   ptrSlots: number[];
   /** scalar locals */
   locals: number[];
+  /** spilled received pointers to map values, with the map each points into */
+  mapSlots: Array<{ off: number; map: number }>;
+  /** the frame's free slots below everything else, from the highest down (contiguous): buffers for helpers */
+  scratch: number[];
 }
 
 export interface BodyCtx {

@@ -3,6 +3,7 @@
 // table, so existing seeds keep their programs while its weight is 0.
 import { SIZE_BYTES, BPF_ADD, BPF_AND, BPF_ARSH, BPF_DIV, BPF_LSH, BPF_MOD, BPF_MOV, BPF_MUL, BPF_NEG, BPF_OR, BPF_RSH, BPF_SUB, BPF_XOR, E, R_FP, type Op, type SizeName } from '../isa/index.ts';
 import type { BodyCtx } from './body-ctx.ts';
+import { valueAccess } from './body-maps.ts';
 import { CTX_SCALAR_FIELD, EDGE_IMM64, READ_REGS, W, imm32 } from './values.ts';
 
 /** what every filler gets besides the body: its destination register and width, drawn up front */
@@ -33,6 +34,7 @@ const FILLERS: readonly FillerKind[] = [
   { name: 'ptrWrite', weight: hasPtr, emit: ptrWrite },
   { name: 'ptrRead', weight: hasPtr, emit: ptrRead },
   { name: 'ctxRead', weight: (ctx, inLoop) => (ctx.frame.ctxSlot !== 0 && !inLoop ? 1 : 0), emit: ctxRead },
+  { name: 'mapValue', weight: (ctx) => (ctx.frame.mapSlots.length > 0 ? 2 : 0), emit: mapValueFiller },
 ];
 
 /** One filler statement; an atomic add with the options' `atomicRate`, else a kind by weight. */
@@ -136,6 +138,13 @@ function ptrWrite(ctx: BodyCtx): void {
 function ptrRead(ctx: BodyCtx): void {
   ctx.emit(E.ldx('DW', 0, R_FP, ctx.rng.pick(ctx.frame.ptrSlots)), E.ldx('DW', 0, 0, 0));
   ctx.fold(0);
+}
+
+/** a read or write through a received pointer to a map value (body-maps.ts) */
+function mapValueFiller(ctx: BodyCtx): void {
+  const slot = ctx.rng.pick(ctx.frame.mapSlots);
+  ctx.emit(E.ldx('DW', 0, R_FP, slot.off));
+  valueAccess(ctx, ctx.program.maps[slot.map].valueSize);
 }
 
 function ctxRead(ctx: BodyCtx): void {

@@ -7,6 +7,7 @@ import type { GenOptions } from './options.ts';
 import type { FuncPlan, ProgramPlan } from './plan.ts';
 import type { BodyCtx, Frame } from './body-ctx.ts';
 import { statements } from './body-statements.ts';
+import { mapArgEntry, mapArgSlots } from './body-maps.ts';
 import { CHECKSUM, CTX_SCALAR_FIELD, EDGE_IMM64, READ_REGS, W, foldOps, imm32 } from './values.ts';
 
 /** The function of plan `p` as IR; `newLabel` numbers labels across the whole program. */
@@ -20,7 +21,7 @@ export function buildBody(p: FuncPlan, program: ProgramPlan, rng: Prng, opts: Ge
     opts,
     program,
     plan: p,
-    frame: layoutFrame(p, rng),
+    frame: layoutFrame(p, program, rng),
     emit,
     fold: (v) => emit(...foldOps(rng, v)),
     newLabel,
@@ -31,14 +32,19 @@ export function buildBody(p: FuncPlan, program: ProgramPlan, rng: Prng, opts: Ge
   return { name: p.name, args: p.args, linkage: p.linkage, ops };
 }
 
-function layoutFrame(p: FuncPlan, rng: Prng): Frame {
-  const frame: Frame = { ctxSlot: 0, ptrSlots: [], locals: [] };
+function layoutFrame(p: FuncPlan, program: ProgramPlan, rng: Prng): Frame {
+  const frame: Frame = { ctxSlot: 0, ptrSlots: [], locals: [], mapSlots: [], scratch: [] };
   let next = 1;
   if (p.hasCtx) frame.ctxSlot = -8 * next++;
   for (const k of p.kinds) if (k === 'stack') frame.ptrSlots.push(-8 * next++);
-  // A few locals keep programs small; the frame budget bounds them on deep chains.
-  const localCount = Math.max(1, Math.min(rng.int(2, 5), p.slots - next + 1));
+  p.kinds.forEach((k, i) => {
+    if (k === 'map') frame.mapSlots.push({ off: -8 * next++, map: p.argMaps[i] });
+  });
+  // A few locals keep programs small; the frame budget bounds them on deep chains. Slots for the
+  // map-value pointers this function's call sites look up stay free (scratch).
+  const localCount = Math.max(1, Math.min(rng.int(2, 5), p.slots - next + 1 - mapArgSlots(program, p.index)));
   for (let i = 0; i < localCount; i++) frame.locals.push(-8 * next++);
+  for (; next <= p.slots; next++) frame.scratch.push(-8 * next);
   return frame;
 }
 
@@ -54,9 +60,11 @@ function entry(ctx: BodyCtx): void {
   const working: number[] = [...W];
   const uninitLocals = [...frame.locals];
   let ptrIndex = 0;
+  let mapIndex = 0;
   const ptrSlotOfArg = new Map<number, number>();
   p.kinds.forEach((k, i) => {
     if (k === 'stack') ptrSlotOfArg.set(i, frame.ptrSlots[ptrIndex++]);
+    if (k === 'map') ptrSlotOfArg.set(i, frame.mapSlots[mapIndex++].off);
   });
   let ctxSpilled = false;
   for (const i of order) {
@@ -75,6 +83,9 @@ function entry(ctx: BodyCtx): void {
       emit(E.stx('DW', R_FP, ptrSlotOfArg.get(i)!, v));
       emit(tagged(E.ldx('DW', 0, v, 0), { role: 'deref' }));
       ctx.fold(0);
+    } else if (kind === 'map') {
+      emit(E.stx('DW', R_FP, ptrSlotOfArg.get(i)!, v));
+      mapArgEntry(ctx, v, p.argMaps[i]);
     } else {
       if (!ctxSpilled) {
         emit(E.stx('DW', R_FP, frame.ctxSlot, v));

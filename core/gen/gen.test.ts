@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { rawToHex } from '../isa/raw.ts';
 import { validateProgram } from '../program/index.ts';
-import { checkGenOptions, DEFAULT_GEN_OPTIONS, generateProgram, generatePrograms, MUTATION_KINDS, Prng, resolveGenOptions } from './index.ts';
+import { checkGenOptions, DEFAULT_GEN_OPTIONS, generateProgram, generatePrograms, MUTATION_FEATURE, MUTATION_KINDS, Prng, resolveGenOptions } from './index.ts';
 
 const digest = (seed: number, count: number, opts = {}): string => {
   const h = createHash('sha256');
@@ -64,7 +64,8 @@ describe('generateProgram', () => {
 
   it('records the mutation, its rule and the expected reason in meta', () => {
     for (const kind of MUTATION_KINDS) {
-      const p = generateProgram(4, 0, { mutationRate: 1, mutations: [kind] });
+      const feature = MUTATION_FEATURE[kind];
+      const p = generateProgram(4, 0, { mutationRate: 1, mutations: [kind], ...(feature ? { [feature]: 0.05 } : {}) });
       expect(p.meta).toMatchObject({ mutation: kind, generator: 'bpfdiff-gen/2' });
       expect(() => new RegExp(String(p.meta?.expect))).not.toThrow();
     }

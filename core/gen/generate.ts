@@ -11,7 +11,7 @@ import { lower } from '../isa/index.ts';
 import type { Program } from '../program/index.ts';
 import { Prng } from './prng.ts';
 import { resolveGenOptions, type GenOptions } from './options.ts';
-import { MUTATION_RULES, type MutationKind } from './mutations.ts';
+import { MUTATION_FEATURE, MUTATION_RULES, type MutationKind } from './mutations.ts';
 import { planProgram } from './plan.ts';
 import { buildBody } from './body.ts';
 import { applyMutation } from './mutate.ts';
@@ -34,7 +34,9 @@ interface GeneratedProgramMeta {
 export function generateProgram(seed: number, index: number, options: Partial<GenOptions> | GenOptions = {}): Program {
   const opts = resolveGenOptions(options);
   const rng = Prng.forProgram(seed, index);
-  const mutation: MutationKind | undefined = rng.chance(opts.mutationRate) ? rng.pick(opts.mutations) : undefined;
+  // a feature's mutations are drawn only while its rate is above 0 (same seed, same programs without it)
+  const kinds = opts.mutations.filter((k) => { const f = MUTATION_FEATURE[k]; return f === undefined || opts[f] > 0; });
+  const mutation: MutationKind | undefined = rng.chance(opts.mutationRate) && kinds.length > 0 ? rng.pick(kinds) : undefined;
   let nextLabel = 1;
   const newLabel = (): number => nextLabel++;
   const plan = planProgram(rng, opts, mutation);
@@ -50,7 +52,7 @@ export function generateProgram(seed: number, index: number, options: Partial<Ge
     progType: opts.progType,
     insns: lowered.insns,
     funcs: lowered.funcs,
-    maps: [],
+    maps: plan.maps,
     input: new Uint8Array(64),
     meta: { ...meta },
   };

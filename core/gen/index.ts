@@ -2,6 +2,6 @@
 // stack-argument rule each. The same seed and options give byte-identical programs.
 export { Prng } from './prng.ts';
 export { DEFAULT_GEN_OPTIONS, checkGenOptions, resolveGenOptions, type GenOptions } from './options.ts';
-export { MUTATION_KINDS, isMutationKind, type MutationKind } from './mutations.ts';
+export { MUTATION_FEATURE, MUTATION_KINDS, isMutationKind, type MutationKind } from './mutations.ts';
 export { generateProgram, generatePrograms } from './generate.ts';
 export { parseGenOptions } from './user-options.ts';

@@ -7,6 +7,7 @@ import type { GenOptions } from './options.ts';
 import type { MutationKind } from './mutations.ts';
 import { outgoingNeed, type FuncPlan, type ProgramPlan, type SitePlan } from './plan.ts';
 import { expectedMessage } from './expect.ts';
+import { mapBadKey, mapNoNullCheck, mapUpdateUninit, mapValuePastEnd, mapValueUnbounded, type MapMutationCtx } from './mutate-maps.ts';
 import { CHECKSUM, EDGE_IMM32, W, foldOps } from './values.ts';
 
 interface MutationCtx {
@@ -73,7 +74,17 @@ const MUTATORS: Record<MutationKind, Mutator> = {
   'too-deep': () => expectedMessage.tooDeep(),
   'too-much-stack': tooMuchStack,
   'scalar-deref': scalarDeref,
+  'map-no-null-check': (c) => mapNoNullCheck(mapCtx(c)),
+  'map-value-past-end': (c) => mapValuePastEnd(mapCtx(c)),
+  'map-value-unbounded': (c) => mapValueUnbounded(mapCtx(c)),
+  'map-bad-key': (c) => mapBadKey(mapCtx(c)),
+  'map-update-uninit': (c) => mapUpdateUninit(mapCtx(c)),
 };
+
+/** what the feature mutators (mutate-maps.ts, ...) see: main's exit is where their snippet goes */
+function mapCtx(c: MutationCtx): MapMutationCtx {
+  return { rng: c.rng, plan: c.plan, newLabel: c.newLabel, atMainExit: (ops) => c.main.ops.splice(exitAt(c.main), 0, ...ops) };
+}
 
 function missingStackArgStore(c: MutationCtx): string {
   const { stores } = siteOps(c.main, c.treeSite!.id);

@@ -20,6 +20,12 @@ export const MUTATION_KINDS = [
   'too-deep',
   'too-much-stack',
   'scalar-deref',
+  // maps (drawn only while mapRate > 0; mutate-maps.ts)
+  'map-no-null-check',
+  'map-value-past-end',
+  'map-value-unbounded',
+  'map-bad-key',
+  'map-update-uninit',
 ] as const;
 
 export type MutationKind = (typeof MUTATION_KINDS)[number];
@@ -49,6 +55,20 @@ export const MUTATION_RULES: Record<MutationKind, MutationRule> = {
   'too-deep': { rule: 'setup_func_entry', what: 'a call chain of 17 frames, past every kernel\'s limit (8 on 6.12, 16 from 7.2)' },
   'too-much-stack': { rule: 'check_max_stack_depth', what: 'a call chain whose combined stack passes 512 bytes' },
   'scalar-deref': { rule: 'check_mem_access', what: 'a scalar passed where the callee dereferences a pointer argument' },
+  'map-no-null-check': { rule: 'check_mem_access', what: 'a hash map lookup\'s result dereferenced before its NULL check' },
+  'map-value-past-end': { rule: 'check_map_access', what: 'a map value accessed past value_size or before 0, or through a mask one bit too wide' },
+  'map-value-unbounded': { rule: 'check_reg_sane_offset', what: 'a map value pointer plus an index never bounded, or bounded only from above and signed' },
+  'map-bad-key': { rule: 'check_reg_type', what: 'bpf_map_lookup_elem with a scalar key, a possibly-NULL map value as key, or a key running past the frame' },
+  'map-update-uninit': { rule: 'check_stack_range_initialized', what: 'bpf_map_update_elem from a stack buffer never written, read back (accepted with CAP_PERFMON; the retval is unpredictable)' },
+};
+
+/** The generator option a mutation kind needs above 0 to be drawn (its feature makes its maps, helpers or sockets). */
+export const MUTATION_FEATURE: Partial<Record<MutationKind, 'mapRate'>> = {
+  'map-no-null-check': 'mapRate',
+  'map-value-past-end': 'mapRate',
+  'map-value-unbounded': 'mapRate',
+  'map-bad-key': 'mapRate',
+  'map-update-uninit': 'mapRate',
 };
 
 export function isMutationKind(name: string): name is MutationKind {

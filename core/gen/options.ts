@@ -36,6 +36,10 @@ export interface GenOptions {
   mutations: MutationKind[];
   /** helper ids used for helper-call statements; results are discarded */
   helpers: number[];
+  /** chance that a statement is a map operation: lookup with a null check and accesses to the value, update or delete (body-maps.ts) */
+  mapRate: number;
+  /** chance that a subprogram argument is a pointer to an array map's value (passed in a register or an r11 slot) */
+  mapArgRate: number;
 }
 
 export const DEFAULT_GEN_OPTIONS: Readonly<GenOptions> = Object.freeze({
@@ -56,6 +60,8 @@ export const DEFAULT_GEN_OPTIONS: Readonly<GenOptions> = Object.freeze({
   mutations: [...MUTATION_KINDS],
   // bpf_get_numa_node_id: in every program type's base set and constant in a one-node guest
   helpers: [42],
+  mapRate: 0,
+  mapArgRate: 0,
 }) as GenOptions;
 
 export function resolveGenOptions(partial: Partial<GenOptions> = {}): GenOptions {
@@ -98,6 +104,8 @@ export function checkGenOptions(o: GenOptions): string[] {
   rate('mutationRate', o.mutationRate);
   for (const m of o.mutations) if (!(MUTATION_KINDS as readonly string[]).includes(m)) out.push(`mutations: unknown kind ${m}; expected some of ${MUTATION_KINDS.join(', ')}`);
   if (o.mutationRate > 0 && o.mutations.length === 0) out.push('mutations: expected at least one kind when mutationRate > 0');
+  rate('mapRate', o.mapRate);
+  rate('mapArgRate', o.mapArgRate);
   if (o.helpers.length === 0 || o.helpers.some((h) => !Number.isInteger(h) || h < 1)) out.push('helpers: expected helper ids (positive integers)');
   return out;
 }

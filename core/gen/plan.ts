@@ -2,12 +2,14 @@
 // (argument count, linkage, which arguments are pointers) and the call sites, before any
 // instruction is drawn. Mutations that need a particular shape (a stack-argument callee, a
 // 17-frame chain) steer the plan here.
-import type { Linkage } from '../program/index.ts';
+import type { Linkage, MapDecl } from '../program/index.ts';
 import type { Prng } from './prng.ts';
 import type { GenOptions } from './options.ts';
 import type { MutationKind } from './mutations.ts';
+import { arrayMapIndex } from './map-decls.ts';
 
-export type ArgKind = 'scalar' | 'stack' | 'ctx';
+/** what an argument is: a scalar, a pointer to the caller's stack, the ctx, or a pointer to an array map's value */
+export type ArgKind = 'scalar' | 'stack' | 'ctx' | 'map';
 
 export interface FuncPlan {
   index: number;
@@ -21,6 +23,8 @@ export interface FuncPlan {
   hasCtx: boolean;
   /** 8-byte frame slots this function may use */
   slots: number;
+  /** for each argument of kind 'map': the index (in ProgramPlan.maps) of the array map whose value it points to */
+  argMaps: number[];
 }
 
 export interface SitePlan {
@@ -34,6 +38,8 @@ export interface SitePlan {
 export interface ProgramPlan {
   funcs: FuncPlan[];
   sites: SitePlan[];
+  /** the program's maps; map features append to it while they draw (none unless their rates are > 0) */
+  maps: MapDecl[];
 }
 
 /** Mutations that need main's first callee to take stack arguments. */
@@ -48,7 +54,8 @@ const TOO_DEEP_FRAMES = 17;
 /** The call graph, signatures and call sites of one program. */
 export function planProgram(rng: Prng, opts: GenOptions, mutation: MutationKind | undefined): ProgramPlan {
   const funcs = planGraph(rng, opts, mutation);
-  planSignatures(funcs, rng, opts, mutation);
+  const maps: MapDecl[] = [];
+  planSignatures(funcs, rng, opts, mutation, maps);
   boundPaths(funcs);
   // Sites: the tree edge's first site is top-level so every function is surely walked.
   const sites: SitePlan[] = [];
@@ -57,7 +64,7 @@ export function planProgram(rng: Prng, opts: GenOptions, mutation: MutationKind 
       for (let s = 0; s < e.sites; s++) sites.push({ id: sites.length, caller: p.index, callee: e.callee, topLevel: e.tree && s === 0 });
     }
   }
-  return { funcs, sites };
+  return { funcs, sites, maps };
 }
 
 /** Outgoing stack slots the calls of function `i` need (max over its call sites). */
@@ -102,6 +109,7 @@ function planGraph(rng: Prng, opts: GenOptions, m: MutationKind | undefined): Fu
     edges: [],
     hasCtx: index === 0,
     slots: stackBytes / 8,
+    argMaps: [],
   }));
   const byLevel = (l: number): FuncPlan[] => plans.filter((p) => p.level === l);
   for (const p of plans.slice(1)) {
@@ -122,7 +130,7 @@ function planGraph(rng: Prng, opts: GenOptions, m: MutationKind | undefined): Fu
 }
 
 /** Argument counts and linkage, then which arguments are pointers (to the caller's stack, or the ctx). */
-function planSignatures(plans: FuncPlan[], rng: Prng, opts: GenOptions, m: MutationKind | undefined): void {
+function planSignatures(plans: FuncPlan[], rng: Prng, opts: GenOptions, m: MutationKind | undefined, maps: MapDecl[]): void {
   for (const p of plans) {
     if (p.index === 0) {
       p.args = 1;
@@ -144,6 +152,10 @@ function planSignatures(plans: FuncPlan[], rng: Prng, opts: GenOptions, m: Mutat
       let kind: ArgKind = 'scalar';
       if (p.linkage === 'static' && pointers < 2 && rng.chance(opts.pointerArgRate)) {
         kind = ctxOk && rng.chance(0.35) ? 'ctx' : 'stack';
+        pointers++;
+      } else if (p.linkage === 'static' && pointers < 2 && rng.chance(opts.mapArgRate)) {
+        kind = 'map';
+        p.argMaps[i] = arrayMapIndex(maps, rng);
         pointers++;
       }
       p.kinds.push(kind);

@@ -31,6 +31,8 @@ const SHAPES: Record<keyof GenOptions, Shape> = {
   mutationRate: 'rate',
   mutations: 'mutations',
   helpers: 'helpers',
+  mapRate: 'rate',
+  mapArgRate: 'rate',
 };
 
 const GEN_OPTION_NAMES = Object.keys(SHAPES) as Array<keyof GenOptions>;

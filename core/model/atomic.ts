@@ -7,6 +7,8 @@ import { checkMemAccess, regTypeStr, tnumStr, type MemEnv } from './memory.ts';
 import type { Profile } from './profile.ts';
 import { tnumAdd, tnumConst, tnumIsAligned } from './scalar/tnum.ts';
 import { reject, type CheckResult } from './precheck.ts';
+import { cover } from './coverage.ts';
+import type { CheckRuleId } from './coverage-rules.ts';
 import { curFrame, type Reg, type RegType, type VState } from './state.ts';
 import { BPF_ADD, BPF_AND, BPF_CMPXCHG, BPF_FETCH, BPF_LOAD_ACQ, BPF_OR, BPF_STORE_REL, BPF_XCHG, BPF_XOR, BPF_REG_FP, sizeBytes } from '../isa/index.ts';
 
@@ -14,6 +16,20 @@ const RMW = new Set([BPF_ADD, BPF_ADD | BPF_FETCH, BPF_OR, BPF_OR | BPF_FETCH, B
 
 /** atomic_ptr_type_ok: not into the ctx, packet data or a socket */
 const FORBIDDEN: ReadonlySet<RegType> = new Set<RegType>(['ptr_to_ctx', 'pkt', 'pkt_meta', 'sock', 'sock_common', 'tcp_sock']);
+
+const RMW_RULES: Record<number, CheckRuleId> = {
+  [BPF_ADD]: 'check_atomic_rmw:add', [BPF_OR]: 'check_atomic_rmw:or', [BPF_AND]: 'check_atomic_rmw:and', [BPF_XOR]: 'check_atomic_rmw:xor',
+  [BPF_XCHG]: 'check_atomic_rmw:xchg', [BPF_CMPXCHG]: 'check_atomic_rmw:cmpxchg',
+};
+
+function coverRmw(imm: number, size: number, type: Reg['type']): void {
+  const rule = RMW_RULES[imm] ?? RMW_RULES[imm & ~BPF_FETCH];
+  if (rule) cover(rule);
+  if (imm !== BPF_XCHG && imm !== BPF_CMPXCHG && imm & BPF_FETCH) cover('check_atomic_rmw:fetch');
+  if (size === 4) cover('check_atomic_rmw:size4');
+  if (type === 'ptr_to_stack') cover('check_atomic_rmw:stack');
+  else if (type === 'map_value') cover('check_atomic_rmw:map-value');
+}
 
 export function checkAtomic(st: VState, insn: RawInsn, env: MemEnv): CheckResult | undefined {
   const regs = curFrame(st).regs;
@@ -37,7 +53,10 @@ export function checkAtomic(st: VState, insn: RawInsn, env: MemEnv): CheckResult
     // check_mem_access with strict_alignment_once: atomics are aligned whatever the program's flags
     const misaligned = strictAlignment(regs[insn.dst]!, insn.off, size, env.profile);
     if (misaligned) return reject(EACCES, misaligned);
-    return access(insn.dst, false, -1) ?? (loadReg >= 0 ? access(insn.dst, false, loadReg) : undefined) ?? access(insn.dst, true, -1);
+    const type = regs[insn.dst]!.type;
+    const res = access(insn.dst, false, -1) ?? (loadReg >= 0 ? access(insn.dst, false, loadReg) : undefined) ?? access(insn.dst, true, -1);
+    if (!res) coverRmw(insn.imm, size, type);
+    return res;
   }
   if (insn.imm === BPF_LOAD_ACQ) {
     // check_atomic_load → check_load_mem
@@ -45,6 +64,7 @@ export function checkAtomic(st: VState, insn: RawInsn, env: MemEnv): CheckResult
     if (e) return e;
     if (FORBIDDEN.has(regs[insn.src]!.type)) return reject(EACCES, `BPF_ATOMIC loads from R${insn.src} ${regTypeStr(regs[insn.src]!)} is not allowed`);
     if (insn.dst === BPF_REG_FP) return reject(EACCES, msg.fpReadOnly());
+    cover('check_atomic_load:load-acquire');
     return access(insn.src, false, insn.dst);
   }
   if (insn.imm === BPF_STORE_REL) {
@@ -52,6 +72,7 @@ export function checkAtomic(st: VState, insn: RawInsn, env: MemEnv): CheckResult
     const e = readOk(insn.src) ?? readOk(insn.dst) ?? access(insn.dst, true, insn.src);
     if (e) return e;
     if (FORBIDDEN.has(regs[insn.dst]!.type)) return reject(EACCES, `BPF_ATOMIC stores into R${insn.dst} ${regTypeStr(regs[insn.dst]!)} is not allowed`);
+    cover('check_atomic_store:store-release');
     return undefined;
   }
   return reject(EINVAL, `BPF_ATOMIC uses invalid atomic opcode ${(insn.imm >>> 0).toString(16).padStart(2, '0')}`);

@@ -3,6 +3,7 @@
 // check_outgoing_stack_args, invalidate_outgoing_stack_args).
 import { EACCES, EFAULT, EINVAL, msg } from './messages.ts';
 import { reject, type CheckResult } from './precheck.ts';
+import { cover } from './coverage.ts';
 import { knownScalar, notInitReg, type Frame, type Reg, type VState } from './state.ts';
 
 const MAX_STACK_ARG_SLOTS = 7;
@@ -26,6 +27,8 @@ export function stackArgWrite(f: Frame, info: SubprogInfo, off: number, value: R
   if (spi >= MAX_STACK_ARG_SLOTS) return reject(EINVAL, msg.stackArgWriteMax(off, MAX_STACK_ARG_SLOTS));
   while (f.outArgs.length < spi + 1) f.outArgs.push(notInitReg());
   if (spi + 1 > info.maxOutWritten) info.maxOutWritten = spi + 1;
+  if (f.outArgs[spi]!.type !== 'not_init') cover('check_stack_arg_write:overwrite');
+  cover(typeof value === 'bigint' ? 'check_stack_arg_write:imm' : value.type === 'scalar' ? 'check_stack_arg_write:scalar' : 'check_stack_arg_write:pointer');
   f.outArgs[spi] = typeof value === 'bigint' ? knownScalar(value) : { ...value };
   f.noStackArgLoad = true;
   return undefined;
@@ -39,6 +42,7 @@ export function stackArgRead(st: VState, info: SubprogInfo, off: number, dst: nu
   if (spi + 1 > info.inStackArgs) return reject(EACCES, msg.stackArgReadOob(off, info.inStackArgs * 8));
   const caller = st.frames[st.frames.length - 2]!;
   f.regs[dst] = { ...caller.outArgs[spi]! };
+  cover(f.regs[dst]!.type === 'scalar' ? 'check_stack_arg_read:scalar' : 'check_stack_arg_read:pointer');
   return undefined;
 }
 
@@ -48,6 +52,7 @@ export function checkOutgoingStackArgs(caller: Frame, nargs: number): CheckResul
     const spi = i - 5;
     if (spi >= caller.outArgs.length || caller.outArgs[spi]!.type === 'not_init') return reject(EFAULT, msg.stackArgNotInit(nargs, spi + 1));
   }
+  if (nargs > 5) cover('check_outgoing_stack_args:initialized');
   return undefined;
 }
 

@@ -3,10 +3,12 @@
 // arithmetic through scalar/alu.ts, linked-register deltas, and pointer arithmetic.
 import type { RawInsn } from '../isa/raw.ts';
 import {
-  ALU_OP_STRING, BPF_ADD, BPF_ALU64, BPF_AND, BPF_ARSH, BPF_DIV, BPF_END, BPF_K, BPF_LSH, BPF_MOD, BPF_MOV, BPF_NEG, BPF_OR, BPF_RSH,
+  ALU_OP_STRING, BPF_ADD, BPF_ALU64, BPF_AND, BPF_ARSH, BPF_DIV, BPF_END, BPF_K, BPF_LSH, BPF_MOD, BPF_MOV, BPF_MUL, BPF_NEG, BPF_OR, BPF_RSH,
   BPF_SUB, BPF_X, BPF_XOR, opClass, opOp, opSource,
 } from '../isa/index.ts';
 import { EACCES, EFAULT, EINVAL, msg } from './messages.ts';
+import { cover } from './coverage.ts';
+import type { CheckRuleId } from './coverage-rules.ts';
 import { assignScalarId, regTypeStr } from './memory.ts';
 import { reject, unknown, type CheckResult } from './precheck.ts';
 import { readReg, writeReg } from './reg-args.ts';
@@ -21,12 +23,43 @@ import { cloneState, curFrame, isPktPointer, knownScalarImm, mayBeNull, nextId, 
 
 const BPF_MAX_VAR_OFF = 1n << 29n;
 
+/** the rule of each scalar operation, [64-bit, 32-bit]; DIV and MOD with off 1 are signed */
+const ALU_RULES: Record<number, readonly [CheckRuleId, CheckRuleId]> = {
+  [BPF_ADD]: ['check_alu_op:add', 'check_alu_op:add32'],
+  [BPF_SUB]: ['check_alu_op:sub', 'check_alu_op:sub32'],
+  [BPF_MUL]: ['check_alu_op:mul', 'check_alu_op:mul32'],
+  [BPF_DIV]: ['check_alu_op:div', 'check_alu_op:div32'],
+  [BPF_MOD]: ['check_alu_op:mod', 'check_alu_op:mod32'],
+  [BPF_OR]: ['check_alu_op:or', 'check_alu_op:or32'],
+  [BPF_AND]: ['check_alu_op:and', 'check_alu_op:and32'],
+  [BPF_XOR]: ['check_alu_op:xor', 'check_alu_op:xor32'],
+  [BPF_LSH]: ['check_alu_op:lsh', 'check_alu_op:lsh32'],
+  [BPF_RSH]: ['check_alu_op:rsh', 'check_alu_op:rsh32'],
+  [BPF_ARSH]: ['check_alu_op:arsh', 'check_alu_op:arsh32'],
+  [BPF_NEG]: ['check_alu_op:neg', 'check_alu_op:neg32'],
+};
+const SIGNED_RULES: Record<number, readonly [CheckRuleId, CheckRuleId]> = {
+  [BPF_DIV]: ['check_alu_op:sdiv', 'check_alu_op:sdiv32'],
+  [BPF_MOD]: ['check_alu_op:smod', 'check_alu_op:smod32'],
+};
+
+function coverAluOp(insn: RawInsn, o: number, alu64: boolean): void {
+  if (o === BPF_END) {
+    cover(alu64 ? 'check_alu_op:bswap' : opSource(insn.code) === BPF_X ? 'check_alu_op:be' : 'check_alu_op:le');
+    return;
+  }
+  const rules = (insn.off === 1 ? SIGNED_RULES[o] : undefined) ?? ALU_RULES[o];
+  if (rules) cover(rules[alu64 ? 0 : 1]);
+  if (opSource(insn.code) === BPF_X && (o === BPF_LSH || o === BPF_RSH || o === BPF_ARSH)) cover('check_alu_op:shift-by-reg');
+}
+
 /** check_alu_op; `pushFork` takes the other half of a scalar the kernel splits (maybe_fork_scalars) */
 export function checkAluOp(st: VState, insn: RawInsn, pushFork: (other: VState) => void): CheckResult | undefined {
   const regs = curFrame(st).regs;
   const o = opOp(insn.code);
   const alu64 = opClass(insn.code) === BPF_ALU64;
   const aluInsn = { op: o, alu32: !alu64, off: insn.off, imm: insn.imm, srcBit: opSource(insn.code) === BPF_X };
+  if (o !== BPF_MOV) coverAluOp(insn, o, alu64);
   if (o === BPF_END || o === BPF_NEG) {
     const e = readReg(regs, insn.dst);
     if (e) return e;
@@ -39,6 +72,7 @@ export function checkAluOp(st: VState, insn: RawInsn, pushFork: (other: VState) 
       // privileged: the pointer becomes an unknown scalar
       const e2 = writeReg(insn.dst);
       if (e2) return e2;
+      cover('check_alu_op:neg-or-end-on-pointer');
       markUnknown(dst);
     }
     return undefined;
@@ -64,6 +98,7 @@ export function checkAluOp(st: VState, insn: RawInsn, pushFork: (other: VState) 
   if (dst.type !== 'scalar' || srcReg.type !== 'scalar') {
     if (opSource(insn.code) === BPF_X && srcReg.type !== 'scalar' && dst.type !== 'scalar') {
       if (o === BPF_SUB) {
+        cover('check_alu_op:ptr-minus-ptr');
         regs[insn.dst] = unknownScalar();
         return undefined;
       }
@@ -74,8 +109,10 @@ export function checkAluOp(st: VState, insn: RawInsn, pushFork: (other: VState) 
     return adjustPtrMinMaxVals(st, insn, ptr, off, dst.type === 'scalar');
   }
   const dstUmax = umax(dst);
+  if (!tnumIsConst(dst.varOff) && !tnumIsConst(srcReg.varOff)) cover('adjust_reg_min_max_vals:scalar-op-scalar');
   const fork = adjustScalar(aluInsn, dst, srcReg);
   if (fork) {
+    cover('maybe_fork_scalars:fork');
     const other = cloneState(st);
     curFrame(other).regs[insn.dst] = fork;
     other.insnIdx = st.prevIdx;
@@ -95,11 +132,13 @@ function adjustPtrMinMaxVals(st: VState, insn: RawInsn, ptr: Reg, offReg: Reg, s
   const sminv = smin(offReg), smaxv = smax(offReg), uminv = umin(offReg), umaxv = umax(offReg);
   const typeStr = regTypeStr(ptr);
   if ((known && (sminv !== smaxv || uminv !== umaxv)) || sminv > smaxv || uminv > umaxv) {
+    cover('adjust_ptr_min_max_vals:unknown-offset');
     regs[dstno] = unknownScalar();
     return undefined;
   }
   if (opClass(insn.code) !== BPF_ALU64) {
     if (o === BPF_SUB) {
+      cover('adjust_ptr_min_max_vals:ptr32-sub');
       regs[dstno] = unknownScalar();
       return undefined;
     }
@@ -155,7 +194,26 @@ function adjustPtrMinMaxVals(st: VState, insn: RawInsn, ptr: Reg, offReg: Reg, s
     return reject(EINVAL, msg.ptrOffsetNotAllowed(typeStr, tnumIsConst(d.varOff) ? dv : smin(d)));
   regBoundsSync(d);
   regs[dstno] = d;
+  coverPtrArith(ptr.type, known, o, scalarDst);
   return undefined;
+}
+
+function coverPtrArith(type: Reg['type'], known: boolean, o: number, scalarDst: boolean): void {
+  if (o === BPF_SUB) cover('adjust_ptr_min_max_vals:sub');
+  if (scalarDst) cover('adjust_ptr_min_max_vals:scalar-plus-ptr');
+  switch (type) {
+    case 'ptr_to_stack':
+      return cover(known ? 'adjust_ptr_min_max_vals:stack-const' : 'adjust_ptr_min_max_vals:stack-var');
+    case 'ptr_to_ctx':
+      return cover('adjust_ptr_min_max_vals:ctx-const');
+    case 'map_value':
+      return cover(known ? 'adjust_ptr_min_max_vals:map-value-const' : 'adjust_ptr_min_max_vals:map-value-var');
+    case 'pkt':
+    case 'pkt_meta':
+      return cover(known ? 'adjust_ptr_min_max_vals:pkt-const' : 'adjust_ptr_min_max_vals:pkt-var');
+    case 'map_ptr':
+      return cover('adjust_ptr_min_max_vals:map-ptr-zero');
+  }
 }
 
 /** BPF_MOV: a copy keeps the scalar id when no bits change (sign or zero extension otherwise drops it) */
@@ -183,6 +241,7 @@ function checkMov(st: VState, insn: RawInsn, alu64: boolean): CheckResult | unde
   if (e) return e;
   if (opSource(insn.code) === BPF_X) {
     const s = regs[insn.src]!;
+    coverMov(s.type === 'scalar', alu64, insn.off);
     if (alu64) {
       if (insn.off === 0) {
         assignScalarId(st, s);
@@ -229,11 +288,26 @@ function checkMov(st: VState, insn: RawInsn, alu64: boolean): CheckResult | unde
       regs[insn.dst] = d;
     }
   } else {
+    cover(alu64 ? 'check_alu_op:mov-imm' : 'check_alu_op:mov32-imm');
     const d = unknownScalar();
     markKnown(d, movImmValue(insn.imm, alu64));
     regs[insn.dst] = d;
   }
   return undefined;
+}
+
+const MOVSX_RULES: Record<number, CheckRuleId> = { 8: 'check_alu_op:movsx8', 16: 'check_alu_op:movsx16', 32: 'check_alu_op:movsx32' };
+const MOVSX32_RULES: Record<number, CheckRuleId> = { 8: 'check_alu_op:movsx32-8', 16: 'check_alu_op:movsx32-16' };
+
+function coverMov(scalar: boolean, alu64: boolean, off: number): void {
+  if (off !== 0) {
+    const r = (alu64 ? MOVSX_RULES : MOVSX32_RULES)[off];
+    if (r) cover(r);
+    if (!scalar) cover('check_alu_op:movsx-pointer');
+    return;
+  }
+  if (scalar) cover(alu64 ? 'check_alu_op:mov-reg' : 'check_alu_op:mov32-reg');
+  else cover(alu64 ? 'check_alu_op:mov-pointer' : 'check_alu_op:mov32-pointer');
 }
 
 /** linked registers: rX += const keeps the link with a delta (adjust_reg_min_max_vals) */
@@ -253,6 +327,7 @@ function updateLinkedDelta(insn: RawInsn, o: number, alu64: boolean, dst: Reg, d
         dst.delta = 0;
         dst.linked32 = undefined;
       } else {
+        cover('adjust_reg_min_max_vals:linked-delta');
         dst.delta = offv;
         dst.linked32 = !alu64;
       }

@@ -3,7 +3,12 @@
 // linked scalars learning the refined bounds (sync_linked_regs) and pointer comparisons
 // resolving NULL and packet ranges.
 import type { RawInsn } from '../isa/raw.ts';
-import { BPF_JEQ, BPF_JMP32, BPF_JNE, BPF_REG_FP, BPF_X, opClass, opOp, opSource } from '../isa/index.ts';
+import {
+  BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT, BPF_JMP32, BPF_JNE, BPF_JSET, BPF_JSGE, BPF_JSGT, BPF_JSLE, BPF_JSLT, BPF_REG_FP, BPF_X,
+  opClass, opOp, opSource,
+} from '../isa/index.ts';
+import { cover } from './coverage.ts';
+import type { CheckRuleId } from './coverage-rules.ts';
 import { EACCES, EFAULT, EINVAL, msg } from './messages.ts';
 import { markPtrNotNull, markPtrOrNullRegs, pktPtrBranchTaken, regNotNull, tryMatchPktPointers } from './pointers.ts';
 import { reject, type CheckResult } from './precheck.ts';
@@ -12,6 +17,21 @@ import { flipOpcode, scalarBranchTaken, type BranchRegs } from './scalar/branch.
 import { C32, C64 } from './scalar/cnum.ts';
 import { tnumAdd, tnumIsConst } from './scalar/tnum.ts';
 import { cloneState, curFrame, isPktPointerAny, knownScalar, knownScalarImm, mayBeNull, type Reg, type VState } from './state.ts';
+
+/** the rule of each comparison, [64-bit, 32-bit] */
+const JMP_RULES: Record<number, readonly [CheckRuleId, CheckRuleId]> = {
+  [BPF_JEQ]: ['check_cond_jmp_op:jeq', 'check_cond_jmp_op:jeq32'],
+  [BPF_JNE]: ['check_cond_jmp_op:jne', 'check_cond_jmp_op:jne32'],
+  [BPF_JGT]: ['check_cond_jmp_op:jgt', 'check_cond_jmp_op:jgt32'],
+  [BPF_JGE]: ['check_cond_jmp_op:jge', 'check_cond_jmp_op:jge32'],
+  [BPF_JLT]: ['check_cond_jmp_op:jlt', 'check_cond_jmp_op:jlt32'],
+  [BPF_JLE]: ['check_cond_jmp_op:jle', 'check_cond_jmp_op:jle32'],
+  [BPF_JSGT]: ['check_cond_jmp_op:jsgt', 'check_cond_jmp_op:jsgt32'],
+  [BPF_JSGE]: ['check_cond_jmp_op:jsge', 'check_cond_jmp_op:jsge32'],
+  [BPF_JSLT]: ['check_cond_jmp_op:jslt', 'check_cond_jmp_op:jslt32'],
+  [BPF_JSLE]: ['check_cond_jmp_op:jsle', 'check_cond_jmp_op:jsle32'],
+  [BPF_JSET]: ['check_cond_jmp_op:jset', 'check_cond_jmp_op:jset32'],
+};
 
 /** check_cond_jmp_op: decides the branch or forks the path; `fork` takes the state that jumps */
 export function checkCondJmpOp(st: VState, insn: RawInsn, idx: number, fork: (other: VState) => void): CheckResult | undefined {
@@ -22,6 +42,9 @@ export function checkCondJmpOp(st: VState, insn: RawInsn, idx: number, fork: (ot
   const isX = opSource(insn.code) === BPF_X;
   if (isX && regs[insn.src]!.type === 'not_init') return reject(EACCES, msg.notReadOk(insn.src));
   const jmp32 = opClass(insn.code) === BPF_JMP32;
+  const rules = JMP_RULES[o];
+  if (rules) cover(rules[jmp32 ? 1 : 0]);
+  if (isX) cover(insn.src === insn.dst ? 'check_cond_jmp_op:same-reg' : 'check_cond_jmp_op:reg-reg');
   const dst = regs[insn.dst]!;
   const srcReg = isX ? regs[insn.src]! : knownScalarImm(insn.imm);
   const b: BranchRegs = { true1: { ...dst }, true2: { ...srcReg }, false1: { ...dst }, false2: { ...srcReg } };
@@ -30,13 +53,19 @@ export function checkCondJmpOp(st: VState, insn: RawInsn, idx: number, fork: (ot
   else pred = pointerBranchTaken(dst, srcReg, o, jmp32);
   const target = idx + insn.off + 1;
   if (pred === 1) {
+    cover('is_branch_taken:always');
+    if (target <= idx) cover('do_check:back-edge-walked');
     st.insnIdx = target;
     return undefined;
   }
   if (pred === 0) {
+    cover('is_branch_taken:never');
     st.insnIdx = idx + 1;
     return undefined;
   }
+  cover('check_cond_jmp_op:fork');
+  if (target <= idx) cover('do_check:back-edge-walked');
+  if (dst.type !== 'scalar' || srcReg.type !== 'scalar') cover('check_cond_jmp_op:pointer-compare');
   for (const r of [b.true1, b.true2, b.false1, b.false2]) if (r.type === 'scalar' && boundsInsane(r)) return reject(EFAULT, 'verifier bug: REG INVARIANTS VIOLATION');
   const other = cloneState(st);
   const oregs = curFrame(other).regs;
@@ -49,6 +78,7 @@ export function checkCondJmpOp(st: VState, insn: RawInsn, idx: number, fork: (ot
     regs[insn.dst] = b.false1;
     oregs[insn.dst] = b.true1;
   }
+  if ((isX && srcReg.type === 'scalar' && srcReg.id) || (dst.type === 'scalar' && dst.id)) cover('sync_linked_regs:linked');
   if (isX && srcReg.type === 'scalar' && srcReg.id) {
     syncLinked(st, regs[insn.src]!);
     syncLinked(other, oregs[insn.src]!);
@@ -73,11 +103,18 @@ function learnFromPointerJmp(insn: RawInsn, o: number, dst: Reg, srcReg: Reg, st
   const isX = opSource(insn.code) === BPF_X;
   if (isX && srcReg.type !== 'scalar' && (o === BPF_JEQ || o === BPF_JNE)) {
     const eq = curFrame(o === BPF_JEQ ? other : st).regs;
-    if (regNotNull(dst) && mayBeNull(srcReg.type)) markPtrNotNull(eq[insn.src]!);
-    if (regNotNull(srcReg) && mayBeNull(dst.type)) markPtrNotNull(eq[insn.dst]!);
+    if (regNotNull(dst) && mayBeNull(srcReg.type)) {
+      cover('mark_ptr_not_null_reg:ptr-eq-ptr');
+      markPtrNotNull(eq[insn.src]!);
+    }
+    if (regNotNull(srcReg) && mayBeNull(dst.type)) {
+      cover('mark_ptr_not_null_reg:ptr-eq-ptr');
+      markPtrNotNull(eq[insn.dst]!);
+    }
   }
   const againstZero = isX ? srcReg.type === 'scalar' && tnumIsConst(srcReg.varOff) && srcReg.varOff.value === 0n : insn.imm === 0;
   if ((o === BPF_JEQ || o === BPF_JNE) && mayBeNull(dst.type) && againstZero) {
+    cover('mark_ptr_or_null_regs:null-check');
     markPtrOrNullRegs(st, dst.id, o === BPF_JNE);
     markPtrOrNullRegs(other, dst.id, o === BPF_JEQ);
   } else if (isX) {
@@ -87,7 +124,11 @@ function learnFromPointerJmp(insn: RawInsn, o: number, dst: Reg, srcReg: Reg, st
 
 /** is_branch_taken when a pointer is involved: only packet pointers against pkt_end and a non-NULL pointer against 0 */
 function pointerBranchTaken(dst: Reg, srcReg: Reg, o: number, jmp32: boolean): -1 | 0 | 1 {
-  if (isPktPointerAny(dst.type) && isPktPointerAny(srcReg.type) && !jmp32) return pktPtrBranchTaken(dst, srcReg, o);
+  if (isPktPointerAny(dst.type) && isPktPointerAny(srcReg.type) && !jmp32) {
+    const taken = pktPtrBranchTaken(dst, srcReg, o);
+    if (taken >= 0) cover('is_pkt_ptr_branch_taken:decided');
+    return taken;
+  }
   // the low 32 bits of a valid pointer may well be zero
   if (jmp32) return -1;
   const isConst = (r: Reg): boolean => r.type === 'scalar' && tnumIsConst(r.varOff);
@@ -97,6 +138,7 @@ function pointerBranchTaken(dst: Reg, srcReg: Reg, o: number, jmp32: boolean): -
     [r1, r2] = [r2, r1];
   }
   if (!isConst(r2) || !regNotNull(r1) || r2.varOff.value !== 0n) return -1;
+  if (opc === BPF_JEQ || opc === BPF_JNE) cover('is_branch_taken:non-null-pointer');
   return opc === BPF_JEQ ? 0 : opc === BPF_JNE ? 1 : -1;
 }
 

@@ -11,6 +11,7 @@ import { E2BIG, EACCES, EFAULT, EINVAL, msg } from './messages.ts';
 import { clearAllPktPointers, referenceLeak } from './pointers.ts';
 import { reject, type CheckResult, type Subprog } from './precheck.ts';
 import type { Profile } from './profile.ts';
+import { cover } from './coverage.ts';
 import { curFrame, newFrame, unknownScalar, type Reg, type VState } from './state.ts';
 
 /** What calls need of the walk (the kernel's env and subprog_info). */
@@ -38,13 +39,17 @@ export function prepareFuncArgs(env: CallEnv, sub: number): CheckResult | 'unrel
   const f = env.profile.features;
   if (!f.stackArgs) {
     if (n > env.profile.limits.maxRegArgs) {
-      if (s.linkage !== 'global') return 'unreliable';
+      if (s.linkage !== 'global') {
+        cover('btf_prepare_func_args:unreliable');
+        return 'unreliable';
+      }
       return reject(EINVAL, msg.globalTooManyArgs612(s.name, n, 5));
     }
     return undefined;
   }
   if (n > env.profile.limits.maxFuncArgs) return reject(EFAULT, msg.tooManyParams(env.profile.limits.maxFuncArgs, s.name, n));
   if (n > 5) {
+    cover('btf_prepare_func_args:stack-args');
     info.inStackArgs = n - 5;
     if (info.stackArgCnt < n - 5) info.stackArgCnt = n - 5;
   }
@@ -95,10 +100,15 @@ export function checkFuncCall(env: CallEnv, st: VState, insn: RawInsn, idx: numb
     }
     if (err) env.unreliable.add(callee);
   }
+  if (info.argCnt > 5 && !err) cover('check_func_call:stack-args');
   if (sub.linkage === 'global') {
     if (err) return reject(err.kind === 'reject' ? err.errno : EINVAL, msg.callerPassesInvalidArgs(callee, sub.name));
+    cover('check_func_call:global');
     env.calledGlobals.add(callee);
-    if (env.changesPktData[callee]) clearAllPktPointers(st);
+    if (env.changesPktData[callee]) {
+      cover('check_func_call:global-changes-pkt-data');
+      clearAllPktPointers(st);
+    }
     clearCallerSaved(caller);
     invalidateOutgoingStackArgs(caller);
     caller.regs[0] = unknownScalar();
@@ -110,6 +120,8 @@ export function checkFuncCall(env: CallEnv, st: VState, insn: RawInsn, idx: numb
   if (total > callerInfo.stackArgCnt) callerInfo.stackArgCnt = total;
   // setup_func_entry
   if (st.frames.length >= env.profile.limits.maxCallFrames) return reject(E2BIG, msg.callStackTooDeep(st.frames.length + 1));
+  cover(err ? 'check_func_call:unreliable-btf' : 'check_func_call:static');
+  if (st.frames.length >= 3) cover('setup_func_entry:deep');
   const frame = newFrame(st.frames.length, callee, idx);
   for (let r = 1; r <= 5; r++) frame.regs[r] = { ...caller.regs[r]! };
   st.frames.push(frame);
@@ -125,6 +137,7 @@ export function processExit(env: CallEnv, st: VState): CheckResult | 'exit' | un
     // prepare_func_exit
     const r0 = f.regs[0]!;
     if (r0.type === 'ptr_to_stack') return reject(EINVAL, 'cannot return stack pointer to the caller');
+    if (r0.type !== 'not_init') cover(r0.type === 'scalar' ? 'prepare_func_exit:scalar' : 'prepare_func_exit:pointer');
     st.frames.pop();
     const caller = curFrame(st);
     caller.regs[0] = { ...r0 };
@@ -139,9 +152,11 @@ export function processExit(env: CallEnv, st: VState): CheckResult | 'exit' | un
   if (f.subprog !== 0) {
     if (r0.type === 'not_init') return reject(EACCES, msg.notReadOk(0));
     if (r0.type !== 'scalar') return reject(EINVAL, msg.subprogExitR0(regTypeStr(r0)));
+    cover('process_bpf_exit_full:global-subprog');
     return 'exit';
   }
   if (r0.type === 'not_init') return reject(EACCES, msg.notReadOk(0));
+  cover('process_bpf_exit_full:main');
   env.exitR0?.push({ ...r0 });
   return 'exit';
 }

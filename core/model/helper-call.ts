@@ -8,6 +8,8 @@ import { checkHelperMemAccess, checkMemAccess, regTypeStr, tnumStr, type MemEnv,
 import { GUEST_NR_CPU_IDS, helperAvailable, helperName, helperProto, type ArgBase, type HelperArg, type HelperProto } from './helpers.ts';
 import { acquireReference, clearAllPktPointers, isReferenced, releaseReference } from './pointers.ts';
 import { reject, unknown, type CheckResult } from './precheck.ts';
+import { cover, coverHelper } from './coverage.ts';
+import type { CheckRuleId } from './coverage-rules.ts';
 import { markKnown, regBoundsSync, setURange32, setURange64, smin, umax, umin } from './scalar/bounds.ts';
 import { tnumIsConst } from './scalar/tnum.ts';
 import { HELPER_ID_LIMIT } from '../isa/helper-ids.ts';
@@ -74,12 +76,15 @@ export function checkHelperCall(st: VState, funcId: number, insnIdx: number, env
     const e = checkMemAccess(st, { ...regs[meta.raw.regno]! }, { who: `R${meta.raw.regno}`, off: i, size: 1, write: true, valueRegno: -1, ldsx: false }, env);
     if (e) return e;
   }
+  coverHelper(funcId);
   const releaseArg = fn.args.findIndex((a) => a.release);
   if (releaseArg >= 0) {
     const r = regs[releaseArg + 1]!;
     if (!isNullScalar(r)) releaseReference(st, r.id);
+    else cover('release_reference:null');
   }
   clearCallerSaved(f);
+  if (f.outArgs.some((a) => a.type !== 'not_init')) cover('check_helper_call:clobbers-stack-args');
   invalidateOutgoingStackArgs(f);
   const r0 = setReturn(fn, meta, env);
   if (mayBeNull(r0.type)) r0.id = nextId();
@@ -96,12 +101,14 @@ function setReturn(fn: HelperProto, meta: CallMeta, env: MemEnv): Reg {
     case 'integer':
       if (fn.id === BPF_FUNC_get_smp_processor_id) {
         // do_refine_retval_range
+        cover('check_helper_call:ret-refined');
         setURange64(r0, 0n, BigInt(GUEST_NR_CPU_IDS - 1));
         setURange32(r0, 0n, BigInt(GUEST_NR_CPU_IDS - 1));
         regBoundsSync(r0);
       }
       return r0;
     case 'void':
+      cover('check_helper_call:ret-void');
       r0.type = 'not_init';
       return r0;
     case 'map_value_or_null': {
@@ -112,9 +119,11 @@ function setReturn(fn: HelperProto, meta: CallMeta, env: MemEnv): Reg {
       const elide = env.profile.features.constKeyArrayLookupNotNull && fn.id === BPF_FUNC_map_lookup_elem && map.type === 'array' && meta.constMapKey !== undefined &&
         meta.constMapKey >= 0n && meta.constMapKey < BigInt(map.maxEntries);
       r0.type = elide ? 'map_value' : 'map_value_or_null';
+      cover(elide ? 'check_helper_call:ret-map-value-not-null' : 'check_helper_call:ret-map-value-or-null');
       return r0;
     }
     case 'socket_or_null':
+      cover('check_helper_call:ret-socket-or-null');
       markKnown(r0, 0n);
       r0.type = 'sock_or_null';
       return r0;
@@ -129,6 +138,20 @@ function setReturn(fn: HelperProto, meta: CallMeta, env: MemEnv): Reg {
   }
 }
 
+/** the rule of each argument kind */
+const ARG_RULES: Record<Exclude<ArgBase, 'anything'>, CheckRuleId> = {
+  const_map_ptr: 'check_func_arg:const-map-ptr',
+  map_key: 'check_func_arg:map-key',
+  map_value: 'check_func_arg:map-value',
+  ctx: 'check_func_arg:ctx',
+  mem: 'check_func_arg:mem',
+  const_size: 'check_func_arg:const-size',
+  const_size_or_zero: 'check_func_arg:const-size-or-zero',
+  sock_common: 'check_func_arg:sock-common',
+  btf_id_sock_common: 'check_func_arg:sock-common',
+  socket: 'check_func_arg:socket',
+};
+
 /** check_func_arg for argument `i` (register i + 1) */
 function checkFuncArg(st: VState, i: number, meta: CallMeta, env: MemEnv): CheckResult | undefined {
   const arg: HelperArg | undefined = meta.fn.args[i];
@@ -137,9 +160,16 @@ function checkFuncArg(st: VState, i: number, meta: CallMeta, env: MemEnv): Check
   const regs = st.frames[st.frames.length - 1]!.regs;
   const reg = regs[regno]!;
   if (reg.type === 'not_init') return reject(EACCES, msg.notReadOk(regno));
-  if (arg.base === 'anything') return undefined; // privileged: pointers may be passed as numbers
+  if (arg.base === 'anything') {
+    // privileged: pointers may be passed as numbers
+    cover(reg.type === 'scalar' ? 'check_func_arg:anything' : 'check_func_arg:pointer-as-anything');
+    return undefined;
+  }
   if (isPktPointer(reg.type) && !(env.progType !== 'socket_filter' && meta.fn.pktAccess)) return reject(EACCES, 'helper access to the packet is not allowed');
+  if (isPktPointer(reg.type)) cover('check_func_arg:pkt-pointer');
   const isNull = isNullScalar(reg);
+  if (isNull && arg.maybeNull) cover('check_func_arg:null-for-maybe-null');
+  cover(arg.uninit ? 'check_func_arg:uninit-mem' : ARG_RULES[arg.base]);
   if (!(isNull && arg.maybeNull)) {
     const e = checkRegType(reg, regno, arg, env) ?? checkFuncArgRegOff(reg, regno, arg);
     if (e) return e;
@@ -155,6 +185,7 @@ function checkFuncArg(st: VState, i: number, meta: CallMeta, env: MemEnv): Check
       const e = checkHelperMemAccess(st, reg, regno, map.keySize, false, false, undefined, env);
       if (e) return e;
       if (map.type === 'array') meta.constMapKey = constantMapKey(st, reg, map.keySize);
+      if (meta.constMapKey !== undefined) cover('get_constant_map_key:const');
       return undefined;
     }
     case 'map_value':
@@ -214,6 +245,7 @@ function checkMemSizeReg(
   if (umin(sizeReg) === 0n && !zeroOk)
     return reject(EACCES, `R${regno} invalid zero-sized read: u64=[${BigInt.asIntN(64, umin(sizeReg))},${BigInt.asIntN(64, umax(sizeReg))}]`);
   if (umax(sizeReg) >= BPF_MAX_VAR_SIZ) return reject(EACCES, `R${regno} unbounded memory access, use 'var &= const' or 'if (var < const)'`);
+  cover(raw ? 'check_mem_size_reg:const' : 'check_mem_size_reg:var');
   return checkHelperMemAccess(st, memReg, regno - 1, Number(umax(sizeReg)), write, zeroOk, raw, env);
 }
 

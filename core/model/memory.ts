@@ -7,6 +7,8 @@ import type { MapDecl, ProgType } from '../program/types.ts';
 import { EACCES, EINVAL, fillMessage, msg } from './messages.ts';
 import type { Profile } from './profile.ts';
 import { reject, unknown, type CheckResult } from './precheck.ts';
+import { cover } from './coverage.ts';
+import type { CheckRuleId } from './coverage-rules.ts';
 import { misalignedStack, stackVarOffAccess, varOffText } from './stack-var-off.ts';
 import { coerceRegToSize, coerceRegToSizeSx, markKnown, markUnknown, regWidth, smax, smin, umax } from './scalar/bounds.ts';
 import { tnumAdd, tnumConst, tnumIsAligned, tnumIsConst, type Tnum } from './scalar/tnum.ts';
@@ -79,6 +81,8 @@ export function checkMemAccess(st: VState, ptr: Reg, a: Access, env: MemEnv): Ch
       growStack(target, Number(-minOff));
       env.onStackDepth(target, Number(-minOff));
       const off = Number(minOff);
+      cover(a.write ? 'check_mem_access:stack-write' : 'check_mem_access:stack-read');
+      if (target !== frame) cover('check_mem_access:caller-stack');
       return a.write ? stackWrite(st, target, frame, off, a) : stackRead(target, frame, off, a);
     }
     case 'ptr_to_ctx': {
@@ -89,6 +93,8 @@ export function checkMemAccess(st: VState, ptr: Reg, a: Access, env: MemEnv): Ch
       const off = a.off + Number(umax(ptr));
       const kind = ctxFieldAccess(env.progType, off, a.size, a.write, a.ldsx);
       if (kind === false) return reject(EACCES, msg.ctxAccess(off, a.size));
+      cover(a.write ? 'check_mem_access:ctx-write' : 'check_mem_access:ctx-read');
+      cover(CTX_RULES[env.progType]);
       if (a.write || a.valueRegno < 0) return undefined;
       const dst = regs[a.valueRegno]!;
       if (kind === 'scalar') {
@@ -97,6 +103,7 @@ export function checkMemAccess(st: VState, ptr: Reg, a: Access, env: MemEnv): Ch
         return undefined;
       }
       // a pointer field: known zero offset, a fresh id when it may be NULL
+      cover(kind === 'sock_common_or_null' ? 'check_mem_access:ctx-sk' : 'check_mem_access:ctx-pkt-pointer');
       markKnown(dst, 0n);
       dst.type = kind;
       if (mayBeNull(kind)) dst.id = nextId();
@@ -106,18 +113,24 @@ export function checkMemAccess(st: VState, ptr: Reg, a: Access, env: MemEnv): Ch
       // privileged: storing a pointer into a map value is allowed (is_pointer_value is false)
       const valueSize = env.maps[ptr.mapIdx]!.valueSize;
       res = checkMemRegionAccess(ptr, a.who, a.off, a.size, valueSize, false);
+      if (!res) {
+        cover(a.write ? 'check_mem_access:map-value-write' : 'check_mem_access:map-value-read');
+        if (!tnumIsConst(ptr.varOff)) cover('check_mem_access:map-value-var-off');
+      }
       break;
     }
     case 'pkt':
     case 'pkt_meta':
       // sched_cls and xdp may read and write packet data directly (may_access_direct_pkt_data)
       res = checkPacketAccess(ptr, a.who, a.off, a.size, false, env.profile);
+      if (!res) cover(ptr.type === 'pkt_meta' ? 'check_mem_access:pkt-meta' : a.write ? 'check_mem_access:pkt-write' : 'check_mem_access:pkt-read');
       break;
     case 'map_ptr': {
       // check_ptr_to_map_access: the struct bpf_map of the map type, through BTF
       const tname = env.maps[ptr.mapIdx]!.type === 'hash' ? 'bpf_htab' : 'bpf_array';
       if (a.off < 0) return reject(EACCES, `${a.who} is ${tname} invalid negative access: off=${a.off}`);
       if (a.write) return reject(EACCES, `only read from ${tname} is supported`);
+      cover('check_mem_access:map-ptr');
       return unknown(`reads of struct ${tname} fields`);
     }
     case 'sock':
@@ -127,6 +140,7 @@ export function checkMemAccess(st: VState, ptr: Reg, a: Access, env: MemEnv): Ch
       // check_sock_access
       if (ptr.type === 'tcp_sock') return unknown('struct bpf_tcp_sock field access');
       if (!sockFieldValid(ptr.type, a.off, a.size)) return reject(EACCES, `${a.who} invalid ${ptr.type} access off=${a.off} size=${a.size}`);
+      cover('check_mem_access:sock-read');
       break;
     }
     default:
@@ -143,6 +157,7 @@ export function checkMemAccess(st: VState, ptr: Reg, a: Access, env: MemEnv): Ch
 
 export function narrowLoad(r: Reg, a: Access): void {
   if (a.size >= BPF_REG_SIZE || r.type !== 'scalar') return;
+  cover(a.ldsx ? 'check_mem_access:ldsx-narrow' : 'check_mem_access:narrow-load');
   if (!a.ldsx) coerceRegToSize(r, a.size);
   else {
     const noSext = umax(r) < 1n << BigInt(a.size * 8 - 1);
@@ -173,6 +188,7 @@ function checkMemRegionAccess(ptr: Reg, who: string, off: number, size: number, 
   const hi = umax(ptr);
   if (hi >= BPF_MAX_VAR_OFF) return reject(EACCES, `${who} unbounded memory access, make sure to bounds check any such access`);
   if (!accessOk(BigInt.asIntN(32, hi + o), size, memSize, zeroOk)) return reject(EACCES, `${who} max value is outside of the allowed memory range`);
+  cover('check_mem_region_access:in-bounds');
   return undefined;
 }
 
@@ -180,6 +196,7 @@ function checkMemRegionAccess(ptr: Reg, who: string, off: number, size: number, 
 function checkPacketAccess(ptr: Reg, who: string, off: number, size: number, zeroOk: boolean, profile: Profile): CheckResult | undefined {
   if (ptr.range < 0) return reject(EINVAL, `${who} offset is outside of the packet`);
   const res = checkMemRegionAccess(ptr, who, off, size, ptr.range, zeroOk);
+  if (!res) cover('check_packet_access:in-range');
   if (!res || profile.features.packetAccessAsMemRegion || res.kind !== 'reject' || res.message.includes(' min value is negative')) return res;
   // 6.12 ends any other failed check with one line of its own
   return reject(res.errno, `${who} offset is outside of the packet`);
@@ -206,14 +223,20 @@ export function checkHelperMemAccess(
   switch (reg.type) {
     case 'pkt':
     case 'pkt_meta':
+      cover('check_helper_mem_access:pkt');
       return checkPacketAccess(reg, who, 0, size, zeroOk, env.profile);
     case 'map_value':
+      cover('check_helper_mem_access:map-value');
       return checkMemRegionAccess(reg, who, 0, size, env.maps[reg.mapIdx]!.valueSize, zeroOk);
     case 'ptr_to_stack':
+      cover('check_helper_mem_access:stack');
       return checkStackRangeInitialized(st, reg, regno, size, zeroOk, write, raw, env);
     default:
       // also scalars: a NULL pointer with a zero size is fine
-      if (zeroOk && size === 0 && reg.type === 'scalar' && tnumIsConst(reg.varOff) && reg.varOff.value === 0n) return undefined;
+      if (zeroOk && size === 0 && reg.type === 'scalar' && tnumIsConst(reg.varOff) && reg.varOff.value === 0n) {
+        cover('check_helper_mem_access:null-zero-size');
+        return undefined;
+      }
       return reject(EACCES, `${who} type=${regTypeStr(reg)} expected=fp`);
   }
 }
@@ -233,6 +256,7 @@ function checkStackRangeInitialized(
     maxOff = minOff + BigInt(size);
   } else {
     if (smax(reg) >= BPF_MAX_VAR_OFF || smin(reg) <= -BPF_MAX_VAR_OFF) return reject(EACCES, `invalid unbounded variable-offset${rw} stack ${who}`);
+    cover('check_stack_range_initialized:var-off');
     minOff = smin(reg);
     maxOff = smax(reg) + BigInt(size);
   }
@@ -247,12 +271,14 @@ function checkStackRangeInitialized(
   env.onStackDepth(target, Number(-minOff));
   if (raw?.rawMode && known) {
     // the helper fills the buffer: check_helper_call writes it byte by byte after the arguments
+    cover('check_stack_range_initialized:raw-mode');
     raw.accessSize = size;
     raw.regno = regno;
     return undefined;
   }
   // privileged: every byte may be read (STACK_INVALID included); a helper that writes leaves it misc
   if (!write) return undefined;
+  cover('check_stack_range_initialized:helper-write');
   const lo = Number(known ? minOff : smin(reg));
   const hi = Number(known ? minOff : smax(reg)) + size;
   for (let i = lo; i < hi; i++) {
@@ -311,22 +337,29 @@ function stackWrite(st: VState, target: Frame, cur: Frame, off: number, a: Acces
   };
   if (reg && off % BPF_REG_SIZE === 0 && reg.type === 'scalar') {
     const fits = regWidth(reg) <= 8 * a.size;
+    cover(a.size === BPF_REG_SIZE ? 'check_stack_write_fixed_off:spill-scalar' : fits ? 'check_stack_write_fixed_off:spill-narrow' : 'check_stack_write_fixed_off:misc');
     if (fits) assignScalarId(st, reg);
     save(reg);
     if (!fits) s.spilled.id = 0;
   } else if (!reg && off % BPF_REG_SIZE === 0 && a.imm !== undefined) {
+    cover('check_stack_write_fixed_off:spill-imm');
     save(knownScalar(BigInt(a.imm)));
   } else if (reg && reg.type !== 'scalar' && reg.type !== 'not_init') {
     if (a.size !== BPF_REG_SIZE) return reject(EACCES, msg.invalidSizeSpill());
     if (target !== cur && reg.type === 'ptr_to_stack') return reject(EINVAL, 'cannot spill pointers to stack into stack frame of the caller');
+    cover('check_stack_write_fixed_off:spill-pointer');
     save(reg);
   } else {
     // scrub_special_slot: a plain write destroys a spilled register in the slot
     s.spilled = { ...s.spilled, type: 'not_init' };
-    if (s.types[BPF_REG_SIZE - 1] === 'spill') for (let i = 0; i < BPF_REG_SIZE; i++) if (s.types[i] !== 'invalid') s.types[i] = 'misc';
+    if (s.types[BPF_REG_SIZE - 1] === 'spill') {
+      cover('check_stack_write_fixed_off:scrub-spill');
+      for (let i = 0; i < BPF_REG_SIZE; i++) if (s.types[i] !== 'invalid') s.types[i] = 'misc';
+    }
     let type: SlotType = 'misc';
     const isNull = reg ? reg.type === 'scalar' && tnumIsConst(reg.varOff) && reg.varOff.value === 0n : a.imm === 0;
     if (isNull) type = 'zero';
+    cover(isNull ? 'check_stack_write_fixed_off:zero' : 'check_stack_write_fixed_off:misc');
     for (let i = 0; i < a.size; i++) s.types[(slot - i) % BPF_REG_SIZE] = type;
   }
   return undefined;
@@ -345,7 +378,9 @@ function stackRead(target: Frame, cur: Frame, off: number, a: Access): CheckResu
     if (a.size !== BPF_REG_SIZE || spillSize !== BPF_REG_SIZE) {
       if (reg.type !== 'scalar') return reject(EACCES, 'invalid size of register fill');
       if (dst < 0) return undefined;
-      if (a.size <= spillSize && off % BPF_REG_SIZE === 0) {
+      const narrowFill = a.size <= spillSize && off % BPF_REG_SIZE === 0;
+      cover(narrowFill ? 'check_stack_read_fixed_off:fill-narrow' : 'check_stack_read_fixed_off:fill-partial');
+      if (narrowFill) {
         // a 4-byte fill of a 4-byte spill links the register with the slot
         if (a.size === 4 && spillSize === 4 && regWidth(reg) <= 32) assignScalarId(undefined, reg);
         cur.regs[dst] = { ...reg };
@@ -368,6 +403,7 @@ function stackRead(target: Frame, cur: Frame, off: number, a: Access): CheckResu
       }
     } else if (dst >= 0) {
       // restore the register state; a scalar gets an id to link the register with the slot
+      cover(reg.type === 'scalar' ? 'check_stack_read_fixed_off:fill' : 'check_stack_read_fixed_off:fill-pointer');
       assignScalarId(undefined, reg);
       cur.regs[dst] = { ...reg };
     }
@@ -376,6 +412,7 @@ function stackRead(target: Frame, cur: Frame, off: number, a: Access): CheckResu
     // privileged programs may read never-written bytes (allow_uninit_stack)
     let zeros = 0;
     for (let i = 0; i < a.size; i++) if (s.types[(slot - i) % BPF_REG_SIZE] === 'zero') zeros++;
+    cover(zeros === a.size ? 'check_stack_read_fixed_off:zero' : 'check_stack_read_fixed_off:misc');
     if (zeros === a.size) cur.regs[dst] = knownScalar(0n);
     else markUnknown(cur.regs[dst]!);
   }
@@ -422,6 +459,10 @@ function skbValid(off: number, size: number, write: boolean, ldsx: boolean): Ctx
   if (write) return size !== 4 ? false : 'scalar';
   return size <= 4 && (size & (size - 1)) === 0 ? 'scalar' : false;
 }
+
+const CTX_RULES: Record<ProgType, CheckRuleId> = {
+  sched_cls: 'check_ctx_access:sched_cls', xdp: 'check_ctx_access:xdp', socket_filter: 'check_ctx_access:socket_filter',
+};
 
 function ctxFieldAccess(progType: ProgType, off: number, size: number, write: boolean, ldsx: boolean): CtxResult {
   switch (progType) {

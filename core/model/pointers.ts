@@ -6,6 +6,7 @@
 // outgoing stack-argument slots.
 import { BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT } from '../isa/index.ts';
 import { fillMessage } from './messages.ts';
+import { cover } from './coverage.ts';
 import type { Profile } from './profile.ts';
 import { markKnown, markUnknown, smax, smin, umax } from './scalar/bounds.ts';
 import { flipOpcode } from './scalar/branch.ts';
@@ -33,7 +34,7 @@ export function markPtrNotNull(r: Reg): void {
  * was never really taken.
  */
 export function markPtrOrNullRegs(st: VState, id: number, isNull: boolean): void {
-  if (isNull) releaseReferenceState(st, id);
+  if (isNull && releaseReferenceState(st, id)) cover('mark_ptr_or_null_regs:null-branch-drops-ref');
   forEachReg(st, (r) => {
     if (r.id !== id || NOT_NULL_TYPE[r.type] === undefined) return;
     if (isNull) {
@@ -45,6 +46,7 @@ export function markPtrOrNullRegs(st: VState, id: number, isNull: boolean): void
 
 /** clear_all_pkt_pointers: packet data may have moved; privileged, the pointers become unknown scalars */
 export function clearAllPktPointers(st: VState): void {
+  cover('clear_all_pkt_pointers:cleared');
   forEachReg(st, (r) => {
     if (isPktPointerAny(r.type)) markUnknown(r);
   });
@@ -58,6 +60,7 @@ function findGoodPktPointers(st: VState, dst: Reg, type: RegType, rangeRightOpen
   if (hi === 0n && rangeRightOpen) return;
   if (hi > MAX_PACKET_OFF) return;
   const range = Number(hi) + (rangeRightOpen ? 1 : 0);
+  cover('find_good_pkt_pointers:range');
   const id = dst.id;
   forEachReg(st, (r) => {
     if (r.type === type && r.id === id && r.range < range) r.range = range;
@@ -68,6 +71,7 @@ function findGoodPktPointers(st: VState, dst: Reg, type: RegType, rangeRightOpen
 function markPktEnd(st: VState, regno: number, rangeOpen: boolean): void {
   const r = st.frames[st.frames.length - 1]!.regs[regno]!;
   if (r.type !== 'pkt') return;
+  cover('mark_pkt_end:beyond-or-at');
   r.range = rangeOpen ? BEYOND_PKT_END : AT_PKT_END;
 }
 
@@ -105,6 +109,8 @@ export function tryMatchPktPointers(op: number, dstno: number, srcno: number, ds
   const fwd = (dst.type === 'pkt' && src.type === 'pkt_end') || (dst.type === 'pkt_meta' && isInitPktPointer(src, 'pkt'));
   const rev = (dst.type === 'pkt_end' && src.type === 'pkt') || (isInitPktPointer(dst, 'pkt') && src.type === 'pkt_meta');
   if (!fwd && !rev) return false;
+  if (dst.type === 'pkt_meta' || src.type === 'pkt_meta') cover('try_match_pkt_pointers:meta-vs-pkt');
+  else cover(fwd ? 'try_match_pkt_pointers:pkt-vs-end' : 'try_match_pkt_pointers:end-vs-pkt');
   switch (op) {
     case BPF_JGT:
       // pkt' > pkt_end: the fall-through has pkt' <= pkt_end
@@ -153,6 +159,7 @@ export function tryMatchPktPointers(op: number, dstno: number, srcno: number, ds
 /** acquire_reference: a new reference id, remembered with the acquiring instruction */
 export function acquireReference(st: VState, insnIdx: number): number {
   const id = nextId();
+  cover('acquire_reference:acquired');
   st.refs.push({ id, insnIdx });
   return id;
 }
@@ -160,14 +167,16 @@ export function acquireReference(st: VState, insnIdx: number): number {
 export const isReferenced = (st: VState, r: Reg): boolean => r.id !== 0 && st.refs.some((ref) => ref.id === r.id);
 
 /** release_reference_nomark */
-function releaseReferenceState(st: VState, id: number): void {
+function releaseReferenceState(st: VState, id: number): boolean {
   const i = st.refs.findIndex((ref) => ref.id === id);
-  if (i >= 0) st.refs.splice(i, 1);
+  if (i < 0) return false;
+  st.refs.splice(i, 1);
+  return true;
 }
 
 /** release_reference: the reference is gone and so is every copy of the pointer (privileged: unknown scalars) */
 export function releaseReference(st: VState, id: number): void {
-  releaseReferenceState(st, id);
+  if (releaseReferenceState(st, id)) cover('release_reference:released');
   forEachReg(st, (r) => {
     if (r.id === id) markUnknown(r);
   });

@@ -13,6 +13,7 @@ import {
   isGotoX, isLdImm64, isPseudoCall, isPseudoFunc, isStackArgLdx, isStackArgSt, isStackArgStx, jmpOffset, opClass, opMode, opOp, opSize, opSource, PUBLIC_OPCODES,
 } from '../isa/index.ts';
 import type { Profile } from './profile.ts';
+import { cover } from './coverage.ts';
 
 /** A reject found by a check: errno and the kernel's reason line; or a construct the model does not cover. */
 export type CheckResult = { kind: 'reject'; errno: number; message: string } | { kind: 'unknown'; what: string };
@@ -170,6 +171,8 @@ function addSubprogAndKfunc(insns: readonly RawInsn[]): number[] | CheckResult {
       starts.add(target);
     }
   }
+  if (starts.size > 1) cover('add_subprog_and_kfunc:subprog');
+  if (starts.size >= 4) cover('add_subprog_and_kfunc:many-subprogs');
   return [...starts].sort((a, b) => a - b);
 }
 
@@ -189,6 +192,7 @@ function checkSubprogs(insns: readonly RawInsn[], sortedStarts: number[]): Check
     if (i === subEnd - 1) {
       if (insn.code !== (BPF_JMP | BPF_EXIT) && insn.code !== (BPF_JMP32 | BPF_JA) && insn.code !== (BPF_JMP | BPF_JA) && !isGotoX(insn))
         return reject(EINVAL, msg.lastInsnNotExit());
+      if (insn.code !== (BPF_JMP | BPF_EXIT)) cover('check_subprogs:ends-in-ja');
       subStart = subEnd;
       cur++;
       if (cur < sortedStarts.length) subEnd = sortedStarts[cur + 1] ?? n;
@@ -202,6 +206,7 @@ function checkBtfFunc(prog: Program, sortedStarts: number[]): Subprog[] | CheckR
   if (prog.funcs.length !== sortedStarts.length) return reject(EINVAL, msg.funcInfoCountMismatch());
   for (let i = 0; i < sortedStarts.length; i++) {
     if (prog.funcs[i]!.start !== sortedStarts[i]) return reject(EINVAL, msg.funcInfoLayoutMismatch());
+    if (i > 0) cover(prog.funcs[i]!.linkage === 'global' ? 'check_btf_func:global-func' : 'check_btf_func:static-func');
   }
   return sortedStarts.map((start, i) => ({
     start,
@@ -227,6 +232,7 @@ function checkAndResolveInsns(prog: Program, profile: Profile): CheckResult | un
       if (i === n - 1 || !next || next.code !== 0 || next.dst !== 0 || next.src !== 0 || next.off !== 0) return reject(EINVAL, msg.invalidLdImm64());
       if (insn.off !== 0) return reject(EINVAL, msg.ldImm64Reserved());
       if (insn.src === 0) {
+        cover('check_and_resolve_insns:ld-imm64-const');
         i++;
         continue;
       }
@@ -257,6 +263,7 @@ function bpfCheckCfg(insns: readonly RawInsn[]): Uint8Array | CheckResult {
   seen[0] = 1;
   const visit = (t: number, w: number): CheckResult | undefined => {
     if (w < 0 || w >= n) return reject(EINVAL, msg.jumpOutOfRange(t, w));
+    if (w <= t) cover('bpf_check_cfg:back-edge');
     if (!seen[w]) {
       seen[w] = 1;
       stack.push(w);
@@ -274,7 +281,10 @@ function bpfCheckCfg(insns: readonly RawInsn[]): Uint8Array | CheckResult {
       if (o === BPF_EXIT) continue;
       if (o === BPF_CALL) {
         bad = visit(t, t + 1);
-        if (!bad && insn.src === BPF_PSEUDO_CALL) bad = visit(t, t + insn.imm + 1);
+        if (!bad && insn.src === BPF_PSEUDO_CALL) {
+          cover('bpf_check_cfg:call-edge');
+          bad = visit(t, t + insn.imm + 1);
+        }
       } else if (o === BPF_JA) {
         if (opSource(insn.code) === BPF_X) return unknown('indirect jumps (gotox)');
         bad = visit(t, t + jmpOffset(insn) + 1);
@@ -317,6 +327,7 @@ function sortSubprogsTopo(insns: readonly RawInsn[], subprogs: Subprog[], subpro
       for (const callee of callees[curSub]!) {
         if (color[callee] === 2) continue;
         if (color[callee] === 1) return reject(EINVAL, msg.recursiveCall(subprogs[curSub]!.name, subprogs[callee]!.name));
+        if (dfs.length >= 2) cover('sort_subprogs_topo:call-chain');
         color[callee] = 1;
         dfs.push(callee);
         pushed = true;
@@ -343,12 +354,16 @@ function resolvePseudoLdimm64(prog: Program, insn: RawInsn, next: RawInsn): Chec
   if (insn.src === BPF_PSEUDO_MAP_IDX || insn.src === BPF_PSEUDO_MAP_IDX_VALUE) return reject(EPROTO, 'fd_idx without fd_array is invalid');
   const map = prog.maps[insn.imm];
   if (!map) return unknown(`bpf_ld_imm64 of map index ${insn.imm}, which the program does not declare`);
-  if (insn.src === BPF_PSEUDO_MAP_FD) return undefined;
+  if (insn.src === BPF_PSEUDO_MAP_FD) {
+    cover('resolve_pseudo_ldimm64:map-fd');
+    return undefined;
+  }
   // array_map_direct_value_addr; hash maps have no direct value access
   if (map.type !== 'array') return reject(EINVAL, 'no direct value access support for this map type');
   const off = next.imm >>> 0;
   if (map.maxEntries !== 1) return reject(ENOTSUPP, `invalid access to map value pointer, value_size=${map.valueSize} off=${off}`);
   if (off >= map.valueSize) return reject(EINVAL, `invalid access to map value pointer, value_size=${map.valueSize} off=${off}`);
+  cover('resolve_pseudo_ldimm64:map-value');
   return undefined;
 }
 

@@ -9,6 +9,7 @@
 // `invalid variable-offset read from stack R2 var_off=(0xfffffffffffffff0; 0xf) off=-8 size=8`.
 import { EACCES } from './messages.ts';
 import { reject, type CheckResult } from './precheck.ts';
+import { cover } from './coverage.ts';
 import { narrowLoad, stackBoundsErrno, tnumStr, type Access, type MemEnv } from './memory.ts';
 import { markUnknown, smax, smin } from './scalar/bounds.ts';
 import { tnumConst, tnumIsConst } from './scalar/tnum.ts';
@@ -49,6 +50,7 @@ export function stackVarOffAccess(st: VState, ptr: Reg, a: Access, env: MemEnv):
   growStack(target, Number(-minOff));
   env.onStackDepth(target, Number(-minOff));
   const cur = st.frames[st.frames.length - 1]!;
+  cover(a.write ? 'check_mem_access:stack-var-write' : 'check_mem_access:stack-var-read');
   if (a.write) return writeVarOff(target, cur, Number(minOff), Number(maxOff), a);
   // check_stack_read: a read that does not go to a register needs a constant offset
   if (a.valueRegno < 0) {
@@ -68,13 +70,17 @@ const slotOf = (f: Frame, i: number) => {
 function writeVarOff(target: Frame, cur: Frame, minOff: number, maxOff: number, a: Access): CheckResult | undefined {
   const value = a.valueRegno >= 0 ? cur.regs[a.valueRegno]! : undefined;
   const writingZero = value ? value.type === 'scalar' && tnumIsConst(value.varOff) && value.varOff.value === 0n : a.imm === 0;
+  cover('check_stack_write_var_off:write');
   for (let i = minOff; i < maxOff; i++) {
     const { s, k } = slotOf(target, i);
     // a zero written over a spilled constant zero keeps the spill
     if (writingZero && s.types[k] === 'spill' && s.spilled.type === 'scalar' && tnumIsConst(s.spilled.varOff) && s.spilled.varOff.value === 0n) continue;
     // scrub_special_slot: the spilled register is gone, its bytes become misc
     s.spilled = { ...s.spilled, type: 'not_init' };
-    if (s.types[BPF_REG_SIZE - 1] === 'spill') for (let j = 0; j < BPF_REG_SIZE; j++) if (s.types[j] !== 'invalid') s.types[j] = 'misc';
+    if (s.types[BPF_REG_SIZE - 1] === 'spill') {
+      cover('check_stack_write_var_off:scrub-spill');
+      for (let j = 0; j < BPF_REG_SIZE; j++) if (s.types[j] !== 'invalid') s.types[j] = 'misc';
+    }
     s.types[k] = writingZero && s.types[k] === 'zero' ? 'zero' : 'misc';
   }
   return undefined;
@@ -88,6 +94,7 @@ function readVarOff(target: Frame, cur: Frame, minOff: number, maxOff: number, a
     if (s.types[k] !== 'zero') break;
     zeros++;
   }
+  cover(zeros === maxOff - minOff ? 'check_stack_read_var_off:zero' : 'check_stack_read_var_off:unknown');
   if (zeros === maxOff - minOff) cur.regs[a.valueRegno] = knownScalar(0n);
   else markUnknown(cur.regs[a.valueRegno]!);
   narrowLoad(cur.regs[a.valueRegno]!, a);

@@ -4,6 +4,7 @@
 // infinite loop.
 import { EINVAL } from './messages.ts';
 import { reject, unknown, type CheckResult } from './precheck.ts';
+import { cover, coverageOn } from './coverage.ts';
 import { C32, C64, cnumEquals } from './scalar/cnum.ts';
 import { tnumEquals, tnumIn } from './scalar/tnum.ts';
 import { BPF_REG_FP } from '../isa/index.ts';
@@ -59,22 +60,41 @@ export class ExploredStates {
         if (jmps - this.prevJmps < 20 && processed - this.prevProcessed < 100) addNew = false;
       } else if (statesEqual(cp.state, cur, false)) {
         cp.hits++;
+        cover('is_state_visited:pruned');
+        if (coverageOn()) coverPruneMatch(cp.state, cur);
         return 'pruned';
       }
       // a miss counts only when a new state will be kept; a state that keeps missing is dropped
       // from the list (is_state_visited's eviction: miss_cnt > hit_cnt * 3 + 3)
       if (addNew) cp.misses++;
-      if (cp.misses > cp.hits * 3 + 3) list.splice(i, 1);
+      if (cp.misses > cp.hits * 3 + 3) {
+        cover('is_state_visited:evicted');
+        list.splice(i, 1);
+      }
     }
     if (!addNew) return undefined;
     this.prevJmps = jmps;
     this.prevProcessed = processed;
+    cover('is_state_visited:new-state');
     const cp: Checkpoint = { parent: path.cp, branches: 1, insn: idx, state: cloneState(cur), hits: 0, misses: 0 };
     list.push(cp);
     // a list evicted down to nothing is still the one in the map; only a new list needs adding
     if (list.length === 1) this.explored.set(idx, list);
     path.cp = cp;
     return undefined;
+  }
+}
+
+/** after a prune: what kind of match it took (looked at only when coverage is being recorded) */
+function coverPruneMatch(old: VState, cur: VState): void {
+  for (let i = 0; i < old.frames.length; i++) {
+    const a = old.frames[i]!, b = cur.frames[i]!;
+    for (let r = 0; r < BPF_REG_FP; r++) {
+      const o = a.regs[r]!, c = b.regs[r]!;
+      if (o.type === 'scalar' && !sameBounds(o, c)) cover('regsafe:scalar-range');
+      else if (o.type !== 'scalar' && o.type !== 'not_init') cover('regsafe:pointer');
+    }
+    for (const s of a.stack) if (s.types[7] === 'spill') cover('stacksafe:spill');
   }
 }
 

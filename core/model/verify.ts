@@ -14,6 +14,7 @@ import { newWalkTrace, type WalkTrace } from './trace.ts';
 import { predictXlated } from './fixups/index.ts';
 import { predictJit } from './predict-jit.ts';
 import { rawToHex } from '../isa/raw.ts';
+import { cover, coverReason, withCoverage } from './coverage.ts';
 
 interface VerifyOptions {
   /** run the interpreter on accepted programs to predict retval (default true) */
@@ -22,12 +23,14 @@ interface VerifyOptions {
   xlated?: boolean;
   /** predict the JIT image for this QEMU CPU model (default `qemu64`); false: no JIT prediction */
   jit?: string | false;
+  /** receives the id of every model rule (MODEL_RULES in coverage.ts) the check and walk exercised */
+  coverage?: Set<string>;
 }
 
 export function verify(program: Program, profile: Profile, options: VerifyOptions = {}): Outcome {
   const kernel = `model:${profile.id}`;
   const wantXlated = options.xlated !== false;
-  const res = check(program, profile, { trace: wantXlated });
+  const res = check(program, profile, { trace: wantXlated, coverage: options.coverage });
   if (res.result) {
     if (res.result.kind === 'unknown') return { verdict: 'unknown', errno: 0, message: '', unknown: res.result.what, kernel };
     const out: Outcome = { verdict: 'reject', errno: res.result.errno, message: res.result.message, kernel, verifiedInsns: res.processed };
@@ -79,7 +82,18 @@ interface CheckOutput {
 }
 
 /** the verifier part alone: undefined result means the kernel would accept */
-export function check(program: Program, profile: Profile, opts: { collectExitR0?: boolean; trace?: boolean; onInsn?: (idx: number, st: VState) => void } = {}): CheckOutput {
+export function check(
+  program: Program, profile: Profile, opts: { collectExitR0?: boolean; trace?: boolean; onInsn?: (idx: number, st: VState) => void; coverage?: Set<string> } = {},
+): CheckOutput {
+  if (!opts.coverage) return checkProgram(program, profile, opts);
+  return withCoverage(opts.coverage, () => {
+    const out = checkProgram(program, profile, opts);
+    if (out.result?.kind === 'reject') coverReason(out.result.message);
+    return out;
+  });
+}
+
+function checkProgram(program: Program, profile: Profile, opts: { collectExitR0?: boolean; trace?: boolean; onInsn?: (idx: number, st: VState) => void }): CheckOutput {
   const pre = precheck(program, profile);
   if (isCheckResult(pre)) return { result: pre, processed: 0 };
   const walker = new Walker(program, profile, pre.subprogs, pre.subprogOf);
@@ -93,6 +107,7 @@ export function check(program: Program, profile: Profile, opts: { collectExitR0?
     const next = [...walker.calledGlobals].filter((s) => !done.has(s)).sort((a, b) => a - b)[0];
     if (next === undefined) break;
     done.add(next);
+    cover('do_check_subprogs:global-verified');
     result = walker.run(next);
   }
   if (!result) result = checkMaxStackDepth(program, pre.subprogs, walker.info, profile);
@@ -105,6 +120,7 @@ export function check(program: Program, profile: Profile, opts: { collectExitR0?
         result = reject(EINVAL, msg.stackArgUnused(i, info.maxOutWritten, outgoing));
         break;
       }
+      if (info.maxOutWritten > 0) cover('bpf_fixup_call_args:stack-arg-slots-ok');
     }
   }
   return { result, processed: walker.processed, exitR0: walker.exitR0, subprogInfo: walker.info, trace: walker.trace };
@@ -118,6 +134,7 @@ function checkMaxStackDepth(program: Program, subprogs: Subprog[], info: Subprog
   // depth-first over the static call graph from main, the way the kernel's iterative walk does
   const walk = (idx: number, depth: number, frame: number, chain: number[]): CheckResult | undefined => {
     depth += round(info[idx]!.stackDepth);
+    if (chain.length) cover('check_max_stack_depth:call-chain');
     if (depth > profile.limits.maxStackBytes) return reject(EACCES, msg.combinedStackTooLarge(chain.length + 1, depth));
     const s = subprogs[idx]!;
     for (let i = s.start; i < s.end; i++) {

@@ -23,6 +23,7 @@ import { readReg, writeReg } from './reg-args.ts';
 import { ExploredStates, finishPath, type Path } from './states.ts';
 import { knownScalar, newFrame, pointerReg, resetIds, unknownScalar, curFrame, type Frame, type Reg, type VState } from './state.ts';
 import { recordStep, type WalkTrace } from './trace.ts';
+import { cover } from './coverage.ts';
 
 /** the model explores more than the kernel (no precision tracking); past this it answers unknown */
 const MODEL_BUDGET = 250_000;
@@ -170,7 +171,9 @@ export class Walker implements CallEnv {
         if (e) return e;
         const ptr = regs[insn.src]!;
         if (ptr.type === 'scalar') return reject(EACCES, msg.invalidMemAccess(`R${insn.src}`, 'scalar'));
-        const res = checkMemAccess(st, { ...ptr }, { who: `R${insn.src}`, off: insn.off, size: sizeBytes(insn.code), write: false, valueRegno: insn.dst, ldsx: opMode(insn.code) === BPF_MEMSX }, this.memEnv);
+        const ldsx = opMode(insn.code) === BPF_MEMSX;
+        cover(ldsx ? 'do_check:ldx-memsx' : 'do_check:ldx-mem');
+        const res = checkMemAccess(st, { ...ptr }, { who: `R${insn.src}`, off: insn.off, size: sizeBytes(insn.code), write: false, valueRegno: insn.dst, ldsx }, this.memEnv);
         if (res) return res;
         st.insnIdx = idx + 1;
         return undefined;
@@ -199,6 +202,7 @@ export class Walker implements CallEnv {
         if (e) return e;
         const ptr = regs[insn.dst]!;
         if (ptr.type === 'scalar') return reject(EACCES, msg.invalidMemAccess(`R${insn.dst}`, 'scalar'));
+        cover(c === BPF_STX ? 'do_check:stx-mem' : 'do_check:st-mem');
         const res = checkMemAccess(
           st,
           { ...ptr },
@@ -217,6 +221,7 @@ export class Walker implements CallEnv {
         if (insn.src === 0) regs[insn.dst] = knownScalar((BigInt(hi >>> 0) << 32n) | BigInt(insn.imm >>> 0));
         else {
           // check_ld_imm: a map (src 1) or the value of a one-element array (src 2) at offset hi
+          cover(insn.src === BPF_PSEUDO_MAP_FD ? 'do_check:ld-imm64-map-ptr' : 'do_check:ld-imm64-map-value');
           const r = pointerReg(insn.src === BPF_PSEUDO_MAP_FD ? 'map_ptr' : 'map_value', insn.src === BPF_PSEUDO_MAP_FD ? 0 : hi >>> 0);
           r.mapIdx = insn.imm;
           regs[insn.dst] = r;
@@ -234,7 +239,9 @@ export class Walker implements CallEnv {
         }
         if (o === BPF_JA) {
           if (opSource(insn.code) === BPF_X) return unknown('indirect jumps (gotox)');
+          cover(c === BPF_JMP ? 'do_check:ja' : 'do_check:gotol');
           st.insnIdx = idx + (c === BPF_JMP ? insn.off : insn.imm) + 1;
+          if (st.insnIdx <= idx) cover('do_check:back-edge-walked');
           return undefined;
         }
         if (o === BPF_EXIT) return processExit(this, st);

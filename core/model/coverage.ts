@@ -1,0 +1,80 @@
+// Coverage of the model: which of its rules a verification exercised. Debian's kernels have no
+// KCOV, but the model mirrors the verifier check by check, so the checks a program reaches in the
+// model stand in for the verifier code it reaches in the kernel. Each rule has a stable id,
+// `<kernel function>:<case>` (coverage-rules.ts for the checks, coverage-reasons.ts for the reject
+// reason lines, one rule per helper here), the kernel function it mirrors and a one-line
+// description.
+//
+//   const hit = new Set<string>();
+//   verify(program, profile, { coverage: hit });   // hit now holds the id of every rule exercised
+//
+// The walk is synchronous, so the set being filled is module state for the duration of one
+// verification (withCoverage); cover() with no set costs one comparison.
+import { CHECK_RULES, type CheckRuleId } from './coverage-rules.ts';
+import { REASON_RULES } from './coverage-reasons.ts';
+import { HELPER_PROTOS, type HelperProto } from './helpers.ts';
+
+export interface ModelRule {
+  id: string;
+  /** the kernel function the check mirrors */
+  kernelFn: string;
+  /** what the rule is, in one line */
+  what: string;
+}
+
+const kernelFnOf = (id: string): string => id.slice(0, id.indexOf(':'));
+
+const helperRuleId = (p: HelperProto): string => `check_helper_call:${p.name}`;
+const HELPER_RULE = new Map<number, string>(HELPER_PROTOS.map((p) => [p.id, helperRuleId(p)]));
+
+/** every rule the model has ("rules in the model"): checks, then helpers, then reject reason lines */
+export const MODEL_RULES: readonly ModelRule[] = Object.freeze([
+  ...CHECK_RULES.map(([id, what]) => ({ id, kernelFn: kernelFnOf(id), what })),
+  ...HELPER_PROTOS.map((p) => ({ id: helperRuleId(p), kernelFn: 'check_helper_call', what: `a call of ${p.name} passed its argument checks` })),
+  ...REASON_RULES.map(([, id, what]) => ({ id, kernelFn: kernelFnOf(id), what: `reject: ${what}` })),
+]);
+
+/** ids of MODEL_RULES */
+export const MODEL_RULE_IDS: ReadonlySet<string> = new Set(MODEL_RULES.map((r) => r.id));
+
+/** the rule a reject reason line belongs to; undefined for a line no rule describes (a test keeps this from happening) */
+export function reasonRule(message: string): string | undefined {
+  for (const [re, id] of REASON_RULES) if (re.test(message)) return id;
+  return undefined;
+}
+
+let sink: Set<string> | undefined;
+
+/** the check `id` was exercised (a no-op outside withCoverage) */
+export function cover(id: CheckRuleId): void {
+  if (sink !== undefined) sink.add(id);
+}
+
+/** a call of this helper passed its argument checks */
+export function coverHelper(funcId: number): void {
+  if (sink !== undefined) {
+    const id = HELPER_RULE.get(funcId);
+    if (id !== undefined) sink.add(id);
+  }
+}
+
+/** the reject reason line `message` was reached */
+export function coverReason(message: string): void {
+  if (sink === undefined) return;
+  const id = reasonRule(message);
+  if (id !== undefined) sink.add(id);
+}
+
+/** true while a coverage set is being filled: for checks whose rule needs work to tell apart */
+export const coverageOn = (): boolean => sink !== undefined;
+
+/** runs `fn` with `set` (or none) receiving the rules exercised; nests (the outer set returns after) */
+export function withCoverage<T>(set: Set<string> | undefined, fn: () => T): T {
+  const outer = sink;
+  sink = set;
+  try {
+    return fn();
+  } finally {
+    sink = outer;
+  }
+}

@@ -6,7 +6,7 @@ import { normalizeReason } from '../core/diff/compare.ts';
 import { MODEL_RULES, verify, type ModelRule, type Profile } from '../core/model/index.ts';
 import type { Program } from '../core/program/types.ts';
 
-export interface CoverageReport {
+interface CoverageReport {
   profile: string;
   programs: number;
   verdicts: Record<string, number>;

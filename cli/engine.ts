@@ -8,11 +8,13 @@ import { UserError } from './user-error.ts';
 interface CliEngineOptions extends PoolSettings {
   /** guests per kernel (default: cores / kernels, at least 1) */
   pool?: number;
+  /** the soundness oracle's sample (default the engine's) */
+  soundnessRate?: number;
 }
 
 export async function openEngine(ids: string[], opts: CliEngineOptions): Promise<Engine> {
-  const { pool, ...settings } = opts;
-  const engine = new Engine({ poolSize: pool ?? Math.max(1, Math.floor(availableParallelism() / ids.length)), pool: settings });
+  const { pool, soundnessRate, ...settings } = opts;
+  const engine = new Engine({ poolSize: pool ?? Math.max(1, Math.floor(availableParallelism() / ids.length)), pool: settings, soundnessRate });
   try {
     engine.targets(ids);
     await engine.boot(ids);

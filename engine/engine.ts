@@ -38,7 +38,16 @@ interface EngineOptions {
    *  tests that need no guest); default: the VM pools */
   runner?: KernelRunner;
   corpusDir?: string;
+  /**
+   * share of the programs a kernel and the model both accept with the same retval that the
+   * soundness oracle loads again at verifier log level 2 and checks (default
+   * DEFAULT_SOUNDNESS_RATE; 0 turns it off)
+   */
+  soundnessRate?: number;
 }
+
+/** sized so a campaign keeps at least 70% of its rate with the oracle on (bench/soundness.bench.ts, README) */
+export const DEFAULT_SOUNDNESS_RATE = 0.1;
 
 interface CampaignParams {
   seed: number;
@@ -106,9 +115,13 @@ export class Engine {
     return this.kernels.get(id)!.image;
   }
 
-  private diffOptions(priority: Priority): RunBatchOptions {
-    const runner: KernelRunner = this.opts.runner ?? { run: (programs, kernel) => this.pools.run(this.image(kernel), programs, priority) };
-    return { runner, verify: this.verify };
+  private diffOptions(priority: Priority, soundnessRate = this.opts.soundnessRate ?? DEFAULT_SOUNDNESS_RATE): RunBatchOptions {
+    const runner: KernelRunner = this.opts.runner ?? {
+      run: (programs, kernel) => this.pools.run(this.image(kernel), programs, priority),
+      // the soundness oracle's second load: every state in the log (the agent grows the buffer to 16 MiB)
+      runLevel2: (programs, kernel) => this.pools.run(this.image(kernel), programs, priority, { settings: { logLevel: 2 }, keepLog: true }),
+    };
+    return { runner, verify: this.verify, soundnessRate };
   }
 
   /** Boots the kernels' pools now rather than on first use (the CLI fails fast on a bad image). */
@@ -123,8 +136,8 @@ export class Engine {
   }
 
   /** Model and kernels on every program, diffed; `start` makes finding indices campaign indices. */
-  async runBatch(programs: Program[], kernels: readonly string[], opts: { start?: number; priority?: Priority } = {}): Promise<BatchResult> {
-    const result = await runBatch(programs, this.targets(kernels), this.diffOptions(opts.priority ?? 'normal'), opts.start ?? 0);
+  async runBatch(programs: Program[], kernels: readonly string[], opts: { start?: number; priority?: Priority; soundnessRate?: number } = {}): Promise<BatchResult> {
+    const result = await runBatch(programs, this.targets(kernels), this.diffOptions(opts.priority ?? 'normal', opts.soundnessRate), opts.start ?? 0);
     result.vmRestarts = await this.pools.newRestarts();
     return result;
   }
@@ -163,7 +176,8 @@ export class Engine {
    */
   async reduce(finding: Pick<Finding, 'program' | 'kernel' | 'signature'>, params: ReduceParams = {}): Promise<Reduction | undefined> {
     const kernels = this.targets(finding.kernel.split('~'));
-    const diff = this.diffOptions(params.priority ?? 'background');
+    // a soundness finding is checked on every candidate; other classes need no second load
+    const diff = this.diffOptions(params.priority ?? 'background', finding.signature.startsWith('verifier-unsound|') ? 1 : 0);
     const oracle = signatureOracle(finding.signature, kernels, diff);
     const program = parseProgram(finding.program);
     if (!(await oracle([program]))[0]) return undefined;

@@ -10,7 +10,8 @@ import type { CampaignProgress, CampaignResult } from '../../engine/index.ts';
 import { openEngine } from '../engine.ts';
 import { writeFindings, type SignatureReport } from '../findings.ts';
 import { UserError } from '../user-error.ts';
-import { collect, integerOption } from '../options.ts';
+import { collect, integerOption, rateOption } from '../options.ts';
+import { DEFAULT_SOUNDNESS_RATE } from '../../engine/index.ts';
 import { addGeneratorOptions, generatorOptions, type GeneratorFlags } from '../gen-options.ts';
 
 interface FuzzOptions extends GeneratorFlags {
@@ -28,6 +29,8 @@ interface FuzzOptions extends GeneratorFlags {
   cpu?: string;
   snapshots: boolean;
   freshGuestPerBatch?: boolean;
+  soundness: boolean;
+  soundnessRate: number;
 }
 
 export function register(program: Command): void {
@@ -47,7 +50,9 @@ export function register(program: Command): void {
     .option('--accel <accel>', 'auto (KVM only after a probe boot works), kvm or tcg', 'auto')
     .option('--cpu <model>', 'QEMU -cpu model of the guests')
     .option('--no-snapshots', 'boot a crashed, hung or tainted guest again instead of restoring the snapshot of a booted one')
-    .option('--fresh-guest-per-batch', 'restore every guest from the booted snapshot before each batch, so no kernel state crosses batches');
+    .option('--fresh-guest-per-batch', 'restore every guest from the booted snapshot before each batch, so no kernel state crosses batches')
+    .option('--soundness-rate <r>', 'share of the programs model and kernel accept alike that the soundness oracle loads again at log level 2 and checks against the interpreter (verifier-unsound)', rateOption('--soundness-rate'), DEFAULT_SOUNDNESS_RATE)
+    .option('--no-soundness', 'no soundness oracle (same as --soundness-rate 0)');
   addGeneratorOptions(command)
     .addHelpText(
       'after',
@@ -95,6 +100,7 @@ async function fuzz(opts: FuzzOptions, gen: Partial<GenOptions>): Promise<number
     cpuModel: opts.cpu,
     snapshots: opts.snapshots,
     freshGuestPerBatch: opts.freshGuestPerBatch,
+    soundnessRate: opts.soundness ? opts.soundnessRate : 0,
   });
   try {
     const result = await engine.runCampaign({ seed: opts.seed, count: opts.count, batch: opts.batch, gen, kernels: opts.kernel }, { signal: abort.signal, onProgress: progress });
@@ -159,6 +165,13 @@ function printSummary(result: CampaignResult, findings: SignatureReport[], uname
   lines.push(
     `time: ${secs.toFixed(1)} s  ${(t.programs / Math.max(0.001, secs)).toFixed(1)} programs/s  model: ${(t.timing.modelMs / 1000).toFixed(1)} s (${((100 * t.timing.modelMs) / Math.max(1, result.elapsedMs)).toFixed(0)}% of wall time)`,
   );
+  if (t.soundness) {
+    const s = t.soundness;
+    lines.push(
+      `soundness: ${s.programs} loads at log level 2 checked (${s.complete} to the end of the run, the others to their first pruning point), ` +
+        `${s.values} register values against the kernel's beliefs; host ${(s.hostMs / 1000).toFixed(1)} s`,
+    );
+  }
   const classes = Object.entries(t.byClass).filter(([, n]) => n > 0);
   lines.push('', 'class                   divergences');
   if (classes.length === 0) lines.push('(none)');

@@ -27,6 +27,12 @@ export const DIVERGENCE_CLASSES = [
   'xlated',
   /** both accept with the same rewritten program; the JIT image or a function length differs outside the mask */
   'jit',
+  /**
+   * the kernel accepted believing something false: a register's concrete value (the model's run,
+   * where its retval agrees with the kernel's) lies outside every range its level-2 log gives for
+   * that register at that instruction on the path taken (soundness.ts), whatever the retval
+   */
+  'verifier-unsound',
 ] as const;
 
 export type DivergenceClass = (typeof DIVERGENCE_CLASSES)[number];
@@ -136,6 +142,8 @@ export function divergenceSignature(cls: DivergenceClass, reason: string, mutati
   // code classes: opcode class + the kernel function that wrote the instruction (+ CPU model);
   // how the generator reached it does not split a codegen bug
   if (cls === 'xlated' || cls === 'jit') return `${cls}|${reason}`;
+  // instruction class and operation + register + the bound broken (`alu64 add R3 umax`)
+  if (cls === 'verifier-unsound') return `${cls}|${reason}`;
   return `${cls}|${normalizeReason(reason)}|${mutation ?? '-'}`;
 }
 

@@ -65,6 +65,20 @@ export interface BatchResult {
   timing: { modelMs: number; kernelMs: number };
   /** guests restarted while this batch ran (crashes, hangs) */
   vmRestarts: number;
+  /** the soundness oracle's share of the batch, when it ran (soundness-stage.ts) */
+  soundness?: SoundnessStats;
+}
+
+export interface SoundnessStats {
+  /** (program, kernel) pairs loaded a second time at log level 2 and compared */
+  programs: number;
+  /** register values compared with a kernel belief */
+  values: number;
+  /** pairs whose comparison ran to the end of the run (not stopped at a pruning point) */
+  complete: number;
+  /** host time parsing logs and running the interpreter, and wall time of the second loads, ms */
+  hostMs: number;
+  kernelMs: number;
 }
 
 export interface SignatureSummary {
@@ -94,6 +108,14 @@ export function mergeBatchResults(into: BatchResult, from: BatchResult): BatchRe
   into.timing.modelMs += from.timing.modelMs;
   into.timing.kernelMs += from.timing.kernelMs;
   into.vmRestarts += from.vmRestarts;
+  if (from.soundness) {
+    const t = (into.soundness ??= { programs: 0, values: 0, complete: 0, hostMs: 0, kernelMs: 0 });
+    t.programs += from.soundness.programs;
+    t.values += from.soundness.values;
+    t.complete += from.soundness.complete;
+    t.hostMs += from.soundness.hostMs;
+    t.kernelMs += from.soundness.kernelMs;
+  }
   return into;
 }
 

@@ -9,10 +9,13 @@ import {
   outcomeKey,
 } from './compare.ts';
 import { emptyBatchResult, type BatchResult, type KernelTarget } from './finding.ts';
+import { soundnessStage, type UnsoundFinding } from './soundness-stage.ts';
 
 /** Runs programs on one real kernel; outcomes come back in input order. */
 export interface KernelRunner {
   run(programs: Program[], kernelId: string): Promise<Outcome[]>;
+  /** the same programs loaded again at verifier log level 2, outcomes with `log` (the soundness oracle; optional) */
+  runLevel2?(programs: Program[], kernelId: string): Promise<Outcome[]>;
 }
 
 /** The model: what the kernel described by `profile` does with `program` (retval included), its JIT image for `cpu`. */
@@ -24,6 +27,8 @@ const modelKey = (t: KernelTarget): string => `${t.profile}@${t.cpu ?? 'qemu64'}
 export interface RunBatchOptions {
   runner: KernelRunner;
   verify: ModelVerify;
+  /** share of comparable accepted programs the soundness oracle checks (0 or absent: off; needs runner.runLevel2) */
+  soundnessRate?: number;
 }
 
 const mutationOf = (p: Program): string | undefined => {
@@ -65,6 +70,14 @@ export async function runBatch(programs: Program[], targets: readonly KernelTarg
   }
 
   const result: BatchResult = { ...emptyBatchResult(), programs: programs.length, timing: { modelMs, kernelMs } };
+  const rate = opts.soundnessRate ?? 0;
+  const level2 = opts.runner.runLevel2?.bind(opts.runner);
+  const unsound = new Map<string, UnsoundFinding>();
+  if (rate > 0 && level2) {
+    const stage = await soundnessStage(programs, targets, (ti, i) => predicted.get(modelKey(targets[ti]!))![i]!, actual, level2, rate, start);
+    result.soundness = stage.stats;
+    for (const f of stage.found) unsound.set(`${f.target}:${f.program}`, f);
+  }
   programs.forEach((program, i) => {
     const index = start + i;
     const mutation = mutationOf(program);
@@ -89,6 +102,23 @@ export async function runBatch(programs: Program[], targets: readonly KernelTarg
           actual: act,
           mutation,
           detail: d.detail,
+        });
+      }
+      const u = unsound.get(`${ti}:${i}`);
+      if (u) {
+        clean = false;
+        result.byClass['verifier-unsound']++;
+        result.divergences.push({
+          signature: divergenceSignature('verifier-unsound', u.reason, mutation),
+          class: 'verifier-unsound',
+          kernel: t.id,
+          profile: t.profile,
+          program: programJson(),
+          index,
+          model,
+          actual: act,
+          mutation,
+          detail: u.detail,
         });
       }
     });

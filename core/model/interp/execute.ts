@@ -24,6 +24,12 @@ interface ExecuteOptions {
   helpers?: HelperTable;
   /** register number of the stack-argument pointer (BPF_REG_PARAMS, 11 in 7.2) */
   stackArgReg?: number;
+  /**
+   * Called before each instruction with the live registers of the running frame (copy what you
+   * keep) and their provenance: undefined for a plain number the real kernel holds too, else an
+   * address or a value it would not reproduce. `depth` is the call depth (0: main).
+   */
+  onStep?: (pc: number, depth: number, regs: readonly bigint[], prov: readonly (Provenance | undefined)[]) => void;
 }
 
 interface ExecuteResult {
@@ -108,6 +114,7 @@ class Machine {
   private readonly maps: MapStore;
   private steps = 0;
   private pc = 0;
+  private readonly onStep: ExecuteOptions['onStep'];
   /** memory as helpers see it: by address, byte provenance included (uninitialised stack is taint) */
   private readonly helperMemory: HelperMemory;
 
@@ -120,6 +127,7 @@ class Machine {
     this.maxSteps = options.maxSteps ?? 10_000_000;
     this.helpers = options.helpers ?? DEFAULT_HELPERS;
     this.r11 = options.stackArgReg ?? 11;
+    this.onStep = options.onStep;
     this.env = buildTestRun(program.progType, input ?? program.input);
     this.funcStarts = new Set(program.funcs.map((f) => f.start));
     this.addRegion(this.env.ctx);
@@ -256,6 +264,7 @@ class Machine {
       const pc = this.pc;
       if (pc < 0 || pc >= insns.length) throw new InterpFault('fell off the program', pc);
       if (++this.steps > this.maxSteps) throw new InterpStepLimit(this.maxSteps, pc);
+      if (this.onStep) this.onStep(pc, this.frames.length - 1, regs, prov);
       const insn = insns[pc];
       const code = insn.code;
       const cls = opClass(code);

@@ -1,0 +1,268 @@
+// The soundness oracle: what the kernel's verifier believed about each register (its level-2
+// log, verifier-states.ts) against the concrete values of a run of the same program (the
+// model's interpreter, trusted only where its return value agrees with the kernel's). A plain
+// number outside every belief the kernel logged for that register at that instruction, on
+// the concretely taken path, is `verifier-unsound`: the verifier accepted the program
+// believing something false, whatever the program returned.
+//
+// Avoiding false alarms on correct kernels:
+//  - the concrete path is followed through the walk (verifier.c do_check's depth-first
+//    order): step by step along a path's visits, into the path popped for the branch side
+//    the run took (`from X to Y`), into a global function's own walk at its call. Where
+//    the path could be matched more than one way, a value is unsound only when outside the
+//    beliefs of every match.
+//  - checking stops at the first pruning point on the path (`safe`: later instructions are
+//    covered by an older state only for its precise registers), where the path leaves the
+//    walk, and where the run's values are not the kernel's (an address, uninitialised stack):
+//    only registers the interpreter holds as plain numbers are compared.
+//  - only registers the instruction reads are compared, and only against scalar beliefs.
+import type { Program } from '../program/index.ts';
+import type { RawInsn } from '../isa/index.ts';
+import { execute, type Provenance } from '../model/interp/index.ts';
+import { parseVerifierWalk, type RegBelief, type VerifierWalk, type WalkSegment } from './verifier-states.ts';
+
+export interface UnsoundValue {
+  insn: number;
+  reg: number;
+  /** the concrete value (u64) */
+  value: bigint;
+  /** which bound it breaks: value (a constant), smin, smax, umin, umax, s32min, s32max, u32min, u32max, var_off */
+  bound: string;
+  /** the kernel's belief (the first match's, when the path matched several ways) */
+  belief: RegBelief;
+  /** the instruction's class and operation, as the signature names it: `alu64 add`, `jmp32 jlt`, `ldx`, ... */
+  what: string;
+}
+
+export interface SoundnessReport {
+  /** register values compared with a kernel belief */
+  checked: number;
+  /** instructions of the run matched to the verifier's walk */
+  steps: number;
+  /** why the comparison stopped before the run ended, if it did */
+  stopped?: string;
+  /** at most one per (insn, register) */
+  unsound: UnsoundValue[];
+}
+
+const U64 = (1n << 64n) - 1n;
+const CLASS_NAMES = ['ld', 'ldx', 'st', 'stx', 'alu', 'jmp', 'jmp32', 'alu64'];
+const ALU_OPS = ['add', 'sub', 'mul', 'div', 'or', 'and', 'lsh', 'rsh', 'neg', 'mod', 'xor', 'mov', 'arsh', 'end'];
+const JMP_OPS = ['ja', 'jeq', 'jgt', 'jge', 'jset', 'jne', 'jsgt', 'jsge', 'call', 'exit', 'jlt', 'jle', 'jslt', 'jsle', 'jcond'];
+
+/** `alu64 add`, `jmp32 jlt`, `ldx`, `stx`, ... */
+export function insnWhat(i: RawInsn): string {
+  const cls = i.code & 7;
+  const name = CLASS_NAMES[cls]!;
+  if (cls === 4 || cls === 7) return `${name} ${ALU_OPS[i.code >> 4] ?? '?'}`;
+  if (cls === 5 || cls === 6) return `${name} ${JMP_OPS[i.code >> 4] ?? '?'}`;
+  return name;
+}
+
+/** Registers an instruction reads (kernel/bpf/verifier.c check_reg_arg SRC_OP, in effect). */
+function readRegs(i: RawInsn): number[] {
+  const cls = i.code & 7;
+  const x = (i.code & 0x08) !== 0;
+  const op = i.code & 0xf0;
+  if (cls === 4 || cls === 7) {
+    if (op === 0xb0) return x ? [i.src] : []; // mov (and movsx) reads only its source
+    return x && op !== 0x80 && op !== 0xd0 ? [i.dst, i.src] : [i.dst];
+  }
+  if (cls === 5 || cls === 6) {
+    if (op === 0x90) return [0]; // exit
+    if (op === 0x80) return [1, 2, 3, 4, 5]; // call: the arguments (only those with a belief are compared)
+    if (op === 0x00 || op === 0xe0) return [];
+    return x ? [i.dst, i.src] : [i.dst];
+  }
+  if (cls === 1) return [i.src];
+  if (cls === 3) return [i.dst, i.src];
+  if (cls === 2) return [i.dst];
+  return [];
+}
+
+/** The bound of a scalar belief that `v` (u64) breaks, if any. */
+export function brokenBound(b: RegBelief, v: bigint): string | undefined {
+  if (b.type !== 'scalar') return undefined;
+  if (b.value !== undefined) return v === b.value ? undefined : 'value';
+  const s = BigInt.asIntN(64, v);
+  const lo = v & 0xffffffffn;
+  const s32 = BigInt.asIntN(32, lo);
+  if (b.smin !== undefined && s < b.smin) return 'smin';
+  if (b.smax !== undefined && s > b.smax) return 'smax';
+  if (b.umin !== undefined && v < b.umin) return 'umin';
+  if (b.umax !== undefined && v > b.umax) return 'umax';
+  if (b.s32min !== undefined && s32 < b.s32min) return 's32min';
+  if (b.s32max !== undefined && s32 > b.s32max) return 's32max';
+  if (b.u32min !== undefined && lo < b.u32min) return 'u32min';
+  if (b.u32max !== undefined && lo > b.u32max) return 'u32max';
+  if (b.varOff && (v & ~b.varOff.mask & U64) !== b.varOff.value) return 'var_off';
+  return undefined;
+}
+
+interface Cand {
+  seg: WalkSegment;
+  pos: number;
+}
+
+/** more ways to match one run than this and the comparison stops (ambiguous) */
+const MAX_CANDIDATES = 64;
+
+/** Follows a concrete run through the verifier's walk and compares register values on the way. */
+class PathMatcher {
+  private cands: Cand[] = [];
+  private prevPc = -1;
+  /** call stack of global-function calls: the caller's matches, the callee's depth */
+  private readonly calls: Array<{ cands: Cand[]; depth: number; callPc: number }> = [];
+  private readonly popped = new Map<string, WalkSegment[]>();
+  private readonly roots = new Map<number, WalkSegment>();
+  private readonly globalStarts: Set<number>;
+  readonly report: SoundnessReport = { checked: 0, steps: 0, unsound: [] };
+  private readonly seen = new Set<string>();
+
+  constructor(
+    private readonly program: Program,
+    walk: VerifierWalk,
+  ) {
+    for (const s of walk.segments) {
+      if (s.from) {
+        const key = `${s.walk}:${s.from.insn}>${s.from.to}`;
+        const list = this.popped.get(key) ?? [];
+        list.push(s);
+        this.popped.set(key, list);
+      } else if (!this.roots.has(s.start)) this.roots.set(s.start, s);
+    }
+    this.globalStarts = new Set(program.funcs.filter((f) => f.linkage === 'global').map((f) => f.start));
+  }
+
+  private stop(why: string): void {
+    this.report.stopped ??= why;
+  }
+
+  step(pc: number, depth: number, regs: readonly bigint[], prov: readonly (Provenance | undefined)[]): void {
+    if (this.report.stopped) return;
+    if (this.prevPc < 0) {
+      const root = this.roots.get(pc);
+      if (!root || root.walk !== 0 || root.visits.length === 0) return this.stop('the log has no walk of the main program');
+      this.cands = [{ seg: root, pos: 0 }];
+    } else if (!this.advance(pc, depth)) return;
+    this.prevPc = pc;
+    this.report.steps++;
+    this.check(pc, regs, prov);
+  }
+
+  /** the matches of the run's next instruction; false when the comparison stops here */
+  private advance(pc: number, depth: number): boolean {
+    const top = this.calls.at(-1);
+    if (top && depth < top.depth) {
+      // back from a global function: the caller's walk goes on after the call
+      this.calls.pop();
+      this.cands = top.cands;
+      return this.follow(top.callPc, pc);
+    }
+    const prev = this.program.insns[this.prevPc];
+    if (prev && prev.code === 0x85 && prev.src === 1 && this.globalStarts.has(pc)) {
+      const root = this.roots.get(pc);
+      if (!root || root.walk === 0 || root.visits.length === 0) {
+        this.stop(`no walk of the global function at ${pc}`);
+        return false;
+      }
+      this.calls.push({ cands: this.cands, depth, callPc: this.prevPc });
+      this.cands = [{ seg: root, pos: 0 }];
+      return true;
+    }
+    return this.follow(this.prevPc, pc);
+  }
+
+  private follow(from: number, pc: number): boolean {
+    const next: Cand[] = [];
+    const keys = new Set<string>();
+    const add = (c: Cand) => {
+      const k = `${c.seg.id}:${c.pos}`;
+      if (!keys.has(k)) {
+        keys.add(k);
+        next.push(c);
+      }
+    };
+    for (const c of this.cands) {
+      const visits = c.seg.visits;
+      if (c.pos + 1 < visits.length && visits[c.pos + 1]!.insn === pc) {
+        add({ seg: c.seg, pos: c.pos + 1 });
+        continue;
+      }
+      if (c.pos + 1 >= visits.length && c.seg.end === 'safe' && c.seg.safeAt === pc) {
+        this.stop(`pruned at ${pc}`);
+        return false;
+      }
+      // the run took the side of a branch the verifier pushed and walked later
+      for (const s of this.popped.get(`${c.seg.walk}:${from}>${pc}`) ?? []) {
+        if (s.id <= c.seg.id) continue;
+        if (s.visits.length === 0) {
+          this.stop(`pruned at ${pc}`);
+          return false;
+        }
+        add({ seg: s, pos: 0 });
+      }
+    }
+    if (next.length === 0) {
+      this.stop(`the run's path leaves the logged walk at ${from} -> ${pc}`);
+      return false;
+    }
+    if (next.length > MAX_CANDIDATES) {
+      this.stop(`more than ${MAX_CANDIDATES} ways to match the path at ${pc}`);
+      return false;
+    }
+    this.cands = next;
+    return true;
+  }
+
+  private check(pc: number, regs: readonly bigint[], prov: readonly (Provenance | undefined)[]): void {
+    const insn = this.program.insns[pc];
+    if (!insn) return;
+    for (const r of readRegs(insn)) {
+      if (r > 10 || prov[r] !== undefined) continue;
+      const beliefs: RegBelief[] = [];
+      for (const c of this.cands) {
+        const b = c.seg.visits[c.pos]!.regs.find((x) => x.reg === r);
+        if (!b || b.type !== 'scalar') break;
+        beliefs.push(b);
+      }
+      if (beliefs.length !== this.cands.length) continue;
+      this.report.checked++;
+      const v = BigInt.asUintN(64, regs[r]!);
+      const broken = beliefs.map((b) => brokenBound(b, v));
+      if (broken.some((x) => x === undefined)) continue;
+      const key = `${pc}:${r}`;
+      if (this.seen.has(key)) continue;
+      this.seen.add(key);
+      this.report.unsound.push({ insn: pc, reg: r, value: v, bound: broken[0]!, belief: beliefs[0]!, what: insnWhat(insn) });
+    }
+  }
+}
+
+/**
+ * Runs the program in the interpreter and compares every register an instruction reads with
+ * what the kernel's level-2 log says the verifier believed there. `stackArgReg` is the
+ * profile's stack-argument register (11 on 7.2).
+ */
+export function checkSoundness(program: Program, log: string, stackArgReg: number, maxSteps = 1_000_000): SoundnessReport {
+  const matcher = new PathMatcher(program, parseVerifierWalk(log));
+  try {
+    execute(program, program.input, { stackArgReg, maxSteps, onStep: (pc, depth, regs, prov) => matcher.step(pc, depth, regs, prov) });
+  } catch (e) {
+    matcher.report.stopped ??= `the run stopped: ${e instanceof Error ? e.message : String(e)}`;
+  }
+  return matcher.report;
+}
+
+/** One line a person reads: `insn 37 (alu64 add): R3 = 0x1ff, kernel believed umax=255` */
+export function describeUnsound(u: UnsoundValue): string {
+  const b = u.belief;
+  const field: Record<string, bigint | undefined> = { value: b.value, smin: b.smin, smax: b.smax, umin: b.umin, umax: b.umax, s32min: b.s32min, s32max: b.s32max, u32min: b.u32min, u32max: b.u32max };
+  const believed = u.bound === 'var_off' ? `var_off=(0x${b.varOff!.value.toString(16)}; 0x${b.varOff!.mask.toString(16)})` : `${u.bound}=${fmt(field[u.bound])}`;
+  return `insn ${u.insn} (${u.what}): R${u.reg} = 0x${u.value.toString(16)}, kernel believed ${believed}`;
+}
+
+function fmt(v: bigint | undefined): string {
+  if (v === undefined) return '?';
+  return v < 0n ? `-0x${(-v).toString(16)}` : `0x${v.toString(16)}`;
+}

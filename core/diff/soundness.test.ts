@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseProgram, type Program } from '../program/index.ts';
+import { brokenBound, checkSoundness, describeUnsound } from './soundness.ts';
+import { sampled } from './soundness-stage.ts';
+import { parseRegState } from './verifier-states.ts';
+import { modelVerify } from './model.ts';
+
+const dir = new URL('./fixtures/', import.meta.url);
+const fixture = (name: string): { program: Program; log: string } => ({
+  program: parseProgram(JSON.parse(readFileSync(new URL(`${name}.program.json`, dir), 'utf8'))),
+  log: readFileSync(new URL(`${name}.log`, dir), 'utf8'),
+});
+/** a kernel that believes every u32 it loads is at most 63 (the default packet is 64 bytes long) */
+const plantU32Max63 = (log: string) => log.replaceAll('smax=umax=0xffffffff,var_off=(0x0; 0xffffffff)', 'smax=umax=0x3f,var_off=(0x0; 0x3f)');
+
+describe('the soundness oracle against real 7.2 and 7.3 logs', () => {
+  // the retval each real kernel returned when the log was recorded
+  const kernelRetval: Record<string, number> = {
+    'log2-7.2-subprog': 2501345397,
+    'log2-7.2-branches': 2613188478,
+    'log2-7.2-return-pruned': 1815375124,
+    'log2-7.2-global': 1765496422,
+    'log2-7.3-subprog': 2501345397,
+    'log2-6.12-subprog': 2501345397,
+  };
+  const names = Object.keys(kernelRetval);
+  it.each(names)('%s: the interpreter agrees with the kernel on retval, and every checked value is inside the kernel belief', (name) => {
+    const { program, log } = fixture(name);
+    const profile = name.includes('6.12') ? 'linux-6.12' : name.includes('7.3') ? 'linux-7.3' : 'linux-7.2';
+    const model = modelVerify()(program, profile);
+    expect(model.verdict).toBe('accept');
+    expect(model.retval! >>> 0).toBe(kernelRetval[name]);
+    const r = checkSoundness(program, log, 11);
+    expect(r.unsound).toEqual([]);
+    expect(r.checked).toBeGreaterThan(20);
+  });
+
+  it('follows the path through the walk: to the end without pruning, to the pruning point with it', () => {
+    const plain = checkSoundness(fixture('log2-7.2-subprog').program, fixture('log2-7.2-subprog').log, 11);
+    expect(plain.stopped).toBeUndefined();
+    expect(plain.steps).toBe(80);
+    const g = fixture('log2-7.2-global');
+    // the run enters the global functions f2 and f3 and is matched against their own walks
+    expect(checkSoundness(g.program, g.log, 11).steps).toBeGreaterThan(80);
+  });
+
+  it('catches a planted belief: a u32 load believed <= 63 that holds 64', () => {
+    const { program, log } = fixture('log2-7.2-subprog');
+    const r = checkSoundness(program, plantU32Max63(log), 11);
+    expect(r.unsound.length).toBeGreaterThan(0);
+    const first = r.unsound[0]!;
+    // 3: (0f) r6 += r0, with r0 = skb->len
+    expect(first).toMatchObject({ insn: 3, reg: 0, value: 64n, bound: 'smax', what: 'alu64 add' });
+    expect(describeUnsound(first)).toBe('insn 3 (alu64 add): R0 = 0x40, kernel believed smax=0x3f');
+  });
+
+  it('checks each kind of bound, the tnum included', () => {
+    const b = parseRegState(3, 'scalar(smin=-4,smax=100,umax=0xffffffffffffff00,smin32=-4,smax32=100,var_off=(0x0; 0xfffffffffffffffe))');
+    expect(brokenBound(b, 6n)).toBeUndefined();
+    expect(brokenBound(b, 7n)).toBe('var_off');
+    expect(brokenBound(b, 102n)).toBe('smax');
+    expect(brokenBound(b, BigInt.asUintN(64, -6n))).toBe('smin');
+    expect(brokenBound(parseRegState(1, '5'), 4n)).toBe('value');
+    expect(brokenBound(parseRegState(1, 'scalar(umin=umin32=16)'), 0x1_0000_0000n + 15n)).toBe('u32min');
+    expect(brokenBound(parseRegState(1, 'fp-8'), 4n)).toBeUndefined();
+  });
+
+  it('samples by campaign index: the same programs on every run, about the share asked for', () => {
+    const picked = Array.from({ length: 10_000 }, (_, i) => sampled(i, 0.1));
+    expect(picked.filter(Boolean).length).toBeGreaterThan(900);
+    expect(picked.filter(Boolean).length).toBeLessThan(1100);
+    expect(Array.from({ length: 10_000 }, (_, i) => sampled(i, 0.1))).toEqual(picked);
+    expect(sampled(5, 1)).toBe(true);
+    expect(sampled(5, 0)).toBe(false);
+  });
+});

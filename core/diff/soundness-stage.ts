@@ -9,7 +9,7 @@ import { checkSoundness, describeUnsound, type UnsoundValue } from './soundness.
 import type { KernelTarget, SoundnessStats } from './finding.ts';
 
 /** Loads programs on one kernel at verifier log level 2; outcomes keep `log`, in input order. */
-export type Level2Runner = (programs: Program[], kernelId: string) => Promise<Outcome[]>;
+type Level2Runner = (programs: Program[], kernelId: string) => Promise<Outcome[]>;
 
 export interface UnsoundFinding {
   target: number;

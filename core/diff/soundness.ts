@@ -34,7 +34,7 @@ export interface UnsoundValue {
   what: string;
 }
 
-export interface SoundnessReport {
+interface SoundnessReport {
   /** register values compared with a kernel belief */
   checked: number;
   /** instructions of the run matched to the verifier's walk */
@@ -51,7 +51,7 @@ const ALU_OPS = ['add', 'sub', 'mul', 'div', 'or', 'and', 'lsh', 'rsh', 'neg', '
 const JMP_OPS = ['ja', 'jeq', 'jgt', 'jge', 'jset', 'jne', 'jsgt', 'jsge', 'call', 'exit', 'jlt', 'jle', 'jslt', 'jsle', 'jcond'];
 
 /** `alu64 add`, `jmp32 jlt`, `ldx`, `stx`, ... */
-export function insnWhat(i: RawInsn): string {
+function insnWhat(i: RawInsn): string {
   const cls = i.code & 7;
   const name = CLASS_NAMES[cls]!;
   if (cls === 4 || cls === 7) return `${name} ${ALU_OPS[i.code >> 4] ?? '?'}`;

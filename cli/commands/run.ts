@@ -3,6 +3,8 @@
 // one program on every kernel sit together, in the order the kernels were given).
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
+import { explainWithLog, judgedDifferently } from '../../core/diff/index.ts';
+import { resolveProfile, verify } from '../../core/model/index.ts';
 import type { Outcome, Program } from '../../core/program/index.ts';
 import { KernelCatalogError, PoolBrokenError, VmBootError, VmPool, readCatalog, resolveKernel, type KernelImage } from '../../kernel/index.ts';
 import { readProgramsToAnswer } from '../program-file.ts';
@@ -20,6 +22,7 @@ interface RunOptions {
   append?: string;
   accel: 'auto' | 'kvm' | 'tcg';
   cpu?: string;
+  explain: boolean;
 }
 
 export function register(program: Command): void {
@@ -37,6 +40,7 @@ export function register(program: Command): void {
     .option('--append <cmdline>', 'extra kernel command line for the guests')
     .option('--accel <accel>', 'auto (KVM only after a probe boot works), kvm or tcg', 'auto')
     .option('--cpu <model>', 'QEMU -cpu model of the guests (affects the JIT output)')
+    .option('--no-explain', 'do not compare with the model: by default a program the model judges differently (verdict or reason line) is loaded once more at log level 2 and the first instruction where the model and the kernel disagree is printed on stderr')
     .addHelpText('after', '\nOutput lines are ordered by program, then by kernel in the order given.\nA progress bar goes to stderr when it is a terminal.\n')
     .action(async (file: string, opts: RunOptions) => {
       if (!['auto', 'kvm', 'tcg'].includes(opts.accel)) throw new UserError(`--accel: expected auto, kvm or tcg, got "${opts.accel}"`);
@@ -75,6 +79,7 @@ async function runOnKernels(programs: Program[], kernels: KernelImage[], opts: R
   };
 
   const pools: VmPool[] = [];
+  const explanations: Array<Map<number, string> | undefined> = kernels.map(() => undefined);
   let interrupted = false;
   // `on`, not `once`: execa's exit hook re-raises the signal (killing us before the guests are
   // closed) when it finds itself the only listener left
@@ -110,8 +115,15 @@ async function runOnKernels(programs: Program[], kernels: KernelImage[], opts: R
             flush();
           },
         });
+        if (opts.explain) explanations[k] = await explainKernel(programs, results.map((r) => r[k]!), kernel, pool, opts);
       }),
     );
+    bar?.clear();
+    // after every outcome line, in program-major order like them
+    programs.forEach((_, i) => kernels.forEach((_, k) => {
+      const line = explanations[k]?.get(i);
+      if (line) process.stderr.write(`${programs.length > 1 ? `program ${i + 1}, ` : ''}kernel ${kernels[k]!.id}: ${line}\n`);
+    }));
   } catch (err) {
     if (err instanceof VmBootError || err instanceof PoolBrokenError) throw new UserError(err.message);
     throw err;
@@ -121,6 +133,31 @@ async function runOnKernels(programs: Program[], kernels: KernelImage[], opts: R
     await Promise.all(pools.map((p) => p.close()));
     bar?.clear();
   }
+}
+
+/**
+ * For each program the model (under the kernel's profile) judges differently from the kernel:
+ * `model accept, kernel reject (...): model and kernel first disagree at insn 8: R0 ...`, from
+ * the program's log at level 2 (the one kept, or a second load).
+ */
+async function explainKernel(programs: Program[], outcomes: Outcome[], kernel: KernelImage, pool: VmPool, opts: RunOptions): Promise<Map<number, string>> {
+  const profile = resolveProfile(kernel.profile);
+  const lines = new Map<number, string>();
+  if (!profile) return lines;
+  const diverging = programs.flatMap((p, i) => {
+    const model = verify(p, profile, { run: false, xlated: false, jit: false });
+    return judgedDifferently(model, outcomes[i]!) ? [{ i, model }] : [];
+  });
+  if (!diverging.length) return lines;
+  const kept = opts.log && opts.logLevel >= 2;
+  const logs = kept ? diverging.map(({ i }) => outcomes[i]!.log) : (await pool.run(diverging.map(({ i }) => programs[i]!), { settings: { logLevel: 2 }, keepLog: true })).map((o) => o.log);
+  const says = (o: Outcome) => `${o.verdict}${o.message ? ` (${o.message})` : ''}`;
+  diverging.forEach(({ i, model }, j) => {
+    const log = logs[j];
+    const d = log ? explainWithLog(programs[i]!, kernel.profile, log) : undefined;
+    lines.set(i, `model ${says(model)}, kernel ${says(outcomes[i]!)}: ${d ? d.text : 'no states in the level-2 log to compare'}`);
+  });
+  return lines;
 }
 
 /** One verifier log as text, with a line saying whose it is. */

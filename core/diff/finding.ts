@@ -5,6 +5,7 @@
 // smallest program found that still shows a finding's signature.
 import type { Outcome, ProgramJson } from '../program/index.ts';
 import { DIVERGENCE_CLASSES, type DivergenceClass } from './compare.ts';
+import type { FirstDisagreement } from './first-disagreement.ts';
 
 /** A kernel id and the model profile that predicts it. */
 /** `7.2@Haswell` → ['7.2', 'Haswell']: a kernel id may name its guests' QEMU CPU model after an @ */
@@ -34,6 +35,11 @@ export interface Finding {
   actual: Outcome;
   mutation?: string;
   detail: string;
+  /**
+   * verdict and reason divergences: where the model's beliefs and the kernel's (its log at
+   * level 2, obtained by loading the program once more) first part ways
+   */
+  firstDisagreement?: FirstDisagreement;
 }
 
 export interface Reduction {
@@ -51,6 +57,8 @@ export interface Reduction {
   actual?: Outcome;
   /** the verifier log of the reduced program at level 2 (every state) on the first kernel */
   logLevel2?: string;
+  /** where the model's beliefs and that log first part ways, for a verdict or reason divergence */
+  firstDisagreement?: FirstDisagreement;
 }
 
 export interface BatchResult {

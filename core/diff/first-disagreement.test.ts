@@ -1,8 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { programFromAsm } from '../program/index.ts';
-import { modelBeliefs, type InsnBelief, type RegBelief } from '../model/beliefs.ts';
-import { PROFILES } from '../model/index.ts';
+import { parseProgram, programFromAsm } from '../program/index.ts';
+import { modelBeliefs } from '../model/beliefs.ts';
+import { PROFILES, resolveProfile } from '../model/index.ts';
 import { firstDisagreement } from './first-disagreement.ts';
+import { liveRegsFromLog } from './live-regs.ts';
+import { parseVerifierStates, type InsnBelief, type RegBelief } from './verifier-states.ts';
 
 const ctx: RegBelief = { reg: 1, type: 'ctx', off: 0 };
 const fp: RegBelief = { reg: 10, type: 'fp', off: 0 };
@@ -84,5 +88,73 @@ describe('modelBeliefs', () => {
     );
     const d = firstDisagreement(modelBeliefs(p, PROFILES['linux-7.2']), modelBeliefs(p, PROFILES['linux-6.12']))!;
     expect(d.text).toBe('model and kernel first disagree at insn 8: R0 map_value vs map_value_or_null');
+  });
+});
+
+describe('firstDisagreement along paths', () => {
+  const at = (path: number, insn: number, ...regs: RegBelief[]): InsnBelief => ({ ...step(insn, ...regs), path });
+  it('matches each kernel path with a model path from the same instruction, skipping paths the kernel pruned', () => {
+    // the model walks 0 1 2 | 5 6 (a path the kernel pruned) | 3 4; the kernel 0 1 2 | 3 4
+    const model = [at(0, 0), at(0, 1), at(0, 2), at(1, 5), at(1, 6), at(2, 3), at(2, 4, byte(2, 15n))];
+    const kernel = [at(0, 0), at(0, 1), at(0, 2), at(1, 3), at(1, 4, byte(2, 7n))];
+    expect(firstDisagreement(model, kernel)!.text).toBe('model and kernel first disagree at insn 4: R2 smax 15 vs 7');
+    const agreeing = [at(0, 0), at(0, 1), at(0, 2), at(1, 3), at(1, 4, byte(2, 7n))];
+    expect(firstDisagreement([...model.slice(0, 6), at(2, 4, byte(2, 7n))], agreeing)!.text).toBe(
+      "model and kernel agree on the state at each of the 5 steps both walked, on the kernel's 2 paths (the model walks 1 more that the kernel does not)",
+    );
+  });
+  it('says so when the kernel walks a path the model never does', () => {
+    const d = firstDisagreement([at(0, 0), at(0, 1)], [at(0, 0), at(0, 1), at(1, 9)])!;
+    expect(d).toMatchObject({ kind: 'walk', insn: 9, agreedSteps: 2 });
+    expect(d.text).toBe('model and kernel agree on the state at each of the 2 steps both walked; then their walks part ways: the kernel walks path 2 from insn 9, which the model never walks');
+  });
+  it('does not compare a register the log says is dead before the instruction', () => {
+    const model = [at(0, 3, byte(0, 255n), byte(2, 1n))];
+    const kernel = [at(0, 3, { reg: 0, type: 'scalar' }, byte(2, 1n))];
+    expect(firstDisagreement(model, kernel)!.kind).toBe('state');
+    expect(firstDisagreement(model, kernel, { liveRegs: new Map([[3, 0b100]]) })!.kind).toBe('end');
+  });
+});
+
+describe('firstDisagreement on real level-2 logs', () => {
+  const fixtures = join(import.meta.dirname, 'fixtures');
+  const read = (f: string) => readFileSync(join(fixtures, f), 'utf8');
+  const program = (name: string, kernel: string) => {
+    const own = `log2-${kernel}-${name}.program.json`;
+    try {
+      return parseProgram(JSON.parse(read(own)));
+    } catch {
+      return parseProgram(JSON.parse(read(`log2-${name}.program.json`)));
+    }
+  };
+  const explain = (name: string, kernel: string, profile = kernel) => {
+    const log = read(`log2-${kernel}-${name}.log`);
+    return firstDisagreement(modelBeliefs(program(name, kernel), resolveProfile(profile)!), parseVerifierStates(log), { liveRegs: liveRegsFromLog(log) })!;
+  };
+
+  // 6.12.118, 7.2.13 and 7.3-rc7 logs of generated and held-out programs the model gets right
+  it.each([
+    ['subprog', '7.2', 80], ['subprog', '7.3', 80], ['branches', '7.2', 175], ['global', '7.2', 547], ['return-pruned', '7.2', 488],
+    ['arraynull', '7.2', 10], ['arraynull', '6.12', 8], ['heldout251', '7.2', 17], ['heldout251', '6.12', 14], ['seven-args', '6.12', 6],
+  ])('%s on %s: every state both walks share agrees', (name, kernel, steps) => {
+    const d = explain(name, kernel);
+    expect(d.kind, d.text).toBe('end');
+    expect(d.agreedSteps).toBe(steps);
+  });
+
+  it('the model under the 7.2 profile against the real 6.12: the array lookup a constant key makes non-NULL on 7.2 only', () => {
+    expect(explain('arraynull', '6.12', '7.2').text).toBe('model and kernel first disagree at insn 8: R0 map_value vs map_value_or_null');
+  });
+
+  it("the model's 6.12 profile multiplies signed ranges as 7.2 does; the real 6.12 gives up (scalar_min_max_mul)", () => {
+    // 4: r6 *= -140221627 with R6 in [0xffffffffb92c33c9, 0xb92c33c8] signed: 6.12 prints R6=scalar()
+    expect(explain('subprog', '6.12').text).toBe('model and kernel first disagree at insn 5: R6 smin 0xf9f45a4d25104ce8 vs 0x8000000000000000');
+  });
+
+  it('reads the liveness table, loop rows (an SCC number before the insn) included', () => {
+    const live = liveRegsFromLog(read('log2-7.2-return-pruned.log'));
+    expect(live.get(28)).toBe(0b1111000000);
+    expect(live.get(31)).toBe(0b1111100000);
+    expect(liveRegsFromLog(read('log2-6.12-subprog.log')).size).toBe(0);
   });
 });

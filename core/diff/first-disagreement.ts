@@ -6,7 +6,7 @@
 // What the kernel's printing hides is not a difference: a bound it omits holds its default
 // (print_scalar_ranges omits S64_MIN, U64_MAX, ...), and a register the kernel does not show while
 // the model still tracks it is dead (7.x clean_verifier_state marks dead registers NOT_INIT).
-import type { InsnBelief, RegBelief } from '../model/beliefs.ts';
+import type { InsnBelief, RegBelief } from './verifier-states.ts';
 
 export interface FirstDisagreement {
   /**
@@ -97,6 +97,8 @@ function brief(r: RegBelief | undefined): string {
 /** a pointer's constant offset (6.12's reg->off plus a constant var_off), or undefined for a variable one */
 function pointerOff(r: RegBelief): number | undefined {
   if (r.varOff && r.varOff.mask !== 0n) return undefined;
+  // a constant pointer prints no ranges (`fp-8`, `map_value(...,imm=8)`); 7.x leaves out an unknown var_off
+  if ([r.smin, r.smax, r.umin, r.umax, r.s32min, r.s32max, r.u32min, r.u32max].some((b) => b !== undefined)) return undefined;
   const varPart = r.varOff ? S64(r.varOff.value) : r.value !== undefined ? S64(r.value) : 0n;
   return (r.off ?? 0) + Number(varPart);
 }
@@ -129,7 +131,7 @@ function regDifference(m: RegBelief | undefined, k: RegBelief): RegDifference | 
 }
 
 /** The first register (lowest number) whose beliefs differ before one instruction. */
-export function stateDifference(model: InsnBelief, kernel: InsnBelief): (RegDifference & { reg: number }) | undefined {
+function stateDifference(model: InsnBelief, kernel: InsnBelief): (RegDifference & { reg: number }) | undefined {
   const m = new Map(model.regs.map((r) => [r.reg, r]));
   for (const k of [...kernel.regs].sort((a, b) => a.reg - b.reg)) {
     const d = regDifference(m.get(k.reg), k);
@@ -140,19 +142,61 @@ export function stateDifference(model: InsnBelief, kernel: InsnBelief): (RegDiff
 
 const PREFIX = 'model and kernel';
 
+interface AlignOptions {
+  /** insn → registers live before it (bit i = Ri), from the 7.x log's `Live regs before insn:` table */
+  liveRegs?: ReadonlyMap<number, number>;
+}
+
+/** a stretch of one walk along one path: consecutive visits with the same `path` */
+interface PathRun {
+  start: number;
+  frame: number;
+  visits: InsnBelief[];
+  /** position of the first visit in its walk */
+  offset: number;
+}
+
+function pathRuns(walk: readonly InsnBelief[]): PathRun[] {
+  const runs: PathRun[] = [];
+  walk.forEach((b, i) => {
+    const last = runs[runs.length - 1];
+    if (last && last.visits[last.visits.length - 1]!.path === b.path) last.visits.push(b);
+    else runs.push({ start: b.insn, frame: b.frame, visits: [b], offset: i });
+  });
+  return runs;
+}
+
+const where = (b: InsnBelief) => `insn ${b.insn}${b.frame ? ` (frame ${b.frame})` : ''}`;
+
+function stateDisagreement(m: InsnBelief, k: InsnBelief, step: number, agreedSteps: number, opts: AlignOptions): FirstDisagreement | undefined {
+  const live = opts.liveRegs?.get(k.insn);
+  const d = stateDifference(m, live === undefined ? k : { ...k, regs: k.regs.filter((r) => r.reg === 10 || (live >> r.reg) & 1) });
+  if (!d) return undefined;
+  const what = d.field === 'type' ? `R${d.reg} ${d.model} vs ${d.kernel}` : `R${d.reg} ${d.field} ${d.model} vs ${d.kernel}`;
+  return { kind: 'state', insn: k.insn, step, agreedSteps, ...d, text: `${PREFIX} first disagree at insn ${k.insn}: ${what}` };
+}
+
 /**
- * Aligns the two walks (same instruction at the same step, the first path, then the later
- * ones in the order both walked them) and returns the first difference: a register's belief,
- * or where the walks part ways or end. Undefined when either walk is empty.
+ * Aligns the two walks and returns the first difference: a register's belief, or where the
+ * walks part ways or end. When both sides number their paths (`path`), each of the kernel's
+ * paths, in its walk order, is matched with a model path starting at the same instruction (the
+ * model prunes less than the kernel, so it may walk paths the kernel never does); otherwise the
+ * walks are aligned step by step. A register dead before an instruction (opts.liveRegs) is not
+ * compared there: the kernel stops updating dead registers (collect_linked_regs, clean_verifier_state).
+ * Undefined when either walk is empty.
  */
-export function firstDisagreement(model: readonly InsnBelief[], kernel: readonly InsnBelief[]): FirstDisagreement | undefined {
+export function firstDisagreement(model: readonly InsnBelief[], kernel: readonly InsnBelief[], opts: AlignOptions = {}): FirstDisagreement | undefined {
   if (!model.length || !kernel.length) return undefined;
+  const byPath = model.every((b) => b.path !== undefined) && kernel.every((b) => b.path !== undefined);
+  return byPath ? alignPaths(pathRuns(model), pathRuns(kernel), opts) : alignSteps(model, kernel, opts);
+}
+
+function alignSteps(model: readonly InsnBelief[], kernel: readonly InsnBelief[], opts: AlignOptions): FirstDisagreement {
   const n = Math.min(model.length, kernel.length);
   for (let i = 0; i < n; i++) {
     const m = model[i]!;
     const k = kernel[i]!;
     if (m.insn !== k.insn || m.frame !== k.frame) {
-      const where = (b: InsnBelief) => `insn ${b.insn}${b.frame ? ` (frame ${b.frame})` : ''}`;
       return {
         kind: 'walk',
         insn: i ? model[i - 1]!.insn : m.insn,
@@ -161,13 +205,58 @@ export function firstDisagreement(model: readonly InsnBelief[], kernel: readonly
         text: `${PREFIX} agree on the state at each of the first ${i} steps; then their walks part ways: the model goes to ${where(m)}, the kernel to ${where(k)}`,
       };
     }
-    const d = stateDifference(m, k);
-    if (d) {
-      const what = d.field === 'type' ? `R${d.reg} ${d.model} vs ${d.kernel}` : `R${d.reg} ${d.field} ${d.model} vs ${d.kernel}`;
-      return { kind: 'state', insn: k.insn, step: i, agreedSteps: i, ...d, text: `${PREFIX} first disagree at insn ${k.insn}: ${what}` };
-    }
+    const d = stateDisagreement(m, k, i, i, opts);
+    if (d) return d;
   }
   const last = model[n - 1]!.insn;
   const ends = model.length === kernel.length ? 'both walks end there' : model.length < kernel.length ? `the model's walk ends there, the kernel's goes on to insn ${kernel[n]!.insn}` : `the kernel's walk ends there, the model's goes on to insn ${model[n]!.insn}`;
   return { kind: 'end', insn: last, step: n - 1, agreedSteps: n, text: `${PREFIX} agree on the state at each of the ${n} steps both walked, up to insn ${last}; ${ends}` };
+}
+
+function alignPaths(model: PathRun[], kernel: PathRun[], opts: AlignOptions): FirstDisagreement {
+  const used = new Set<number>();
+  let agreed = 0;
+  let lastInsn = kernel[0]!.start;
+  for (const [ki, kp] of kernel.entries()) {
+    const candidates = model.flatMap((mp, i) => (!used.has(i) && mp.start === kp.start && mp.frame === kp.frame ? [i] : []));
+    // prefer a model path that enters in the kernel's state: the model may walk the same branch from other states
+    const mi = candidates.find((i) => !stateDisagreement(model[i]!.visits[0]!, kp.visits[0]!, 0, 0, opts)) ?? candidates[0];
+    if (mi === undefined) {
+      return {
+        kind: 'walk',
+        insn: kp.start,
+        step: kp.offset,
+        agreedSteps: agreed,
+        text: `${PREFIX} agree on the state at each of the ${agreed} steps both walked; then their walks part ways: the kernel walks path ${ki + 1} from ${where(kp.visits[0]!)}, which the model never walks`,
+      };
+    }
+    used.add(mi);
+    const mp = model[mi]!;
+    const n = Math.min(mp.visits.length, kp.visits.length);
+    for (let s = 0; s < n; s++) {
+      const m = mp.visits[s]!;
+      const k = kp.visits[s]!;
+      if (m.insn !== k.insn || m.frame !== k.frame) {
+        return {
+          kind: 'walk',
+          insn: k.insn,
+          step: kp.offset + s,
+          agreedSteps: agreed,
+          text: `${PREFIX} agree on the state at each of the ${agreed} steps both walked; then their walks part ways on path ${ki + 1}: the model goes to ${where(m)}, the kernel to ${where(k)}`,
+        };
+      }
+      const d = stateDisagreement(m, k, kp.offset + s, agreed, opts);
+      if (d) return d;
+      agreed++;
+      lastInsn = k.insn;
+    }
+  }
+  const extra = model.length - used.size;
+  return {
+    kind: 'end',
+    insn: lastInsn,
+    step: agreed - 1,
+    agreedSteps: agreed,
+    text: `${PREFIX} agree on the state at each of the ${agreed} steps both walked, on the kernel's ${kernel.length} path${kernel.length === 1 ? '' : 's'}${extra ? ` (the model walks ${extra} more that the kernel does not)` : ''}`,
+  };
 }

@@ -23,3 +23,5 @@ export { runBatch, type KernelRunner, type RunBatchOptions } from './run-batch.t
 export { modelRunner, modelVerify } from './model.ts';
 export { reduceProgram, signatureOracle } from './reduce.ts';
 export { consoleTitle } from './console-title.ts';
+export { explainFindings, explainWithLog, judgedDifferently } from './explain.ts';
+export type { FirstDisagreement } from './first-disagreement.ts';

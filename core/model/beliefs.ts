@@ -3,36 +3,12 @@
 // NOT_INIT, before the instruction (the state do_check hands print_verifier_state). Types carry
 // the kernel's names (reg_type_str: `scalar`, `ctx`, `fp`, `map_value`, ...); a constant scalar is
 // its value, any other scalar its eight bounds and tnum; a pointer its type and offset.
+import type { InsnBelief, RegBelief } from '../diff/verifier-states.ts';
 import type { Program } from '../program/types.ts';
 import type { Profile } from './profile.ts';
 import { s32max, s32min, smax, smin, tnumIsConst, u32max, u32min, umax, umin } from './scalar/bounds.ts';
 import type { Reg, RegType, VState } from './state.ts';
 import { check } from './verify.ts';
-
-export interface RegBelief {
-  reg: number;
-  type: string;
-  /** a constant scalar's value (signed) */
-  value?: bigint;
-  smin?: bigint;
-  smax?: bigint;
-  umin?: bigint;
-  umax?: bigint;
-  s32min?: bigint;
-  s32max?: bigint;
-  u32min?: bigint;
-  u32max?: bigint;
-  varOff?: { value: bigint; mask: bigint };
-  /** a pointer's constant offset from the object start */
-  off?: number;
-}
-
-export interface InsnBelief {
-  insn: number;
-  frame: number;
-  /** full state BEFORE the insn on this path */
-  regs: RegBelief[];
-}
 
 /** reg_type_str (kernel/bpf/log.c) of each model register type */
 const KERNEL_TYPE_NAME: Record<Exclude<RegType, 'not_init'>, string> = {
@@ -74,21 +50,29 @@ function regBelief(reg: number, r: Reg): RegBelief | undefined {
   };
 }
 
-function insnBelief(insn: number, st: VState): InsnBelief {
+function insnBelief(insn: number, st: VState, path: number): InsnBelief {
   const f = st.frames[st.frames.length - 1]!;
   const regs = f.regs.flatMap((r, i) => regBelief(i, r) ?? []);
-  return { insn, frame: st.frames.length - 1, regs };
+  return { insn, frame: st.frames.length - 1, regs, path };
 }
 
 /**
  * The model's walk of `program` under `profile` as InsnBeliefs, in walk order (paths one after
- * another, as the kernel's log shows them), at most `max` of them (the first ones).
+ * another, as the kernel's log shows them, each visit with its path's number), at most `max` of them
+ * (the first ones).
  */
 export function modelBeliefs(program: Program, profile: Profile, max = 20_000): InsnBelief[] {
   const out: InsnBelief[] = [];
+  // each path the walk pops (and each global function's walk) has a state object of its own
+  let current: VState | undefined;
+  let path = -1;
   check(program, profile, {
     onInsn: (insn, st) => {
-      if (out.length < max) out.push(insnBelief(insn, st));
+      if (st !== current) {
+        current = st;
+        path++;
+      }
+      if (out.length < max) out.push(insnBelief(insn, st, path));
     },
   });
   return out;

@@ -129,11 +129,12 @@ export class Walker implements CallEnv {
       if (this.trace) recordStep(this.trace, st, insn, idx);
       const ic = opClass(insn.code);
       if (ic === BPF_JMP || ic === BPF_JMP32) this.jmpsProcessed++;
+      // the kernel logs the instruction before it checks its fields (do_check), so does the walk log
+      this.onInsn?.(idx, st);
       if (!this.profile.features.insnFieldsCheckedBeforeWalk) {
         const bad = checkRegNumbers(insn, this.profile) ?? checkInsnFields(insn);
         if (bad) return bad;
       }
-      this.onInsn?.(idx, st);
       const out = this.step(st, insn, idx, pending, path);
       if (out === 'exit') {
         finishPath(path.cp);

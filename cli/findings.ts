@@ -36,7 +36,7 @@ export async function writeFindings(dir: string, reports: readonly SignatureRepo
     const original = withMeta(d.program);
     await writeFile(join(sub, 'program.json'), programToJsonText(original) + '\n');
     await writeFile(join(sub, 'program.s'), programListing(original, true).join('\n') + '\n');
-    const outcomes: Record<string, unknown> = { ...finding, index: d.index, model: d.model, actual: d.actual };
+    const outcomes: Record<string, unknown> = { ...finding, index: d.index, model: d.model, actual: d.actual, ...(d.firstDisagreement ? { firstDisagreement: d.firstDisagreement } : {}) };
     let reducedInsns: number | undefined;
     if (f.reduced) {
       const r = f.reduced;
@@ -44,7 +44,7 @@ export async function writeFindings(dir: string, reports: readonly SignatureRepo
       reducedInsns = r.reducedInsns;
       await writeFile(join(sub, 'reduced.json'), programToJsonText(reduced) + '\n');
       await writeFile(join(sub, 'reduced.s'), programListing(reduced, true).join('\n') + '\n');
-      outcomes.reduced = { originalInsns: r.originalInsns, reducedInsns: r.reducedInsns, ratio: Number(reductionRatio(r).toFixed(2)), checks: r.checks, steps: r.steps, model: r.model, actual: r.actual };
+      outcomes.reduced = { originalInsns: r.originalInsns, reducedInsns: r.reducedInsns, ratio: Number(reductionRatio(r).toFixed(2)), checks: r.checks, steps: r.steps, model: r.model, actual: r.actual, ...(r.firstDisagreement ? { firstDisagreement: r.firstDisagreement } : {}) };
     }
     await writeFile(join(sub, 'outcomes.json'), JSON.stringify(outcomes, null, 2) + '\n');
     index.push({ id, ...finding, originalInsns: original.insns.length, reducedInsns, reproduce: `bpfdiff run ${join(sub, f.reduced ? 'reduced.json' : 'program.json')} ${s.kernels.flatMap((k) => k.split('~')).map((k) => `--kernel ${k}`).join(' ')}` });

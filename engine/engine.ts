@@ -6,6 +6,9 @@ import { availableParallelism } from 'node:os';
 import {
   aggregateDivergences,
   emptyBatchResult,
+  explainFindings,
+  explainWithLog,
+  judgedDifferently,
   mergeBatchResults,
   modelVerify,
   reduceProgram,
@@ -137,7 +140,10 @@ export class Engine {
 
   /** Model and kernels on every program, diffed; `start` makes finding indices campaign indices. */
   async runBatch(programs: Program[], kernels: readonly string[], opts: { start?: number; priority?: Priority; soundnessRate?: number } = {}): Promise<BatchResult> {
-    const result = await runBatch(programs, this.targets(kernels), this.diffOptions(opts.priority ?? 'normal', opts.soundnessRate), opts.start ?? 0);
+    const diff = this.diffOptions(opts.priority ?? 'normal', opts.soundnessRate);
+    const result = await runBatch(programs, this.targets(kernels), diff, opts.start ?? 0);
+    // each verdict or reason divergence once more at log level 2: where model and kernel first part ways
+    await explainFindings(result.divergences, diff.runner);
     result.vmRestarts = await this.pools.newRestarts();
     return result;
   }
@@ -190,8 +196,10 @@ export class Engine {
     const shown = (await runBatch([r.program], kernels, diff)).divergences.find((d) => d.signature === finding.signature);
     // the reduced program once more at verifier log level 2 (every state), for the finding page
     const level2 = this.opts.runner ? undefined : (await this.pools.run(this.image(kernels[0].id), [r.program], 'background', { settings: { logLevel: 2 }, keepLog: true }))[0]?.log;
+    const explained = level2 && shown && !finding.kernel.includes('~') && judgedDifferently(shown.model, shown.actual) ? explainWithLog(r.program, kernels[0].profile, level2) : undefined;
     return {
       ...(level2 ? { logLevel2: level2 } : {}),
+      ...(explained ? { firstDisagreement: explained } : {}),
       program: programToJson(r.program),
       kernel: finding.kernel,
       originalInsns: r.originalInsns,

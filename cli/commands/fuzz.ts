@@ -182,6 +182,9 @@ function printSummary(result: CampaignResult, findings: SignatureReport[], uname
       const s = f.summary;
       const insns = f.reduced ? `${f.reduced.originalInsns}->${f.reduced.reducedInsns}` : `${parseProgram(s.example.program).insns.length}`;
       lines.push(`${String(s.count).padStart(5)}  ${s.class.padEnd(22)}${s.kernels.join(',').padEnd(13)}${insns.padEnd(13)}${s.signature}`);
+      // verdict and reason divergences: where the model's beliefs and the kernel's part ways (the reduced program's when reduced)
+      const where = f.reduced?.firstDisagreement ?? s.example.firstDisagreement;
+      if (where) lines.push(`${' '.repeat(7)}${f.reduced?.firstDisagreement ? 'reduced: ' : ''}${where.text}`);
     }
   }
   process.stdout.write(lines.join('\n') + '\n');

@@ -50,6 +50,7 @@ export function register(program: Command): void {
         const summary = opts.signature ? summaries.find((s) => s.signature === opts.signature) : summaries[0];
         if (!summary) throw new UserError(`--signature: the program does not show "${opts.signature}"; it shows ${summaries.map((s) => `"${s.signature}"`).join(', ')}`);
         process.stderr.write(`reduce: ${summary.signature}\n`);
+        if (summary.example.firstDisagreement) process.stderr.write(`reduce: ${summary.example.firstDisagreement.text}\n`);
         const r = await engine.reduce(summary.example, {
           maxChecks: opts.maxChecks,
           signal: abort.signal,
@@ -59,6 +60,7 @@ export function register(program: Command): void {
         const reduced = parseProgram(r.program);
         process.stderr.write(`${programListing(reduced).join('\n')}\n`);
         process.stderr.write(`reduce: ${r.originalInsns} -> ${r.reducedInsns} insns (ratio ${reductionRatio(r).toFixed(1)}) in ${r.checks} checks\n`);
+        if (r.firstDisagreement) process.stderr.write(`reduce: reduced program: ${r.firstDisagreement.text}\n`);
         const text = programToJsonText(reduced) + '\n';
         if (opts.output) await writeFile(opts.output, text);
         else process.stdout.write(text);

@@ -8,15 +8,12 @@ import type { DivergenceClass } from './compare.ts';
 import type { Finding } from './finding.ts';
 import { firstDisagreement, type FirstDisagreement } from './first-disagreement.ts';
 import { liveRegsFromLog } from './live-regs.ts';
+import type { KernelRunner } from './run-batch.ts';
 import { parseVerifierStates } from './verifier-states.ts';
 
 /** the classes where the model and the kernel judged the program differently */
 const EXPLAINED: ReadonlySet<DivergenceClass> = new Set<DivergenceClass>(['verdict-model-accept', 'verdict-model-reject', 'reason']);
 
-/** A kernel that can load programs at log level 2 (KernelRunner.runLevel2). */
-export interface LevelTwoRunner {
-  runLevel2?(programs: Program[], kernelId: string): Promise<Outcome[]>;
-}
 
 /** the model's outcome and the kernel's differ in verdict or reason line: worth a first disagreement */
 export const judgedDifferently = (model: Outcome, actual: Outcome): boolean =>
@@ -36,7 +33,7 @@ export function explainWithLog(program: Program, profile: string, level2Log: str
  * program once more at level 2 on its kernel (one request per kernel). Cross-kernel findings
  * have no model side to compare. Returns how many findings were explained.
  */
-export async function explainFindings(findings: Finding[], runner: LevelTwoRunner): Promise<number> {
+export async function explainFindings(findings: Finding[], runner: Pick<KernelRunner, 'runLevel2'>): Promise<number> {
   if (!runner.runLevel2) return 0;
   const byKernel = new Map<string, Finding[]>();
   for (const f of findings) {

@@ -39,6 +39,17 @@ describe('bpfdiff gen', () => {
     expect(valid.stdout).toBe(`${file}: ok (6 programs)\n`);
   });
 
+  it('reproduces bpfdiff-gen/2 with --gen gen2 and draws sched_cls and xdp by default', async () => {
+    const gen2 = await run(['gen', '--count', '4', '--seed', '3', '--gen', 'gen2']);
+    expect(gen2.stdout).toBe(programsToJsonl(generatePrograms(3, 4, { preset: 'gen2' })));
+    expect(gen2.stdout).not.toContain('"progType":"xdp"');
+    const gen3 = await run(['gen', '--count', '20', '--seed', '3']);
+    expect(gen3.stdout).toContain('"progType":"xdp"');
+    expect(gen3.stdout).toContain('"progType":"sched_cls"');
+    expect((await run(['gen', '--gen', 'gen9'])).stderr).toMatch(/--gen: expected a JSON object of generator options or a preset name \(gen2\)/);
+    expect((await run(['gen', '--gen', '{"packetRate":3}'])).stderr).toBe('bpfdiff: generator option packetRate: expected a number from 0 to 1, got 3\n');
+  });
+
   it('names the generator option that is wrong', async () => {
     expect((await run(['gen', '--funcs', '0-99'])).stderr).toBe('bpfdiff: generator option funcs: expected integers MIN-MAX with 1 <= MIN <= MAX <= 16, got 0-99\n');
     expect((await run(['gen', '--gen', '{"funcs":"0-99"}'])).stderr).toBe('bpfdiff: generator option funcs: expected [MIN, MAX] (two integers), got "0-99"\n');

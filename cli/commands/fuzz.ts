@@ -12,7 +12,7 @@ import { writeFindings, type SignatureReport } from '../findings.ts';
 import { UserError } from '../user-error.ts';
 import { collect, integerOption, rateOption } from '../options.ts';
 import { DEFAULT_SOUNDNESS_RATE } from '../../engine/index.ts';
-import { addGeneratorOptions, generatorOptions, type GeneratorFlags } from '../gen-options.ts';
+import { addGeneratorOptions, featureRatesHelp, generatorOptions, type GeneratorFlags } from '../gen-options.ts';
 
 interface FuzzOptions extends GeneratorFlags {
   kernel: string[];
@@ -57,6 +57,7 @@ export function register(program: Command): void {
     .addHelpText(
       'after',
       `\nMutation kinds: ${DEFAULT_GEN_OPTIONS.mutations.join(', ')}.\n` +
+        featureRatesHelp() +
         'A progress line goes to stderr; the summary table to stdout. Ctrl-C stops cleanly with what it has.\n' +
         'Exit status: 0 when every program agreed, 3 when divergences were found, 130 when interrupted.\n',
     )

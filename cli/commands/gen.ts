@@ -5,7 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { DEFAULT_GEN_OPTIONS, generatePrograms } from '../../core/gen/index.ts';
 import { programsToJsonl } from '../../core/program/index.ts';
-import { addGeneratorOptions, generatorOptions, type GeneratorFlags } from '../gen-options.ts';
+import { addGeneratorOptions, featureRatesHelp, generatorOptions, type GeneratorFlags } from '../gen-options.ts';
 import { integerOption } from '../options.ts';
 import { UserError } from '../user-error.ts';
 import { formatCoverage, modelCoverage } from '../coverage-report.ts';
@@ -31,7 +31,7 @@ export function register(program: Command): void {
     .option('--coverage', 'print the model\'s coverage of the programs instead of the JSONL (rules hit / rules in the model, reject reason lines, rules never hit); with -o the JSONL is written too')
     .option('-p, --profile <id>', `model profile for --coverage (${PROFILE_IDS.join(', ')}) or kernel id (6.12, 7.2, 7.3)`, 'linux-7.2');
   addGeneratorOptions(command)
-    .addHelpText('after', `\nThe options are those of \`bpfdiff fuzz\`. Mutation kinds: ${DEFAULT_GEN_OPTIONS.mutations.join(', ')}.\n`)
+    .addHelpText('after', `\nThe options are those of \`bpfdiff fuzz\`. Mutation kinds: ${DEFAULT_GEN_OPTIONS.mutations.join(', ')}.\n${featureRatesHelp()}`)
     .action(async (flags: GenFlags) => {
       const options = generatorOptions(flags);
       const profile = resolveProfile(flags.profile);

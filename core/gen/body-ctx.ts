@@ -2,7 +2,7 @@
 // drawn: the random source, the options, the function's plan and frame, and where ops go.
 import type { Op } from '../isa/index.ts';
 import type { Prng } from './prng.ts';
-import type { GenOptions } from './options.ts';
+import type { ProgramOptions } from './options.ts';
 import type { FuncPlan, ProgramPlan } from './plan.ts';
 
 /** The function's stack frame: offsets (negative, from r10) of what it keeps there. */
@@ -21,7 +21,7 @@ export interface Frame {
 
 export interface BodyCtx {
   readonly rng: Prng;
-  readonly opts: GenOptions;
+  readonly opts: ProgramOptions;
   readonly program: ProgramPlan;
   /** the function being drawn */
   readonly plan: FuncPlan;

@@ -4,6 +4,7 @@
 import { SIZE_BYTES, BPF_ADD, BPF_AND, BPF_ARSH, BPF_DIV, BPF_LSH, BPF_MOD, BPF_MOV, BPF_MUL, BPF_NEG, BPF_OR, BPF_RSH, BPF_SUB, BPF_XOR, E, R_FP, type Op, type SizeName } from '../isa/index.ts';
 import type { BodyCtx } from './body-ctx.ts';
 import { valueAccess } from './body-maps.ts';
+import { FILLER_FEATURES, drawFeatures } from './body-features.ts';
 import { CTX_SCALAR_FIELD, EDGE_IMM64, READ_REGS, W, imm32 } from './values.ts';
 
 /** what every filler gets besides the body: its destination register and width, drawn up front */
@@ -44,6 +45,7 @@ export function filler(ctx: BodyCtx, inLoop: boolean): void {
     atomicAdd(ctx);
     return;
   }
+  if (drawFeatures(FILLER_FEATURES, ctx, inLoop, true)) return;
   const kind = FILLERS[rng.weighted(FILLERS.map((f) => f.weight(ctx, inLoop)))];
   const dst = rng.pick(W);
   const w64 = rng.chance(0.7);

@@ -6,7 +6,7 @@ import type { SitePlan } from './plan.ts';
 import type { BodyCtx } from './body-ctx.ts';
 import { filler } from './body-fillers.ts';
 import { callSite } from './body-calls.ts';
-import { mapStatement } from './body-maps.ts';
+import { STATEMENT_FEATURES, drawFeatures } from './body-features.ts';
 import { READ_REGS, W, imm32 } from './values.ts';
 
 interface Unit {
@@ -25,7 +25,7 @@ export function statements(ctx: BodyCtx, sites: SitePlan[]): void {
   while (i < units.length) {
     if (rng.chance(opts.loopRate)) loop(ctx);
     if (rng.chance(opts.helperCallRate)) ctx.emit(E.callHelper(rng.pick(opts.helpers)));
-    if (rng.chance(opts.mapRate)) mapStatement(ctx);
+    drawFeatures(STATEMENT_FEATURES, ctx, false, false);
     if (rng.chance(opts.branchRate)) {
       let k = rng.int(1, 3);
       let j = i;

@@ -3,7 +3,7 @@
 // and the exit (fold the working registers and locals, return the checksum).
 import { BPF_RSH, BPF_XOR, E, R_FP, R_PARAMS, tagged, type FuncIr, type Op } from '../isa/index.ts';
 import type { Prng } from './prng.ts';
-import type { GenOptions } from './options.ts';
+import type { ProgramOptions } from './options.ts';
 import type { FuncPlan, ProgramPlan } from './plan.ts';
 import type { BodyCtx, Frame } from './body-ctx.ts';
 import { statements } from './body-statements.ts';
@@ -11,7 +11,7 @@ import { mapArgEntry, mapArgSlots } from './body-maps.ts';
 import { CHECKSUM, CTX_SCALAR_FIELD, EDGE_IMM64, READ_REGS, W, foldOps, imm32 } from './values.ts';
 
 /** The function of plan `p` as IR; `newLabel` numbers labels across the whole program. */
-export function buildBody(p: FuncPlan, program: ProgramPlan, rng: Prng, opts: GenOptions, newLabel: () => number): FuncIr {
+export function buildBody(p: FuncPlan, program: ProgramPlan, rng: Prng, opts: ProgramOptions, newLabel: () => number): FuncIr {
   const ops: Op[] = [];
   const emit = (...more: Op[]): void => {
     ops.push(...more);

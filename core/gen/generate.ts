@@ -10,13 +10,15 @@
 import { lower } from '../isa/index.ts';
 import type { Program } from '../program/index.ts';
 import { Prng } from './prng.ts';
-import { resolveGenOptions, type GenOptions } from './options.ts';
-import { MUTATION_FEATURE, MUTATION_RULES, type MutationKind } from './mutations.ts';
+import { resolveGenOptions, type GenOptions, type ProgramOptions } from './options.ts';
+import { MUTATION_RULES, drawableMutations, type MutationKind } from './mutations.ts';
+import { PROG_TYPES, type ProgType } from '../program/index.ts';
 import { planProgram } from './plan.ts';
 import { buildBody } from './body.ts';
 import { applyMutation } from './mutate.ts';
+import { PACKET_BYTES, PKT_FIELDS } from './body-packet.ts';
 
-const GENERATOR_ID = 'bpfdiff-gen/2';
+const GENERATOR_ID = 'bpfdiff-gen/3';
 
 
 interface GeneratedProgramMeta {
@@ -32,10 +34,10 @@ interface GeneratedProgramMeta {
 
 /** Program `index` of the campaign `seed`; the same arguments give the same bytes everywhere. */
 export function generateProgram(seed: number, index: number, options: Partial<GenOptions> | GenOptions = {}): Program {
-  const opts = resolveGenOptions(options);
+  const resolved = resolveGenOptions(options);
+  const opts: ProgramOptions = { ...resolved, progType: programType(seed, index, resolved) };
   const rng = Prng.forProgram(seed, index);
-  // a feature's mutations are drawn only while its rate is above 0 (same seed, same programs without it)
-  const kinds = opts.mutations.filter((k) => { const f = MUTATION_FEATURE[k]; return f === undefined || opts[f] > 0; });
+  const kinds = drawableMutations(opts, opts.progType);
   const mutation: MutationKind | undefined = rng.chance(opts.mutationRate) && kinds.length > 0 ? rng.pick(kinds) : undefined;
   let nextLabel = 1;
   const newLabel = (): number => nextLabel++;
@@ -53,9 +55,31 @@ export function generateProgram(seed: number, index: number, options: Partial<Ge
     insns: lowered.insns,
     funcs: lowered.funcs,
     maps: plan.maps,
-    input: new Uint8Array(64),
+    input: packetInput(seed, index, opts),
     meta: { ...meta },
   };
+}
+
+/**
+ * The program's type: the pinned `progType`, else one drawn from `progTypes` on a stream of its
+ * own (stream 1), so the draw leaves the body's random sequence as it was; one type of positive
+ * weight draws nothing.
+ */
+function programType(seed: number, index: number, opts: GenOptions): ProgType {
+  if (opts.progType !== undefined) return opts.progType;
+  const types = PROG_TYPES.filter((t) => (opts.progTypes[t] ?? 0) > 0);
+  if (types.length === 1) return types[0];
+  return types[Prng.forProgram(seed, index, 1).weighted(types.map((t) => opts.progTypes[t] ?? 0))];
+}
+
+/** 64 zero bytes, or random ones (stream 2) when the program may read packet data */
+function packetInput(seed: number, index: number, opts: ProgramOptions): Uint8Array {
+  const bytes = new Uint8Array(PACKET_BYTES);
+  if (opts.packetRate > 0 && PKT_FIELDS[opts.progType] !== undefined) {
+    const r = Prng.forProgram(seed, index, 2);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = r.u32() & 0xff;
+  }
+  return bytes;
 }
 
 /** `count` programs starting at `first`, for batch use. */

@@ -3,33 +3,18 @@
 // (source) for the reason line the 7.2 verifier should print.
 import { BPF_ADD, BPF_JGT, BPF_XOR, E, R_FP, R_PARAMS, tagged, type FuncIr, type Op, type SizeName } from '../isa/index.ts';
 import type { Prng } from './prng.ts';
-import type { GenOptions } from './options.ts';
+import type { ProgramOptions } from './options.ts';
 import type { MutationKind } from './mutations.ts';
-import { outgoingNeed, type FuncPlan, type ProgramPlan, type SitePlan } from './plan.ts';
+import { outgoingNeed, type ProgramPlan } from './plan.ts';
 import { expectedMessage } from './expect.ts';
 import { mapBadKey, mapNoNullCheck, mapUpdateUninit, mapValuePastEnd, mapValueUnbounded, type MapMutationCtx } from './mutate-maps.ts';
+import { entryEnd, exitAt, reached, type MutationCtx, type Mutator } from './mutate-ctx.ts';
+import { PACKET_MUTATORS } from './mutate-packet.ts';
+import { ARITH_MUTATORS } from './mutate-arith.ts';
 import { CHECKSUM, EDGE_IMM32, W, foldOps } from './values.ts';
 
-interface MutationCtx {
-  rng: Prng;
-  opts: GenOptions;
-  plan: ProgramPlan;
-  /** the lowered functions, main first; a mutation may append one */
-  funcs: FuncIr[];
-  main: FuncIr;
-  /** main's first callee, when there is one */
-  f1: FuncPlan | undefined;
-  /** main's top-level call site of f1 */
-  treeSite: SitePlan | undefined;
-  /** f1's argument count (0 without f1) */
-  n1: number;
-  newLabel(): number;
-}
-
-type Mutator = (c: MutationCtx) => string;
-
 /** Applies mutation `m` to `funcs`; returns the expected reason line (a regular expression source). */
-export function applyMutation(m: MutationKind, funcs: FuncIr[], plan: ProgramPlan, rng: Prng, opts: GenOptions, newLabel: () => number): string {
+export function applyMutation(m: MutationKind, funcs: FuncIr[], plan: ProgramPlan, rng: Prng, opts: ProgramOptions, newLabel: () => number): string {
   const f1 = plan.funcs[1];
   const treeSite = f1 ? plan.sites.find((s) => s.caller === 0 && s.callee === 1 && s.topLevel) : undefined;
   return MUTATORS[m]({ rng, opts, plan, funcs, main: funcs[0], f1, treeSite, n1: f1?.args ?? 0, newLabel });
@@ -50,10 +35,6 @@ function siteOps(f: FuncIr, site: number): { stores: number[]; regMark: number; 
   return { stores, regMark, call };
 }
 
-const exitAt = (f: FuncIr): number => f.ops.findIndex((op) => op.kind === 'mark' && op.tag.role === 'exitBegin');
-const entryEnd = (f: FuncIr): number => f.ops.findIndex((op) => op.kind === 'mark' && op.tag.role === 'entryEnd');
-/** any function: every one is walked (tree sites are top-level) */
-const reached = (c: MutationCtx): FuncIr => c.funcs[c.rng.int(0, c.funcs.length - 1)];
 const slotOf = (op: Op): number => (op as { tag: { slot: number } }).tag.slot;
 
 const MUTATORS: Record<MutationKind, Mutator> = {
@@ -79,6 +60,8 @@ const MUTATORS: Record<MutationKind, Mutator> = {
   'map-value-unbounded': (c) => mapValueUnbounded(mapCtx(c)),
   'map-bad-key': (c) => mapBadKey(mapCtx(c)),
   'map-update-uninit': (c) => mapUpdateUninit(mapCtx(c)),
+  ...PACKET_MUTATORS,
+  ...ARITH_MUTATORS,
 };
 
 /** what the feature mutators (mutate-maps.ts, ...) see: main's exit is where their snippet goes */

@@ -1,8 +1,14 @@
 // Mutation kinds: each breaks exactly one kernel rule of the stack-argument feature (or a
 // general call-graph limit next to it) in an otherwise valid program. `rule` names the kernel
 // function that enforces it; `expect` is the reason line the 7.2 verifier prints for it.
+// New kinds go at the end (a kind's place in the list is part of which programs a seed gives),
+// with the feature rate they need in MUTATION_FEATURE.
+import type { ProgType } from '../program/index.ts';
+import type { GenOptions } from './options.ts';
+import type { FeatureRates } from './features.ts';
 
-export const MUTATION_KINDS = [
+/** bpfdiff-gen/2's kinds, in its order */
+export const GEN2_MUTATION_KINDS = [
   'missing-stack-arg-store',
   'extra-stack-arg-store',
   'call-between-store-and-call',
@@ -20,12 +26,25 @@ export const MUTATION_KINDS = [
   'too-deep',
   'too-much-stack',
   'scalar-deref',
+] as const;
+
+export const MUTATION_KINDS = [
+  ...GEN2_MUTATION_KINDS,
   // maps (drawn only while mapRate > 0; mutate-maps.ts)
   'map-no-null-check',
   'map-value-past-end',
   'map-value-unbounded',
   'map-bad-key',
   'map-update-uninit',
+  // packet access, ISA v4 arithmetic (mutate-packet.ts, mutate-arith.ts)
+  'pkt-no-bounds-check',
+  'pkt-check-one-short',
+  'pkt-access-past-check',
+  'pkt-unbounded-offset',
+  'alu-reserved-off',
+  'movsx-bad-width',
+  'bswap-bad-width',
+  'ldsx-dw',
 ] as const;
 
 export type MutationKind = (typeof MUTATION_KINDS)[number];
@@ -36,6 +55,8 @@ interface MutationRule {
   /** what the mutation does, for people reading a finding */
   what: string;
 }
+
+const packetProg = (t: ProgType): boolean => t === 'sched_cls' || t === 'xdp';
 
 export const MUTATION_RULES: Record<MutationKind, MutationRule> = {
   'missing-stack-arg-store': { rule: 'check_outgoing_stack_args', what: 'one outgoing stack-argument store before a call is dropped' },
@@ -60,16 +81,52 @@ export const MUTATION_RULES: Record<MutationKind, MutationRule> = {
   'map-value-unbounded': { rule: 'check_reg_sane_offset', what: 'a map value pointer plus an index never bounded, or bounded only from above and signed' },
   'map-bad-key': { rule: 'check_reg_type', what: 'bpf_map_lookup_elem with a scalar key, a possibly-NULL map value as key, or a key running past the frame' },
   'map-update-uninit': { rule: 'check_stack_range_initialized', what: 'bpf_map_update_elem from a stack buffer never written, read back (accepted with CAP_PERFMON; the retval is unpredictable)' },
+  'pkt-no-bounds-check': { rule: 'check_packet_access', what: 'a packet read with no comparison against data_end' },
+  'pkt-check-one-short': { rule: 'check_packet_access', what: 'a packet read of N bytes after a bounds check of N - 1' },
+  'pkt-access-past-check': { rule: 'check_packet_access', what: 'a packet read just past the checked range' },
+  'pkt-unbounded-offset': { rule: 'check_reg_sane_offset', what: 'an unbounded scalar added to a packet pointer' },
+  'alu-reserved-off': { rule: 'check_alu_fields', what: 'an ALU instruction other than div/mod with off 1 (the signed flag)' },
+  'movsx-bad-width': { rule: 'check_alu_fields', what: 'a sign-extending move from a width other than 8, 16 or 32' },
+  'bswap-bad-width': { rule: 'check_alu_fields', what: 'a byte swap of a width other than 16, 32 or 64, or with a source register or offset' },
+  'ldsx-dw': { rule: 'bpf_opcode_in_insntable', what: 'a sign-extending load of 8 bytes (no such opcode)' },
 };
 
 /** The generator option a mutation kind needs above 0 to be drawn (its feature makes its maps, helpers or sockets). */
-export const MUTATION_FEATURE: Partial<Record<MutationKind, 'mapRate'>> = {
+export const MUTATION_FEATURE: Partial<Record<MutationKind, keyof FeatureRates>> = {
   'map-no-null-check': 'mapRate',
   'map-value-past-end': 'mapRate',
   'map-value-unbounded': 'mapRate',
   'map-bad-key': 'mapRate',
   'map-update-uninit': 'mapRate',
+  'pkt-no-bounds-check': 'packetRate',
+  'pkt-check-one-short': 'packetRate',
+  'pkt-access-past-check': 'packetRate',
+  'pkt-unbounded-offset': 'packetRate',
+  'alu-reserved-off': 'sdivRate',
+  'movsx-bad-width': 'movsxRate',
+  'bswap-bad-width': 'bswapRate',
+  'ldsx-dw': 'ldsxRate',
 };
+
+/** Kinds that need direct packet access, which only sched_cls and xdp programs have. */
+const PACKET_ONLY = new Set<MutationKind>(['pkt-no-bounds-check', 'pkt-check-one-short', 'pkt-access-past-check', 'pkt-unbounded-offset']);
+
+/**
+ * Kinds whose instruction has no text form (reserved fields, an opcode that does not exist): the
+ * kernel's log and our disassembler print something the assembler cannot read back.
+ */
+export const RAW_ONLY_MUTATIONS: ReadonlySet<MutationKind> = new Set<MutationKind>(['alu-reserved-off', 'movsx-bad-width', 'bswap-bad-width', 'ldsx-dw']);
+
+/**
+ * The kinds of `o.mutations` that can be drawn for a program of type `progType`: a feature's kinds
+ * only while its rate is above 0, so a seed gives the same programs without the feature.
+ */
+export function drawableMutations(o: GenOptions, progType: ProgType): MutationKind[] {
+  return o.mutations.filter((m) => {
+    const f = MUTATION_FEATURE[m];
+    return (f === undefined || o[f] > 0) && (!PACKET_ONLY.has(m) || packetProg(progType));
+  });
+}
 
 export function isMutationKind(name: string): name is MutationKind {
   return (MUTATION_KINDS as readonly string[]).includes(name);

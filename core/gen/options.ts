@@ -3,9 +3,15 @@
 import type { ProgType } from '../program/index.ts';
 import { PROG_TYPES } from '../program/index.ts';
 import { MUTATION_KINDS, type MutationKind } from './mutations.ts';
+import { FEATURE_RATES, GEN2_PRESET, type FeatureRates } from './features.ts';
 
-export interface GenOptions {
-  progType: ProgType;
+export interface GenOptions extends FeatureRates {
+  /** pins every program to one type; when absent each program draws one from `progTypes` */
+  progType?: ProgType;
+  /** relative weight of each program type, drawn per program unless `progType` pins one */
+  progTypes: Partial<Record<ProgType, number>>;
+  /** a named set of options applied under the explicit ones: `gen2` reproduces bpfdiff-gen/2 */
+  preset?: GenPreset;
   /** functions per program including main, [min, max] within 1..16 */
   funcs: [number, number];
   /** longest call chain in frames (main is frame 1); > 8 makes chains the kernel refuses */
@@ -36,14 +42,21 @@ export interface GenOptions {
   mutations: MutationKind[];
   /** helper ids used for helper-call statements; results are discarded */
   helpers: number[];
-  /** chance that a statement is a map operation: lookup with a null check and accesses to the value, update or delete (body-maps.ts) */
-  mapRate: number;
-  /** chance that a subprogram argument is a pointer to an array map's value (passed in a register or an r11 slot) */
-  mapArgRate: number;
 }
 
+/** The options one program is drawn with: its type fixed. */
+export type ProgramOptions = GenOptions & { progType: ProgType };
+
+/** Named option sets; `gen2` gives bpfdiff-gen/2's programs byte for byte (same seed, same bytes). */
+const GEN_PRESETS = {
+  gen2: GEN2_PRESET,
+} as const satisfies Record<string, Partial<GenOptions>>;
+type GenPreset = keyof typeof GEN_PRESETS;
+export const GEN_PRESET_NAMES = Object.keys(GEN_PRESETS) as GenPreset[];
+
 export const DEFAULT_GEN_OPTIONS: Readonly<GenOptions> = Object.freeze({
-  progType: 'sched_cls',
+  progTypes: { sched_cls: 1, xdp: 1 },
+  ...Object.fromEntries(Object.entries(FEATURE_RATES).map(([k, f]) => [k, f.default])),
   funcs: [2, 6],
   maxFrames: 8,
   argWeights: [1, 1, 1, 1, 1, 1, 3, 3, 3, 3, 3, 3, 3],
@@ -60,12 +73,12 @@ export const DEFAULT_GEN_OPTIONS: Readonly<GenOptions> = Object.freeze({
   mutations: [...MUTATION_KINDS],
   // bpf_get_numa_node_id: in every program type's base set and constant in a one-node guest
   helpers: [42],
-  mapRate: 0,
-  mapArgRate: 0,
 }) as GenOptions;
 
 export function resolveGenOptions(partial: Partial<GenOptions> = {}): GenOptions {
-  const merged: GenOptions = { ...DEFAULT_GEN_OPTIONS, ...stripUndefined(partial) };
+  const given = stripUndefined(partial);
+  const preset = given.preset !== undefined && Object.hasOwn(GEN_PRESETS, given.preset) ? GEN_PRESETS[given.preset] : {};
+  const merged: GenOptions = { ...DEFAULT_GEN_OPTIONS, ...(preset as Partial<GenOptions>), ...given };
   const problems = checkGenOptions(merged);
   if (problems.length > 0) throw new RangeError(problems[0]);
   return merged;
@@ -86,7 +99,13 @@ export function checkGenOptions(o: GenOptions): string[] {
   const rate = (name: string, v: number): void => {
     if (!(typeof v === 'number' && v >= 0 && v <= 1)) out.push(`${name}: expected a number from 0 to 1, got ${v}`);
   };
-  if (!(PROG_TYPES as readonly string[]).includes(o.progType)) out.push(`progType: expected one of ${PROG_TYPES.join(', ')}, got ${o.progType}`);
+  if (o.progType !== undefined && !(PROG_TYPES as readonly string[]).includes(o.progType)) out.push(`progType: expected one of ${PROG_TYPES.join(', ')}, got ${o.progType}`);
+  if (o.preset !== undefined && !Object.hasOwn(GEN_PRESETS, o.preset)) out.push(`preset: expected one of ${GEN_PRESET_NAMES.join(', ')}, got ${o.preset}`);
+  const typeWeights = Object.entries(o.progTypes);
+  if (typeWeights.some(([t, w]) => !(PROG_TYPES as readonly string[]).includes(t) || !(typeof w === 'number' && w >= 0)) || !typeWeights.some(([, w]) => (w ?? 0) > 0)) {
+    out.push(`progTypes: expected non-negative weights for some of ${PROG_TYPES.join(', ')}, not all zero, got ${JSON.stringify(o.progTypes)}`);
+  }
+  for (const name of Object.keys(FEATURE_RATES) as Array<keyof FeatureRates>) rate(name, o[name]);
   range('funcs', o.funcs, 1, 16);
   if (!Number.isInteger(o.maxFrames) || o.maxFrames < 1 || o.maxFrames > 16) out.push(`maxFrames: expected an integer from 1 to 16, got ${o.maxFrames}`);
   if (o.argWeights.length !== 13 || o.argWeights.some((w) => !(w >= 0)) || o.argWeights.every((w) => w === 0)) {
@@ -104,8 +123,6 @@ export function checkGenOptions(o: GenOptions): string[] {
   rate('mutationRate', o.mutationRate);
   for (const m of o.mutations) if (!(MUTATION_KINDS as readonly string[]).includes(m)) out.push(`mutations: unknown kind ${m}; expected some of ${MUTATION_KINDS.join(', ')}`);
   if (o.mutationRate > 0 && o.mutations.length === 0) out.push('mutations: expected at least one kind when mutationRate > 0');
-  rate('mapRate', o.mapRate);
-  rate('mapArgRate', o.mapArgRate);
   if (o.helpers.length === 0 || o.helpers.some((h) => !Number.isInteger(h) || h < 1)) out.push('helpers: expected helper ids (positive integers)');
   return out;
 }

@@ -4,7 +4,7 @@
 // 17-frame chain) steer the plan here.
 import type { Linkage, MapDecl } from '../program/index.ts';
 import type { Prng } from './prng.ts';
-import type { GenOptions } from './options.ts';
+import type { ProgramOptions } from './options.ts';
 import type { MutationKind } from './mutations.ts';
 import { arrayMapIndex } from './map-decls.ts';
 
@@ -52,7 +52,7 @@ const NEEDS_STACK_ARG_CALLEE = new Set<MutationKind>([
 const TOO_DEEP_FRAMES = 17;
 
 /** The call graph, signatures and call sites of one program. */
-export function planProgram(rng: Prng, opts: GenOptions, mutation: MutationKind | undefined): ProgramPlan {
+export function planProgram(rng: Prng, opts: ProgramOptions, mutation: MutationKind | undefined): ProgramPlan {
   const funcs = planGraph(rng, opts, mutation);
   const maps: MapDecl[] = [];
   planSignatures(funcs, rng, opts, mutation, maps);
@@ -75,7 +75,7 @@ export function outgoingNeed(plan: ProgramPlan, i: number): number {
 }
 
 /** Functions by level, spanning-tree edges, fan-in edges and the sites per edge. */
-function planGraph(rng: Prng, opts: GenOptions, m: MutationKind | undefined): FuncPlan[] {
+function planGraph(rng: Prng, opts: ProgramOptions, m: MutationKind | undefined): FuncPlan[] {
   let n = rng.int(opts.funcs[0], opts.funcs[1]);
   if (m && (NEEDS_STACK_ARG_CALLEE.has(m) || m === 'scalar-deref' || m === 'too-much-stack' || m === 'extra-stack-arg-store')) n = Math.max(n, 2);
   // 6.12 allows 8 frames, 7.2 and later 16 (MAX_CALL_FRAMES): a chain of up to `maxFrames` is
@@ -130,7 +130,7 @@ function planGraph(rng: Prng, opts: GenOptions, m: MutationKind | undefined): Fu
 }
 
 /** Argument counts and linkage, then which arguments are pointers (to the caller's stack, or the ctx). */
-function planSignatures(plans: FuncPlan[], rng: Prng, opts: GenOptions, m: MutationKind | undefined, maps: MapDecl[]): void {
+function planSignatures(plans: FuncPlan[], rng: Prng, opts: ProgramOptions, m: MutationKind | undefined, maps: MapDecl[]): void {
   for (const p of plans) {
     if (p.index === 0) {
       p.args = 1;

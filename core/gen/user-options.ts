@@ -3,8 +3,9 @@
 // problem names the option and what was expected, so `"funcs": "0-99"` is caught here rather
 // than read back as `0--` by the range check.
 import { PROG_TYPES } from '../program/index.ts';
-import { DEFAULT_GEN_OPTIONS, checkGenOptions, type GenOptions } from './options.ts';
+import { DEFAULT_GEN_OPTIONS, GEN_PRESET_NAMES, checkGenOptions, type GenOptions } from './options.ts';
 import { MUTATION_KINDS } from './mutations.ts';
+import { FEATURE_RATES, type FeatureRates } from './features.ts';
 
 interface GenOptionProblem {
   /** the option's name (`funcs`), or '' for the object itself */
@@ -12,7 +13,9 @@ interface GenOptionProblem {
   problem: string;
 }
 
-type Shape = 'range' | 'rate' | 'integer' | 'progType' | 'weights' | 'mutations' | 'helpers';
+type Shape = 'range' | 'rate' | 'integer' | 'progType' | 'progTypes' | 'preset' | 'weights' | 'mutations' | 'helpers';
+
+const FEATURE_SHAPES = Object.fromEntries(Object.keys(FEATURE_RATES).map((k) => [k, 'rate'])) as Record<keyof FeatureRates, Shape>;
 
 const SHAPES: Record<keyof GenOptions, Shape> = {
   progType: 'progType',
@@ -31,8 +34,9 @@ const SHAPES: Record<keyof GenOptions, Shape> = {
   mutationRate: 'rate',
   mutations: 'mutations',
   helpers: 'helpers',
-  mapRate: 'rate',
-  mapArgRate: 'rate',
+  progTypes: 'progTypes',
+  preset: 'preset',
+  ...FEATURE_SHAPES,
 };
 
 const GEN_OPTION_NAMES = Object.keys(SHAPES) as Array<keyof GenOptions>;
@@ -51,6 +55,12 @@ function shapeProblem(shape: Shape, v: unknown): string | undefined {
       return isInt(v) ? undefined : `expected an integer, got ${shown(v)}`;
     case 'progType':
       return typeof v === 'string' && (PROG_TYPES as readonly string[]).includes(v) ? undefined : `expected one of ${PROG_TYPES.join(', ')}, got ${shown(v)}`;
+    case 'progTypes': {
+      const ok = typeof v === 'object' && v !== null && !Array.isArray(v) && Object.entries(v).every(([t, w]) => (PROG_TYPES as readonly string[]).includes(t) && typeof w === 'number' && w >= 0);
+      return ok ? undefined : `expected an object of non-negative weights by program type (some of ${PROG_TYPES.join(', ')}), e.g. {"sched_cls":1,"xdp":1}, got ${shown(v)}`;
+    }
+    case 'preset':
+      return typeof v === 'string' && (GEN_PRESET_NAMES as readonly string[]).includes(v) ? undefined : `expected one of ${GEN_PRESET_NAMES.join(', ')}, got ${shown(v)}`;
     case 'weights':
       return Array.isArray(v) && v.every((w) => typeof w === 'number') ? undefined : `expected 13 non-negative weights (for 0..12 arguments), got ${shown(v)}`;
     case 'mutations': {

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { disassemble } from '../isa/index.ts';
 import { programFromAsm, programToJson, type Program } from '../program/index.ts';
-import { generatePrograms } from '../gen/index.ts';
+import { RAW_ONLY_MUTATIONS, generatePrograms, type MutationKind } from '../gen/index.ts';
 import { convertTest, expressionsOf, type Expected } from './convert.ts';
 import { exportSelftest, type SelftestExpectation } from './export.ts';
 import { readSelftestFile } from './extract.ts';
@@ -101,6 +101,8 @@ out:
     let checked = 0;
     for (const program of generatePrograms(1, 40, {}, 0)) {
       if (program.maps.length > 0) continue;
+      // reserved fields have no text form in the kernel's syntax, so no selftest can carry them
+      if (RAW_ONLY_MUTATIONS.has(program.meta?.mutation as MutationKind)) continue;
       const back = importBack(exportSelftest(program, { name: 'gen', description: 'generated', expected: { verdict: 'accept', retval: 0 } }));
       expectSame(back, program, 'gen');
       checked++;

@@ -1,0 +1,50 @@
+// The generator's feature rates (bpfdiff-gen/3): one rate per feature beyond bpfdiff-gen/2's
+// call graphs, each with its default and what it draws. A rate of 0 draws no randomness at all,
+// so with every rate here at 0, sched_cls only and gen/2's mutation kinds (the `gen2` preset)
+// the generator gives bpfdiff-gen/2's programs byte for byte.
+//
+// Adding a feature: a rate here (FEATURE_RATES, the interface and GEN2_PRESET's zero come from
+// it), its statement or filler in its own body-<feature>.ts registered in body-features.ts, and
+// its mutation kinds at the end of mutations.ts with `needs` naming the rate.
+import type { GenOptions } from './options.ts';
+import { GEN2_MUTATION_KINDS } from './mutations.ts';
+
+interface FeatureRate {
+  default: number;
+  /** what the rate is the chance of, for --help and the README */
+  what: string;
+}
+
+export interface FeatureRates {
+  /** packet access: load data/data_end from the ctx, bounds-check, read (and on xdp write) packet bytes */
+  packetRate: number;
+  /** a signed division or modulo (sdiv/smod) filler */
+  sdivRate: number;
+  /** a sign-extending move (movsx) filler */
+  movsxRate: number;
+  /** a sign-extending load (ldsx) filler */
+  ldsxRate: number;
+  /** a byte swap (bswap, be/le) filler */
+  bswapRate: number;
+  /** a map statement: lookup with NULL check and value accesses, update or delete (body-maps.ts) */
+  mapRate: number;
+  /** an argument that is a pointer to an array map's value (body-maps.ts) */
+  mapArgRate: number;
+}
+
+export const FEATURE_RATES: Record<keyof FeatureRates, FeatureRate> = {
+  packetRate: { default: 0.06, what: 'per statement, a packet access (data/data_end from the ctx, bounds check, reads; writes on xdp) in a function holding the ctx of a sched_cls or xdp program' },
+  sdivRate: { default: 0.03, what: 'per filler, a signed division or modulo' },
+  movsxRate: { default: 0.03, what: 'per filler, a sign-extending move' },
+  ldsxRate: { default: 0.03, what: 'per filler, a sign-extending load' },
+  bswapRate: { default: 0.03, what: 'per filler, a byte swap' },
+  mapRate: { default: 0, what: 'per statement, a map lookup (with its NULL check and value accesses), update or delete' },
+  mapArgRate: { default: 0, what: 'per argument of a subprogram, a pointer to an array map value' },
+};
+
+/** bpfdiff-gen/2's options: every new rate 0, sched_cls only, gen/2's mutation kinds. */
+export const GEN2_PRESET: Partial<GenOptions> = {
+  progTypes: { sched_cls: 1 },
+  ...(Object.fromEntries(Object.keys(FEATURE_RATES).map((k) => [k, 0])) as unknown as FeatureRates),
+  mutations: [...GEN2_MUTATION_KINDS],
+};

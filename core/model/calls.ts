@@ -41,7 +41,8 @@ export function stackArgRead(st: VState, info: SubprogInfo, off: number, dst: nu
   const spi = off / 8 - 1;
   if (spi + 1 > info.inStackArgs) return reject(EACCES, msg.stackArgReadOob(off, info.inStackArgs * 8));
   const caller = st.frames[st.frames.length - 2]!;
-  f.regs[dst] = { ...caller.outArgs[spi]! };
+  // a slot the caller never wrote (a call whose BTF was unreliable skips the check) reads as NOT_INIT
+  f.regs[dst] = { ...(caller.outArgs[spi] ?? notInitReg()) };
   cover(f.regs[dst]!.type === 'scalar' ? 'check_stack_arg_read:scalar' : 'check_stack_arg_read:pointer');
   return undefined;
 }

@@ -2,14 +2,17 @@
 // programs) gets through on ~100-instruction programs in 4 functions with stack arguments, against
 // plain decoding of the same programs measured in the same run, and optionally against the kernel
 // pool (--kernel 7.2). Target: >= 2,000 programs/s per core for verify + run, and for verify +
-// JIT (core/jit predicting the x86-64 image), which is printed beside verify alone.
+// JIT (core/jit predicting the x86-64 image), which is printed beside verify alone. Model
+// coverage (verify(..., { coverage })) against the same verify without it, alternately, on these
+// programs and on the generator's (seed 1): target a slowdown under 10%.
 //
-//   node --import tsx bench/model.bench.ts [--programs 2000] [--seconds 3] [--kernel 7.2 --pool-programs 200] [--json]
+//   node --import tsx bench/model.bench.ts [--programs 2000] [--seconds 3] [--gen-programs 300] [--kernel 7.2 --pool-programs 200] [--json]
 import { parseArgs } from 'node:util';
 import { decode } from '../core/isa/index.ts';
 import type { RawInsn } from '../core/isa/raw.ts';
 import { PROFILES, verify } from '../core/model/index.ts';
 import type { FuncDecl, Program } from '../core/program/types.ts';
+import { generatePrograms } from '../core/gen/index.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -17,6 +20,7 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '3' },
     kernel: { type: 'string' },
     'pool-programs': { type: 'string', default: '200' },
+    'gen-programs': { type: 'string', default: '300' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -159,6 +163,8 @@ async function main(): Promise<void> {
   };
   say(`verify + run = ${(full / base).toFixed(4)}x decode; ${full >= 2000 ? 'meets' : 'MISSES'} the 2,000 programs/s per core target`);
   say(`verify + JIT = ${(withJit / verifyOnly).toFixed(4)}x verify alone; ${withJit >= 2000 ? 'meets' : 'MISSES'} the 2,000 programs/s per core target`);
+  const cov = coverageCost(programs, Number(args['gen-programs']), seconds);
+  Object.assign(results, cov);
   if (args.kernel) {
     const { VmPool, readCatalog, resolveKernel } = await import('../kernel/index.ts');
     const kernel = resolveKernel(args.kernel, readCatalog());
@@ -177,6 +183,30 @@ async function main(): Promise<void> {
     }
   }
   if (args.json) process.stdout.write(`${JSON.stringify(results)}\n`);
+}
+
+/**
+ * verify (no JIT) with a coverage set against without, in alternating rounds (a shared machine's
+ * speed drifts; alternation spreads the drift over both): the bench's programs and the generator's.
+ */
+function coverageCost(programs: Program[], genCount: number, seconds: number): Record<string, number> {
+  const profile = PROFILES['linux-7.2'];
+  const out: Record<string, number> = {};
+  const sets: Array<[string, Program[]]> = [['bench', programs], ['gen', generatePrograms(1, genCount)]];
+  for (const [name, progs] of sets) {
+    const hit = new Set<string>();
+    let off = 0, on = 0;
+    for (let round = 0; round < 2; round++) {
+      off += rate(`${name}: verify, coverage off`, progs, seconds / 2, (p) => void verify(p, profile, { run: false, jit: false }));
+      on += rate(`${name}: verify, coverage on`, progs, seconds / 2, (p) => void verify(p, profile, { run: false, jit: false, coverage: hit }));
+    }
+    const ratio = on / off;
+    const diff = ratio <= 1 ? `${((1 - ratio) * 100).toFixed(1)}% slower` : `${((ratio - 1) * 100).toFixed(1)}% faster: noise`;
+    say(`${name}: coverage on = ${ratio.toFixed(4)}x coverage off (${diff}; target: under 10% slower), ${hit.size} rules hit`);
+    out[`${name}_coverage_on_vs_off`] = Number(ratio.toFixed(4));
+    out[`${name}_rules_hit`] = hit.size;
+  }
+  return out;
 }
 
 if (process.argv[1]?.endsWith('model.bench.ts')) await main();

@@ -6,12 +6,14 @@ import { PROFILE_IDS, resolveProfile, verify, type Profile } from '../../core/mo
 import { readProgramsToAnswer } from '../program-file.ts';
 import { UserError } from '../user-error.ts';
 import { collect } from '../options.ts';
+import { formatCoverage, modelCoverage } from '../coverage-report.ts';
 
 interface ModelOptions {
   profile: string[];
   run: boolean;
   cpu: string;
   code: boolean;
+  coverage?: boolean;
 }
 
 export function register(program: Command): void {
@@ -23,6 +25,7 @@ export function register(program: Command): void {
     .option('--no-run', 'do not run accepted programs in the interpreter (no retval)')
     .option('--cpu <model>', `QEMU CPU model the JIT image is predicted for (${Object.keys(CPU_MODELS).join(', ')})`, 'qemu64')
     .option('--no-code', 'leave out the predicted rewritten program (xlated) and JIT image (jit)')
+    .option('--coverage', 'instead of Outcome lines, the model\'s coverage of the programs per profile: rules hit / rules in the model, reject reason lines, rules never hit')
     .addHelpText('after', '\nDefault profile: linux-7.2. Lines are ordered by program, then by profile in the order given.\nAn accepted program\'s line carries xlated (hex) and jit {len, funcLens, image, masked, insnOffsets}: masked lists [byteOffset, length] of image bytes that hold run-time addresses.\n')
     .action(async (file: string, opts: ModelOptions) => {
       const profiles: Profile[] = (opts.profile.length ? opts.profile : ['linux-7.2']).map((name) => {
@@ -32,6 +35,10 @@ export function register(program: Command): void {
       });
       if (!cpuModel(opts.cpu)) throw new UserError(`--cpu: expected one of ${Object.keys(CPU_MODELS).join(', ')}, got "${opts.cpu}"`);
       const programs = await readProgramsToAnswer(file);
+      if (opts.coverage) {
+        for (const profile of profiles) process.stdout.write(formatCoverage(modelCoverage(programs, profile)));
+        return;
+      }
       const out: string[] = [];
       for (const prog of programs) {
         for (const profile of profiles) out.push(JSON.stringify(verify(prog, profile, { run: opts.run, xlated: opts.code, jit: opts.code ? opts.cpu : false })));

@@ -13,13 +13,13 @@ import { DEFAULT_DASHBOARD_DIR, startServer, type ModelOracle } from '../../serv
 import { redactRedisUrl, startEmbeddedRedis, type EmbeddedRedis } from '../../store/index.ts';
 import { readCatalog } from '../../kernel/index.ts';
 import { closeOnSignal, startWorkers, submitJob, type Closer } from '../../workers/index.ts';
-import { Engine, predictedKernels } from '../../engine/index.ts';
+import { Engine, predictedKernels, DEFAULT_SOUNDNESS_RATE } from '../../engine/index.ts';
 import { parsePort } from './serve.ts';
 import { UserError } from '../user-error.ts';
 import { settingsOrUserError } from '../settings.ts';
 import { StatusLine } from '../status-line.ts';
 import { watchCampaign } from '../campaign-progress.ts';
-import { collect, positiveInt } from '../options.ts';
+import { collect, positiveInt, rateOption } from '../options.ts';
 
 interface StartOptions {
   port: number;
@@ -28,6 +28,8 @@ interface StartOptions {
   seed: number;
   campaign: boolean;
   pool?: number;
+  soundness: boolean;
+  soundnessRate: number;
 }
 
 /** the embedded Redis's data, unless BPFDIFF_REDIS_DIR moves it (tests use a folder of their own) */
@@ -63,6 +65,8 @@ export function register(program: Command): void {
     .option('--seed <n>', 'seed of the default campaign', positiveInt('--seed'), 1)
     .option('--no-campaign', 'start the service without submitting a campaign')
     .option('--pool <n>', 'guests per kernel (default: the number of cores)', positiveInt('--pool'))
+    .option('--soundness-rate <r>', 'share of the programs model and kernel accept alike that the soundness oracle loads again at log level 2 and checks', rateOption('--soundness-rate'), DEFAULT_SOUNDNESS_RATE)
+    .option('--no-soundness', 'no soundness oracle (same as --soundness-rate 0)')
     .action(async (opts: StartOptions) => {
       const kernels = opts.kernel ?? defaultKernels();
       // the campaign's kernels and count are the nightly run's unless the environment says otherwise
@@ -86,7 +90,7 @@ export function register(program: Command): void {
       const poolSize = opts.pool ?? settings.poolSize;
 
       try {
-        const engine = new Engine({ poolSize });
+        const engine = new Engine({ poolSize, soundnessRate: opts.soundness ? opts.soundnessRate : 0 });
         const { server, url } = await listen(config, (program, kernel) => engine.modelOutcome(program, kernel), opts.port, log);
         closers.push({ name: 'api', close: () => server.close() });
         const worker = await startWorkers(workerConfig(settings, redisUrl), engine, log);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseProgram, type Program } from '../program/index.ts';
-import { brokenBound, checkSoundness, describeUnsound } from './soundness.ts';
+import { brokenBound, brokenStackBound, checkSoundness, describeUnsound } from './soundness.ts';
 import { sampled } from './soundness-stage.ts';
 import { parseRegState } from './verifier-states.ts';
 import { modelVerify } from './model.ts';
@@ -53,6 +53,18 @@ describe('the soundness oracle against real 7.2 and 7.3 logs', () => {
     // 3: (0f) r6 += r0, with r0 = skb->len
     expect(first).toMatchObject({ insn: 3, reg: 0, value: 64n, bound: 'smax', what: 'alu64 add' });
     expect(describeUnsound(first)).toBe('insn 3 (alu64 add): R0 = 0x40, kernel believed smax=0x3f');
+  });
+
+  it('checks stack pointers: the frame and the offset the kernel believed', () => {
+    const { program, log } = fixture('log2-7.2-subprog');
+    // 17: (07) r1 += -16 ; R1=fp-16 — planted as fp-24; the call at 18 passes r1
+    const r = checkSoundness(program, log.replace('17: (07) r1 += -16                    ; R1=fp-16', '17: (07) r1 += -16                    ; R1=fp-24'), 11);
+    expect(r.unsound.map((u) => [u.insn, u.reg, u.bound])).toEqual([[18, 1, 'fp off']]);
+    expect(describeUnsound(r.unsound[0]!)).toBe('insn 18 (jmp call): R1 = fp[0]-16, kernel believed fp-24');
+    expect(brokenStackBound(parseRegState(1, 'fp[0]-16'), 1, 0, -16)).toBeUndefined();
+    expect(brokenStackBound(parseRegState(1, 'fp[0]-16'), 1, 1, -16)).toBe('frame');
+    expect(brokenStackBound(parseRegState(1, 'fp(off=-32,smin=smin32=0,smax=umax=smax32=umax32=8,var_off=(0x0; 0x8))'), 0, 0, -24)).toBeUndefined();
+    expect(brokenStackBound(parseRegState(1, 'fp(off=-32,smin=smin32=0,smax=umax=smax32=umax32=8,var_off=(0x0; 0x8))'), 0, 0, -28)).toBe('var var_off');
   });
 
   it('checks each kind of bound, the tnum included', () => {

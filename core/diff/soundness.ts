@@ -32,6 +32,8 @@ export interface UnsoundValue {
   belief: RegBelief;
   /** the instruction's class and operation, as the signature names it: `alu64 add`, `jmp32 jlt`, `ldx`, ... */
   what: string;
+  /** a stack pointer's: the frame it points into (counted from the walk's start); `value` is then its offset */
+  frame?: number;
 }
 
 interface SoundnessReport {
@@ -106,6 +108,16 @@ interface Cand {
 
 /** more ways to match one run than this and the comparison stops (ambiguous) */
 const MAX_CANDIDATES = 64;
+
+/** The bound of a stack-pointer belief (`fp-16`, `fp[0]-16`, `fp(off=-8,smin=...)`) a concrete frame and offset break. */
+export function brokenStackBound(b: RegBelief, visitFrame: number, frame: number, offset: number): string | undefined {
+  if (b.type !== 'fp') return undefined;
+  if ((b.frameno ?? visitFrame) !== frame) return 'frame';
+  const variable = b.varOff !== undefined || b.smin !== undefined || b.smax !== undefined || b.umin !== undefined || b.umax !== undefined;
+  if (!variable) return offset === (b.off ?? 0) ? undefined : 'off';
+  const bound = brokenBound({ ...b, type: 'scalar' }, BigInt.asUintN(64, BigInt(offset - (b.off ?? 0))));
+  return bound ? `var ${bound}` : undefined;
+}
 
 /** Follows a concrete run through the verifier's walk and compares register values on the way. */
 class PathMatcher {
@@ -219,7 +231,13 @@ class PathMatcher {
     const insn = this.program.insns[pc];
     if (!insn) return;
     for (const r of readRegs(insn)) {
-      if (r > 10 || prov[r] !== undefined) continue;
+      if (r > 10) continue;
+      const p = prov[r];
+      if (p?.kind === 'addr') {
+        this.checkStackPointer(pc, insn, r, regs[r]!, p.region);
+        continue;
+      }
+      if (p !== undefined) continue;
       const beliefs: RegBelief[] = [];
       for (const c of this.cands) {
         const b = c.seg.visits[c.pos]!.regs.find((x) => x.reg === r);
@@ -237,7 +255,42 @@ class PathMatcher {
       this.report.unsound.push({ insn: pc, reg: r, value: v, bound: broken[0]!, belief: beliefs[0]!, what: insnWhat(insn) });
     }
   }
+
+  /** a pointer into a stack frame: the frame and offset the kernel believed (frames count from the walk's own start) */
+  private checkStackPointer(pc: number, insn: RawInsn, r: number, value: bigint, region: { name: string; base: bigint; bytes: Uint8Array }): void {
+    const depth = stackDepth(region);
+    if (depth === undefined) return;
+    const frame = depth - (this.calls.at(-1)?.depth ?? 0);
+    const offset = Number(BigInt.asIntN(64, value - (region.base + BigInt(region.bytes.length))));
+    const broken: string[] = [];
+    let first: RegBelief | undefined;
+    for (const c of this.cands) {
+      const visit = c.seg.visits[c.pos]!;
+      const b = visit.regs.find((x) => x.reg === r);
+      if (!b || b.type !== 'fp') return;
+      first ??= b;
+      const bound = brokenStackBound(b, visit.frame, frame, offset);
+      if (!bound) return this.countChecked();
+      broken.push(bound);
+    }
+    if (!first) return;
+    this.countChecked();
+    const key = `${pc}:${r}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.report.unsound.push({ insn: pc, reg: r, value: BigInt.asUintN(64, BigInt(offset)), bound: `fp ${broken[0]!}`, belief: first, what: insnWhat(insn), frame });
+  }
+
+  private countChecked(): void {
+    this.report.checked++;
+  }
 }
+
+/** `stack of frame 2` → 2 */
+const stackDepth = (region: { name: string }): number | undefined => {
+  const m = /^stack of frame (\d+)$/.exec(region.name);
+  return m ? Number(m[1]) : undefined;
+};
 
 /**
  * Runs the program in the interpreter and compares every register an instruction reads with
@@ -258,6 +311,11 @@ export function checkSoundness(program: Program, log: string, stackArgReg: numbe
 export function describeUnsound(u: UnsoundValue): string {
   const b = u.belief;
   const field: Record<string, bigint | undefined> = { value: b.value, smin: b.smin, smax: b.smax, umin: b.umin, umax: b.umax, s32min: b.s32min, s32max: b.s32max, u32min: b.u32min, u32max: b.u32max };
+  if (u.frame !== undefined) {
+    const off = BigInt.asIntN(64, u.value);
+    const b2 = u.belief;
+    return `insn ${u.insn} (${u.what}): R${u.reg} = fp[${u.frame}]${off < 0n ? '' : '+'}${off}, kernel believed fp${b2.frameno !== undefined ? `[${b2.frameno}]` : ''}${b2.off ?? ''}${b2.smin !== undefined || b2.varOff ? ' with a variable part' : ''}`;
+  }
   const believed = u.bound === 'var_off' ? `var_off=(0x${b.varOff!.value.toString(16)}; 0x${b.varOff!.mask.toString(16)})` : `${u.bound}=${fmt(field[u.bound])}`;
   return `insn ${u.insn} (${u.what}): R${u.reg} = 0x${u.value.toString(16)}, kernel believed ${believed}`;
 }

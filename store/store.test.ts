@@ -50,6 +50,19 @@ describe('Store', () => {
     await expect(store.ensureSchema()).rejects.toThrow(SchemaVersionError);
   });
 
+  it('keeps each example\'s first disagreement and the reduction\'s', async () => {
+    const store = freshStore();
+    const job = await store.createJob({ kind: 'campaign', kernels: ['6.12'], count: 10, seed: 1 });
+    await store.startJob(job.id, 1);
+    const where = { kind: 'state' as const, insn: 8, step: 7, agreedSteps: 7, reg: 0, field: 'type', model: 'map_value', kernel: 'map_value_or_null', text: 'model and kernel first disagree at insn 8: R0 map_value vs map_value_or_null' };
+    await store.recordBatch(job.id, 0, batch([{ ...instance('sig-fd', '6.12'), firstDisagreement: where }, instance('sig-plain')]));
+    expect((await store.getDivergence(divergenceId('sig-fd')))!.examples[0]!.firstDisagreement).toEqual(where);
+    expect((await store.getDivergence(divergenceId('sig-plain')))!.examples[0]).not.toHaveProperty('firstDisagreement');
+    const reducedWhere = { ...where, insn: 6, step: 5, agreedSteps: 5, text: 'model and kernel first disagree at insn 6: R0 map_value vs map_value_or_null' };
+    await store.setReduced(divergenceId('sig-fd'), { program, kernel: '6.12', originalInsns: 11, reducedInsns: 8, firstDisagreement: reducedWhere });
+    expect((await store.getDivergence(divergenceId('sig-fd')))!.reduced!.firstDisagreement).toEqual(reducedWhere);
+  });
+
   it('counts a retried batch once and completes the job at the last batch', async () => {
     const store = freshStore();
     const job = await store.createJob({ kind: 'campaign', kernels: ['7.2'], count: 20, seed: 1 });

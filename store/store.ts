@@ -268,7 +268,7 @@ export class Store {
     const byClass = Object.fromEntries(Object.entries(batch.byClass).filter(([, n]) => (n ?? 0) > 0));
     const counts = { programs: batch.programs, agreed: batch.agreed, byClass, busyMs: Math.round(batch.busyMs), vmRestarts: batch.vmRestarts };
     const divergences = batch.divergences.map((d) => {
-      const example: DivergenceExample = { jobId, kernel: d.kernel, program: d.program, model: boundLog(d.model), actual: boundLog(d.actual) };
+      const example: DivergenceExample = { jobId, kernel: d.kernel, program: d.program, model: boundLog(d.model), actual: boundLog(d.actual), ...(d.firstDisagreement ? { firstDisagreement: d.firstDisagreement } : {}) };
       return {
         id: divergenceId(d.signature),
         signature: d.signature,

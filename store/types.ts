@@ -99,12 +99,30 @@ export const JobRecordSchema = Type.Object({
 });
 export type JobRecord = Static<typeof JobRecordSchema>;
 
+/** core/diff FirstDisagreement: where the model's beliefs and the kernel's level-2 log first part ways */
+const FirstDisagreementSchema = Type.Object(
+  {
+    kind: Type.Union([Type.Literal('state'), Type.Literal('walk'), Type.Literal('end')], { description: 'state: a register differs; walk: the walks part ways first; end: one walk ended with every shared state equal' }),
+    insn: Type.Integer({ description: 'the instruction before which the states differ, or the last one both walked' }),
+    step: Type.Integer({ description: "position in the kernel's walk order" }),
+    modelStep: Optional(Type.Integer({ description: "position in the model's walk order (state differences)" })),
+    agreedSteps: Type.Integer(),
+    reg: Optional(Type.Integer()),
+    field: Optional(Type.String({ description: 'type, off, smin ... umax32, var_off' })),
+    model: Optional(Type.String()),
+    kernel: Optional(Type.String()),
+    text: Type.String({ description: '`model and kernel first disagree at insn 37: R3 umax 255 vs 511`' }),
+  },
+  { description: 'verdict and reason divergences: the program loaded once more at verifier log level 2, its states aligned with the model walk' },
+);
+
 const DivergenceExampleSchema = Type.Object({
   jobId: Type.String(),
   kernel: Type.String(),
   program: ProgramJsonSchema,
   model: OutcomeSchema,
   actual: OutcomeSchema,
+  firstDisagreement: Optional(FirstDisagreementSchema),
 });
 export type DivergenceExample = Static<typeof DivergenceExampleSchema>;
 
@@ -120,6 +138,7 @@ const ReductionSchema = Type.Unsafe<Reduction>(
     model: Optional(OutcomeSchema),
     actual: Optional(OutcomeSchema),
     logLevel2: Optional(Type.String({ description: 'the verifier log of the reduced program at level 2 (every state) on the first kernel, bounded; up to the crash for a crash' })),
+    firstDisagreement: Optional(FirstDisagreementSchema),
   }),
 );
 

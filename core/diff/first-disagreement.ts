@@ -16,8 +16,10 @@ export interface FirstDisagreement {
   kind: 'state' | 'walk' | 'end';
   /** the instruction before which the states differ (state), or the last one both walked */
   insn: number;
-  /** position in walk order (0-based) */
+  /** position in the kernel's walk order (0-based) */
   step: number;
+  /** position in the model's walk order, for a state difference (the model walks paths the kernel pruned) */
+  modelStep?: number;
   /** steps both walks went through with equal beliefs */
   agreedSteps: number;
   reg?: number;
@@ -168,12 +170,12 @@ function pathRuns(walk: readonly InsnBelief[]): PathRun[] {
 
 const where = (b: InsnBelief) => `insn ${b.insn}${b.frame ? ` (frame ${b.frame})` : ''}`;
 
-function stateDisagreement(m: InsnBelief, k: InsnBelief, step: number, agreedSteps: number, opts: AlignOptions): FirstDisagreement | undefined {
+function stateDisagreement(m: InsnBelief, k: InsnBelief, step: number, agreedSteps: number, opts: AlignOptions, modelStep = step): FirstDisagreement | undefined {
   const live = opts.liveRegs?.get(k.insn);
   const d = stateDifference(m, live === undefined ? k : { ...k, regs: k.regs.filter((r) => r.reg === 10 || (live >> r.reg) & 1) });
   if (!d) return undefined;
   const what = d.field === 'type' ? `R${d.reg} ${d.model} vs ${d.kernel}` : `R${d.reg} ${d.field} ${d.model} vs ${d.kernel}`;
-  return { kind: 'state', insn: k.insn, step, agreedSteps, ...d, text: `${PREFIX} first disagree at insn ${k.insn}: ${what}` };
+  return { kind: 'state', insn: k.insn, step, modelStep, agreedSteps, ...d, text: `${PREFIX} first disagree at insn ${k.insn}: ${what}` };
 }
 
 /**
@@ -245,7 +247,7 @@ function alignPaths(model: PathRun[], kernel: PathRun[], opts: AlignOptions): Fi
           text: `${PREFIX} agree on the state at each of the ${agreed} steps both walked; then their walks part ways on path ${ki + 1}: the model goes to ${where(m)}, the kernel to ${where(k)}`,
         };
       }
-      const d = stateDisagreement(m, k, kp.offset + s, agreed, opts);
+      const d = stateDisagreement(m, k, kp.offset + s, agreed, opts, mp.offset + s);
       if (d) return d;
       agreed++;
       lastInsn = k.insn;

@@ -63,25 +63,65 @@ function outcomesTable(record, title) {
 
 // ---- disassembly ----------------------------------------------------------------------------
 
-/** The kernel's verifier log with the lines of instruction `hit` marked (the last one most). */
-function logView(log, hit, id) {
+/**
+ * The log line of the first disagreement: in a level-2 log the `step`-th instruction line of the
+ * walk (which starts at the first `N: R...` state line, after the listings 7.x prints before it);
+ * in a level-1 log every line of the instruction.
+ */
+function disagreeLines(lines, disagree, level2) {
+  const out = new Set();
+  if (!disagree) return out;
+  if (!level2) {
+    lines.forEach((l, i) => { if (new RegExp(`^${disagree.insn}: \\(`).test(l)) out.add(i); });
+    return out;
+  }
+  const start = lines.findIndex((l) => /^\d+: (frame\d+: )?R\d+/.test(l));
+  let step = 0;
+  for (let i = Math.max(0, start); i < lines.length; i++) {
+    if (!/^\d+: \(/.test(lines[i])) continue;
+    if (step++ === disagree.step) {
+      out.add(i);
+      break;
+    }
+  }
+  return out;
+}
+
+/** The kernel's verifier log with the lines of instruction `hit` marked (the last one most), and the first disagreement's. */
+function logView(log, hit, id, disagree, level2) {
   const lines = log.replace(/\s+$/, '').split('\n');
   let last = -1;
   if (hit !== undefined) lines.forEach((l, i) => { if (new RegExp(`^${hit}: \\(`).test(l)) last = i; });
+  const disagreeAt = disagreeLines(lines, disagree, level2);
   const pre = h('pre', { class: 'log verifier-log', id });
   lines.forEach((l, i) => {
     const m = /^(\d+): \(/.exec(l);
-    const cls = i === last ? 'log-hit last' : m && Number(m[1]) === hit ? 'log-hit' : /^\[bpfdiff: /.test(l) ? 'log-cut' : undefined;
-    pre.append(h('span', { class: cls, 'data-line': i }, l), '\n');
+    const cls = [i === last ? 'log-hit last' : m && Number(m[1]) === hit ? 'log-hit' : /^\[bpfdiff: /.test(l) ? 'log-cut' : undefined, disagreeAt.has(i) ? 'log-disagree' : undefined].filter(Boolean).join(' ') || undefined;
+    pre.append(h('span', { class: cls, 'data-line': i, title: disagreeAt.has(i) ? disagree.text : undefined }, l), '\n');
   });
-  return { pre, scroll: () => { const el = pre.querySelector('.log-hit.last'); if (el) pre.scrollTop = Math.max(0, el.offsetTop - pre.clientHeight / 2); } };
+  return { pre, scroll: () => { const el = pre.querySelector('.log-disagree') ?? pre.querySelector('.log-hit.last'); if (el) pre.scrollTop = Math.max(0, el.offsetTop - pre.clientHeight / 2); } };
+}
+
+/** `R0 map_value vs map_value_or_null` (model first), or the walk's text for a walk difference */
+const disagreeWhat = (d) => (d.kind !== 'state' ? d.text.replace(/^model and kernel /, '') : d.field === 'type' ? `R${d.reg} ${d.model} vs ${d.kernel}` : `R${d.reg} ${d.field} ${d.model} vs ${d.kernel}`);
+
+/** The first disagreement in a line of its own above the listing: what differs, where. */
+function disagreePanel(d, id) {
+  if (!d) return null;
+  return h('p', { class: `first-disagreement ${d.kind}`, id: `${id}-disagree`, 'data-insn': d.insn, 'data-kind': d.kind },
+    h('strong', {}, d.kind === 'state' ? `First disagreement, insn ${d.insn}: ` : 'No state disagreement: '), h('span', { class: 'mono' }, d.text),
+    h('span', { class: 'muted small' }, ` (the program loaded again at verifier log level 2, its states aligned with the model's walk; ${d.agreedSteps} step${d.agreedSteps === 1 ? '' : 's'} agree before)`));
 }
 
 /** The model's walk at the highlighted instruction: its state there and its own verdict. */
-function modelTracePanel(trace, hit, listing) {
+function modelTracePanel(trace, hit, listing, disagree) {
   if (!trace) return null;
   const at = hit === undefined ? [] : trace.lines.filter((l) => l.insn === hit);
-  const text = (l) => `${l.insn}: ${listing?.[l.insn]?.text ?? ''}`;
+  // listing lines are by position; an LD_IMM64 takes two instruction slots and one line
+  const text = (l) => `${l.insn}: ${listing?.find((x) => x.index === l.insn)?.text ?? ''}`;
+  // the model's own state where it first parts ways with the kernel (the step-th line of its walk when kept)
+  const exact = disagree?.modelStep === undefined ? undefined : trace.lines[disagree.modelStep - trace.cut];
+  const disagreeAt = disagree?.kind === 'state' ? (exact?.insn === disagree.insn ? [exact] : trace.lines.filter((l) => l.insn === disagree.insn).slice(0, 1)) : [];
   return h('div', { class: 'model-trace', id: 'model-trace' },
     h('h3', {}, `Model's walk (${trace.profile})`),
     h('p', { class: 'small' }, 'verdict ', h('strong', {}, trace.verdict), trace.message ? [': ', h('span', { class: 'mono reason' }, trace.message)] : ''),
@@ -91,10 +131,17 @@ function modelTracePanel(trace, hit, listing) {
         ? h('p', { class: 'muted small' }, `The model's walk never reached insn ${hit}${trace.cut ? ` in the ${trace.lines.length} steps kept` : ''}.`)
         : h('div', {},
           h('p', { class: 'small' }, `State before insn ${hit}, each time the walk reached it (${at.length}):`),
-          h('pre', { class: 'log model-state' }, at.slice(-4).map((l) => [h('span', { class: 'log-hit' }, text(l)), '\n', `   ${l.state}`, '\n']))));
+          h('pre', { class: 'log model-state' }, at.slice(-4).map((l) => [h('span', { class: 'log-hit' }, text(l)), '\n', `   ${l.state}`, '\n']))),
+    disagreeAt.length && disagree.insn === hit
+      ? h('p', { class: 'small model-disagree', id: 'model-trace-disagree' }, `Insn ${hit} is also where the model and the kernel first disagree: ${disagreeWhat(disagree)}.`)
+      : disagreeAt.length
+      ? h('div', { class: 'model-disagree', id: 'model-trace-disagree' },
+        h('p', { class: 'small' }, `State before insn ${disagree.insn}, where the model and the kernel first disagree (${disagreeWhat(disagree)}):`),
+        h('pre', { class: 'log model-state' }, disagreeAt.map((l) => [h('span', { class: 'log-disagree' }, text(l)), '\n', `   ${l.state}`, '\n'])))
+      : null);
 }
 
-function disassemblyPane({ title, subtitle, lines, program, example, id, log, logTitle, trace }) {
+function disassemblyPane({ title, subtitle, lines, program, example, id, log, logTitle, logLevel2, trace, disagree }) {
   const pane = h('section', { class: 'panel disasm-panel', id });
   pane.append(h('h2', {}, title));
   if (subtitle) pane.append(h('p', { class: 'muted small' }, subtitle));
@@ -112,8 +159,10 @@ function disassemblyPane({ title, subtitle, lines, program, example, id, log, lo
     const f = starts.get(index);
     if (f) listing.append(h('div', { class: 'func-head' }, `; func ${f.name} args=${f.args}${f.linkage === 'global' ? ' global' : ''}`));
     const isHit = hit?.index === index;
-    const line = h('div', { class: `insn${isHit ? ' hit' : ''}${isStackArgStore(insns[index]) ? ' r11' : ''}`, role: 'listitem', 'data-index': index },
-      h('span', { class: 'idx' }, `${index}:`), ' ', text, isHit ? h('span', { class: 'hit-mark' }, ` ◀ ${side.who}: ${side.outcome.verdict === 'crash' ? 'crashed here' : side.outcome.message}`) : null);
+    const isDisagree = disagree?.kind === 'state' && disagree.insn === index;
+    const line = h('div', { class: `insn${isHit ? ' hit' : ''}${isDisagree ? ' disagree' : ''}${isStackArgStore(insns[index]) ? ' r11' : ''}`, role: 'listitem', 'data-index': index },
+      h('span', { class: 'idx' }, `${index}:`), ' ', text, isHit ? h('span', { class: 'hit-mark' }, ` ◀ ${side.who}: ${side.outcome.verdict === 'crash' ? 'crashed here' : side.outcome.message}`) : null,
+      isDisagree ? h('span', { class: 'disagree-mark' }, ` ◆ first disagreement: ${disagreeWhat(disagree)}`) : null);
     if (isHit) hitLine = line;
     listing.append(line);
   }
@@ -123,12 +172,12 @@ function disassemblyPane({ title, subtitle, lines, program, example, id, log, lo
   let logPart = null;
   let logScroll;
   if (log) {
-    const v = logView(log, hit?.index, `${id}-log`);
+    const v = logView(log, hit?.index, `${id}-log`, disagree, logLevel2);
     logScroll = v.scroll;
     logPart = h('div', { class: 'log-col' }, h('h3', {}, logTitle), v.pre);
   }
-  pane.append(why, h('div', { class: logPart ? 'listing-and-log' : 'listing-only' }, h('div', { class: 'listing-col' }, listing), logPart));
-  const modelPart = modelTracePanel(trace, hit?.index, lines);
+  pane.append(why, disagreePanel(disagree, id) ?? '', h('div', { class: logPart ? 'listing-and-log' : 'listing-only' }, h('div', { class: 'listing-col' }, listing), logPart));
+  const modelPart = modelTracePanel(trace, hit?.index, lines, disagree);
   if (modelPart) pane.append(modelPart);
   const graph = h('figure', { class: 'graph', id: `${id}-graph` }, callGraphSvg(program, { highlightFunc: hit ? funcOf(program.funcs, hit.index) : undefined }),
     h('figcaption', { class: 'muted small' }, `Call graph of the ${title.toLowerCase()}: a box per function with its argument count; an orange bar marks a function that writes stack arguments (r11 stores); arrows are calls, labelled with the number of call sites (×n) and the stack arguments passed; yellow: the function holding the highlighted instruction; bold red arrows: its callers.`));
@@ -306,6 +355,7 @@ export async function renderFinding(root, { id }) {
     log: logOf(located?.actual),
     logTitle: `Verifier log, kernel ${located?.kernel ?? ''} (level 1${located?.actual.verdict === 'crash' ? ', up to the crash' : ''})`,
     trace: trace?.of === 'example' ? trace : undefined,
+    disagree: located?.firstDisagreement ?? example?.firstDisagreement,
   });
   const reduced = disassemblyPane({
     id: 'disasm-reduced',
@@ -316,8 +366,11 @@ export async function renderFinding(root, { id }) {
     example: r?.actual && r?.model ? { actual: r.actual, model: r.model } : example,
     log: r?.logLevel2 ?? logOf(r?.actual),
     logTitle: `Verifier log, kernel ${r?.kernel ?? ''} (${r?.logLevel2 ? 'level 2' : 'level 1'}${r?.actual?.verdict === 'crash' ? ', up to the crash' : ''})`,
+    logLevel2: Boolean(r?.logLevel2),
     trace: trace?.of === 'reduced' ? trace : undefined,
+    disagree: r?.firstDisagreement,
   });
+  const disagree = r?.firstDisagreement ?? example?.firstDisagreement;
   const mutation = record.mutation ? [' · mutation ', h('span', { class: 'mono' }, record.mutation)] : [];
   const progress = progressLine(record);
   root.append(
@@ -328,6 +381,7 @@ export async function renderFinding(root, { id }) {
       h('p', { class: 'muted small' }, `${fmtInt(record.count)} divergent run${record.count === 1 ? '' : 's'} on ${record.kernels.join(', ')} · profile ${record.profile} · first seen `, time(record.firstSeen), ' in job ', h('a', { href: `#/job/${record.firstJob}` }, record.firstJob.slice(0, 8)), ' · last seen ', time(record.lastSeen),
         ...mutation, record.lastReplay ? ` · last replay on ${record.lastReplay.kernel}: ${record.lastReplay.reproduced ? 'reproduced' : 'did not reproduce'}` : '',
         h('br'), 'signature ', h('span', { class: 'mono' }, record.signature)),
+      disagree ? h('p', { class: 'first-disagreement-head', id: 'first-disagreement' }, h('span', { class: 'mono' }, disagree.text), r?.firstDisagreement ? h('span', { class: 'muted small' }, ' (reduced reproducer)') : null) : null,
       progress),
     h('div', { class: 'finding-top' },
       h('div', { class: 'main-col' }, h('section', { class: 'panel' }, h('h2', {}, 'Outcomes'), h('div', { class: 'table-wrap' }, outcomesTable(record, title))), consolePanel(record)),

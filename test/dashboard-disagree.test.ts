@@ -1,0 +1,110 @@
+// The first disagreement on the finding page, in a real browser (Debian's chromium through
+// playwright-core) against the real API and a real Redis. The finding is real: the real 6.12.118
+// kernel predicted by the 7.2 profile (a planted profile error) rejects an array lookup with a
+// constant key that 7.2 accepts; its level-1 and level-2 logs are the kernel's own
+// (test/fixtures/disagree-6.12/), and the first disagreement is computed from them as the engine
+// does. Screenshot: artifacts/finding-first-disagreement.png.
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compareOutcomes, divergenceSignature, explainWithLog, modelVerify, type Finding } from '../core/diff/index.ts';
+import { parseProgram, type Outcome, type Program, type ProgramJson } from '../core/program/index.ts';
+import type { ApiConfig } from '../config/index.ts';
+import { apiPlugin } from '../services/api/index.ts';
+import { Store, connectRedis, divergenceId } from '../store/index.ts';
+import { startTestRedis } from './test-redis.ts';
+
+const ARTIFACTS = new URL('../artifacts/', import.meta.url);
+const FIX = new URL('./fixtures/disagree-6.12/', import.meta.url);
+const read = <T>(name: string): T => JSON.parse(readFileSync(new URL(name, FIX), 'utf8')) as T;
+
+let redisServer: Awaited<ReturnType<typeof startTestRedis>>;
+let redis: Redis;
+let app: FastifyInstance;
+let base: string;
+let browser: Browser;
+let page: Page;
+let id = '';
+const pageErrors: string[] = [];
+
+async function seed(store: Store): Promise<void> {
+  const original = read<ProgramJson>('original.json');
+  const reduced = read<ProgramJson>('reduced.json');
+  const actual = read<Outcome>('original-outcome.json');
+  const reducedActual = read<Outcome>('reduced-outcome.json');
+  const level2 = read<Outcome>('reduced-outcome-level2.json').log!;
+  const model = modelVerify()(parseProgram(original), '7.2');
+  const [d] = compareOutcomes(model, actual);
+  // the original's disagreement as Engine.runBatch finds it (its own level-2 load: the reduced log's twin)
+  const finding: Finding = {
+    signature: divergenceSignature(d!.class, d!.reason, undefined), class: d!.class, kernel: '6.12', profile: 'linux-7.2', index: 3, detail: d!.detail, program: original, model, actual,
+    firstDisagreement: explainWithLog(parseProgram(original), '7.2', actual.log!),
+  };
+  id = divergenceId(finding.signature);
+  const job = await store.createJob({ kind: 'campaign', kernels: ['6.12'], count: 50, seed: 1 });
+  await store.startJob(job.id, 1);
+  await store.recordBatch(job.id, 0, { programs: 50, agreed: 49, byClass: { [d!.class]: 1 }, busyMs: 9_000, vmRestarts: 0, divergences: [finding] });
+  const r: Program = parseProgram(reduced);
+  await store.setReduced(id, {
+    program: reduced, kernel: '6.12', originalInsns: parseProgram(original).insns.length, reducedInsns: r.insns.length, checks: 49,
+    model: modelVerify()(r, '7.2'), actual: reducedActual, logLevel2: level2, firstDisagreement: explainWithLog(r, '7.2', level2),
+  });
+}
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  redisServer = await startTestRedis();
+  const ns = `dis${randomUUID().slice(0, 8)}-`;
+  const config: ApiConfig = { redisUrl: redisServer.url, storePrefix: `${ns}bpfdiff:`, bullPrefix: 'bull', namespace: ns, apiToken: 'disagree-token', readsOpen: true, bodyLimit: 1024 * 1024, jobsPerMinute: 30, checkTimeoutMs: 5_000 };
+  redis = connectRedis(redisServer.url, 'producer');
+  const store = new Store(redis, config.storePrefix);
+  await store.ensureSchema();
+  await seed(store);
+  app = Fastify({ logger: false });
+  await app.register(apiPlugin, { config, model: (program: Program, kernel: string) => modelVerify()(program, kernel) });
+  base = (await app.listen({ host: '127.0.0.1', port: 0 })).replace(/\/$/, '');
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  redis?.disconnect();
+  await redisServer?.cleanup();
+});
+
+describe('finding page: where the model and the kernel first disagree', () => {
+  it('says it under the title, marks the instruction in both listings, the line in the level-2 log, and the model state there', async () => {
+    await page.goto(`${base}/#/finding/${id}`);
+    await page.waitForSelector('#disasm-reduced .insn', { timeout: 15_000 });
+    expect(await page.textContent('#first-disagreement')).toBe('model and kernel first disagree at insn 6: R0 map_value vs map_value_or_null (reduced reproducer)');
+    // reduced: insn 6 marked in the listing, beside the kernel's level-2 log with that visit outlined
+    expect(await page.getAttribute('#disasm-reduced .insn.disagree', 'data-index')).toBe('6');
+    expect(await page.textContent('#disasm-reduced .insn.disagree .disagree-mark')).toBe(' ◆ first disagreement: R0 map_value vs map_value_or_null');
+    expect(await page.textContent('#disasm-reduced-log .log-disagree')).toMatch(/^6: \(79\) r0 = \*\(u64 \*\)\(r0 \+0\)/);
+    expect(await page.locator('#disasm-reduced-log .log-disagree').count()).toBe(1);
+    expect(await page.textContent('#disasm-reduced-disagree')).toContain('First disagreement, insn 6: model and kernel first disagree at insn 6: R0 map_value vs map_value_or_null');
+    // the model's walk: its own state before insn 6, R0 a map value it believes cannot be NULL
+    expect(await page.textContent('#model-trace')).toMatch(/State before insn 6, each time the walk reached it \(1\):\s*6: \(79\) r0 = \*\(u64 \*\)\(r0 \+0\)\s*R0=map_value\(/);
+    expect(await page.textContent('#model-trace-disagree')).toBe('Insn 6 is also where the model and the kernel first disagree: R0 map_value vs map_value_or_null.');
+    // original: insn 8 marked in the listing and in its level-1 log
+    expect(await page.getAttribute('#disasm-original .insn.disagree', 'data-index')).toBe('8');
+    expect(await page.textContent('#disasm-original-log .log-disagree')).toMatch(/^8: \(79\) r0 = \*\(u64 \*\)\(r0 \+0\)/);
+    const listing = (await page.locator('#disasm-reduced .insn.disagree').boundingBox())!;
+    expect(listing.height).toBeGreaterThan(0);
+    await page.locator('#disasm-reduced').screenshot({ path: new URL('finding-first-disagreement.png', ARTIFACTS).pathname });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('the API returns it on the examples and the reduction', async () => {
+    const body = (await (await fetch(`${base}/divergences/${id}`)).json()) as { examples: Array<{ firstDisagreement?: { text: string; modelStep?: number } }>; reduced: { firstDisagreement?: { insn: number; field: string } } };
+    expect(body.examples[0]!.firstDisagreement!.text).toBe('model and kernel first disagree at insn 8: R0 map_value vs map_value_or_null');
+    expect(body.examples[0]!.firstDisagreement!.modelStep).toBe(7);
+    expect(body.reduced.firstDisagreement).toMatchObject({ insn: 6, field: 'type' });
+  });
+});

@@ -3,7 +3,8 @@
 // check_outgoing_stack_args, invalidate_outgoing_stack_args).
 import { EACCES, EFAULT, EINVAL, msg } from './messages.ts';
 import { reject, type CheckResult } from './precheck.ts';
-import { cover } from './coverage.ts';
+import { cover, pointerKind } from './coverage.ts';
+import type { CheckRuleId } from './coverage-rules.ts';
 import { knownScalar, notInitReg, type Frame, type Reg, type VState } from './state.ts';
 
 const MAX_STACK_ARG_SLOTS = 7;
@@ -21,6 +22,15 @@ export interface SubprogInfo {
   stackDepth: number;
 }
 
+const STACK_ARG_POINTER_RULES: Record<NonNullable<ReturnType<typeof pointerKind>>, CheckRuleId> = {
+  stack: 'check_stack_arg_write:stack-pointer',
+  ctx: 'check_stack_arg_write:ctx-pointer',
+  'map-value': 'check_stack_arg_write:map-value-pointer',
+  pkt: 'check_stack_arg_write:pkt-pointer',
+  'maybe-null': 'check_stack_arg_write:maybe-null-pointer',
+  other: 'check_stack_arg_write:other-pointer',
+};
+
 /** check_stack_arg_write: `*(u64 *)(r11 - off) = value` */
 export function stackArgWrite(f: Frame, info: SubprogInfo, off: number, value: Reg | bigint): CheckResult | undefined {
   const spi = Math.trunc(-off / 8) - 1;
@@ -29,6 +39,8 @@ export function stackArgWrite(f: Frame, info: SubprogInfo, off: number, value: R
   if (spi + 1 > info.maxOutWritten) info.maxOutWritten = spi + 1;
   if (f.outArgs[spi]!.type !== 'not_init') cover('check_stack_arg_write:overwrite');
   cover(typeof value === 'bigint' ? 'check_stack_arg_write:imm' : value.type === 'scalar' ? 'check_stack_arg_write:scalar' : 'check_stack_arg_write:pointer');
+  const kind = typeof value === 'bigint' ? undefined : pointerKind(value.type);
+  if (kind) cover(STACK_ARG_POINTER_RULES[kind]);
   f.outArgs[spi] = typeof value === 'bigint' ? knownScalar(value) : { ...value };
   f.noStackArgLoad = true;
   return undefined;

@@ -65,6 +65,29 @@ export function coverReason(message: string): void {
   if (id !== undefined) sink.add(id);
 }
 
+type PointerKind = 'stack' | 'ctx' | 'map-value' | 'pkt' | 'maybe-null' | 'other';
+
+/** the kind of pointer a register holds, for rules that tell them apart; undefined for a scalar or NOT_INIT */
+export function pointerKind(type: string): PointerKind | undefined {
+  switch (type) {
+    case 'scalar':
+    case 'not_init':
+      return undefined;
+    case 'ptr_to_stack':
+      return 'stack';
+    case 'ptr_to_ctx':
+      return 'ctx';
+    case 'map_value':
+      return 'map-value';
+    case 'pkt':
+    case 'pkt_meta':
+    case 'pkt_end':
+      return 'pkt';
+    default:
+      return type.endsWith('_or_null') ? 'maybe-null' : 'other';
+  }
+}
+
 /** true while a coverage set is being filled: for checks whose rule needs work to tell apart */
 export const coverageOn = (): boolean => sink !== undefined;
 

@@ -11,7 +11,8 @@ import { E2BIG, EACCES, EFAULT, EINVAL, msg } from './messages.ts';
 import { clearAllPktPointers, referenceLeak } from './pointers.ts';
 import { reject, type CheckResult, type Subprog } from './precheck.ts';
 import type { Profile } from './profile.ts';
-import { cover } from './coverage.ts';
+import { cover, coverageOn, pointerKind } from './coverage.ts';
+import type { CheckRuleId } from './coverage-rules.ts';
 import { curFrame, newFrame, unknownScalar, type Reg, type VState } from './state.ts';
 
 /** What calls need of the walk (the kernel's env and subprog_info). */
@@ -29,6 +30,15 @@ export interface CallEnv {
   /** when set, every R0 state at the main program's exit is recorded (bounds soundness tests) */
   exitR0: Reg[] | undefined;
 }
+
+const POINTER_ARG_RULES: Record<NonNullable<ReturnType<typeof pointerKind>>, CheckRuleId> = {
+  stack: 'setup_func_entry:stack-pointer-arg',
+  ctx: 'setup_func_entry:ctx-pointer-arg',
+  'map-value': 'setup_func_entry:map-value-pointer-arg',
+  pkt: 'setup_func_entry:pkt-pointer-arg',
+  'maybe-null': 'setup_func_entry:maybe-null-pointer-arg',
+  other: 'setup_func_entry:other-pointer-arg',
+};
 
 /** btf_prepare_func_args for a subprogram (not main): argument count rules */
 export function prepareFuncArgs(env: CallEnv, sub: number): CheckResult | 'unreliable' | undefined {
@@ -124,6 +134,12 @@ export function checkFuncCall(env: CallEnv, st: VState, insn: RawInsn, idx: numb
   if (st.frames.length >= 3) cover('setup_func_entry:deep');
   const frame = newFrame(st.frames.length, callee, idx);
   for (let r = 1; r <= 5; r++) frame.regs[r] = { ...caller.regs[r]! };
+  if (coverageOn()) {
+    for (let r = 1; r <= Math.min(5, info.argCnt); r++) {
+      const kind = pointerKind(caller.regs[r]!.type);
+      if (kind) cover(POINTER_ARG_RULES[kind]);
+    }
+  }
   st.frames.push(frame);
   clearCallerSaved(caller);
   st.insnIdx = sub.start;

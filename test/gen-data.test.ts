@@ -1,5 +1,6 @@
 // The generator's data features on the real 7.2 kernel: programs with map statements and
-// map-value arguments (registers and r11 slots) are accepted with the model's retval.
+// map-value arguments (registers and r11 slots), helper calls and socket lookups are accepted
+// with the model's retval.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePrograms, type GenOptions } from '../core/gen/index.ts';
 import { PROFILES, verify } from '../core/model/index.ts';
@@ -7,6 +8,8 @@ import { VmPool, readCatalog, resolveKernel } from '../kernel/index.ts';
 
 const FEATURES: Array<[string, Partial<GenOptions>]> = [
   ['maps', { mapRate: 0.2, mapArgRate: 0.2 }],
+  ['helpers and sockets (sched_cls)', { helperRate: 0.2, socketRate: 0.1 }],
+  ['maps, helpers and sockets (xdp)', { progType: 'xdp', mapRate: 0.05, mapArgRate: 0.05, helperRate: 0.2, socketRate: 0.1 }],
 ];
 
 describe('data features on the real 7.2 kernel', () => {

@@ -6,6 +6,8 @@ import type { BodyCtx } from './body-ctx.ts';
 import type { ProgramOptions } from './options.ts';
 import { hasPacket, packetStatement } from './body-packet.ts';
 import { mapStatement } from './body-maps.ts';
+import { helperApplies, helperStatement } from './body-helpers.ts';
+import { socketFits, socketStatement } from './body-sockets.ts';
 import { bswapFiller, ldsxFiller, movsxFiller, sdivFiller } from './body-arith.ts';
 
 interface BodyFeature {
@@ -20,6 +22,8 @@ interface BodyFeature {
 export const STATEMENT_FEATURES: readonly BodyFeature[] = [
   { name: 'map', rate: (o) => o.mapRate, applies: () => true, emit: mapStatement },
   { name: 'packet', rate: (o) => o.packetRate, applies: hasPacket, emit: packetStatement },
+  { name: 'helper', rate: (o) => o.helperRate, applies: helperApplies, emit: helperStatement },
+  { name: 'socket', rate: (o) => o.socketRate, applies: socketFits, emit: socketStatement },
 ];
 
 /** fillers: they may write the working registers and read the locals; r0-r5 are not theirs */

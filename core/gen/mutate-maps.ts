@@ -8,6 +8,8 @@ import type { ProgramPlan } from './plan.ts';
 import { mapIndex } from './map-decls.ts';
 import { BPF_FUNC_map_lookup_elem, BPF_FUNC_map_update_elem, keyOps, ldMap, valueMask } from './body-maps.ts';
 import { CHECKSUM, READ_REGS, imm32 } from './values.ts';
+import { exitAt, type MutationCtx, type Mutator } from './mutate-ctx.ts';
+import type { MutationKind } from './mutations.ts';
 
 /** what a map mutator needs: the random source, the plan (its maps), labels, and where to put ops */
 export interface MapMutationCtx {
@@ -145,3 +147,16 @@ export function mapUpdateUninit(c: MapMutationCtx): string {
   ]);
   return '^$';
 }
+
+/** what the feature mutators (maps, helpers, sockets) see: main's exit is where their snippet goes */
+export function snippetCtx(c: MutationCtx): MapMutationCtx {
+  return { rng: c.rng, plan: c.plan, newLabel: c.newLabel, atMainExit: (ops) => c.main.ops.splice(exitAt(c.main), 0, ...ops) };
+}
+
+export const MAP_MUTATORS = {
+  'map-no-null-check': (c) => mapNoNullCheck(snippetCtx(c)),
+  'map-value-past-end': (c) => mapValuePastEnd(snippetCtx(c)),
+  'map-value-unbounded': (c) => mapValueUnbounded(snippetCtx(c)),
+  'map-bad-key': (c) => mapBadKey(snippetCtx(c)),
+  'map-update-uninit': (c) => mapUpdateUninit(snippetCtx(c)),
+} satisfies Partial<Record<MutationKind, Mutator>>;

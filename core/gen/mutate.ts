@@ -7,7 +7,9 @@ import type { ProgramOptions } from './options.ts';
 import type { MutationKind } from './mutations.ts';
 import { outgoingNeed, type ProgramPlan } from './plan.ts';
 import { expectedMessage } from './expect.ts';
-import { mapBadKey, mapNoNullCheck, mapUpdateUninit, mapValuePastEnd, mapValueUnbounded, type MapMutationCtx } from './mutate-maps.ts';
+import { MAP_MUTATORS } from './mutate-maps.ts';
+import { HELPER_MUTATORS } from './mutate-helpers.ts';
+import { SOCKET_MUTATORS } from './mutate-sockets.ts';
 import { entryEnd, exitAt, reached, type MutationCtx, type Mutator } from './mutate-ctx.ts';
 import { PACKET_MUTATORS } from './mutate-packet.ts';
 import { ARITH_MUTATORS } from './mutate-arith.ts';
@@ -55,19 +57,12 @@ const MUTATORS: Record<MutationKind, Mutator> = {
   'too-deep': () => expectedMessage.tooDeep(),
   'too-much-stack': tooMuchStack,
   'scalar-deref': scalarDeref,
-  'map-no-null-check': (c) => mapNoNullCheck(mapCtx(c)),
-  'map-value-past-end': (c) => mapValuePastEnd(mapCtx(c)),
-  'map-value-unbounded': (c) => mapValueUnbounded(mapCtx(c)),
-  'map-bad-key': (c) => mapBadKey(mapCtx(c)),
-  'map-update-uninit': (c) => mapUpdateUninit(mapCtx(c)),
+  ...MAP_MUTATORS,
   ...PACKET_MUTATORS,
   ...ARITH_MUTATORS,
+  ...HELPER_MUTATORS,
+  ...SOCKET_MUTATORS,
 };
-
-/** what the feature mutators (mutate-maps.ts, ...) see: main's exit is where their snippet goes */
-function mapCtx(c: MutationCtx): MapMutationCtx {
-  return { rng: c.rng, plan: c.plan, newLabel: c.newLabel, atMainExit: (ops) => c.main.ops.splice(exitAt(c.main), 0, ...ops) };
-}
 
 function missingStackArgStore(c: MutationCtx): string {
   const { stores } = siteOps(c.main, c.treeSite!.id);

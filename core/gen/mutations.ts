@@ -45,6 +45,13 @@ export const MUTATION_KINDS = [
   'movsx-bad-width',
   'bswap-bad-width',
   'ldsx-dw',
+  // helpers and sockets (mutate-helpers.ts, mutate-sockets.ts)
+  'helper-bad-arg',
+  'helper-bad-size',
+  'helper-not-allowed',
+  'sock-leak',
+  'sock-release-unchecked',
+  'sock-use-after-release',
 ] as const;
 
 export type MutationKind = (typeof MUTATION_KINDS)[number];
@@ -89,6 +96,12 @@ export const MUTATION_RULES: Record<MutationKind, MutationRule> = {
   'movsx-bad-width': { rule: 'check_alu_fields', what: 'a sign-extending move from a width other than 8, 16 or 32' },
   'bswap-bad-width': { rule: 'check_alu_fields', what: 'a byte swap of a width other than 16, 32 or 64, or with a source register or offset' },
   'ldsx-dw': { rule: 'bpf_opcode_in_insntable', what: 'a sign-extending load of 8 bytes (no such opcode)' },
+  'helper-bad-arg': { rule: 'check_reg_type', what: 'a helper gets a scalar where a pointer goes, a stack pointer where the ctx goes, or a pointer where a size goes' },
+  'helper-bad-size': { rule: 'check_mem_size_reg', what: 'a helper buffer smaller than its size argument, or a size never bounded, possibly negative or zero' },
+  'helper-not-allowed': { rule: 'check_helper_call', what: 'a call of a helper the program type may not use, or of no helper at all' },
+  'sock-leak': { rule: 'check_reference_leak', what: 'a socket looked up in main and never released' },
+  'sock-release-unchecked': { rule: 'check_func_arg', what: 'bpf_sk_release of the lookup\'s result before its NULL check' },
+  'sock-use-after-release': { rule: 'release_reference', what: 'a spilled copy of a released socket released again, or read' },
 };
 
 /** The generator option a mutation kind needs above 0 to be drawn (its feature makes its maps, helpers or sockets). */
@@ -106,6 +119,12 @@ export const MUTATION_FEATURE: Partial<Record<MutationKind, keyof FeatureRates>>
   'movsx-bad-width': 'movsxRate',
   'bswap-bad-width': 'bswapRate',
   'ldsx-dw': 'ldsxRate',
+  'helper-bad-arg': 'helperRate',
+  'helper-bad-size': 'helperRate',
+  'helper-not-allowed': 'helperRate',
+  'sock-leak': 'socketRate',
+  'sock-release-unchecked': 'socketRate',
+  'sock-use-after-release': 'socketRate',
 };
 
 /** Kinds that need direct packet access, which only sched_cls and xdp programs have. */

@@ -4,6 +4,12 @@
 // programs that touch each field (scripts/record-jit-samples.ts); a field left undefined is one
 // the model does not predict yet, and a program that uses it gets no xlated prediction.
 
+/** offsets in struct sock (sock_common first) of the fields behind struct bpf_sock */
+export interface SockLayout {
+  boundDevIf: number; family: number; type: number; protocol: number; mark: number; priority: number; rcvSaddr: number;
+  v6RcvSaddr: number; num: number; dport: number; daddr: number; v6Daddr: number; state: number; rxQueueMapping: number;
+}
+
 export interface CtxLayout {
   skb: {
     len?: number; pktTypeOffset?: number; mark?: number; queueMapping?: number; protocol?: number; vlanAll?: number;
@@ -20,6 +26,8 @@ export interface CtxLayout {
   xdp: { data: number; dataEnd: number; dataMeta: number; rxq: number };
   rxqDev: number;
   rxqQueueIndex: number;
+  /** undefined: socket field loads get no prediction */
+  sock?: SockLayout;
 }
 
 /** Debian's 7.2.13 and 7.3-rc7 amd64 builds */
@@ -32,4 +40,9 @@ export const LAYOUT_7: CtxLayout = {
   xdp: { data: 0, dataEnd: 8, dataMeta: 16, rxq: 32 },
   rxqDev: 0,
   rxqQueueIndex: 8,
+  // read off 7.2.13's xlated dump of a program loading every bpf_sock field (u32) of a bpf_sk_lookup_tcp result
+  sock: {
+    boundDevIf: 20, family: 16, type: 542, protocol: 540, mark: 532, priority: 528, rcvSaddr: 4, v6RcvSaddr: 72, num: 14, dport: 12,
+    daddr: 0, v6Daddr: 56, state: 18, rxQueueMapping: 122,
+  },
 };

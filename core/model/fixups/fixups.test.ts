@@ -31,6 +31,20 @@ describe('predicted xlated (bpf_check rewrite passes)', () => {
     expect(xlated(['r0 = *(u32 *)(r1 +16)', 'exit'].join('\n'), PROFILES['linux-7.2'], 'xdp')).toEqual(['r0 = *(u64 *)(r1 +32)', 'r0 = *(u32 *)(r0 +8)', 'exit']);
   });
 
+  it('converts bpf_sock field loads of a looked-up socket (bpf_sock_convert_ctx_access) as 7.2.13 does', () => {
+    const fields = [0, 4, 8, 12, 16, 20, 24, 28, 44, 48, 52, 56, 72, 76];
+    const src = [
+      '*(u32 *)(r10 -16) = 0', '*(u32 *)(r10 -12) = 0', '*(u32 *)(r10 -8) = 0', 'r2 = r10', 'r2 += -16', 'r3 = 12', 'r4 = -1', 'r5 = 0',
+      'call bpf_sk_lookup_tcp#84', 'if r0 == 0x0 goto out', ...fields.map((f) => `r1 = *(u32 *)(r0 +${f})`), 'r1 = r0', 'call bpf_sk_release#86', 'out: r0 = 0', 'exit',
+    ].join('\n');
+    // the real kernel's xlated dump of this program (bpfdiff run -k 7.2), the converted loads
+    expect(xlated(src).slice(10, 26)).toEqual([
+      'r1 = *(u32 *)(r0 +20)', 'r1 = *(u16 *)(r0 +16)', 'r1 = *(u16 *)(r0 +542)', 'r1 = *(u16 *)(r0 +540)', 'r1 = *(u32 *)(r0 +532)',
+      'r1 = *(u32 *)(r0 +528)', 'r1 = *(u32 *)(r0 +4)', 'r1 = *(u32 *)(r0 +72)', 'r1 = *(u16 *)(r0 +14)', 'r1 = *(u16 *)(r0 +12)',
+      'r1 = *(u32 *)(r0 +0)', 'r1 = *(u32 *)(r0 +56)', 'r1 = *(u8 *)(r0 +18)', 'r1 = *(u16 *)(r0 +122)', 'if r1 != 0xffff goto pc+1', 'w1 = -1',
+    ]);
+  });
+
   it('guards a division by a register (do_misc_fixups) with the scratch register r12 on 7.2', () => {
     const out = xlated(['r0 = *(u32 *)(r1 +0)', 'r2 = *(u32 *)(r1 +0)', 'r0 /= r2', 'exit'].join('\n'));
     expect(out.slice(2)).toEqual(['if r2 != 0x0 goto pc+2', 'w0 ^= w0', 'goto pc+1', 'r0 /= r2', 'exit']);

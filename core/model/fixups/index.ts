@@ -9,6 +9,7 @@ import type { ProfileId } from '../profile.ts';
 import type { WalkTrace } from '../trace.ts';
 import { pruneDeadBranches } from './const-fold.ts';
 import { convertCtxAccess } from './ctx-access.ts';
+import { convertSockAccess } from './sock-access.ts';
 import { LAYOUT_7, type CtxLayout } from './ctx-layout.ts';
 import { hardWireDeadCodeBranches, removeDeadCode, removeNops } from './dead-code.ts';
 import { addressImms, dumpCalls } from './dump.ts';
@@ -43,13 +44,17 @@ export interface XlatedPrediction {
 
 type XlatedResult = XlatedPrediction | { unknown: string };
 
-/** bpf_convert_ctx_accesses: returns false when a ctx access has no known conversion */
+/** bpf_convert_ctx_accesses: returns false when a ctx or socket access has no known conversion */
 function convertCtxAccesses(x: XProg, program: Program, L: CtxLayout): boolean {
   for (let i = 0; i < x.insns.length; i++) {
-    if (x.aux[i]!.ptrType !== 'ptr_to_ctx') continue;
-    const conv = convertCtxAccess(x.insns[i]!, program.progType, L);
+    const t = x.aux[i]!.ptrType;
+    let conv: RawInsn[] | undefined;
+    if (t === 'ptr_to_ctx') conv = convertCtxAccess(x.insns[i]!, program.progType, L);
+    else if (t === 'sock') conv = L.sock && convertSockAccess(x.insns[i]!, L.sock);
+    else if (t === 'sock_common' || t === 'tcp_sock') conv = undefined; // bpf_sock_common / bpf_tcp_sock conversions: not predicted
+    else continue;
     if (!conv) return false;
-    i += patchInsn(x, i, conv, 'convert_ctx_access');
+    i += patchInsn(x, i, conv, t === 'sock' ? 'bpf_sock_convert_ctx_access' : 'convert_ctx_access');
   }
   return true;
 }
@@ -71,7 +76,7 @@ export function predictXlated(program: Program, profile: ProfileId, trace: WalkT
   hardWireDeadCodeBranches(x);
   removeDeadCode(x);
   removeNops(x);
-  if (!convertCtxAccesses(x, program, layout.ctx)) return { unknown: 'a ctx field whose kernel layout the model does not know' };
+  if (!convertCtxAccesses(x, program, layout.ctx)) return { unknown: 'a ctx or socket field whose kernel layout the model does not know' };
   if (!miscFixups(x, program.maps, layout.misc)) return { unknown: 'a helper call whose rewrite the model does not know for this kernel' };
   const starts = x.starts.slice(0, -1);
   const insns = dumpCalls(x.insns, starts);

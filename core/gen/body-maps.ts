@@ -15,7 +15,7 @@ import { READ_REGS, imm32 } from './values.ts';
 
 export const BPF_FUNC_map_lookup_elem = 1;
 export const BPF_FUNC_map_update_elem = 2;
-export const BPF_FUNC_map_delete_elem = 3;
+const BPF_FUNC_map_delete_elem = 3;
 const BPF_PSEUDO_MAP_FD = 1;
 const BPF_ANY = 0;
 const BPF_NOEXIST = 1;
@@ -171,7 +171,7 @@ export function mapArgSlots(program: ProgramPlan, caller: number): number {
 }
 
 /** What a call site passes for its map-value arguments: the frame slot holding each pointer, and the ops that close the site. */
-export interface MapArgs {
+interface MapArgs {
   slotOf: Map<number, number>;
   /** emitted after the call: the NULL branch's target */
   close: Op[];

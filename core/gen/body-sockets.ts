@@ -11,8 +11,8 @@ import type { BodyCtx } from './body-ctx.ts';
 import { progTypeOf } from './body-helpers.ts';
 import { CHECKSUM } from './values.ts';
 
-export const BPF_FUNC_sk_lookup_tcp = 84;
-export const BPF_FUNC_sk_lookup_udp = 85;
+const BPF_FUNC_sk_lookup_tcp = 84;
+const BPF_FUNC_sk_lookup_udp = 85;
 export const BPF_FUNC_sk_release = 86;
 /** BPF_F_CURRENT_NETNS: the netns argument that means the program's own */
 const BPF_F_CURRENT_NETNS = -1;

@@ -26,7 +26,7 @@ const validTo = [...fpPlus(3, -16), E.movImm(4, 8)];
 const skbLoad = (to: Op[], len: Op[]): Op[] => [ctxTo(1), E.movImm(2, 0), ...to, ...len, E.callHelper(BPF_FUNC.skb_load_bytes)];
 
 /** check_reg_type: a scalar where a pointer goes, a stack pointer where the ctx goes, a pointer where a size goes */
-export function helperBadArg(c: HelperMutationCtx): string {
+function helperBadArg(c: HelperMutationCtx): string {
   const { rng } = c;
   const csumOk = helperAvailable(c.progType, BPF_FUNC.csum_diff);
   const loadOk = helperAvailable(c.progType, BPF_FUNC.skb_load_bytes);
@@ -48,7 +48,7 @@ export function helperBadArg(c: HelperMutationCtx): string {
 }
 
 /** check_helper_mem_access / check_mem_size_reg: a buffer smaller than the size, a size never bounded, negative or zero */
-export function helperBadSize(c: HelperMutationCtx): string {
+function helperBadSize(c: HelperMutationCtx): string {
   const { rng } = c;
   const csumOk = helperAvailable(c.progType, BPF_FUNC.csum_diff);
   const loadOk = helperAvailable(c.progType, BPF_FUNC.skb_load_bytes);
@@ -77,7 +77,7 @@ export function helperBadSize(c: HelperMutationCtx): string {
 }
 
 /** check_helper_call (env->ops->get_func_proto): a helper this program type may not call, or no helper at all */
-export function helperNotAllowed(c: HelperMutationCtx): string {
+function helperNotAllowed(c: HelperMutationCtx): string {
   const { rng } = c;
   // helpers of the other program types (xdp_adjust_head 44, skb_load_bytes 26, skb_pull_data 39, csum_diff 28, skb_store_bytes 9)
   const foreign = [44, 26, 39, 28, 9].filter((id) => !helperAvailable(c.progType, id));

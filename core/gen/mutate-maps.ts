@@ -32,7 +32,7 @@ const touch = (rng: Prng, size: SizeName, reg: number, off: number): Op[] =>
   rng.chance(0.5) ? [E.ldx(size, 3, reg, off), E.aluReg(BPF_XOR, CHECKSUM, 3)] : [E.stx(size, reg, off, rng.pick(READ_REGS))];
 
 /** check_mem_access on PTR_TO_MAP_VALUE_OR_NULL: a hash lookup's result used before its NULL check */
-export function mapNoNullCheck(c: MapMutationCtx): string {
+function mapNoNullCheck(c: MapMutationCtx): string {
   const { rng } = c;
   const mi = mapIndex(c.plan.maps, rng, 'hash');
   const m = c.plan.maps[mi];
@@ -53,7 +53,7 @@ function checked(c: MapMutationCtx, body: (m: MapDecl) => Op[]): void {
 }
 
 /** check_map_access: a constant offset past value_size (or before 0), or a mask one bit too wide */
-export function mapValuePastEnd(c: MapMutationCtx): string {
+function mapValuePastEnd(c: MapMutationCtx): string {
   const { rng } = c;
   let expect = '';
   checked(c, (m) => {
@@ -78,7 +78,7 @@ export function mapValuePastEnd(c: MapMutationCtx): string {
 }
 
 /** check_reg_sane_offset / check_mem_region_access: a variable offset never bounded (or bounded on one side) */
-export function mapValueUnbounded(c: MapMutationCtx): string {
+function mapValueUnbounded(c: MapMutationCtx): string {
   const { rng } = c;
   let expect = '';
   checked(c, (m) => {
@@ -105,7 +105,7 @@ export function mapValueUnbounded(c: MapMutationCtx): string {
 }
 
 /** check_reg_type / check_helper_mem_access for ARG_PTR_TO_MAP_KEY: a scalar, a nullable value, or a key that runs past the frame */
-export function mapBadKey(c: MapMutationCtx): string {
+function mapBadKey(c: MapMutationCtx): string {
   const { rng } = c;
   const mi = mapIndex(c.plan.maps, rng);
   const m = c.plan.maps[mi];
@@ -133,7 +133,7 @@ export function mapBadKey(c: MapMutationCtx): string {
  * with CAP_PERFMON may pass uninitialised stack (allow_uninit_stack), so 7.2 accepts; the value
  * read back makes the retval depend on what the kernel left there (the model marks it unpredictable).
  */
-export function mapUpdateUninit(c: MapMutationCtx): string {
+function mapUpdateUninit(c: MapMutationCtx): string {
   const { rng } = c;
   const mi = mapIndex(c.plan.maps, rng);
   const m = c.plan.maps[mi];

@@ -20,7 +20,7 @@ const unlessRefused = (c: HelperMutationCtx, reason: string): string =>
   helperAvailable(c.progType, 84) ? reason : '^program of this type cannot use helper bpf_sk_lookup_(tcp#84|udp#85)$';
 
 /** check_reference_leak: a socket looked up and never released */
-export function sockLeak(c: HelperMutationCtx): string {
+function sockLeak(c: HelperMutationCtx): string {
   const skip = c.newLabel();
   const check = c.rng.chance(0.5);
   c.atMainExit([...lookup(c), ...(check ? [E.jumpImm(BPF_JEQ, 0, 0, skip), E.ldx('W', 1, 0, 4)] : []), E.label(skip)]);
@@ -28,13 +28,13 @@ export function sockLeak(c: HelperMutationCtx): string {
 }
 
 /** check_func_arg (release of PTR_TO_SOCKET_OR_NULL): the release before the NULL check */
-export function sockReleaseUnchecked(c: HelperMutationCtx): string {
+function sockReleaseUnchecked(c: HelperMutationCtx): string {
   c.atMainExit([...lookup(c), E.movReg(1, 0), E.callHelper(BPF_FUNC_sk_release)]);
   return unlessRefused(c, whole(`R1 type=sock_or_null expected=${SOCK_EXPECTED}`));
 }
 
 /** release_reference: the socket's spilled copy released a second time, or read after the release */
-export function sockUseAfterRelease(c: HelperMutationCtx): string {
+function sockUseAfterRelease(c: HelperMutationCtx): string {
   const skip = c.newLabel();
   const twice = c.rng.chance(0.5);
   const after: Op[] = twice ? [E.ldx('DW', 1, R_FP, -8), E.callHelper(BPF_FUNC_sk_release)] : [E.ldx('DW', 1, R_FP, -8), E.ldx('W', 2, 1, 4)];

@@ -11,7 +11,7 @@ import { E2BIG, EACCES, EFAULT, EINVAL, msg } from './messages.ts';
 import { clearAllPktPointers, referenceLeak } from './pointers.ts';
 import { reject, type CheckResult, type Subprog } from './precheck.ts';
 import type { Profile } from './profile.ts';
-import { cover, coverageOn, pointerKind } from './coverage.ts';
+import { cover, coverageOn, coverReason, pointerKind } from './coverage.ts';
 import type { CheckRuleId } from './coverage-rules.ts';
 import { curFrame, newFrame, unknownScalar, type Reg, type VState } from './state.ts';
 
@@ -108,7 +108,11 @@ export function checkFuncCall(env: CallEnv, st: VState, insn: RawInsn, idx: numb
         }
       }
     }
-    if (err) env.unreliable.add(callee);
+    if (err) {
+      env.unreliable.add(callee);
+      // the argument check failed (a static callee is verified anyway, a global call is refused with another line)
+      if (err.kind === 'reject' && err.message) coverReason(err.message);
+    }
   }
   if (info.argCnt > 5 && !err) cover('check_func_call:stack-args');
   if (sub.linkage === 'global') {

@@ -23,6 +23,8 @@ import {
   type SignatureSummary,
 } from '../core/diff/index.ts';
 import { generatePrograms, type GenOptions } from '../core/gen/index.ts';
+import { GuidedCampaign, type CoverageSummary, type GuidedOptions } from '../core/guided/index.ts';
+import { MODEL_RULES } from '../core/model/coverage.ts';
 import { parseProgram, programToJson, type Outcome, type Program } from '../core/program/index.ts';
 import type { Catalog, KernelImage } from '../kernel/index.ts';
 import { DEFAULT_CORPUS_DIR, loadCorpus, type CorpusEntry } from './corpus.ts';
@@ -59,6 +61,10 @@ interface CampaignParams {
   batch: number;
   gen: Partial<GenOptions>;
   kernels: string[];
+  /** coverage guidance: the share of each batch made by mutating the campaign corpus; absent or share 0: unguided */
+  guided?: GuidedOptions;
+  /** keep every program run, in campaign order, in the result's `programs` (`fuzz --save-programs`) */
+  keepPrograms?: boolean;
 }
 
 export interface CampaignProgress {
@@ -67,6 +73,8 @@ export interface CampaignProgress {
   divergences: number;
   signatures: number;
   elapsedMs: number;
+  /** model rules hit and distinct reason lines so far (batches recorded in order) */
+  coverage: CoverageSummary;
 }
 
 export interface CampaignResult {
@@ -74,6 +82,9 @@ export interface CampaignResult {
   signatures: SignatureSummary[];
   interrupted: boolean;
   elapsedMs: number;
+  coverage: CoverageSummary;
+  /** with keepPrograms: the programs run, in campaign order */
+  programs?: Program[];
 }
 
 interface ReduceProgress {
@@ -139,9 +150,9 @@ export class Engine {
   }
 
   /** Model and kernels on every program, diffed; `start` makes finding indices campaign indices. */
-  async runBatch(programs: Program[], kernels: readonly string[], opts: { start?: number; priority?: Priority; soundnessRate?: number } = {}): Promise<BatchResult> {
+  async runBatch(programs: Program[], kernels: readonly string[], opts: { start?: number; priority?: Priority; soundnessRate?: number; coverage?: boolean } = {}): Promise<BatchResult> {
     const diff = this.diffOptions(opts.priority ?? 'normal', opts.soundnessRate);
-    const result = await runBatch(programs, this.targets(kernels), diff, opts.start ?? 0);
+    const result = await runBatch(programs, this.targets(kernels), { ...diff, coverage: opts.coverage }, opts.start ?? 0);
     // each verdict or reason divergence once more at log level 2: where model and kernel first part ways
     await explainFindings(result.divergences, diff.runner);
     result.vmRestarts = await this.pools.newRestarts();
@@ -150,30 +161,58 @@ export class Engine {
 
   /**
    * A whole campaign in this process: batches are generated and sent two at a time, so the
-   * guests work on one batch while the model and the differ handle the other.
+   * guests work on one batch while the model and the differ handle the other. Every program's
+   * coverage is folded into the campaign's in batch order; a guided campaign's batch b mutates
+   * the corpus as it stood after batch b-2 (core/guided/campaign.ts), so it is deterministic.
    */
   async runCampaign(params: CampaignParams, hooks: { signal?: AbortSignal; onProgress?: (p: CampaignProgress) => void } = {}): Promise<CampaignResult> {
     this.targets(params.kernels);
     const total = emptyBatchResult();
     const started = performance.now();
     const bySig = new Set<string>();
+    const guided = new GuidedCampaign(params.seed, params.gen, params.guided ?? { share: 0 }, MODEL_RULES.length);
+    const dependsOnCorpus = (params.guided?.share ?? 0) > 0;
+    // batches finished but not yet recorded (an earlier one is still running), and lanes waiting for the corpus
+    const finished = new Map<number, { start: number; programs: Program[]; result: BatchResult }>();
+    let recorded = 0;
+    let wake: Array<() => void> = [];
     let next = 0;
+    let batchNo = 0;
+    const kept: Program[] = [];
     const report = () =>
-      hooks.onProgress?.({ done: total.programs, total: params.count, divergences: total.divergences.length, signatures: bySig.size, elapsedMs: performance.now() - started });
+      hooks.onProgress?.({ done: total.programs, total: params.count, divergences: total.divergences.length, signatures: bySig.size, elapsedMs: performance.now() - started, coverage: guided.summary() });
+    const recordInOrder = () => {
+      for (let f = finished.get(recorded); f; f = finished.get(recorded)) {
+        finished.delete(recorded);
+        const cov = f.result.coverage ?? [];
+        guided.record(recorded, f.programs.map((program, i) => ({ program, index: f.start + i, coverage: cov[i] ?? { rules: [], kernelReasons: [], modelReasons: [] } })));
+        delete f.result.coverage;
+        if (params.keepPrograms) kept.push(...f.programs);
+        for (const d of f.result.divergences) bySig.add(d.signature);
+        mergeBatchResults(total, f.result);
+        recorded++;
+        report();
+      }
+      const waiting = wake;
+      wake = [];
+      for (const w of waiting) w();
+    };
     const lane = async (): Promise<void> => {
       while (next < params.count && !hooks.signal?.aborted) {
         const start = next;
+        const b = batchNo++;
         const n = Math.min(params.batch, params.count - start);
         next += n;
-        const r = await this.runBatch(this.generate(params.seed, start, n, params.gen), params.kernels, { start });
-        for (const d of r.divergences) bySig.add(d.signature);
-        mergeBatchResults(total, r);
-        report();
+        while (dependsOnCorpus && !guided.ready(b)) await new Promise<void>((r) => wake.push(r));
+        const programs = guided.programs(b, start, n);
+        const result = await this.runBatch(programs, params.kernels, { start, coverage: true });
+        finished.set(b, { start, programs, result });
+        recordInOrder();
       }
     };
     await Promise.all([lane(), lane()]);
     total.divergences.sort((a, b) => a.index - b.index);
-    return { total, signatures: aggregateDivergences(total.divergences), interrupted: hooks.signal?.aborted === true, elapsedMs: performance.now() - started };
+    return { total, signatures: aggregateDivergences(total.divergences), interrupted: hooks.signal?.aborted === true, elapsedMs: performance.now() - started, coverage: guided.summary(), ...(params.keepPrograms ? { programs: kept } : {}) };
   }
 
   /**

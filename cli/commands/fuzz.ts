@@ -4,8 +4,8 @@
 // still writes the findings found so far.
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { DEFAULT_GEN_OPTIONS, generatePrograms, type GenOptions } from '../../core/gen/index.ts';
-import { parseProgram, programsToJsonl } from '../../core/program/index.ts';
+import { DEFAULT_GEN_OPTIONS, type GenOptions } from '../../core/gen/index.ts';
+import { parseProgram, programsToJsonl, type Program } from '../../core/program/index.ts';
 import type { CampaignProgress, CampaignResult } from '../../engine/index.ts';
 import { openEngine } from '../engine.ts';
 import { writeFindings, type SignatureReport } from '../findings.ts';
@@ -13,6 +13,7 @@ import { UserError } from '../user-error.ts';
 import { collect, integerOption, rateOption } from '../options.ts';
 import { DEFAULT_SOUNDNESS_RATE } from '../../engine/index.ts';
 import { addGeneratorOptions, featureRatesHelp, generatorOptions, type GeneratorFlags } from '../gen-options.ts';
+import { DEFAULT_GUIDED_SHARE, formatCoverage, type CoverageSummary } from '../../core/guided/index.ts';
 
 interface FuzzOptions extends GeneratorFlags {
   kernel: string[];
@@ -31,6 +32,8 @@ interface FuzzOptions extends GeneratorFlags {
   freshGuestPerBatch?: boolean;
   soundness: boolean;
   soundnessRate: number;
+  guided?: boolean;
+  guidedShare: number;
 }
 
 export function register(program: Command): void {
@@ -46,13 +49,16 @@ export function register(program: Command): void {
     .option('--timeout <ms>', 'per-program timeout in the guest; one that runs out is tried once more with 6x the timeout before it counts as a hang', integerOption('--timeout', 100), 10_000)
     .option('--no-reduce', 'do not reduce the divergences found')
     .option('--reduce-checks <n>', 'candidate checks per reduction', integerOption('--reduce-checks', 1), 2000)
-    .option('--save-programs <file>', 'also write every program the run generated, one bpfdiff.program/v1 per line (as `bpfdiff gen` writes them)')
+    .option('--save-programs <file>', 'also write every program the run went through, one bpfdiff.program/v1 per line (with --no-guided, what `bpfdiff gen` writes; guided, the mutants in their places)')
     .option('--accel <accel>', 'auto (KVM only after a probe boot works), kvm or tcg', 'auto')
     .option('--cpu <model>', 'QEMU -cpu model of the guests')
     .option('--no-snapshots', 'boot a crashed, hung or tainted guest again instead of restoring the snapshot of a booted one')
     .option('--fresh-guest-per-batch', 'restore every guest from the booted snapshot before each batch, so no kernel state crosses batches')
     .option('--soundness-rate <r>', 'share of the programs model and kernel accept alike that the soundness oracle loads again at log level 2 and checks against the interpreter (verifier-unsound)', rateOption('--soundness-rate'), DEFAULT_SOUNDNESS_RATE)
-    .option('--no-soundness', 'no soundness oracle (same as --soundness-rate 0)');
+    .option('--no-soundness', 'no soundness oracle (same as --soundness-rate 0)')
+    .option('--guided', 'coverage guidance (the default): keep the programs that reach a model rule or reason line not seen before, and spend --guided-share of each batch mutating them')
+    .option('--no-guided', 'no coverage guidance: every program comes from the generator')
+    .option('--guided-share <r>', `share of each batch made by mutating the campaign corpus (default ${DEFAULT_GUIDED_SHARE})`, rateOption('--guided-share'), DEFAULT_GUIDED_SHARE);
   addGeneratorOptions(command)
     .addHelpText(
       'after',
@@ -89,7 +95,7 @@ async function fuzz(opts: FuzzOptions, gen: Partial<GenOptions>): Promise<number
     if (!tty && now - lastLine < 10_000 && p.done < p.total) return;
     lastLine = now;
     const rate = p.done / Math.max(0.001, p.elapsedMs / 1000);
-    const line = `fuzz: ${p.done}/${p.total} programs  ${rate.toFixed(1)}/s  divergences ${p.divergences} (${p.signatures} signatures)`;
+    const line = `fuzz: ${p.done}/${p.total} programs  ${rate.toFixed(1)}/s  divergences ${p.divergences} (${p.signatures} signatures)  ${formatCoverage(p.coverage)}`;
     process.stderr.write(tty ? `\r\x1b[K${line}` : `${line}\n`);
   };
 
@@ -104,9 +110,10 @@ async function fuzz(opts: FuzzOptions, gen: Partial<GenOptions>): Promise<number
     soundnessRate: opts.soundness ? opts.soundnessRate : 0,
   });
   try {
-    const result = await engine.runCampaign({ seed: opts.seed, count: opts.count, batch: opts.batch, gen, kernels: opts.kernel }, { signal: abort.signal, onProgress: progress });
+    const guided = { share: opts.guided === false ? 0 : opts.guidedShare };
+    const result = await engine.runCampaign({ seed: opts.seed, count: opts.count, batch: opts.batch, gen, kernels: opts.kernel, guided, keepPrograms: opts.savePrograms !== undefined }, { signal: abort.signal, onProgress: progress });
     if (tty) process.stderr.write('\n');
-    if (opts.savePrograms) await savePrograms(opts.savePrograms, opts.seed, result.total.programs, gen);
+    if (opts.savePrograms) await savePrograms(opts.savePrograms, result.programs ?? []);
     const reports: SignatureReport[] = [];
     if (opts.reduce && !abort.signal.aborted) {
       for (const [i, s] of result.signatures.entries()) {
@@ -131,6 +138,8 @@ async function fuzz(opts: FuzzOptions, gen: Partial<GenOptions>): Promise<number
         expectedCrossKernel: result.total.expectedCrossKernel,
         elapsedMs: Math.round(result.elapsedMs),
         interrupted: result.interrupted,
+        guidedShare: guided.share,
+        coverage: result.coverage,
       });
       process.stderr.write(`fuzz: ${reports.length} finding(s) written to ${opts.out}\n`);
     }
@@ -143,15 +152,14 @@ async function fuzz(opts: FuzzOptions, gen: Partial<GenOptions>): Promise<number
   }
 }
 
-/** The programs a run went through: the seed's first `count` (batches are taken in order and
- *  every batch started is finished, an interrupted run included), generated again. */
-async function savePrograms(file: string, seed: number, count: number, gen: Partial<GenOptions>): Promise<void> {
+/** The programs a run went through, in campaign order (generated ones and, guided, the mutants). */
+async function savePrograms(file: string, programs: readonly Program[]): Promise<void> {
   try {
-    await writeFile(file, programsToJsonl(generatePrograms(seed, count, gen)));
+    await writeFile(file, programsToJsonl(programs));
   } catch (err) {
     throw new UserError(`--save-programs ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  process.stderr.write(`fuzz: ${count} programs written to ${file}\n`);
+  process.stderr.write(`fuzz: ${programs.length} programs written to ${file}\n`);
 }
 
 function printSummary(result: CampaignResult, findings: SignatureReport[], unames: Record<string, string>, restarts: number): void {
@@ -173,6 +181,7 @@ function printSummary(result: CampaignResult, findings: SignatureReport[], uname
         `${s.values} register values against the kernel's beliefs; host ${(s.hostMs / 1000).toFixed(1)} s`,
     );
   }
+  lines.push(coverageLine(result.coverage));
   const classes = Object.entries(t.byClass).filter(([, n]) => n > 0);
   lines.push('', 'class                   divergences');
   if (classes.length === 0) lines.push('(none)');
@@ -191,3 +200,9 @@ function printSummary(result: CampaignResult, findings: SignatureReport[], uname
   process.stdout.write(lines.join('\n') + '\n');
 }
 
+
+/** `coverage: model rules 123/456 (27%)  reason lines 31 (model 29)  corpus 40, 300 programs mutated` */
+function coverageLine(c: CoverageSummary): string {
+  const guided = c.mutated ? `  corpus ${c.corpusSize ?? 0}, ${c.mutated} programs mutated` : '  (unguided)';
+  return `coverage: model ${formatCoverage(c)} (model ${c.modelReasonLines})${guided}`;
+}

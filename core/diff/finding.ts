@@ -6,6 +6,7 @@
 import type { Outcome, ProgramJson } from '../program/index.ts';
 import { DIVERGENCE_CLASSES, type DivergenceClass } from './compare.ts';
 import type { FirstDisagreement } from './first-disagreement.ts';
+import type { ProgramCoverage } from '../guided/coverage.ts';
 
 /** A kernel id and the model profile that predicts it. */
 /** `7.2@Haswell` → ['7.2', 'Haswell']: a kernel id may name its guests' QEMU CPU model after an @ */
@@ -73,6 +74,8 @@ export interface BatchResult {
   timing: { modelMs: number; kernelMs: number };
   /** guests restarted while this batch ran (crashes, hangs) */
   vmRestarts: number;
+  /** per program, in batch order, when the batch was asked for coverage (not merged: a campaign folds it in order) */
+  coverage?: ProgramCoverage[];
   /** the soundness oracle's share of the batch, when it ran (soundness-stage.ts) */
   soundness?: SoundnessStats;
 }

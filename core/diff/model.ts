@@ -6,10 +6,10 @@ import type { KernelRunner, ModelVerify } from './run-batch.ts';
 
 /** verify() of core/model with the profile looked up by id (or kernel id). */
 export function modelVerify(profiles: Record<string, Profile> = {}): ModelVerify {
-  return (program: Program, profile: string, cpu?: string): Outcome => {
+  return (program: Program, profile: string, cpu?: string, coverage?: Set<string>): Outcome => {
     const p = profiles[profile] ?? resolveProfile(profile);
     if (!p) throw new RangeError(`profile: unknown profile ${profile}`);
-    return verify(program, p, { jit: cpu ?? 'qemu64' });
+    return verify(program, p, { jit: cpu ?? 'qemu64', ...(coverage ? { coverage } : {}) });
   };
 }
 

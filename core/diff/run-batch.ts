@@ -10,6 +10,7 @@ import {
 } from './compare.ts';
 import { emptyBatchResult, type BatchResult, type KernelTarget } from './finding.ts';
 import { soundnessStage, type UnsoundFinding } from './soundness-stage.ts';
+import type { ProgramCoverage } from '../guided/coverage.ts';
 
 /** Runs programs on one real kernel; outcomes come back in input order. */
 export interface KernelRunner {
@@ -18,8 +19,11 @@ export interface KernelRunner {
   runLevel2?(programs: Program[], kernelId: string): Promise<Outcome[]>;
 }
 
-/** The model: what the kernel described by `profile` does with `program` (retval included), its JIT image for `cpu`. */
-export type ModelVerify = (program: Program, profile: string, cpu?: string) => Outcome;
+/**
+ * The model: what the kernel described by `profile` does with `program` (retval included), its
+ * JIT image for `cpu`; with `coverage`, the ids of the model rules the program exercised are added to it.
+ */
+export type ModelVerify = (program: Program, profile: string, cpu?: string, coverage?: Set<string>) => Outcome;
 
 /** the model runs once per (profile, CPU model) */
 const modelKey = (t: KernelTarget): string => `${t.profile}@${t.cpu ?? 'qemu64'}`;
@@ -29,6 +33,8 @@ export interface RunBatchOptions {
   verify: ModelVerify;
   /** share of comparable accepted programs the soundness oracle checks (0 or absent: off; needs runner.runLevel2) */
   soundnessRate?: number;
+  /** record each program's coverage (model rules, reason lines) in the result's `coverage` */
+  coverage?: boolean;
 }
 
 const mutationOf = (p: Program): string | undefined => {
@@ -47,13 +53,14 @@ export async function runBatch(programs: Program[], targets: readonly KernelTarg
   actualP.catch(() => undefined);
   const keys = [...new Map(targets.map((t) => [modelKey(t), t])).values()];
   const predicted = new Map<string, Outcome[]>();
+  const rules = opts.coverage ? programs.map(() => new Set<string>()) : undefined;
   let modelMs = 0;
   for (const target of keys) {
     const outs: Outcome[] = [];
     let since = performance.now();
-    for (const p of programs) {
+    for (const [pi, p] of programs.entries()) {
       const m0 = performance.now();
-      outs.push(opts.verify(p, target.profile, target.cpu));
+      outs.push(opts.verify(p, target.profile, target.cpu, rules?.[pi]));
       modelMs += performance.now() - m0;
       // Yield now and then so the kernel runner's I/O keeps the guests fed meanwhile.
       if (performance.now() - since > 5) {
@@ -78,6 +85,7 @@ export async function runBatch(programs: Program[], targets: readonly KernelTarg
     result.soundness = stage.stats;
     for (const f of stage.found) unsound.set(`${f.target}:${f.program}`, f);
   }
+  if (rules) result.coverage = programCoverage(rules, actual, [...predicted.values()]);
   programs.forEach((program, i) => {
     const index = start + i;
     const mutation = mutationOf(program);
@@ -154,4 +162,15 @@ export async function runBatch(programs: Program[], targets: readonly KernelTarg
     if (clean) result.agreed++;
   });
   return result;
+}
+
+const rejectReasons = (outs: readonly Outcome[]): string[] => [...new Set(outs.filter((o) => o.verdict === 'reject' && o.message).map((o) => normalizeReason(o.message)))].sort();
+
+/** Per program: the model rules it hit (every profile's), the kernels' and the model's reject reason lines. */
+function programCoverage(rules: ReadonlyArray<Set<string>>, actual: ReadonlyArray<readonly Outcome[]>, predicted: ReadonlyArray<readonly Outcome[]>): ProgramCoverage[] {
+  return rules.map((r, i) => ({
+    rules: [...r].sort(),
+    kernelReasons: rejectReasons(actual.map((outs) => outs[i])),
+    modelReasons: rejectReasons(predicted.map((outs) => outs[i])),
+  }));
 }

@@ -171,7 +171,6 @@ export class Engine {
     const started = performance.now();
     const bySig = new Set<string>();
     const guided = new GuidedCampaign(params.seed, params.gen, params.guided ?? { share: 0 }, MODEL_RULES.length);
-    const dependsOnCorpus = (params.guided?.share ?? 0) > 0;
     // batches finished but not yet recorded (an earlier one is still running), and lanes waiting for the corpus
     const finished = new Map<number, { start: number; programs: Program[]; result: BatchResult }>();
     let recorded = 0;
@@ -203,7 +202,7 @@ export class Engine {
         const b = batchNo++;
         const n = Math.min(params.batch, params.count - start);
         next += n;
-        while (dependsOnCorpus && !guided.ready(b)) await new Promise<void>((r) => wake.push(r));
+        while (!guided.ready(b)) await new Promise<void>((r) => wake.push(r));
         const programs = guided.programs(b, start, n);
         const result = await this.runBatch(programs, params.kernels, { start, coverage: true });
         finished.set(b, { start, programs, result });

@@ -13,7 +13,7 @@ export const GUIDED_GENERATOR_ID = 'bpfdiff-guided/1';
 /** the Prng stream of the guided draws, apart from the generator's own (stream 0) */
 const GUIDED_STREAM = 0x6775;
 /** batch b mutates the corpus after batches 0..b-LAG */
-export const CORPUS_LAG = 2;
+const CORPUS_LAG = 2;
 export const DEFAULT_GUIDED_SHARE = 0.3;
 
 export interface GuidedOptions {
@@ -24,7 +24,7 @@ export interface GuidedOptions {
 }
 
 /** `guidedShare: expected ...` for a bad share, in the project's field-naming style */
-export function checkGuidedShare(share: unknown): string | undefined {
+function checkGuidedShare(share: unknown): string | undefined {
   return typeof share === 'number' && share >= 0 && share <= 1 ? undefined : `guidedShare: expected a number from 0 to 1, got ${JSON.stringify(share)}`;
 }
 
@@ -32,7 +32,7 @@ export function checkGuidedShare(share: unknown): string | undefined {
  * Program `index` of a guided campaign given the corpus it may mutate: a mutant (meta names its
  * parent's campaign index and the mutations) or the generator's program.
  */
-export function guidedProgram(seed: number, index: number, gen: GenOptions, share: number, corpus: readonly CorpusEntry[]): Program {
+function guidedProgram(seed: number, index: number, gen: GenOptions, share: number, corpus: readonly CorpusEntry[]): Program {
   if (corpus.length > 0 && share > 0) {
     const rng = Prng.forProgram(seed, index, GUIDED_STREAM);
     if (rng.chance(share)) {
@@ -76,9 +76,9 @@ export class GuidedCampaign {
     this.corpus = new GuidedCorpus(this.coverage, opts.capacity ?? DEFAULT_CORPUS_CAPACITY);
   }
 
-  /** whether batch `b`'s corpus is known (batches 0..b-LAG recorded) */
+  /** whether batch `b` can be made: its corpus is known (batches 0..b-LAG recorded), or it needs none */
   ready(b: number): boolean {
-    return this.recorded >= b - CORPUS_LAG + 1;
+    return this.opts.share === 0 || this.recorded >= b - CORPUS_LAG + 1;
   }
 
   /** The programs of batch `b` (campaign indices start..start+n-1); needs ready(b). */

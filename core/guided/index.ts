@@ -1,7 +1,5 @@
 // core/guided: coverage-guided campaigns without kernel coverage. Per program the model's rule
 // ids and the reason lines; per campaign their union and a bounded corpus of the programs that
 // brought something new; and IR-level mutations of those programs for a share of each batch.
-export { CampaignCoverage, formatCoverage, type CoverageSummary, type ProgramCoverage } from './coverage.ts';
-export { GuidedCorpus, DEFAULT_CORPUS_CAPACITY } from './corpus.ts';
-export { IR_MUTATIONS, mutateProgram, type IrMutation, type Mutant } from './mutate.ts';
-export { GuidedCampaign, guidedProgram, checkGuidedShare, CORPUS_LAG, DEFAULT_GUIDED_SHARE, GUIDED_GENERATOR_ID, type GuidedOptions, type CoveredProgram } from './campaign.ts';
+export { formatCoverage, type CoverageSummary } from './coverage.ts';
+export { GuidedCampaign, DEFAULT_GUIDED_SHARE, GUIDED_GENERATOR_ID, type GuidedOptions, type CoveredProgram } from './campaign.ts';

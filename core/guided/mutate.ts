@@ -274,7 +274,7 @@ function irOf(p: Program): FuncIr[] {
   return ir;
 }
 
-export interface Mutant {
+interface Mutant {
   program: Program;
   /** the mutations applied, in order; empty when none gave a valid program (the parent returned) */
   mutations: IrMutation[];

@@ -193,7 +193,7 @@ export function workerConfig(settings: Settings, redisUrl: string): WorkerConfig
 }
 
 /** Where this machine's kernels and caches are, and a forced accelerator: what kernel/ reads. */
-export interface MachineSettings {
+interface MachineSettings {
   /** BPFDIFF_CATALOG: the kernel catalog; undefined: vm-images/cache/catalog.json */
   catalogPath?: string;
   /** BPFDIFF_ACCEL: kvm or tcg overrides the probe; undefined (or auto): probe */

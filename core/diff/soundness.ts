@@ -157,9 +157,10 @@ class PathMatcher {
       if (!root || root.walk !== 0 || root.visits.length === 0) return this.stop('the log has no walk of the main program');
       this.cands = [{ seg: root, pos: 0 }];
     } else if (!this.advance(pc, depth)) return;
+    if (!this.forks(pc)) return;
     this.prevPc = pc;
     this.report.steps++;
-    this.check(pc, regs, prov);
+    this.check(pc, depth - (this.calls.at(-1)?.depth ?? 0), regs, prov);
   }
 
   /** the matches of the run's next instruction; false when the comparison stops here */
@@ -227,62 +228,81 @@ class PathMatcher {
     return true;
   }
 
-  private check(pc: number, regs: readonly bigint[], prov: readonly (Provenance | undefined)[]): void {
+  /**
+   * A state split at one instruction (`from X to X`: maybe_fork_scalars forks a register known
+   * to be -1 or 0 before AND/OR into one path per value): the run may be on either, so both
+   * are matches. False when one of them was pruned there.
+   */
+  private forks(pc: number): boolean {
+    const keys = new Set(this.cands.map((c) => `${c.seg.id}:${c.pos}`));
+    for (let i = 0; i < this.cands.length; i++) {
+      const c = this.cands[i]!;
+      for (const s of this.popped.get(`${c.seg.walk}:${pc}>${pc}`) ?? []) {
+        if (s.id <= c.seg.id || keys.has(`${s.id}:0`)) continue;
+        if (s.visits.length === 0) {
+          this.stop(`pruned at ${pc}`);
+          return false;
+        }
+        keys.add(`${s.id}:0`);
+        this.cands.push({ seg: s, pos: 0 });
+      }
+    }
+    if (this.cands.length > MAX_CANDIDATES) {
+      this.stop(`more than ${MAX_CANDIDATES} ways to match the path at ${pc}`);
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Compares each register the instruction reads with every match's belief: outside all of them
+   * is unsound; outside some, those matches are not the run's path (a sound kernel's true match
+   * always holds the run's values) and are dropped, so a fork or a branch the walk took twice
+   * stops costing coverage at its next pruning point.
+   */
+  private check(pc: number, frame: number, regs: readonly bigint[], prov: readonly (Provenance | undefined)[]): void {
     const insn = this.program.insns[pc];
     if (!insn) return;
+    // a match in another frame is another call of the same function
+    const consistent = this.cands.map((c) => c.seg.visits[c.pos]!.frame === frame);
+    if (consistent.some((x) => x) && consistent.some((x) => !x)) this.cands = this.cands.filter((_, ci) => consistent[ci]);
+    consistent.length = this.cands.length;
+    consistent.fill(true);
     for (const r of readRegs(insn)) {
       if (r > 10) continue;
       const p = prov[r];
-      if (p?.kind === 'addr') {
-        this.checkStackPointer(pc, insn, r, regs[r]!, p.region);
+      let compare: ((b: RegBelief, visitFrame: number) => string | undefined) | undefined;
+      let value = BigInt.asUintN(64, regs[r]!);
+      let ptrFrame: number | undefined;
+      if (p === undefined) compare = (b) => (b.type === 'scalar' ? brokenBound(b, value) : 'type');
+      else if (p.kind === 'addr' && stackDepth(p.region) !== undefined) {
+        // a pointer into a stack frame: the frame and offset (frames count from the walk's own start)
+        const f = stackDepth(p.region)! - (this.calls.at(-1)?.depth ?? 0);
+        const offset = Number(BigInt.asIntN(64, regs[r]! - (p.region.base + BigInt(p.region.bytes.length))));
+        ptrFrame = f;
+        value = BigInt.asUintN(64, BigInt(offset));
+        compare = (b, visitFrame) => (b.type === 'fp' ? brokenStackBound(b, visitFrame, f, offset) : 'type');
+      }
+      if (!compare) continue;
+      const want = p === undefined ? 'scalar' : 'fp';
+      const visits = this.cands.map((c) => c.seg.visits[c.pos]!);
+      const beliefs = visits.map((v) => v.regs.find((x) => x.reg === r));
+      if (beliefs.some((b) => b?.type !== want)) continue;
+      this.report.checked++;
+      const broken = beliefs.map((b, ci) => compare!(b!, visits[ci]!.frame));
+      if (broken.some((x) => x === undefined)) {
+        broken.forEach((x, ci) => {
+          if (x !== undefined) consistent[ci] = false;
+        });
         continue;
       }
-      if (p !== undefined) continue;
-      const beliefs: RegBelief[] = [];
-      for (const c of this.cands) {
-        const b = c.seg.visits[c.pos]!.regs.find((x) => x.reg === r);
-        if (!b || b.type !== 'scalar') break;
-        beliefs.push(b);
-      }
-      if (beliefs.length !== this.cands.length) continue;
-      this.report.checked++;
-      const v = BigInt.asUintN(64, regs[r]!);
-      const broken = beliefs.map((b) => brokenBound(b, v));
-      if (broken.some((x) => x === undefined)) continue;
       const key = `${pc}:${r}`;
       if (this.seen.has(key)) continue;
       this.seen.add(key);
-      this.report.unsound.push({ insn: pc, reg: r, value: v, bound: broken[0]!, belief: beliefs[0]!, what: insnWhat(insn) });
+      const bound = p === undefined ? broken[0]! : `fp ${broken[0]!}`;
+      this.report.unsound.push({ insn: pc, reg: r, value, bound, belief: beliefs[0]!, what: insnWhat(insn), ...(ptrFrame !== undefined ? { frame: ptrFrame } : {}) });
     }
-  }
-
-  /** a pointer into a stack frame: the frame and offset the kernel believed (frames count from the walk's own start) */
-  private checkStackPointer(pc: number, insn: RawInsn, r: number, value: bigint, region: { name: string; base: bigint; bytes: Uint8Array }): void {
-    const depth = stackDepth(region);
-    if (depth === undefined) return;
-    const frame = depth - (this.calls.at(-1)?.depth ?? 0);
-    const offset = Number(BigInt.asIntN(64, value - (region.base + BigInt(region.bytes.length))));
-    const broken: string[] = [];
-    let first: RegBelief | undefined;
-    for (const c of this.cands) {
-      const visit = c.seg.visits[c.pos]!;
-      const b = visit.regs.find((x) => x.reg === r);
-      if (!b || b.type !== 'fp') return;
-      first ??= b;
-      const bound = brokenStackBound(b, visit.frame, frame, offset);
-      if (!bound) return this.countChecked();
-      broken.push(bound);
-    }
-    if (!first) return;
-    this.countChecked();
-    const key = `${pc}:${r}`;
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
-    this.report.unsound.push({ insn: pc, reg: r, value: BigInt.asUintN(64, BigInt(offset)), bound: `fp ${broken[0]!}`, belief: first, what: insnWhat(insn), frame });
-  }
-
-  private countChecked(): void {
-    this.report.checked++;
+    if (consistent.some((x) => x) && consistent.some((x) => !x)) this.cands = this.cands.filter((_, ci) => consistent[ci]);
   }
 }
 

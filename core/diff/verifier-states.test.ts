@@ -102,6 +102,17 @@ describe('the walk of a level-2 log (kernel/bpf/verifier.c do_check)', () => {
     expect(after?.regs.some((r) => r.reg >= 1 && r.reg <= 5)).toBe(false);
   });
 
+  it('7.2: a state forked at one instruction (maybe_fork_scalars) is a path `from 3 to 3`', () => {
+    const w = parseVerifierWalk(fixture('log2-7.2-fork-and'));
+    expect(w.segments.map((s) => [s.start, s.from, s.end, s.visits.map((v) => v.insn)])).toEqual([
+      [0, undefined, 'exit', [0, 1, 2, 3, 4, 5]],
+      [3, { insn: 3, to: 3 }, 'exit', [3, 4, 5]],
+    ]);
+    expect(reg(w.segments[0]!.visits[3], 7)).toMatchObject({ smin: -1n, smax: 0n });
+    expect(reg(w.segments[0]!.visits[4], 7)?.value).toBe(0x10000n);
+    expect(reg(w.segments[1]!.visits[0], 7)?.value).toBe(0n);
+  });
+
   it('6.12 and 7.3 give the same beliefs as 7.2 for the same program', () => {
     const strip = (v: InsnBelief[]) => v.map((x) => ({ ...x, regs: x.regs.map((r) => ({ ...r })) }));
     const a = strip(parseVerifierStates(fixture('log2-7.2-subprog')));

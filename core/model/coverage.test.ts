@@ -197,17 +197,35 @@ describe('verify(..., { coverage })', () => {
     }
   });
 
-  it('on the kernel selftests corpus: every rule hit is registered and every reason line has its rule', () => {
+  it('on the kernel selftests corpus under 6.12, 7.2 and 7.3: every rule hit is registered and every reason line has its rule', () => {
     const programs = parseProgramsJsonl(readFileSync(fileURLToPath(new URL('../../corpus/kernel-selftests/selftests.jsonl', import.meta.url)), 'utf8'));
-    const hit = new Set<string>();
+    for (const kernel of ['6.12', '7.2', '7.3']) {
+      const hit = new Set<string>();
+      const orphanReasons = new Set<string>();
+      for (const prog of programs) {
+        const o = verify(prog, resolveProfile(kernel)!, { coverage: hit, run: false, xlated: false, jit: false });
+        if (o.verdict === 'reject' && reasonRule(o.message) === undefined) orphanReasons.add(o.message);
+      }
+      expect([...orphanReasons]).toEqual([]);
+      expect([...hit].filter((id) => !MODEL_RULE_IDS.has(id))).toEqual([]);
+      // independent programs reach well over half of the model's rules
+      expect(hit.size).toBeGreaterThan(MODEL_RULES.length / 2);
+    }
+  });
+
+  it('on generated programs with every feature on: reason lines all have their rule, and the features reach rules the stack-argument programs do not', () => {
+    const features = { mapRate: 0.1, mapArgRate: 0.2, helperRate: 0.1, socketRate: 0.05, mutationRate: 0.5 };
+    const rich = new Set<string>(), plain = new Set<string>();
     const orphanReasons = new Set<string>();
-    for (const prog of programs) {
-      const o = verify(prog, profile, { coverage: hit, run: false, xlated: false, jit: false });
+    for (const prog of generatePrograms(2, 60, features)) {
+      const o = verify(prog, profile, { coverage: rich, run: false, xlated: false, jit: false });
       if (o.verdict === 'reject' && reasonRule(o.message) === undefined) orphanReasons.add(o.message);
     }
+    for (const prog of generatePrograms(2, 60, { preset: 'gen2', mutationRate: 0.5 })) verify(prog, profile, { coverage: plain, run: false, xlated: false, jit: false });
     expect([...orphanReasons]).toEqual([]);
-    expect([...hit].filter((id) => !MODEL_RULE_IDS.has(id))).toEqual([]);
-    // independent programs reach well over half of the model's rules
-    expect(hit.size).toBeGreaterThan(MODEL_RULES.length / 2);
-  });
+    for (const id of ['check_helper_call:bpf_map_lookup_elem', 'mark_ptr_or_null_regs:null-check', 'check_mem_access:pkt-read', 'try_match_pkt_pointers:pkt-vs-end']) {
+      expect(rich).toContain(id);
+      expect(plain).not.toContain(id);
+    }
+  }, 180_000);
 });

@@ -10,11 +10,13 @@ interface CliEngineOptions extends PoolSettings {
   pool?: number;
   /** the soundness oracle's sample (default the engine's) */
   soundnessRate?: number;
+  /** first disagreements of verdict and reason divergences (default on) */
+  explain?: boolean;
 }
 
 export async function openEngine(ids: string[], opts: CliEngineOptions): Promise<Engine> {
-  const { pool, soundnessRate, ...settings } = opts;
-  const engine = new Engine({ poolSize: pool ?? Math.max(1, Math.floor(availableParallelism() / ids.length)), pool: settings, soundnessRate });
+  const { pool, soundnessRate, explain, ...settings } = opts;
+  const engine = new Engine({ poolSize: pool ?? Math.max(1, Math.floor(availableParallelism() / ids.length)), pool: settings, soundnessRate, explain });
   try {
     engine.targets(ids);
     await engine.boot(ids);

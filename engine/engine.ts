@@ -16,6 +16,7 @@ import {
   signatureOracle,
   type BatchResult,
   type Finding,
+  type FirstDisagreement,
   type KernelRunner,
   type KernelTarget,
   type Reduction,
@@ -49,6 +50,8 @@ interface EngineOptions {
    * DEFAULT_SOUNDNESS_RATE; 0 turns it off)
    */
   soundnessRate?: number;
+  /** load each verdict or reason divergence once more at log level 2 for its first disagreement (default true) */
+  explain?: boolean;
 }
 
 /** sized so a campaign keeps at least 70% of its rate with the oracle on (bench/soundness.bench.ts, README) */
@@ -66,6 +69,9 @@ interface CampaignParams {
   /** keep every program run, in campaign order, in the result's `programs` (`fuzz --save-programs`) */
   keepPrograms?: boolean;
 }
+
+/** A kernel's outcome of a check, with where the model first disagrees when it judged differently */
+export type CheckedOutcome = Outcome & { firstDisagreement?: FirstDisagreement };
 
 export interface CampaignProgress {
   done: number;
@@ -154,7 +160,7 @@ export class Engine {
     const diff = this.diffOptions(opts.priority ?? 'normal', opts.soundnessRate);
     const result = await runBatch(programs, this.targets(kernels), { ...diff, coverage: opts.coverage }, opts.start ?? 0);
     // each verdict or reason divergence once more at log level 2: where model and kernel first part ways
-    await explainFindings(result.divergences, diff.runner);
+    if (this.opts.explain !== false) await explainFindings(result.divergences, diff.runner);
     result.vmRestarts = await this.pools.newRestarts();
     return result;
   }
@@ -254,11 +260,24 @@ export class Engine {
     return this.verify(program, this.targets([kernel])[0].profile);
   }
 
-  /** One program's real outcome on each kernel. */
-  async kernelOutcomes(program: Program, kernels: readonly string[]): Promise<Record<string, Outcome>> {
+  /**
+   * One program's real outcome on each kernel; where the model (under that kernel's profile) judges
+   * it differently, the program is loaded once more at log level 2 and the outcome carries where
+   * the two first disagree.
+   */
+  async kernelOutcomes(program: Program, kernels: readonly string[]): Promise<Record<string, CheckedOutcome>> {
     // a user waits on a check: it goes to a guest before any campaign batch or reduction
     const { runner } = this.diffOptions('interactive');
-    const entries = await Promise.all(kernels.map(async (k) => [k, (await runner.run([program], k))[0]] as const));
+    const entries = await Promise.all(
+      kernels.map(async (k): Promise<[string, CheckedOutcome]> => {
+        const actual = (await runner.run([program], k))[0]!;
+        const profile = this.targets([k])[0].profile;
+        if (this.opts.explain === false || !runner.runLevel2 || !judgedDifferently(this.verify(program, profile), actual)) return [k, actual];
+        const log = (await runner.runLevel2([program], k))[0]?.log;
+        const where = log ? explainWithLog(program, profile, log) : undefined;
+        return [k, where ? { ...actual, firstDisagreement: where } : actual];
+      }),
+    );
     return Object.fromEntries(entries);
   }
 

@@ -100,7 +100,7 @@ export const JobRecordSchema = Type.Object({
 export type JobRecord = Static<typeof JobRecordSchema>;
 
 /** core/diff FirstDisagreement: where the model's beliefs and the kernel's level-2 log first part ways */
-const FirstDisagreementSchema = Type.Object(
+export const FirstDisagreementSchema = Type.Object(
   {
     kind: Type.Union([Type.Literal('state'), Type.Literal('walk'), Type.Literal('end')], { description: 'state: a register differs; walk: the walks part ways first; end: one walk ended with every shared state equal' }),
     insn: Type.Integer({ description: 'the instruction before which the states differ, or the last one both walked' }),

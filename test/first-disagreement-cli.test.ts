@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { programFromAsm, programToJson } from '../core/program/index.ts';
+import { Engine } from '../engine/index.ts';
 import type { Outcome } from '../core/program/types.ts';
 
 const root = join(import.meta.dirname, '..');
@@ -41,5 +42,21 @@ describe('bpfdiff run: first disagreement with a real kernel', () => {
     ]);
     const quiet = await execa('node', [bin, 'run', file, '--kernel', planted, '--no-explain'], { reject: false });
     expect(quiet.stderr).toBe('');
+  }, 240_000);
+
+  it('the engine explains a batch divergence and a check (what the batch and check workers run), on the real 6.12 predicted by the 7.2 profile', async () => {
+    const engine = new Engine({ poolSize: 1, profiles: { '6.12': '7.2' }, soundnessRate: 0 });
+    try {
+      const program = programFromAsm(ARRAY_LOOKUP_CONST_KEY);
+      const batch = await engine.runBatch([program], ['6.12']);
+      expect(batch.divergences.map((d) => [d.class, d.firstDisagreement?.text])).toEqual([
+        ['verdict-model-accept', 'model and kernel first disagree at insn 8: R0 map_value vs map_value_or_null'],
+      ]);
+      const checked = await engine.kernelOutcomes(program, ['6.12']);
+      expect(checked['6.12']!.verdict).toBe('reject');
+      expect(checked['6.12']!.firstDisagreement).toMatchObject({ kind: 'state', insn: 8, reg: 0, field: 'type', model: 'map_value', kernel: 'map_value_or_null' });
+    } finally {
+      await engine.close();
+    }
   }, 240_000);
 });

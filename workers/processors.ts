@@ -3,10 +3,11 @@
 import { DelayedError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { GenOptions } from '../core/gen/index.ts';
-import { parseProgram, type Outcome } from '../core/program/index.ts';
+import { parseProgram } from '../core/program/index.ts';
 import type { ReduceProgress, ReplayEntry, ReplaySummary, Store } from '../store/index.ts';
 import { DEFAULT_REDUCE_YIELD_MS } from '../config/index.ts';
 import type { Pipeline } from './pipeline.ts';
+import type { CheckedOutcome } from '../engine/index.ts';
 import {
   batchJobId,
   campaignBatchSize,
@@ -200,6 +201,6 @@ export async function processReplay(job: Job<ReplayJobData>, ctx: WorkerContext)
   return summary;
 }
 
-export async function processCheck(job: Job<CheckJobData>, ctx: WorkerContext): Promise<Record<string, Outcome>> {
+export async function processCheck(job: Job<CheckJobData>, ctx: WorkerContext): Promise<Record<string, CheckedOutcome>> {
   return ctx.pipeline.kernelOutcomes(parseProgram(job.data.program), job.data.kernels);
 }

@@ -34,6 +34,7 @@ interface FuzzOptions extends GeneratorFlags {
   soundnessRate: number;
   guided?: boolean;
   guidedShare: number;
+  explain: boolean;
 }
 
 export function register(program: Command): void {
@@ -58,7 +59,8 @@ export function register(program: Command): void {
     .option('--no-soundness', 'no soundness oracle (same as --soundness-rate 0)')
     .option('--guided', 'coverage guidance (the default): keep the programs that reach a model rule or reason line not seen before, and spend --guided-share of each batch mutating them')
     .option('--no-guided', 'no coverage guidance: every program comes from the generator')
-    .option('--guided-share <r>', `share of each batch made by mutating the campaign corpus (default ${DEFAULT_GUIDED_SHARE})`, rateOption('--guided-share'), DEFAULT_GUIDED_SHARE);
+    .option('--guided-share <r>', `share of each batch made by mutating the campaign corpus (default ${DEFAULT_GUIDED_SHARE})`, rateOption('--guided-share'), DEFAULT_GUIDED_SHARE)
+    .option('--no-explain', 'do not load verdict and reason divergences again at log level 2 for the instruction where the model and the kernel first disagree');
   addGeneratorOptions(command)
     .addHelpText(
       'after',
@@ -108,6 +110,7 @@ async function fuzz(opts: FuzzOptions, gen: Partial<GenOptions>): Promise<number
     snapshots: opts.snapshots,
     freshGuestPerBatch: opts.freshGuestPerBatch,
     soundnessRate: opts.soundness ? opts.soundnessRate : 0,
+    explain: opts.explain,
   });
   try {
     const guided = { share: opts.guided === false ? 0 : opts.guidedShare };

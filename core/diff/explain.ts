@@ -9,7 +9,7 @@ import type { Finding } from './finding.ts';
 import { firstDisagreement, type FirstDisagreement } from './first-disagreement.ts';
 import { liveRegsFromLog } from './live-regs.ts';
 import type { KernelRunner } from './run-batch.ts';
-import { parseVerifierStates } from './verifier-states.ts';
+import { parseVerifierWalk } from './verifier-states.ts';
 
 /** the classes where the model and the kernel judged the program differently */
 const EXPLAINED: ReadonlySet<DivergenceClass> = new Set<DivergenceClass>(['verdict-model-accept', 'verdict-model-reject', 'reason']);
@@ -25,19 +25,33 @@ export const judgedDifferently = (model: Outcome, actual: Outcome): boolean =>
 export function explainWithLog(program: Program, profile: string, level2Log: string): FirstDisagreement | undefined {
   const p = resolveProfile(profile);
   if (!p) return undefined;
-  return firstDisagreement(modelBeliefs(program, p), parseVerifierStates(level2Log), { liveRegs: liveRegsFromLog(level2Log) });
+  const walk = parseVerifierWalk(level2Log).segments;
+  const kernel = walk.flatMap((s) => s.visits);
+  return firstDisagreement(modelBeliefs(program, p), kernel, { liveRegs: liveRegsFromLog(level2Log), kernelEnd: walk[walk.length - 1]?.end });
 }
 
 /**
- * Sets `firstDisagreement` on every verdict and reason finding of a batch, loading each such
- * program once more at level 2 on its kernel (one request per kernel). Cross-kernel findings
- * have no model side to compare. Returns how many findings were explained.
+ * The store keeps 3 examples a signature (store/store.ts EXAMPLES_PER_SIGNATURE) and the CLI shows
+ * the first: more second loads of one signature in one batch would be shown nowhere.
  */
-export async function explainFindings(findings: Finding[], runner: Pick<KernelRunner, 'runLevel2'>): Promise<number> {
+const PER_SIGNATURE = 3;
+
+/**
+ * Sets `firstDisagreement` on the verdict and reason findings of a batch (the first
+ * `perSignature` of each signature), loading each such program once more at level 2 on its
+ * kernel (one request per kernel). Cross-kernel findings have no model side to compare. Returns
+ * how many findings were explained.
+ */
+export async function explainFindings(findings: Finding[], runner: Pick<KernelRunner, 'runLevel2'>, perSignature = PER_SIGNATURE): Promise<number> {
   if (!runner.runLevel2) return 0;
   const byKernel = new Map<string, Finding[]>();
+  const seen = new Map<string, number>();
   for (const f of findings) {
     if (!EXPLAINED.has(f.class) || f.kernel.includes('~') || f.firstDisagreement) continue;
+    const key = `${f.kernel} ${f.signature}`;
+    const n = seen.get(key) ?? 0;
+    if (n >= perSignature) continue;
+    seen.set(key, n + 1);
     byKernel.set(f.kernel, [...(byKernel.get(f.kernel) ?? []), f]);
   }
   let explained = 0;

@@ -67,7 +67,8 @@ describe('firstDisagreement on hand-built walks', () => {
     expect(d.text).toBe('model and kernel agree on the state at each of the first 2 steps; then their walks part ways: the model goes to insn 24, the kernel to insn 2');
     const e = firstDisagreement([step(0), step(1), step(2)], [step(0), step(1)])!;
     expect(e.text).toBe("model and kernel agree on the state at each of the 2 steps both walked, up to insn 1; the kernel's walk ends there, the model's goes on to insn 2");
-    expect(firstDisagreement([], [step(0)])).toBeUndefined();
+    expect(firstDisagreement([], [])).toBeUndefined();
+    expect(firstDisagreement([], [step(0)])!.text).toBe('model and kernel part ways before the walk: the model rejects before it walks any instruction, the other walks from insn 0');
   });
 });
 
@@ -103,6 +104,11 @@ describe('firstDisagreement along paths', () => {
       "model and kernel agree on the state at each of the 5 steps both walked, on the kernel's 2 paths (the model walks 1 more that the kernel does not)",
     );
   });
+  it('says where the kernel stops while the model goes on in the same state (a rule, not a belief, differs)', () => {
+    const d = firstDisagreement([at(0, 0), at(0, 1), at(0, 2), at(0, 3)], [at(0, 0), at(0, 1)])!;
+    expect(d.text).toBe("model and kernel agree on the state at each of the 2 steps both walked, on the kernel's 1 path; the kernel stops at insn 1, the model goes on to insn 2");
+  });
+
   it('says so when the kernel walks a path the model never does', () => {
     const d = firstDisagreement([at(0, 0), at(0, 1)], [at(0, 0), at(0, 1), at(1, 9)])!;
     expect(d).toMatchObject({ kind: 'walk', insn: 9, agreedSteps: 2 });

@@ -147,6 +147,8 @@ const PREFIX = 'model and kernel';
 interface AlignOptions {
   /** insn → registers live before it (bit i = Ri), from the 7.x log's `Live regs before insn:` table */
   liveRegs?: ReadonlyMap<number, number>;
+  /** how the kernel's last path ended (verifier-states.ts WalkSegment.end): only an `open` one (a reject) is a stop worth naming */
+  kernelEnd?: 'exit' | 'safe' | 'open';
 }
 
 /** a stretch of one walk along one path: consecutive visits with the same `path` */
@@ -188,7 +190,12 @@ function stateDisagreement(m: InsnBelief, k: InsnBelief, step: number, agreedSte
  * Undefined when either walk is empty.
  */
 export function firstDisagreement(model: readonly InsnBelief[], kernel: readonly InsnBelief[], opts: AlignOptions = {}): FirstDisagreement | undefined {
-  if (!model.length || !kernel.length) return undefined;
+  if (!model.length && !kernel.length) return undefined;
+  if (!model.length || !kernel.length) {
+    const first = (model[0] ?? kernel[0])!;
+    const who = model.length ? 'the kernel' : 'the model';
+    return { kind: 'walk', insn: first.insn, step: 0, agreedSteps: 0, text: `${PREFIX} part ways before the walk: ${who} rejects before it walks any instruction, the other walks from insn ${first.insn}` };
+  }
   const byPath = model.every((b) => b.path !== undefined) && kernel.every((b) => b.path !== undefined);
   return byPath ? alignPaths(pathRuns(model), pathRuns(kernel), opts) : alignSteps(model, kernel, opts);
 }
@@ -254,11 +261,20 @@ function alignPaths(model: PathRun[], kernel: PathRun[], opts: AlignOptions): Fi
     }
   }
   const extra = model.length - used.size;
+  // where the kernel's last path stopped while the model's went on (or the other way): same state, different rule
+  const kLast = kernel[kernel.length - 1]!;
+  const mLast = model[[...used].pop()!]!;
+  const next = mLast.visits[kLast.visits.length];
+  const stop = opts.kernelEnd && opts.kernelEnd !== 'open'
+    ? ''
+    : next
+    ? `; the kernel stops at insn ${lastInsn}, the model goes on to insn ${next.insn}`
+    : kLast.visits.length > mLast.visits.length ? `; the model stops at insn ${lastInsn}, the kernel goes on to insn ${kLast.visits[mLast.visits.length]!.insn}` : '';
   return {
     kind: 'end',
     insn: lastInsn,
     step: agreed - 1,
     agreedSteps: agreed,
-    text: `${PREFIX} agree on the state at each of the ${agreed} steps both walked, on the kernel's ${kernel.length} path${kernel.length === 1 ? '' : 's'}${extra ? ` (the model walks ${extra} more that the kernel does not)` : ''}`,
+    text: `${PREFIX} agree on the state at each of the ${agreed} steps both walked, on the kernel's ${kernel.length} path${kernel.length === 1 ? '' : 's'}${extra ? ` (the model walks ${extra} more that the kernel does not)` : ''}${stop}`,
   };
 }

@@ -24,3 +24,4 @@ export { modelRunner, modelVerify } from './model.ts';
 export { reduceProgram, signatureOracle } from './reduce.ts';
 export { consoleTitle } from './console-title.ts';
 export { explainFindings, explainWithLog, judgedDifferently } from './explain.ts';
+export type { FirstDisagreement } from './first-disagreement.ts';

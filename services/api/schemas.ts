@@ -4,6 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { ProgramJsonSchema } from '../../core/program/index.ts';
 import {
   DivergenceRecordSchema,
+  FirstDisagreementSchema,
   JobRecordSchema,
   JobStateSchema,
   JobKindSchema,
@@ -80,6 +81,7 @@ export const CheckReplySchema = Type.Object({
   model: Type.Record(Type.String(), OutcomeSchema),
   kernels: Type.Record(Type.String(), OutcomeSchema),
   agree: Type.Record(Type.String(), Type.Boolean()),
+  firstDisagreement: Type.Optional(Type.Record(Type.String(), FirstDisagreementSchema, { description: 'per kernel whose verdict or reason line the model did not predict: where their beliefs first part ways (from a second load at verifier log level 2)' })),
 });
 
 export const DivergenceIdParamsSchema = Type.Object({ id: Type.String({ pattern: '^[0-9a-f]{16}$', description: 'divergence id (16 hex digits)' }) });

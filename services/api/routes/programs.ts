@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { parseProgram, programFromAsm, programToJson, type Outcome, type Program } from '../../../core/program/index.ts';
-import { compareOutcomes } from '../../../core/diff/index.ts';
+import { compareOutcomes, type FirstDisagreement } from '../../../core/diff/index.ts';
 import type { CheckJobData } from '../../../workers/queues.ts';
 import { CheckBodySchema, CheckReplySchema, ErrorSchema, type CheckBody } from '../schemas.ts';
 import { FieldError, badRequest } from '../errors.ts';
@@ -80,9 +80,9 @@ export function programRoutes(model: ModelOracle): FastifyPluginAsyncTypebox {
         const data: CheckJobData = { program: programToJson(program), kernels };
         // BullMQ: a lower number is served first; checks have their own queue, this orders them among themselves
         const job = await app.queues.check.add('check', data, { attempts: 1, priority: 1, removeOnComplete: { age: 600 }, removeOnFail: { age: 600 } });
-        let kernelOutcomes: Record<string, Outcome>;
+        let kernelOutcomes: Record<string, Outcome & { firstDisagreement?: FirstDisagreement }>;
         try {
-          kernelOutcomes = (await waiter.wait(app.queues.check, job, timeoutMs)) as Record<string, Outcome>;
+          kernelOutcomes = (await waiter.wait(app.queues.check, job, timeoutMs)) as Record<string, Outcome & { firstDisagreement?: FirstDisagreement }>;
         } catch (err) {
           if (err instanceof CheckTimeoutError) {
             await job.remove().catch(() => undefined);
@@ -92,7 +92,14 @@ export function programRoutes(model: ModelOracle): FastifyPluginAsyncTypebox {
         }
         const agree: Record<string, boolean> = {};
         for (const kernel of kernels) agree[kernel] = kernelOutcomes[kernel] !== undefined && compareOutcomes(predicted[kernel], kernelOutcomes[kernel]).length === 0;
-        return { program: brief(program), model: predicted, kernels: kernelOutcomes, agree };
+        // the worker's second load at level 2, where model and kernel judged differently: a field of its own
+        const firstDisagreement: Record<string, FirstDisagreement> = {};
+        const outcomes: Record<string, Outcome> = {};
+        for (const [kernel, { firstDisagreement: where, ...outcome }] of Object.entries(kernelOutcomes)) {
+          outcomes[kernel] = outcome;
+          if (where) firstDisagreement[kernel] = where;
+        }
+        return { program: brief(program), model: predicted, kernels: outcomes, agree, ...(Object.keys(firstDisagreement).length ? { firstDisagreement } : {}) };
       },
     );
   };

@@ -18,6 +18,13 @@ import { C32, C64 } from './scalar/cnum.ts';
 import { tnumAdd, tnumIsConst } from './scalar/tnum.ts';
 import { cloneState, curFrame, isPktPointerAny, knownScalar, knownScalarImm, mayBeNull, type Reg, type VState } from './state.ts';
 
+const NULL_CHECK_RULES: Partial<Record<Reg['type'], CheckRuleId>> = {
+  map_value_or_null: 'mark_ptr_or_null_regs:map-value',
+  sock_or_null: 'mark_ptr_or_null_regs:socket',
+  sock_common_or_null: 'mark_ptr_or_null_regs:sock-common',
+  tcp_sock_or_null: 'mark_ptr_or_null_regs:tcp-sock',
+};
+
 /** the rule of each comparison, [64-bit, 32-bit] */
 const JMP_RULES: Record<number, readonly [CheckRuleId, CheckRuleId]> = {
   [BPF_JEQ]: ['check_cond_jmp_op:jeq', 'check_cond_jmp_op:jeq32'],
@@ -115,6 +122,8 @@ function learnFromPointerJmp(insn: RawInsn, o: number, dst: Reg, srcReg: Reg, st
   const againstZero = isX ? srcReg.type === 'scalar' && tnumIsConst(srcReg.varOff) && srcReg.varOff.value === 0n : insn.imm === 0;
   if ((o === BPF_JEQ || o === BPF_JNE) && mayBeNull(dst.type) && againstZero) {
     cover('mark_ptr_or_null_regs:null-check');
+    const typed = NULL_CHECK_RULES[dst.type];
+    if (typed) cover(typed);
     markPtrOrNullRegs(st, dst.id, o === BPF_JNE);
     markPtrOrNullRegs(other, dst.id, o === BPF_JEQ);
   } else if (isX) {

@@ -223,7 +223,7 @@ describe('verify(..., { coverage })', () => {
     }
     for (const prog of generatePrograms(2, 60, { preset: 'gen2', mutationRate: 0.5 })) verify(prog, profile, { coverage: plain, run: false, xlated: false, jit: false });
     expect([...orphanReasons]).toEqual([]);
-    for (const id of ['check_helper_call:bpf_map_lookup_elem', 'mark_ptr_or_null_regs:null-check', 'check_mem_access:pkt-read', 'try_match_pkt_pointers:pkt-vs-end']) {
+    for (const id of ['check_helper_call:bpf_map_lookup_elem', 'mark_ptr_or_null_regs:null-check', 'check_mem_access:pkt-read', 'mark_ptr_or_null_regs:map-value']) {
       expect(rich).toContain(id);
       expect(plain).not.toContain(id);
     }

@@ -141,6 +141,7 @@ export function checkMemAccess(st: VState, ptr: Reg, a: Access, env: MemEnv): Ch
       if (ptr.type === 'tcp_sock') return unknown('struct bpf_tcp_sock field access');
       if (!sockFieldValid(ptr.type, a.off, a.size)) return reject(EACCES, `${a.who} invalid ${ptr.type} access off=${a.off} size=${a.size}`);
       cover('check_mem_access:sock-read');
+      cover(sockFieldRule(a.off));
       break;
     }
     default:
@@ -309,6 +310,13 @@ export function stackBoundsErrno(minOff: bigint, maxOff: bigint): number {
 
 const BPF_SOCK = { type: 8, priority: 20, dstPort: 48, dstIp4: 52, size: 80 };
 const NARROW_SOCK_FIELDS = new Set([4, 8, 12, 44, 72, 76]); // family, type, protocol, src_port, state, rx_queue_mapping
+
+function sockFieldRule(off: number): CheckRuleId {
+  if (NARROW_SOCK_FIELDS.has(off)) return 'check_sock_access:narrow-field';
+  if ((off >= 24 && off < 44) || (off >= BPF_SOCK.dstIp4 && off < 72)) return 'check_sock_access:ip-field';
+  if (off >= BPF_SOCK.dstPort && off < BPF_SOCK.dstIp4) return 'check_sock_access:dst-port';
+  return 'check_sock_access:other-field';
+}
 
 /** bpf_sock_is_valid_access / bpf_sock_common_is_valid_access, reads */
 function sockFieldValid(type: 'sock' | 'sock_common', off: number, size: number): boolean {

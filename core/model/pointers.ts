@@ -7,6 +7,7 @@
 import { BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT } from '../isa/index.ts';
 import { fillMessage } from './messages.ts';
 import { cover } from './coverage.ts';
+import type { CheckRuleId } from './coverage-rules.ts';
 import type { Profile } from './profile.ts';
 import { markKnown, markUnknown, smax, smin, umax } from './scalar/bounds.ts';
 import { flipOpcode } from './scalar/branch.ts';
@@ -100,6 +101,15 @@ export function pktPtrBranchTaken(dst: Reg, src: Reg, opcode: number): -1 | 0 | 
   return -1;
 }
 
+const PKT_VS_END: Record<number, CheckRuleId> = {
+  [BPF_JGT]: 'try_match_pkt_pointers:pkt-gt-end', [BPF_JGE]: 'try_match_pkt_pointers:pkt-ge-end',
+  [BPF_JLT]: 'try_match_pkt_pointers:pkt-lt-end', [BPF_JLE]: 'try_match_pkt_pointers:pkt-le-end',
+};
+const END_VS_PKT: Record<number, CheckRuleId> = {
+  [BPF_JGT]: 'try_match_pkt_pointers:end-gt-pkt', [BPF_JGE]: 'try_match_pkt_pointers:end-ge-pkt',
+  [BPF_JLT]: 'try_match_pkt_pointers:end-lt-pkt', [BPF_JLE]: 'try_match_pkt_pointers:end-le-pkt',
+};
+
 /**
  * try_match_pkt_pointers: `if (dst op src)` between a packet pointer and pkt_end (or pkt_meta and
  * pkt) gives the packet pointers of one branch a range. `fall` is the fall-through state, `taken`
@@ -110,7 +120,7 @@ export function tryMatchPktPointers(op: number, dstno: number, srcno: number, ds
   const rev = (dst.type === 'pkt_end' && src.type === 'pkt') || (isInitPktPointer(dst, 'pkt') && src.type === 'pkt_meta');
   if (!fwd && !rev) return false;
   if (dst.type === 'pkt_meta' || src.type === 'pkt_meta') cover('try_match_pkt_pointers:meta-vs-pkt');
-  else cover(fwd ? 'try_match_pkt_pointers:pkt-vs-end' : 'try_match_pkt_pointers:end-vs-pkt');
+  else cover((fwd ? PKT_VS_END : END_VS_PKT)[op] ?? 'try_match_pkt_pointers:eq-or-ne');
   switch (op) {
     case BPF_JGT:
       // pkt' > pkt_end: the fall-through has pkt' <= pkt_end

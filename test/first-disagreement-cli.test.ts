@@ -27,6 +27,20 @@ const ARRAY_LOOKUP_CONST_KEY = `.map array 4 8 4
         exit
 `;
 
+// 6.12's scalar_min_max_mul gives up when a factor may be negative; 7.2 (BPF_MUL's precise
+// bounds, 6.14+) keeps [-16, 14], so only 7.2 lets R6 move a stack pointer
+const MUL_SIGNED_RANGE = `r6 = *(u32 *)(r1 +0)
+        r6 &= 0xf
+        r6 += -8
+        r6 *= 2
+        r2 = r10
+        r2 += -32
+        r2 += r6
+        r0 = 0
+        *(u8 *)(r2 +0) = r0
+        exit
+`;
+
 describe('bpfdiff run: first disagreement with a real kernel', () => {
   it('prints where the model (7.2 profile) and the real 6.12 first disagree, and nothing where they agree', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bpfdiff-disagree-'));
@@ -42,6 +56,18 @@ describe('bpfdiff run: first disagreement with a real kernel', () => {
     ]);
     const quiet = await execa('node', [bin, 'run', file, '--kernel', planted, '--no-explain'], { reject: false });
     expect(quiet.stderr).toBe('');
+  }, 240_000);
+
+  it('names the bound where the two part ways: a signed multiplication the real 6.12 does not bound', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpfdiff-disagree-'));
+    const file = join(dir, 'mul.json');
+    writeFileSync(file, JSON.stringify(programToJson(programFromAsm(MUL_SIGNED_RANGE))));
+    const planted = `${join(root, 'vm-images', 'cache', 'kernels', '6.12', 'vmlinuz')}:7.2`;
+    const r = await execa('node', [bin, 'run', file, '--kernel', planted], { reject: false });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr.trim()).toBe(
+      `kernel ${planted}: model accept, kernel reject (math between fp pointer and register with unbounded min value is not allowed): model and kernel first disagree at insn 4: R6 smin -16 vs 0x8000000000000000`,
+    );
   }, 240_000);
 
   it('the engine explains a batch divergence and a check (what the batch and check workers run), on the real 6.12 predicted by the 7.2 profile', async () => {

@@ -28,6 +28,7 @@ let base: string;
 let browser: Browser;
 let page: Page;
 let id = '';
+let mulId = '';
 const pageErrors: string[] = [];
 
 async function seed(store: Store): Promise<void> {
@@ -47,6 +48,20 @@ async function seed(store: Store): Promise<void> {
   const job = await store.createJob({ kind: 'campaign', kernels: ['6.12'], count: 50, seed: 1 });
   await store.startJob(job.id, 1);
   await store.recordBatch(job.id, 0, { programs: 50, agreed: 49, byClass: { [d!.class]: 1 }, busyMs: 9_000, vmRestarts: 0, divergences: [finding] });
+  // a second finding, not reduced: 6.12 leaves a signed product unbounded where 7.2 keeps [-16, 14],
+  // so the states part ways at insn 4, two instructions before the kernel's reject at insn 6
+  const mul = read<ProgramJson>('mul.json');
+  const mulActual = read<Outcome>('mul-outcome.json');
+  const mulModel = modelVerify()(parseProgram(mul), '7.2');
+  const [md] = compareOutcomes(mulModel, mulActual);
+  const mulFinding: Finding = {
+    signature: divergenceSignature(md!.class, md!.reason, undefined), class: md!.class, kernel: '6.12', profile: 'linux-7.2', index: 7, detail: md!.detail, program: mul, model: mulModel, actual: mulActual,
+    firstDisagreement: explainWithLog(parseProgram(mul), '7.2', read<Outcome>('mul-outcome-level2.json').log!),
+  };
+  mulId = divergenceId(mulFinding.signature);
+  const job2 = await store.createJob({ kind: 'campaign', kernels: ['6.12'], count: 50, seed: 2 });
+  await store.startJob(job2.id, 1);
+  await store.recordBatch(job2.id, 0, { programs: 50, agreed: 49, byClass: { [md!.class]: 1 }, busyMs: 9_000, vmRestarts: 0, divergences: [mulFinding] });
   const r: Program = parseProgram(reduced);
   await store.setReduced(id, {
     program: reduced, kernel: '6.12', originalInsns: parseProgram(original).insns.length, reducedInsns: r.insns.length, checks: 49,
@@ -98,6 +113,20 @@ describe('finding page: where the model and the kernel first disagree', () => {
     const listing = (await page.locator('#disasm-reduced .insn.disagree').boundingBox())!;
     expect(listing.height).toBeGreaterThan(0);
     await page.locator('#disasm-reduced').screenshot({ path: new URL('finding-first-disagreement.png', ARTIFACTS).pathname });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('marks a disagreement before the instruction the kernel rejected: a bound, in the listing, the level-1 log and the model walk', async () => {
+    await page.goto(`${base}/#/finding/${mulId}`);
+    await page.waitForSelector('#disasm-original .insn', { timeout: 15_000 });
+    expect(await page.textContent('#first-disagreement')).toBe('model and kernel first disagree at insn 4: R6 smin -16 vs 0x8000000000000000');
+    expect(await page.getAttribute('#disasm-original .insn.hit', 'data-index')).toBe('6');
+    expect(await page.getAttribute('#disasm-original .insn.disagree', 'data-index')).toBe('4');
+    expect(await page.textContent('#disasm-original .insn.disagree .disagree-mark')).toBe(' ◆ first disagreement: R6 smin -16 vs 0x8000000000000000');
+    expect(await page.textContent('#disasm-original-log .log-disagree')).toMatch(/^4: \(bf\) r2 = r10/);
+    expect(await page.textContent('#disasm-original-log .log-hit.last')).toMatch(/^6: \(0f\) r2 \+= r6/);
+    expect(await page.textContent('#model-trace-disagree')).toMatch(/State before insn 4, where the model and the kernel first disagree \(R6 smin -16 vs 0x8000000000000000\):\s*4: \(bf\) r2 = r10\s*R1=ctx\(\) R6=scalar\(smin=smin32=-16,smax=smax32=14,var_off=\(0x0; 0xfffffffffffffffe\)\) R10=fp0/);
+    await page.locator('#disasm-original').screenshot({ path: new URL('finding-first-disagreement-bound.png', ARTIFACTS).pathname });
     expect(pageErrors).toEqual([]);
   });
 

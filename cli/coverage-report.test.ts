@@ -31,7 +31,7 @@ function expected(seed: number, count: number) {
   const hit = new Set<string>();
   const reasons = new Set<string>();
   for (const p of generatePrograms(seed, count, { mutationRate: 0.5 })) {
-    const o = verify(p, profile, { coverage: hit, run: false, xlated: false, jit: false });
+    const o = verify(p, profile, { coverage: hit, run: false, jit: false });
     if (o.verdict === 'reject') reasons.add(normalizeReason(o.message));
   }
   return { hit, reasons };

@@ -1,5 +1,5 @@
 // The model-coverage view of a set of programs (`bpfdiff gen --coverage`, `bpfdiff model --coverage`):
-// each program verified by the model under one profile with a coverage set, then rules hit / rules
+// each program verified by the model (and its rewrite predicted) under one profile with a coverage set, then rules hit / rules
 // in the model, the verdict counts, the distinct reject reason lines (numbers aside, as findings
 // are grouped) with how many programs gave each, and the rules no program reached.
 import { normalizeReason } from '../core/diff/compare.ts';
@@ -28,7 +28,7 @@ export function modelCoverage(programs: Iterable<Program>, profile: Profile): Co
   let n = 0;
   for (const prog of programs) {
     n++;
-    const o = verify(prog, profile, { coverage: hit, run: false, xlated: false, jit: false });
+    const o = verify(prog, profile, { coverage: hit, run: false, jit: false });
     verdicts[o.verdict] = (verdicts[o.verdict] ?? 0) + 1;
     if (o.verdict === 'reject') {
       const r = normalizeReason(o.message);

@@ -283,6 +283,25 @@ export const CHECK_RULES = [
   ['check_atomic_load:load-acquire', 'load-acquire'],
   ['check_atomic_store:store-release', 'store-release'],
 
+  // ---- fixups/: the rewrite passes after the walk (the xlated prediction) ----
+  ['bpf_prune_dead_branches:pruned', 'a branch on constants removed before the walk'],
+  ['bpf_opt_hard_wire_dead_code_branches:goto', 'a conditional jump whose fall-through is dead becomes goto'],
+  ['bpf_opt_hard_wire_dead_code_branches:nop', 'a conditional jump whose target is dead becomes goto +0'],
+  ['bpf_opt_remove_dead_code:removed', 'instructions no path reached are removed'],
+  ['bpf_opt_remove_nops:removed', 'goto +0 removed'],
+  ['convert_ctx_accesses:sched_cls', 'a __sk_buff access rewritten to the sk_buff layout'],
+  ['convert_ctx_accesses:xdp', 'an xdp_md access rewritten to the xdp_buff layout'],
+  ['convert_ctx_accesses:socket_filter', 'a socket_filter __sk_buff access rewritten'],
+  ['bpf_sock_convert_ctx_access:converted', 'a bpf_sock field access rewritten to struct sock'],
+  ['do_misc_fixups:div-guard', 'unsigned division by a register guarded against zero'],
+  ['do_misc_fixups:mod-guard', 'unsigned modulo by a register guarded against zero'],
+  ['do_misc_fixups:sdiv-guard', 'signed division by a register guarded against zero and -1'],
+  ['do_misc_fixups:smod-guard', 'signed modulo by a register guarded against zero and -1'],
+  ['do_misc_fixups:sdiv-by-minus-one', 'signed division or modulo by the immediate -1 rewritten'],
+  ['do_misc_fixups:smp-processor-id', 'bpf_get_smp_processor_id inlined as a per-CPU load'],
+  ['array_map_gen_lookup:inlined', 'an array map lookup inlined'],
+  ['htab_map_gen_lookup:inlined', 'a hash map lookup inlined around __htab_map_lookup_elem'],
+
   // ---- states.ts: pruning ----
   ['is_state_visited:pruned', 'a path pruned: an explored state contains it'],
   ['is_state_visited:new-state', 'a new explored state kept at a prune point'],

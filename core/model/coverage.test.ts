@@ -15,9 +15,11 @@ import { parseProgramsJsonl } from '../program/json.ts';
 import { generatePrograms } from '../gen/index.ts';
 
 const modelDir = fileURLToPath(new URL('./', import.meta.url));
-const SOURCES = readdirSync(modelDir)
-  .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.startsWith('coverage'))
-  .map((f) => ({ file: f, text: readFileSync(`${modelDir}${f}`, 'utf8') }));
+/** the model's sources that make checks: the walk's files and the rewrite passes (fixups/) */
+const SOURCES = ['', 'fixups/'].flatMap((sub) =>
+  readdirSync(`${modelDir}${sub}`)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.startsWith('coverage'))
+    .map((f) => ({ file: `${sub}${f}`, text: readFileSync(`${modelDir}${sub}${f}`, 'utf8') })));
 const profile = resolveProfile('7.2')!;
 
 /** the quoted ids the model's sources name (in cover(...) calls and the rule tables beside them) */

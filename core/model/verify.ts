@@ -28,6 +28,12 @@ interface VerifyOptions {
 }
 
 export function verify(program: Program, profile: Profile, options: VerifyOptions = {}): Outcome {
+  // the rewrite passes of the xlated prediction count too
+  if (options.coverage) return withCoverage(options.coverage, () => verifyProgram(program, profile, options));
+  return verifyProgram(program, profile, options);
+}
+
+function verifyProgram(program: Program, profile: Profile, options: VerifyOptions): Outcome {
   const kernel = `model:${profile.id}`;
   const wantXlated = options.xlated !== false;
   const res = check(program, profile, { trace: wantXlated, coverage: options.coverage });

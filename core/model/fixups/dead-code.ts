@@ -3,6 +3,7 @@
 import type { RawInsn } from '../../isa/raw.ts';
 import { BPF_CALL, BPF_EXIT, BPF_JA, BPF_JCOND, BPF_JMP, BPF_JMP32 } from '../../isa/index.ts';
 import { removeInsns, type XProg } from './xprog.ts';
+import { cover } from '../coverage.ts';
 
 
 /** bpf_insn_is_cond_jump */
@@ -20,9 +21,13 @@ export function hardWireDeadCodeBranches(x: XProg): void {
   for (let i = 0; i < x.insns.length; i++) {
     const insn = x.insns[i]!;
     if (!isCondJump(insn.code)) continue;
-    if (!x.aux[i + 1]?.seen) x.insns[i] = ja(insn.off);
-    else if (!x.aux[i + 1 + insn.off]?.seen) x.insns[i] = ja(0);
-    else continue;
+    if (!x.aux[i + 1]?.seen) {
+      cover('bpf_opt_hard_wire_dead_code_branches:goto');
+      x.insns[i] = ja(insn.off);
+    } else if (!x.aux[i + 1 + insn.off]?.seen) {
+      cover('bpf_opt_hard_wire_dead_code_branches:nop');
+      x.insns[i] = ja(0);
+    } else continue;
     x.aux[i]!.origin = 'bpf_opt_hard_wire_dead_code_branches';
   }
 }
@@ -32,7 +37,10 @@ export function removeDeadCode(x: XProg): void {
   for (let i = 0; i < x.insns.length; i++) {
     let j = 0;
     while (i + j < x.insns.length && !x.aux[i + j]!.seen) j++;
-    if (j) removeInsns(x, i, j);
+    if (j) {
+      cover('bpf_opt_remove_dead_code:removed');
+      removeInsns(x, i, j);
+    }
   }
 }
 
@@ -45,6 +53,7 @@ export function removeNops(x: XProg): void {
     const insn = x.insns[i]!;
     const mayGoto0 = isMayGoto0(insn);
     if (!mayGoto0 && !isNop(insn)) continue;
+    cover('bpf_opt_remove_nops:removed');
     removeInsns(x, i, 1);
     // go back one insn to catch may_goto +1; may_goto +0
     i -= mayGoto0 && i > 0 ? 2 : 1;

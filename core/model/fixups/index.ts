@@ -15,6 +15,8 @@ import { hardWireDeadCodeBranches, removeDeadCode, removeNops } from './dead-cod
 import { addressImms, dumpCalls } from './dump.ts';
 import { miscFixups, type MiscLayout } from './misc.ts';
 import { patchInsn, type XProg } from './xprog.ts';
+import { cover } from '../coverage.ts';
+import type { CheckRuleId } from '../coverage-rules.ts';
 
 export { addressImms } from './dump.ts';
 
@@ -44,6 +46,10 @@ export interface XlatedPrediction {
 
 type XlatedResult = XlatedPrediction | { unknown: string };
 
+const CTX_CONVERT_RULES: Record<Program['progType'], CheckRuleId> = {
+  sched_cls: 'convert_ctx_accesses:sched_cls', xdp: 'convert_ctx_accesses:xdp', socket_filter: 'convert_ctx_accesses:socket_filter',
+};
+
 /** bpf_convert_ctx_accesses: returns false when a ctx or socket access has no known conversion */
 function convertCtxAccesses(x: XProg, program: Program, L: CtxLayout): boolean {
   for (let i = 0; i < x.insns.length; i++) {
@@ -54,6 +60,7 @@ function convertCtxAccesses(x: XProg, program: Program, L: CtxLayout): boolean {
     else if (t === 'sock_common' || t === 'tcp_sock') conv = undefined; // bpf_sock_common / bpf_tcp_sock conversions: not predicted
     else continue;
     if (!conv) return false;
+    cover(t === 'sock' ? 'bpf_sock_convert_ctx_access:converted' : CTX_CONVERT_RULES[program.progType]);
     i += patchInsn(x, i, conv, t === 'sock' ? 'bpf_sock_convert_ctx_access' : 'convert_ctx_access');
   }
   return true;
@@ -72,7 +79,10 @@ export function predictXlated(program: Program, profile: ProfileId, trace: WalkT
   for (let i = 0; i < x.insns.length; i++) if (x.insns[i]!.code === 0x18 && x.aux[i]!.seen && x.aux[i + 1]) x.aux[i + 1]!.seen = true;
   if ([...trace.ptrType.values()].includes('mixed')) return { unknown: 'an instruction accessed memory through different pointer types' };
   // bpf_prune_dead_branches runs before the walk; the walk reached the same instructions either way
-  for (const i of pruneDeadBranches(x.insns, program.funcs.map((f) => f.start), 11)) x.aux[i]!.origin = 'bpf_prune_dead_branches';
+  for (const i of pruneDeadBranches(x.insns, program.funcs.map((f) => f.start), 11)) {
+    cover('bpf_prune_dead_branches:pruned');
+    x.aux[i]!.origin = 'bpf_prune_dead_branches';
+  }
   hardWireDeadCodeBranches(x);
   removeDeadCode(x);
   removeNops(x);

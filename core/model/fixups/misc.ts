@@ -2,6 +2,8 @@
 // modulo guards, array and hash map lookups inlined through map_gen_lookup
 // (array_map_gen_lookup in kernel/bpf/arraymap.c, htab_map_gen_lookup in kernel/bpf/hashtab.c),
 // bpf_get_smp_processor_id inlined on x86-64, and helper call immediates.
+import { cover } from '../coverage.ts';
+import type { CheckRuleId } from '../coverage-rules.ts';
 import type { RawInsn } from '../../isa/raw.ts';
 import { BPF_ADDR_PERCPU, BPF_ALU, BPF_ALU64, BPF_CALL, BPF_DIV, BPF_JMP, BPF_JMP32, BPF_K, BPF_MOD, BPF_X } from '../../isa/index.ts';
 import type { MapDecl } from '../../program/types.ts';
@@ -93,6 +95,14 @@ function mapGenLookup(map: MapDecl, L: MiscLayout, helperImm: number): RawInsn[]
   return undefined;
 }
 
+/** the rule of a division guard divisionGuard gave for `insn` */
+function guardRule(insn: RawInsn): CheckRuleId {
+  if ((insn.code & BPF_X) === BPF_K) return 'do_misc_fixups:sdiv-by-minus-one';
+  const div = (insn.code & 0xf0) === BPF_DIV;
+  if (insn.off === 1) return div ? 'do_misc_fixups:sdiv-guard' : 'do_misc_fixups:smod-guard';
+  return div ? 'do_misc_fixups:div-guard' : 'do_misc_fixups:mod-guard';
+}
+
 /**
  * One pass over the program as do_misc_fixups makes it. Returns false when it meets a rewrite
  * the model does not know (the prediction is then withheld).
@@ -102,6 +112,7 @@ export function miscFixups(x: XProg, maps: readonly MapDecl[], L: MiscLayout): b
     const insn = x.insns[i]!;
     const guard = divisionGuard(insn, L.regAx);
     if (guard) {
+      cover(guardRule(insn));
       i += patchInsn(x, i, guard, 'do_misc_fixups');
       continue;
     }
@@ -111,12 +122,14 @@ export function miscFixups(x: XProg, maps: readonly MapDecl[], L: MiscLayout): b
       if (m === undefined || m < 0) return false;
       const patch = mapGenLookup(maps[m]!, L, insn.imm);
       if (!patch) return false;
+      cover(maps[m]!.type === 'array' ? 'array_map_gen_lookup:inlined' : 'htab_map_gen_lookup:inlined');
       i += patchInsn(x, i, patch, maps[m]!.type === 'array' ? 'array_map_gen_lookup' : 'htab_map_gen_lookup');
       continue;
     }
     if (insn.imm === FUNC_GET_SMP_PROCESSOR_ID) {
       if (L.cpuNumberAddr === undefined) return false;
       // BPF_MOV64_IMM(r0, &cpu_number); BPF_MOV64_PERCPU_REG(r0, r0); r0 = *(u32 *)(r0 + 0)
+      cover('do_misc_fixups:smp-processor-id');
       const patch = [raw(BPF_ALU64 | 0xb0 | BPF_K, 0, 0, 0, L.cpuNumberAddr), raw(BPF_ALU64 | 0xb0 | BPF_X, 0, 0, BPF_ADDR_PERCPU, 0), raw(0x61, 0, 0, 0, 0)];
       i += patchInsn(x, i, patch, 'do_misc_fixups');
       continue;

@@ -113,6 +113,13 @@ describe('the walk of a level-2 log (kernel/bpf/verifier.c do_check)', () => {
     expect(reg(w.segments[1]!.visits[0], 7)?.value).toBe(0n);
   });
 
+  it('7.2: a register an instruction writes without the kernel printing it has no belief after it', () => {
+    const visits = parseVerifierStates(fixture('log2-7.2-unprinted-alu'));
+    // 165: r9 = 1311221558 ... 170: r9 &= -1686615396 ; frame1:   (nothing printed)
+    expect(reg(firstVisit(visits, 170), 9)?.value).toBe(0x4e27a736n);
+    expect(reg(firstVisit(visits, 171), 9)).toBeUndefined();
+  });
+
   it('6.12 and 7.3 give the same beliefs as 7.2 for the same program', () => {
     const strip = (v: InsnBelief[]) => v.map((x) => ({ ...x, regs: x.regs.map((r) => ({ ...r })) }));
     const a = strip(parseVerifierStates(fixture('log2-7.2-subprog')));

@@ -333,6 +333,11 @@ class WalkReader {
     seg.visits.push({ insn: idx, frame: this.cur, regs, path: seg.id });
     // a helper or kfunc call (not `call pc+N`): R0-R5 are rewritten, R0 printed only sometimes
     if (code === '85' && !/^call pc[+-]/.test(text)) this.clearCallerSaved();
+    // the register an instruction writes (`r9 &= ...`, `w7 = (s8)w9`, `r0 = *(u64 *)...`) is
+    // dropped unless printed after it: 7.2 does not always print it (an ALU op on a constant
+    // its constant-folding pass knows), and the old belief would be stale
+    const written = /^[rw](\d+) \S*= /.exec(text);
+    if (written) this.frameRegs(this.cur).delete(Number(written[1]));
     if (delta !== undefined) this.applyDelta(parseStateText(delta));
     if (code === '95' && this.cur === 0) seg.end = 'exit';
   }

@@ -109,6 +109,11 @@ export function createFakePipeline(options: FakePipelineOptions = {}): Pipeline 
       return result;
     },
     async kernelOutcomes(program: Program, kernels: readonly string[]) {
+      // constant 911: a kernel that rejects what the model accepts, with the first disagreement Engine.kernelOutcomes attaches
+      if (constantOf(program) === 911) {
+        const firstDisagreement = { kind: 'state' as const, insn: 0, step: 0, agreedSteps: 0, reg: 0, field: 'umax', model: '911', kernel: '1023', text: 'model and kernel first disagree at insn 0: R0 umax 911 vs 1023' };
+        return Object.fromEntries(kernels.map((k) => [k, { verdict: 'reject' as const, errno: 13, message: 'fake reject', kernel: `${k}.0-fake`, firstDisagreement }]));
+      }
       return Object.fromEntries(kernels.map((k) => [k, outcome(constantOf(program), k, false)]));
     },
     async reduce(finding: Pick<Finding, 'program' | 'kernel'>): Promise<Reduction> {

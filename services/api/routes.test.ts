@@ -131,6 +131,17 @@ describe('programs/check', () => {
     expect(body.agree).toEqual({ '7.2': true, '7.3': true });
   });
 
+  it('answers where the model and a kernel that judged differently first disagree, apart from the outcomes', async () => {
+    const res = await app.inject({ method: 'POST', url: '/programs/check', headers: auth, payload: { program: programToJson(fakeProgram(911)), kernels: ['7.2'] } });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.agree).toEqual({ '7.2': false });
+    expect(body.kernels['7.2']).toEqual({ verdict: 'reject', errno: 13, message: 'fake reject', kernel: '7.2.0-fake' });
+    expect(body.firstDisagreement).toEqual({ '7.2': { kind: 'state', insn: 0, step: 0, agreedSteps: 0, reg: 0, field: 'umax', model: '911', kernel: '1023', text: 'model and kernel first disagree at insn 0: R0 umax 911 vs 1023' } });
+    const agreeing = await app.inject({ method: 'POST', url: '/programs/check', headers: auth, payload: { program: programToJson(fakeProgram(7)), kernels: ['7.2'] } });
+    expect(agreeing.json()).not.toHaveProperty('firstDisagreement');
+  });
+
   it('assembles assembler text', async () => {
     const res = await app.inject({ method: 'POST', url: '/programs/check', headers: auth, payload: { asm: 'r0 = 42\nexit\n', kernels: ['7.2'] } });
     expect(res.statusCode).toBe(200);

@@ -1,4 +1,4 @@
-// The guest's ttyS0 console: kept as a bounded text log with absolute offsets, so the text a
+// The guest's ttyS0 console (read from the file QEMU writes it to, console-file.ts): kept as a bounded text log with absolute offsets, so the text a
 // guest printed while one request ran can be cut out, and scanned for kernel trouble.
 
 /** Lines that mean the kernel is no longer trustworthy: the guest must be replaced. */

@@ -1,4 +1,4 @@
-// One QEMU guest running the bpfdiff agent: boots it, reads its ttyS0 console continuously,
+// One QEMU guest running the bpfdiff agent: boots it, reads its ttyS0 console (a file QEMU writes),
 // sends requests, and when the guest dies, hangs or prints a kernel oops, says which request
 // the guest was working on and what the console showed.
 import { EventEmitter } from 'node:events';
@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { AgentClient, AgentGoneError, RequestTimeoutError, type AgentPosition } from './agent-client.ts';
 import { ConsoleLog, hasFatalLine, scanConsole } from './console.ts';
+import { ConsoleFile } from './console-file.ts';
 import type { KernelImage } from './catalog.ts';
 import type { Field, Frame, Hello, MsgType } from './protocol.ts';
 import { onExit } from 'signal-exit';
@@ -121,8 +122,16 @@ function readSharedLog(path: string): string | undefined {
 /** Pause between the agent mapping its position page and the save (it is then blocked writing HELLO). */
 const SAVE_SETTLE_MS = 200;
 
-/** Seconds to let a panicking kernel finish printing before QEMU is killed. */
-const FATAL_GRACE_MS = 1500;
+/**
+ * How long a guest that printed a fatal line may go on printing before QEMU is killed. With
+ * `oops=panic panic=-1` the kernel ends the report, panics and resets, and `-no-reboot` makes
+ * QEMU exit by itself, so this is only an upper bound. Under TCG on a loaded host a whole oops
+ * takes seconds to print: with 1.5 s the report was cut before its second RIP line.
+ */
+const FATAL_GRACE_MS = 15_000;
+
+/** How often the console file is looked at between requests (each answer looks at it too). */
+const CONSOLE_POLL_MS = 100;
 
 export class VmBootError extends Error {
   override name = 'VmBootError';
@@ -140,7 +149,9 @@ export class Vm extends EventEmitter<VmEvents> {
   readonly restored: boolean;
   /** the snapshot this guest was asked to save (`saveTo`): how it went */
   saved?: { ms: number; bytes: number } | { error: string };
-  private proc!: ResultPromise<{ stdin: 'ignore'; stdout: 'pipe'; stderr: 'pipe'; buffer: false; reject: false }>;
+  private proc!: ResultPromise<{ stdin: 'ignore'; stdout: 'ignore'; stderr: 'pipe'; buffer: false; reject: false }>;
+  private consoleFile: ConsoleFile | undefined;
+  private consolePoll: NodeJS.Timeout | undefined;
   private client: AgentClient | undefined;
   private stderr = '';
   private killCause: VmExit['cause'] | undefined;
@@ -170,6 +181,17 @@ export class Vm extends EventEmitter<VmEvents> {
   /** Requests sent to the agent and not yet answered. */
   get inFlight(): number {
     return this.client?.inFlight ?? 0;
+  }
+
+  /** The file QEMU writes the guest's console into. */
+  static consolePath(socketPath: string): string {
+    return socketPath.replace(/\.sock$/, '') + '.console';
+  }
+
+  /** Takes in what the guest printed since the last look. */
+  private drainConsole(): void {
+    const text = this.consoleFile?.drain();
+    if (text) this.onConsole(text);
   }
 
   /** The file QEMU shares with the guest as the agent's position page. */
@@ -206,7 +228,9 @@ export class Vm extends EventEmitter<VmEvents> {
       '-initrd', config.kernel.initramfs,
       '-append', append,
       '-nographic', '-nodefaults', '-no-reboot',
-      '-serial', 'stdio', '-monitor', 'none',
+      // the kernel's console goes to a file, which bpfdiff reads (console-file.ts says why)
+      '-chardev', `file,id=console,path=${Vm.consolePath(socketPath)}`,
+      '-serial', 'chardev:console', '-monitor', 'none',
       // Under TCG the guest's virtqueue kicks are handled right in the vCPU thread instead of
       // through an eventfd that wakes QEMU's main loop for every response: with 2 guests
       // 15,992 -> 11,720 QEMU syscalls per 1,000 programs, +9% programs per second (median of 9
@@ -241,11 +265,12 @@ export class Vm extends EventEmitter<VmEvents> {
     const deadline = started + this.config.bootTimeoutMs;
     // util-linux setpriv sets the parent-death signal and execs QEMU (same pid): if bpfdiff is
     // killed in a way no exit hook sees (kill -9, the OOM killer), the kernel kills the guest
+    this.consoleFile = new ConsoleFile(Vm.consolePath(this.socketPath));
     const qemu = this.config.qemuBinary ?? 'qemu-system-x86_64';
     const [command, argv] = SETPRIV ? [SETPRIV, ['--pdeathsig', 'KILL', '--', qemu, ...Vm.qemuArgs(this.config, this.socketPath)]] : [qemu, Vm.qemuArgs(this.config, this.socketPath)];
     this.proc = execa(command, argv, {
       stdin: 'ignore',
-      stdout: 'pipe',
+      stdout: 'ignore',
       stderr: 'pipe',
       buffer: false,
       reject: false,
@@ -259,8 +284,7 @@ export class Vm extends EventEmitter<VmEvents> {
       proc.kill('SIGKILL');
     });
     void proc.finally(removeExitHook);
-    this.proc.stdout.setEncoding('utf8');
-    this.proc.stdout.on('data', (chunk: string) => this.onConsole(chunk));
+    this.consolePoll = setInterval(() => this.drainConsole(), CONSOLE_POLL_MS).unref();
     this.proc.stderr.setEncoding('utf8');
     this.proc.stderr.on('data', (chunk: string) => {
       if (this.stderr.length < 16384) this.stderr += chunk;
@@ -268,6 +292,9 @@ export class Vm extends EventEmitter<VmEvents> {
       if (/KVM internal error|kvm run failed/i.test(chunk) && this.helloAt === undefined) void this.kill('close');
     });
     void this.proc.then((result) => {
+      clearInterval(this.consolePoll);
+      this.drainConsole();
+      this.consoleFile?.close();
       // QEMU never ran (spawn failed): say why in the boot failure
       if (result.exitCode === undefined && !result.signal && this.stderr.length < 16384) this.stderr += result.shortMessage ?? result.message;
       const fatal = this.scanFatal();
@@ -378,6 +405,7 @@ export class Vm extends EventEmitter<VmEvents> {
     const from = this.console.end;
     try {
       const frame = await this.client.request(type, fields, timeoutMs);
+      this.drainConsole();
       return { status: 'done', frame, console: this.console.since(from) };
     } catch (err) {
       if (err instanceof RequestTimeoutError) {

@@ -26,4 +26,9 @@ describe('campaign progress line', () => {
     );
     expect(duration(3 * 3600 + 125)).toBe('3h02m');
   });
+
+  it('shows the coverage stored with the job: model rules hit of the total and distinct reason lines', () => {
+    const coverage = { rulesHit: 171, rulesTotal: 363, reasonLines: 21, modelReasonLines: 21, mutated: 34 };
+    expect(formatProgress(job({ coverage }), 6.5)).toBe('campaign 9bf2efb6  150/1,000 programs  6.5/s  agreed 147  divergences 3 (kernel-crash 2, reason 1)  rules 171/363 (47%)  reason lines 21  ETA 2m11s');
+  });
 });

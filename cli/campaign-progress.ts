@@ -3,6 +3,7 @@
 // job record in the store once a second (so it shows what every worker did, not only ours).
 import type { JobRecord, Store } from '../store/index.ts';
 import type { StatusLine } from './status-line.ts';
+import { formatCoverage } from '../core/guided/index.ts';
 
 const n = (x: number) => x.toLocaleString('en-US');
 
@@ -13,7 +14,7 @@ export function duration(seconds: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
-/** One line: `campaign 1a2b3c4d  120/1,000 programs  6.5/s  agreed 118  divergences 2 (reason 2)  ETA 2m15s`. */
+/** One line: `campaign 1a2b3c4d  120/1,000 programs  6.5/s  agreed 118  divergences 2 (reason 2)  rules 150/363 (41%)  reason lines 12  ETA 2m15s`. */
 export function formatProgress(job: JobRecord, perSecond: number | undefined): string {
   const total = job.params.count ?? 0;
   const { programs, agreed, byClass } = job.counts;
@@ -26,6 +27,7 @@ export function formatProgress(job: JobRecord, perSecond: number | undefined): s
   const parts = [`campaign ${job.id.slice(0, 8)}`, `${n(programs)}/${n(total)} programs`];
   if (perSecond !== undefined) parts.push(`${perSecond.toFixed(1)}/s`);
   parts.push(`agreed ${n(agreed)}`, `divergences ${n(divergences)}${classes ? ` (${classes})` : ''}`);
+  if (job.coverage) parts.push(formatCoverage(job.coverage));
   if (job.state === 'queued' || (job.state === 'running' && programs === 0)) parts.push('starting (guests boot)');
   else if (job.state === 'running') parts.push(perSecond && perSecond > 0 ? `ETA ${duration((total - programs) / perSecond)}` : 'ETA -');
   else {

@@ -52,6 +52,8 @@ export interface NightlySettings {
   kernels: string[];
   count: number;
   batchSize?: number;
+  /** share of each campaign batch made by mutating the campaign corpus (BPFDIFF_NIGHTLY_GUIDED_SHARE; 0: unguided; default core/guided's) */
+  guidedShare?: number;
 }
 
 /** A worker process's queue settings (workers/runtime.ts takes these as they are). */
@@ -107,6 +109,15 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 1
   return n;
 }
 
+/** A number from 0 to 1, or undefined when unset. */
+function share(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (raw.trim() === '' || !(n >= 0 && n <= 1)) throw new SettingsError(`${name}: expected a number from 0 to 1 (0: unguided), got "${raw}"`);
+  return n;
+}
+
 export function parseQueueList(raw: string, field: string): QueueKind[] {
   const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
   for (const name of names) {
@@ -124,8 +135,9 @@ function nightlyOf(env: NodeJS.ProcessEnv, defaults: SettingsDefaults): NightlyS
   const kernels = list(env, 'BPFDIFF_NIGHTLY_KERNELS') ?? defaults.nightlyKernels;
   // checked even when no schedule is declared, so a typo never waits for the day it matters
   const count = integer(env, 'BPFDIFF_NIGHTLY_COUNT', defaults.nightlyCount ?? DEFAULT_NIGHTLY_COUNT);
+  const guidedShare = share(env, 'BPFDIFF_NIGHTLY_GUIDED_SHARE');
   if (!kernels?.length) return undefined;
-  return { cron: env.BPFDIFF_NIGHTLY_CRON || DEFAULT_NIGHTLY_CRON, kernels, count };
+  return { cron: env.BPFDIFF_NIGHTLY_CRON || DEFAULT_NIGHTLY_CRON, kernels, count, ...(guidedShare !== undefined ? { guidedShare } : {}) };
 }
 
 /** LOG_LEVEL (pino's level names), default info. */

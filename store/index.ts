@@ -5,6 +5,7 @@ export {
   SchemaVersionError,
   SCHEMA_VERSION,
   divergenceId,
+  type BatchCoverage,
 } from './store.ts';
 export { connectRedis, redactRedisUrl } from './redis.ts';
 export { startEmbeddedRedis, type EmbeddedRedis } from './embedded-redis.ts';

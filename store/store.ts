@@ -36,6 +36,18 @@ const EXAMPLES_PER_SIGNATURE = 3;
 const RECORD_BATCH_LUA = readFileSync(new URL('./record-batch.lua', import.meta.url), 'utf8');
 const TERMINAL: readonly JobState[] = ['completed', 'failed', 'cancelled'];
 
+/** What one batch adds to its job's coverage (Store.recordCoverage). */
+export interface BatchCoverage {
+  rulesTotal: number;
+  rules: string[];
+  kernelReasons: string[];
+  modelReasons: string[];
+  /** programs of the batch made by mutating the corpus */
+  mutated: number;
+  /** the batch's novel programs as JSON (core/guided's CoveredProgram with the program as ProgramJson) */
+  novel: unknown[];
+}
+
 export class SchemaVersionError extends Error {
   override name = 'SchemaVersionError';
 }
@@ -161,12 +173,15 @@ export class Store {
 
   async getJob(id: string): Promise<JobRecord | undefined> {
     const jk = this.key('job', id);
-    const [[, hash], [, classes], [, divs]] = (await this.redis
+    const [[, hash], [, classes], [, divs], [, rules], [, reasons], [, modelReasons]] = (await this.redis
       .multi()
       .hgetall(jk)
       .hgetall(jk + ':classes')
       .smembers(jk + ':divergences')
-      .exec()) as [[null, Record<string, string>], [null, Record<string, string>], [null, string[]]];
+      .scard(jk + ':cov:rules')
+      .scard(jk + ':cov:reasons')
+      .scard(jk + ':cov:modelReasons')
+      .exec()) as [[null, Record<string, string>], [null, Record<string, string>], [null, string[]], [null, number], [null, number], [null, number]];
     if (!hash.id) return undefined;
     const num = (field: string) => Number(hash[field] ?? 0);
     const byClass: Record<string, number> = {};
@@ -193,7 +208,37 @@ export class Store {
     if (hash.finishedAt) record.finishedAt = hash.finishedAt;
     if (hash.error) record.error = hash.error;
     if (hash.replay) record.replay = JSON.parse(hash.replay) as ReplaySummary;
+    if (hash.covRulesTotal !== undefined) {
+      record.coverage = { rulesHit: rules, rulesTotal: num('covRulesTotal'), reasonLines: reasons, modelReasonLines: modelReasons, mutated: num('covMutated') };
+    }
     return record;
+  }
+
+  /**
+   * Adds a batch's coverage to its job's (unions of rule ids and reason lines: a retried batch
+   * adds nothing twice) and keeps the batch's novel programs, from which a guided campaign's
+   * later batches rebuild its corpus (guidedBatches).
+   */
+  async recordCoverage(jobId: string, batchIndex: number, batch: BatchCoverage): Promise<void> {
+    const jk = this.key('job', jobId);
+    const m = this.redis.multi().hset(jk, 'covRulesTotal', batch.rulesTotal);
+    if (batch.rules.length) m.sadd(jk + ':cov:rules', ...batch.rules);
+    if (batch.kernelReasons.length) m.sadd(jk + ':cov:reasons', ...batch.kernelReasons);
+    if (batch.modelReasons.length) m.sadd(jk + ':cov:modelReasons', ...batch.modelReasons);
+    m.hsetnx(jk + ':guided', String(batchIndex), JSON.stringify(batch.novel));
+    const replies = (await m.exec()) ?? [];
+    // the mutated count once per batch: only the first recording of the batch's novel programs adds it
+    const first = replies[replies.length - 1]?.[1] === 1;
+    if (first && batch.mutated > 0) await this.redis.hincrby(jk, 'covMutated', batch.mutated);
+  }
+
+  /** The novel programs of batches 0..last, in order, as recordCoverage kept them; undefined while one is missing. */
+  async guidedBatches(jobId: string, last: number): Promise<unknown[][] | undefined> {
+    if (last < 0) return [];
+    const fields = Array.from({ length: last + 1 }, (_, i) => String(i));
+    const values = await this.redis.hmget(this.key('job', jobId, 'guided'), ...fields);
+    if (values.some((v) => v === null)) return undefined;
+    return values.map((v) => JSON.parse(v!) as unknown[]);
   }
 
   async listJobs(filter: JobFilter = {}): Promise<Page<JobRecord>> {

@@ -53,6 +53,8 @@ const JobParamsSchema = Type.Object({
   corpus: Optional(Type.Boolean({ description: 'replay: run every program file under corpus/' })),
   reproducers: Optional(Type.Boolean({ description: 'replay: run every stored reproducer' })),
   nightly: Optional(Type.String({ description: 'the nightly run (date) that started this job' })),
+  guided: Optional(Type.Boolean({ description: 'campaign: coverage guidance (a share of each batch mutates the programs that reached new model rules or reason lines); absent in jobs stored before it existed: unguided' })),
+  guidedShare: Optional(Type.Number({ minimum: 0, maximum: 1, description: 'campaign, guided: share of each batch made by mutating the campaign corpus' })),
 });
 export type JobParams = Static<typeof JobParamsSchema>;
 
@@ -84,6 +86,17 @@ const ReplaySummarySchema = Type.Object({
 });
 export type ReplaySummary = Static<typeof ReplaySummarySchema>;
 
+/** A campaign's coverage: model rules hit of the rules in the model, distinct reject reason lines. */
+export const CoverageSchema = Type.Object({
+  rulesHit: Type.Integer({ description: 'model rules (core/model/coverage.ts) the campaign exercised' }),
+  rulesTotal: Type.Integer({ description: 'rules in the model' }),
+  reasonLines: Type.Integer({ description: 'distinct kernel reject reason lines (numbers normalised)' }),
+  modelReasonLines: Type.Integer({ description: 'distinct model reject reason lines' }),
+  mutated: Optional(Type.Integer({ description: 'programs made by mutating the campaign corpus' })),
+  corpusSize: Optional(Type.Integer()),
+});
+export type CoverageRecord = Static<typeof CoverageSchema>;
+
 export const JobRecordSchema = Type.Object({
   id: Type.String(),
   kind: JobKindSchema,
@@ -96,6 +109,7 @@ export const JobRecordSchema = Type.Object({
   counts: JobCountsSchema,
   replay: Optional(ReplaySummarySchema),
   divergenceIds: Optional(Type.Array(Type.String())),
+  coverage: Optional(CoverageSchema),
 });
 export type JobRecord = Static<typeof JobRecordSchema>;
 
@@ -205,5 +219,8 @@ export const NightlyReportSchema = Type.Object({
   programs: Type.Integer(),
   programsPerSecond: Type.Number(),
   divergences: Type.Integer(),
+  coverage: Optional(
+    Type.Array(Type.Intersect([Type.Object({ kernel: Type.String(), jobId: Type.String() }), CoverageSchema]), { description: "each campaign's coverage (one per kernel); absent in reports written before coverage was recorded" }),
+  ),
 });
 export type NightlyReport = Static<typeof NightlyReportSchema>;

@@ -6,6 +6,7 @@ import type { Job, Queue } from 'bullmq';
 import type { JobRecord, NightlyReport } from '../store/index.ts';
 import type { WorkerContext } from './processors.ts';
 import { submitJob, type NightlyJobData } from './queues.ts';
+import { DEFAULT_GUIDED_SHARE } from '../core/guided/index.ts';
 
 export const NIGHTLY_SCHEDULER_ID = 'bpfdiff-nightly';
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
@@ -36,6 +37,8 @@ async function waitForJobs(ctx: WorkerContext, ids: string[], pollMs: number): P
 
 export async function processNightly(job: Job<NightlyJobData>, ctx: WorkerContext, pollMs = 1_000): Promise<NightlyReport> {
   const { kernels, count, cron, batchSize } = job.data;
+  const guidedShare = job.data.guidedShare ?? DEFAULT_GUIDED_SHARE;
+  const guidance = guidedShare > 0 ? { guided: true, guidedShare } : { guided: false };
   const startedAt = new Date();
   const date = startedAt.toISOString().slice(0, 10);
   const log = ctx.log.child({ nightly: date, queue: 'nightly' });
@@ -48,7 +51,7 @@ export async function processNightly(job: Job<NightlyJobData>, ctx: WorkerContex
   log.info({ jobId: record.id, replay: replay.id }, 'nightly replay started');
   const [replayDone] = await waitForJobs(ctx, [replay.id], pollMs);
   const campaigns = await Promise.all(
-    kernels.map((kernel) => submitJob(ctx.store, ctx.queues, { kind: 'campaign', kernels: [kernel], count, seed: nightlySeed(date), batchSize, nightly: date })),
+    kernels.map((kernel) => submitJob(ctx.store, ctx.queues, { kind: 'campaign', kernels: [kernel], count, seed: nightlySeed(date), batchSize, nightly: date, ...guidance })),
   );
   log.info({ jobId: record.id, campaigns: campaigns.map((c) => c.id) }, 'nightly campaigns started');
   const campaignsDone = await waitForJobs(ctx, campaigns.map((c) => c.id), pollMs);
@@ -87,6 +90,7 @@ export async function processNightly(job: Job<NightlyJobData>, ctx: WorkerContex
     programs,
     programsPerSecond: programs / Math.max(0.001, (finishedAt.getTime() - startedAt.getTime()) / 1000),
     divergences: campaignsDone.reduce((n, c) => n + c.counts.divergences, 0),
+    coverage: campaignsDone.flatMap((c) => (c.coverage ? [{ kernel: c.params.kernels.join(','), jobId: c.id, ...c.coverage }] : [])),
   };
   await ctx.store.saveNightlyReport(report);
   const failed = [replayDone, ...campaignsDone].filter((j) => j.state !== 'completed');

@@ -2,7 +2,8 @@
 // context; every log line carries the bpfdiff job id (and batch index) through a child logger.
 import { DelayedError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
-import type { GenOptions } from '../core/gen/index.ts';
+import { DEFAULT_GUIDED_SHARE, GUIDED_GENERATOR_ID } from '../core/guided/index.ts';
+import { batchCoverage, planBatch } from './guided-batch.ts';
 import { parseProgram } from '../core/program/index.ts';
 import type { ReduceProgress, ReplayEntry, ReplaySummary, Store } from '../store/index.ts';
 import { DEFAULT_REDUCE_YIELD_MS } from '../config/index.ts';
@@ -32,6 +33,9 @@ export interface WorkerContext {
    *  going away under it) and is left to the next worker */
   closing?: () => boolean;
 }
+
+/** how often a guided batch waiting for its corpus looks again */
+const GUIDED_POLL_MS = 500;
 
 /** how often a waiting reduce job looks at the batch queue again */
 const REDUCE_YIELD_POLL_MS = 1_000;
@@ -67,6 +71,7 @@ export async function processCampaign(job: Job<CampaignJobData>, ctx: WorkerCont
         count: Math.min(size, count - start),
         kernels: record.params.kernels,
         generator: record.params.generator ?? {},
+        ...(record.params.guided ? { guidedShare: record.params.guidedShare ?? DEFAULT_GUIDED_SHARE } : {}),
       };
       return { name: 'batch', data, opts: { jobId: batchJobId(jobId, i) } };
     }),
@@ -75,17 +80,30 @@ export async function processCampaign(job: Job<CampaignJobData>, ctx: WorkerCont
   return { batches };
 }
 
-export async function processBatch(job: Job<BatchJobData>, ctx: WorkerContext): Promise<{ programs: number; divergences: number; recorded: boolean } | { skipped: string }> {
-  const { jobId, batchIndex, seed, start, count, kernels, generator } = job.data;
+/** how long a guided batch waits for the batches its corpus comes from before it fails (and is retried) */
+const GUIDED_WAIT_MS = 30 * 60_000;
+
+export async function processBatch(job: Job<BatchJobData>, ctx: WorkerContext, token?: string): Promise<{ programs: number; divergences: number; recorded: boolean } | { skipped: string }> {
+  const { jobId, batchIndex, start, kernels } = job.data;
   const log = ctx.log.child({ jobId, batch: batchIndex, attempt: job.attemptsMade + 1 });
   const state = await ctx.store.jobState(jobId);
   if (state !== 'running') {
     log.info({ state }, 'batch skipped: job is not running');
     return { skipped: state ?? 'no such job' };
   }
+  const plan = await planBatch(ctx.store, ctx.pipeline, job.data);
+  if (!plan) {
+    // a guided batch whose corpus (batches up to b-2) is not stored yet goes back to the delayed set
+    if (Date.now() - job.timestamp > GUIDED_WAIT_MS) throw new Error(`guided batch ${batchIndex}: batches before ${batchIndex - 1} not recorded after ${GUIDED_WAIT_MS / 60_000} minutes`);
+    await job.moveToDelayed(Date.now() + GUIDED_POLL_MS, token);
+    throw new DelayedError();
+  }
   const began = performance.now();
-  const programs = ctx.pipeline.generate(seed, start, count, generator as Partial<GenOptions>);
-  const result = await ctx.pipeline.runBatch(programs, kernels, { start });
+  const { programs } = plan;
+  const result = await ctx.pipeline.runBatch(programs, kernels, { start, coverage: true });
+  const mutated = programs.filter((p) => p.meta?.generator === GUIDED_GENERATOR_ID).length;
+  await ctx.store.recordCoverage(jobId, batchIndex, batchCoverage(plan, start, result, mutated));
+  delete result.coverage;
   const busyMs = performance.now() - began;
   const { recorded, newIds } = await ctx.store.recordBatch(jobId, batchIndex, { ...result, busyMs });
   for (const divergenceId of newIds) {

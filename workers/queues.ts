@@ -23,6 +23,8 @@ export interface BatchJobData {
   count: number;
   kernels: string[];
   generator: Record<string, unknown>;
+  /** guided campaigns: share of the batch made by mutating the campaign corpus (absent or 0: unguided) */
+  guidedShare?: number;
 }
 export interface ReduceJobData { divergenceId: string }
 export interface ReplayJobData { jobId: string }

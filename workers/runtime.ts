@@ -62,7 +62,7 @@ export async function startWorkers(config: WorkerConfig, pipeline: Pipeline, log
     };
   const processors: Record<QueueKind, Processor> = {
     campaign: (job) => processCampaign(job, ctx),
-    batch: (job) => processBatch(job, ctx),
+    batch: (job, token) => processBatch(job, ctx, token),
     reduce: (job, token) => processReduce(job, ctx, token),
     replay: (job) => processReplay(job, ctx),
     check: (job) => processCheck(job, ctx),

@@ -31,6 +31,8 @@ export const SubmitJobBodySchema = Type.Object(
     seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 32 - 1 })),
     batchSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
     generator: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'generator options of core/gen' })),
+    guided: Type.Optional(Type.Boolean({ description: 'campaign: coverage guidance, default true (a share of each batch mutates the programs that reached new model rules or reason lines)' })),
+    guidedShare: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'campaign, guided: share of each batch made by mutating the campaign corpus (default 0.3)' })),
     corpus: Type.Optional(Type.Boolean()),
     reproducers: Type.Optional(Type.Boolean()),
   },

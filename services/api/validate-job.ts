@@ -4,6 +4,7 @@
 // that cannot run is a 400 at submission naming the field, as the CLI does.
 import { randomInt } from 'node:crypto';
 import { parseGenOptions, type GenOptions } from '../../core/gen/index.ts';
+import { DEFAULT_GUIDED_SHARE } from '../../core/guided/index.ts';
 import type { JobParams } from '../../store/index.ts';
 import { badRequest } from './errors.ts';
 import { CPU_MODELS } from '../../core/jit/index.ts';
@@ -30,7 +31,7 @@ export function checkKernels(field: string, kernels: readonly string[], known: r
   }
 }
 
-const CAMPAIGN_ONLY = ['count', 'seed', 'batchSize', 'generator'] as const;
+const CAMPAIGN_ONLY = ['count', 'seed', 'batchSize', 'generator', 'guided', 'guidedShare'] as const;
 const REPLAY_ONLY = ['corpus', 'reproducers'] as const;
 
 /**
@@ -55,7 +56,10 @@ export function jobParamsOf(body: SubmitJobBody, known: readonly string[]): JobP
     generator = parsed.options;
   }
   const seed = body.seed ?? randomInt(2 ** 32);
-  return { kind: 'campaign', kernels: body.kernels, count: body.count, seed, batchSize: body.batchSize, generator };
+  const guided = body.guided ?? true;
+  if (!guided && body.guidedShare !== undefined) throw badRequest('body.guidedShare', 'applies to guided campaigns only; drop it or set guided to true');
+  const guidance = guided ? { guided, guidedShare: body.guidedShare ?? DEFAULT_GUIDED_SHARE } : { guided };
+  return { kind: 'campaign', kernels: body.kernels, count: body.count, seed, batchSize: body.batchSize, generator, ...guidance };
 }
 
 /** YYYY-MM-DD that is a real calendar date (2026-13-45 is not). */

@@ -36,7 +36,7 @@ export async function planBatch(
   if (share <= 0) return { programs: pipeline.generate(job.seed, job.start, job.count, gen) };
   const prior = await store.guidedBatches(job.jobId, job.batchIndex - 2);
   if (!prior) return undefined;
-  const campaign = new GuidedCampaign(job.seed, gen, { share }, MODEL_RULES.length);
+  const campaign = new GuidedCampaign(job.seed, gen, { share }, MODEL_RULES.length, (index) => pipeline.generate(job.seed, index, 1, gen)[0]!);
   prior.forEach((novel, k) =>
     campaign.record(k, (novel as StoredNovel[]).map((n) => ({ index: n.index, coverage: n.coverage, program: parseProgram(n.program) }))),
   );

@@ -32,7 +32,7 @@ function checkGuidedShare(share: unknown): string | undefined {
  * Program `index` of a guided campaign given the corpus it may mutate: a mutant (meta names its
  * parent's campaign index and the mutations) or the generator's program.
  */
-function guidedProgram(seed: number, index: number, gen: GenOptions, share: number, corpus: readonly CorpusEntry[]): Program {
+function guidedProgram(seed: number, index: number, fresh: (index: number) => Program, share: number, corpus: readonly CorpusEntry[]): Program {
   if (corpus.length > 0 && share > 0) {
     const rng = Prng.forProgram(seed, index, GUIDED_STREAM);
     if (rng.chance(share)) {
@@ -43,7 +43,7 @@ function guidedProgram(seed: number, index: number, gen: GenOptions, share: numb
       }
     }
   }
-  return generateProgram(seed, index, gen);
+  return fresh(index);
 }
 
 /** A program of the campaign with its index and what it covered. */
@@ -56,7 +56,7 @@ export interface CoveredProgram {
 export class GuidedCampaign {
   readonly coverage: CampaignCoverage;
   private readonly corpus: GuidedCorpus;
-  private readonly gen: GenOptions;
+  private readonly fresh: (index: number) => Program;
   /** batches recorded so far (0..recorded-1) */
   private recorded = 0;
   private readonly snapshots = new Map<number, readonly CorpusEntry[]>();
@@ -68,10 +68,13 @@ export class GuidedCampaign {
     gen: Partial<GenOptions>,
     private readonly opts: GuidedOptions,
     rulesTotal: number,
+    /** program `index` of the generator (default core/gen's with `gen`; the service passes its pipeline's) */
+    fresh?: (index: number) => Program,
   ) {
     const problem = checkGuidedShare(opts.share);
     if (problem) throw new RangeError(problem);
-    this.gen = resolveGenOptions(gen);
+    const resolved: GenOptions = resolveGenOptions(gen);
+    this.fresh = fresh ?? ((index) => generateProgram(seed, index, resolved));
     this.coverage = new CampaignCoverage(rulesTotal);
     this.corpus = new GuidedCorpus(this.coverage, opts.capacity ?? DEFAULT_CORPUS_CAPACITY);
   }
@@ -88,7 +91,7 @@ export class GuidedCampaign {
     this.snapshots.delete(b - CORPUS_LAG);
     const out: Program[] = [];
     for (let i = 0; i < n; i++) {
-      const p = guidedProgram(this.seed, start + i, this.gen, this.opts.share, corpus);
+      const p = guidedProgram(this.seed, start + i, this.fresh, this.opts.share, corpus);
       if (p.meta?.generator === GUIDED_GENERATOR_ID) this.mutated++;
       out.push(p);
     }

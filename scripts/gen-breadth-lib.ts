@@ -22,6 +22,8 @@ interface BreadthReport {
   /** mutation kind -> programs and how many got the expected reason */
   mutations: Record<string, { programs: number; matched: number; other: Record<string, number> }>;
   byProgType: Record<string, number>;
+  /** programs without a mutation the model rejected: reason -> programs (valid by construction: should be empty) */
+  unmutatedRejects: Record<string, number>;
 }
 
 const bump = (o: Record<string, number>, k: string): void => {
@@ -51,7 +53,7 @@ function helpersOf(program: Program): Set<number> {
 
 export function measureBreadth(programs: readonly Program[]): BreadthReport {
   const profile = resolveProfile('7.2')!;
-  const r: BreadthReport = { programs: programs.length, accepted: 0, rejected: 0, unknown: 0, reasons: {}, helpers: {}, withMap: 0, readingPacket: 0, unknowns: {}, mutations: {}, byProgType: {} };
+  const r: BreadthReport = { programs: programs.length, accepted: 0, rejected: 0, unknown: 0, reasons: {}, helpers: {}, withMap: 0, readingPacket: 0, unknowns: {}, mutations: {}, byProgType: {}, unmutatedRejects: {} };
   for (const p of programs) {
     bump(r.byProgType, p.progType);
     const out = verify(p, profile, { xlated: false, jit: false });
@@ -66,6 +68,7 @@ export function measureBreadth(programs: readonly Program[]): BreadthReport {
     if (p.maps.length > 0) r.withMap++;
     if (readsPacket(p)) r.readingPacket++;
     const kind = typeof p.meta?.mutation === 'string' ? p.meta.mutation : undefined;
+    if (kind === undefined && out.verdict === 'reject') bump(r.unmutatedRejects, normalizeReason(out.message));
     if (kind !== undefined) {
       const m = (r.mutations[kind] ??= { programs: 0, matched: 0, other: {} });
       m.programs++;
@@ -89,6 +92,9 @@ export function formatBreadth(r: BreadthReport): string {
   lines.push(`programs with a map: ${r.withMap} (${pct(r.withMap, r.programs)})`);
   lines.push(`programs reading packet data: ${r.readingPacket} (${pct(r.readingPacket, r.programs)})`);
   for (const [what, n] of Object.entries(r.unknowns)) lines.push(`  unknown ${n}: ${what}`);
+  const unmutated = Object.entries(r.unmutatedRejects);
+  lines.push(`programs without a mutation rejected: ${unmutated.reduce((a, [, n]) => a + n, 0)}`);
+  for (const [reason, n] of unmutated) lines.push(`  ${String(n).padStart(5)}  ${reason}`);
   lines.push('mutation kinds (model reason matches meta.expect):');
   for (const [kind, m] of Object.entries(r.mutations).sort()) {
     const other = Object.entries(m.other).map(([k, n]) => `${n}x ${k}`).join('; ');

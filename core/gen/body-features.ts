@@ -8,6 +8,7 @@ import { hasPacket, packetStatement } from './body-packet.ts';
 import { mapStatement } from './body-maps.ts';
 import { helperApplies, helperStatement } from './body-helpers.ts';
 import { socketFits, socketStatement } from './body-sockets.ts';
+import { hasLocals, stackVarStatement } from './body-stackvar.ts';
 import { bswapFiller, ldsxFiller, movsxFiller, sdivFiller } from './body-arith.ts';
 
 interface BodyFeature {
@@ -24,6 +25,7 @@ export const STATEMENT_FEATURES: readonly BodyFeature[] = [
   { name: 'packet', rate: (o) => o.packetRate, applies: hasPacket, emit: packetStatement },
   { name: 'helper', rate: (o) => o.helperRate, applies: helperApplies, emit: helperStatement },
   { name: 'socket', rate: (o) => o.socketRate, applies: socketFits, emit: socketStatement },
+  { name: 'stackVar', rate: (o) => o.stackVarRate, applies: hasLocals, emit: stackVarStatement },
 ];
 
 /** fillers: they may write the working registers and read the locals; r0-r5 are not theirs */

@@ -8,6 +8,7 @@
 import { BPF_ADD, BPF_AND, BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT, E, R_FP, SIZE_BYTES, type Op, type SizeName } from '../isa/index.ts';
 import type { ProgType } from '../program/index.ts';
 import type { BodyCtx } from './body-ctx.ts';
+import type { FuncPlan, ProgramPlan } from './plan.ts';
 import type { Prng } from './prng.ts';
 import { READ_REGS, imm32 } from './values.ts';
 
@@ -98,4 +99,44 @@ function variableOffset(ctx: BodyCtx, skip: number): void {
   emit(E.movReg(R_CHK, R_DATA), E.aluImm(BPF_ADD, R_CHK, SIZE_BYTES[size]), E.jumpReg(BPF_JGT, R_CHK, R_END, skip));
   emit(E.ldx(size, R_VAL, R_DATA, 0));
   ctx.fold(R_VAL);
+}
+
+// ---- packet pointers as arguments -------------------------------------------------------------
+
+/** frame slots a function needs for packet arguments to be drawn (64 bytes: chains of up to 8 frames) */
+export const PKT_ARG_MIN_SLOTS = 8;
+
+/** frame slots function `caller` keeps free (scratch) for the packet pointer its call sites pass: 0 or 1 */
+export function packetArgSlots(program: ProgramPlan, caller: number): number {
+  return program.sites.some((s) => s.caller === caller && program.funcs[s.callee].kinds.includes('pkt')) ? 1 : 0;
+}
+
+/**
+ * Before a call site's stack-argument stores: when `callee` takes packet pointers, load data and
+ * data_end, check the most bytes any of them needs (a failed check skips the call), and spill the
+ * data pointer to a free scratch slot (not one of `taken`) for the arguments to load. Returns
+ * that slot and the ops that close the site (the skip label).
+ */
+export function packetArgPrelude(ctx: BodyCtx, callee: FuncPlan, taken: ReadonlySet<number>): { slot: number; close: Op[] } | undefined {
+  const need = callee.kinds.reduce((n, k, i) => (k === 'pkt' ? Math.max(n, callee.argPkt[i]) : n), 0);
+  if (need === 0) return undefined;
+  const { rng, emit, frame } = ctx;
+  // a scratch slot (layoutFrame keeps one free): a scalar argument may read any local
+  const slot = [...frame.scratch].reverse().find((s) => !taken.has(s));
+  if (slot === undefined) throw new Error(`${ctx.plan.name}: no free frame slot for a packet argument`);
+  const skip = ctx.newLabel();
+  emit(...loadPacketPointers(ctx.opts.progType, frame.ctxSlot), ...boundsCheck(rng, need, skip, ctx.newLabel), E.stx('DW', R_FP, slot, R_DATA));
+  return { slot, close: [E.label(skip)] };
+}
+
+/** At a callee's entry: one or two reads within the `bytes` its caller checked, through the packet pointer in `v`. */
+export function packetArgEntry(ctx: BodyCtx, v: number, bytes: number): void {
+  const { rng } = ctx;
+  // r0 is where reads go: a pointer that arrived in r0 (an r11 argument) gets one read
+  const reads = v === R_VAL ? 1 : rng.int(1, 2);
+  for (let i = 0; i < reads; i++) {
+    const size = sizeWithin(rng, bytes);
+    ctx.emit(E.ldx(size, R_VAL, v, rng.int(0, Math.max(0, bytes - SIZE_BYTES[size]))));
+    ctx.fold(R_VAL);
+  }
 }

@@ -7,6 +7,7 @@ import type { BodyCtx } from './body-ctx.ts';
 import { filler } from './body-fillers.ts';
 import { callSite } from './body-calls.ts';
 import { STATEMENT_FEATURES, drawFeatures } from './body-features.ts';
+import { signedCond, signedLoop } from './body-branches.ts';
 import { READ_REGS, W, imm32 } from './values.ts';
 
 interface Unit {
@@ -49,6 +50,7 @@ function unit(ctx: BodyCtx, u: Unit): void {
 
 function condJump(ctx: BodyCtx, label: number): Op {
   const { rng } = ctx;
+  if (rng.chance(ctx.opts.signedCmpRate)) return signedCond(ctx, label);
   const w64 = rng.chance(0.7);
   if (rng.chance(0.5)) return E.jumpReg(rng.pick(COND_JUMPS), rng.pick(W), rng.pick(READ_REGS), label, w64);
   return E.jumpImm(rng.pick(COND_JUMPS), rng.pick(READ_REGS), imm32(rng), label, w64);
@@ -75,6 +77,10 @@ function branch(ctx: BodyCtx, units: Unit[]): void {
 /** A loop of 1..6 rounds over one to three fillers, counting in r5. */
 function loop(ctx: BodyCtx): void {
   const { rng, emit } = ctx;
+  if (rng.chance(ctx.opts.signedCmpRate)) {
+    signedLoop(ctx);
+    return;
+  }
   const head = ctx.newLabel();
   // r5 counts; loop bodies hold no calls, so nothing clobbers it.
   emit(E.movImm(5, rng.int(1, 6)), E.label(head));

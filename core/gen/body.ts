@@ -7,6 +7,7 @@ import type { ProgramOptions } from './options.ts';
 import type { FuncPlan, ProgramPlan } from './plan.ts';
 import type { BodyCtx, Frame } from './body-ctx.ts';
 import { statements } from './body-statements.ts';
+import { packetArgEntry, packetArgSlots } from './body-packet.ts';
 import { mapArgEntry, mapArgSlots } from './body-maps.ts';
 import { CHECKSUM, CTX_SCALAR_FIELD, EDGE_IMM64, READ_REGS, W, foldOps, imm32 } from './values.ts';
 
@@ -42,7 +43,7 @@ function layoutFrame(p: FuncPlan, program: ProgramPlan, rng: Prng): Frame {
   });
   // A few locals keep programs small; the frame budget bounds them on deep chains. Slots for the
   // map-value pointers this function's call sites look up stay free (scratch).
-  const localCount = Math.max(1, Math.min(rng.int(2, 5), p.slots - next + 1 - mapArgSlots(program, p.index)));
+  const localCount = Math.max(1, Math.min(rng.int(2, 5), p.slots - next + 1 - mapArgSlots(program, p.index) - packetArgSlots(program, p.index)));
   for (let i = 0; i < localCount; i++) frame.locals.push(-8 * next++);
   for (; next <= p.slots; next++) frame.scratch.push(-8 * next);
   return frame;
@@ -86,6 +87,8 @@ function entry(ctx: BodyCtx): void {
     } else if (kind === 'map') {
       emit(E.stx('DW', R_FP, ptrSlotOfArg.get(i)!, v));
       mapArgEntry(ctx, v, p.argMaps[i]);
+    } else if (kind === 'pkt') {
+      packetArgEntry(ctx, v, p.argPkt[i]);
     } else {
       if (!ctxSpilled) {
         emit(E.stx('DW', R_FP, frame.ctxSlot, v));

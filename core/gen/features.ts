@@ -18,6 +18,12 @@ interface FeatureRate {
 export interface FeatureRates {
   /** packet access: load data/data_end from the ctx, bounds-check, read (and on xdp write) packet bytes */
   packetRate: number;
+  /** an argument that is a bounds-checked packet pointer (static callees whose callers hold the ctx) */
+  packetArgRate: number;
+  /** a stack array (the locals) read or written at a bounded variable index */
+  stackVarRate: number;
+  /** a branch or loop condition drawn among the signed and JMP32 comparisons */
+  signedCmpRate: number;
   /** a signed division or modulo (sdiv/smod) filler */
   sdivRate: number;
   /** a sign-extending move (movsx) filler */
@@ -38,6 +44,9 @@ export interface FeatureRates {
 
 export const FEATURE_RATES: Record<keyof FeatureRates, FeatureRate> = {
   packetRate: { default: 0.06, what: 'per statement, a packet access (data/data_end from the ctx, bounds check, reads; writes on xdp) in a function holding the ctx of a sched_cls or xdp program' },
+  packetArgRate: { default: 0.1, what: 'per argument of a static callee whose callers hold the ctx (sched_cls, xdp), a packet pointer the caller bounds-checked; the callee reads within the checked bytes' },
+  stackVarRate: { default: 0.06, what: 'per statement, the locals read or written as an array at a variable index bounded by a mask, an unsigned, signed or JMP32 comparison' },
+  signedCmpRate: { default: 0.3, what: 'per branch and per loop, a condition drawn among the signed comparisons (64-bit and JMP32); loops count up or down in r5/w5' },
   sdivRate: { default: 0.03, what: 'per filler, a signed division or modulo' },
   movsxRate: { default: 0.03, what: 'per filler, a sign-extending move' },
   ldsxRate: { default: 0.03, what: 'per filler, a sign-extending load' },

@@ -3,7 +3,7 @@
 // check_alu_fields rejects, or a sign-extending
 // load of 8 bytes, an opcode bpf_opcode_in_insntable does not know (kernel/bpf/verifier.c,
 // kernel/bpf/core.c). Both checks run over the whole program before the walk.
-import { BPF_ADD, BPF_ALU, BPF_ALU64, BPF_AND, BPF_END, BPF_LDX, BPF_LSH, BPF_MEMSX, BPF_MOV, BPF_MUL, BPF_OR, BPF_SUB, BPF_TO_BE, BPF_TO_LE, BPF_XOR, R_FP, Size, type Op } from '../isa/index.ts';
+import { BPF_ADD, BPF_DIV, BPF_MOD, BPF_ALU, BPF_ALU64, BPF_AND, BPF_END, BPF_LDX, BPF_LSH, BPF_MEMSX, BPF_MOV, BPF_MUL, BPF_OR, BPF_SUB, BPF_TO_BE, BPF_TO_LE, BPF_XOR, R_FP, Size, type Op } from '../isa/index.ts';
 import { E } from '../isa/index.ts';
 import type { MutationKind } from './mutations.ts';
 import { exitAt, reached, type MutationCtx, type Mutator } from './mutate-ctx.ts';
@@ -51,9 +51,17 @@ function ldsxDw(c: MutationCtx): string {
   return `^unknown opcode ${(BPF_LDX | BPF_MEMSX | Size.DW).toString(16)}$`;
 }
 
+/** sdiv/smod (or div/mod) by an immediate 0 */
+function divByZero(c: MutationCtx): string {
+  const { rng } = c;
+  atExit(c, E.aluImm(rng.pick([BPF_DIV, BPF_MOD]), rng.pick(W), 0, rng.chance(0.5), rng.chance(0.7) ? 1 : 0));
+  return '^div by zero$';
+}
+
 export const ARITH_MUTATORS = {
   'alu-reserved-off': aluReservedOff,
   'movsx-bad-width': movsxBadWidth,
   'bswap-bad-width': bswapBadWidth,
   'ldsx-dw': ldsxDw,
+  'sdiv-by-zero': divByZero,
 } satisfies Partial<Record<MutationKind, Mutator>>;

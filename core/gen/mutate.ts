@@ -13,6 +13,8 @@ import { SOCKET_MUTATORS } from './mutate-sockets.ts';
 import { entryEnd, exitAt, reached, type MutationCtx, type Mutator } from './mutate-ctx.ts';
 import { PACKET_MUTATORS } from './mutate-packet.ts';
 import { ARITH_MUTATORS } from './mutate-arith.ts';
+import { STACKVAR_MUTATORS } from './mutate-stackvar.ts';
+import { BRANCH_MUTATORS } from './mutate-branches.ts';
 import { CHECKSUM, EDGE_IMM32, W, foldOps } from './values.ts';
 
 /** Applies mutation `m` to `funcs`; returns the expected reason line (a regular expression source). */
@@ -62,6 +64,8 @@ const MUTATORS: Record<MutationKind, Mutator> = {
   ...ARITH_MUTATORS,
   ...HELPER_MUTATORS,
   ...SOCKET_MUTATORS,
+  ...STACKVAR_MUTATORS,
+  ...BRANCH_MUTATORS,
 };
 
 function missingStackArgStore(c: MutationCtx): string {

@@ -52,6 +52,23 @@ export const MUTATION_KINDS = [
   'sock-leak',
   'sock-release-unchecked',
   'sock-use-after-release',
+  // variable stack offsets (mutate-stackvar.ts)
+  'stackvar-unbounded-index',
+  'stackvar-unbounded-min',
+  'stackvar-out-of-range',
+  'stackvar-signed-upper-only',
+  // more rules of the same features
+  'pkt-signed-offset',
+  'pkt-ptr-alu32',
+  'pkt-ptr-bitwise',
+  'pkt-ptr-mul',
+  'pkt-end-arith',
+  'pkt-ctx-modified',
+  'pkt-ctx-write',
+  'stackvar-misaligned',
+  'stackvar-subtract-index',
+  'sdiv-by-zero',
+  'loop-no-progress',
 ] as const;
 
 export type MutationKind = (typeof MUTATION_KINDS)[number];
@@ -102,6 +119,21 @@ export const MUTATION_RULES: Record<MutationKind, MutationRule> = {
   'sock-leak': { rule: 'check_reference_leak', what: 'a socket looked up in main and never released' },
   'sock-release-unchecked': { rule: 'check_func_arg', what: 'bpf_sk_release of the lookup\'s result before its NULL check' },
   'sock-use-after-release': { rule: 'release_reference', what: 'a spilled copy of a released socket released again, or read' },
+  'stackvar-unbounded-index': { rule: 'check_stack_access_within_bounds', what: 'a stack access at fp + base + an index never bounded (a u32 ctx field)' },
+  'stackvar-unbounded-min': { rule: 'check_reg_sane_offset', what: 'fp plus an index with no lower bound (a ctx field shifted into the upper half)' },
+  'stackvar-out-of-range': { rule: 'check_stack_access_within_bounds', what: 'a stack index bounded one step too far, so the access may reach past the frame' },
+  'pkt-signed-offset': { rule: 'check_mem_region_access', what: 'a packet pointer moved by a sign-extended byte (maybe negative), then checked and read' },
+  'pkt-ptr-alu32': { rule: 'adjust_ptr_min_max_vals', what: '32-bit arithmetic on the data pointer' },
+  'pkt-ptr-bitwise': { rule: 'adjust_ptr_min_max_vals', what: 'a bitwise AND on the data pointer' },
+  'pkt-ptr-mul': { rule: 'adjust_ptr_min_max_vals', what: 'a multiplication of the data pointer' },
+  'pkt-end-arith': { rule: 'adjust_ptr_min_max_vals', what: 'data_end moved by a constant before the bounds check' },
+  'pkt-ctx-modified': { rule: 'check_ptr_off_reg', what: 'the data field read through a ctx pointer moved by a constant' },
+  'pkt-ctx-write': { rule: 'check_ctx_access', what: 'a store into the ctx\'s data or data_end field' },
+  'stackvar-misaligned': { rule: 'check_ptr_alignment', what: 'an 8-byte stack access at an index not aligned to 8 (the stack is strictly aligned)' },
+  'stackvar-subtract-index': { rule: 'adjust_ptr_min_max_vals', what: 'a bounded variable subtracted from the frame pointer' },
+  'sdiv-by-zero': { rule: 'check_alu_op', what: 'a (signed) division or modulo by an immediate 0' },
+  'loop-no-progress': { rule: 'is_state_visited', what: 'a loop on a signed counter that never changes' },
+  'stackvar-signed-upper-only': { rule: 'check_reg_sane_offset', what: 'a stack index bounded only by a signed JMP32 upper bound, then sign-extended' },
 };
 
 /** The generator option a mutation kind needs above 0 to be drawn (its feature makes its maps, helpers or sockets). */
@@ -125,10 +157,25 @@ export const MUTATION_FEATURE: Partial<Record<MutationKind, keyof FeatureRates>>
   'sock-leak': 'socketRate',
   'sock-release-unchecked': 'socketRate',
   'sock-use-after-release': 'socketRate',
+  'stackvar-unbounded-index': 'stackVarRate',
+  'stackvar-unbounded-min': 'stackVarRate',
+  'stackvar-out-of-range': 'stackVarRate',
+  'stackvar-signed-upper-only': 'signedCmpRate',
+  'pkt-signed-offset': 'packetRate',
+  'pkt-ptr-alu32': 'packetRate',
+  'pkt-ptr-bitwise': 'packetRate',
+  'pkt-ptr-mul': 'packetRate',
+  'pkt-end-arith': 'packetRate',
+  'pkt-ctx-modified': 'packetRate',
+  'pkt-ctx-write': 'packetRate',
+  'stackvar-misaligned': 'stackVarRate',
+  'stackvar-subtract-index': 'stackVarRate',
+  'sdiv-by-zero': 'sdivRate',
+  'loop-no-progress': 'signedCmpRate',
 };
 
 /** Kinds that need direct packet access, which only sched_cls and xdp programs have. */
-const PACKET_ONLY = new Set<MutationKind>(['pkt-no-bounds-check', 'pkt-check-one-short', 'pkt-access-past-check', 'pkt-unbounded-offset']);
+const PACKET_ONLY = new Set<MutationKind>(MUTATION_KINDS.filter((k) => k.startsWith('pkt-')));
 
 /**
  * Kinds whose instruction has no text form (reserved fields, an opcode that does not exist): the

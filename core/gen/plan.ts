@@ -4,12 +4,13 @@
 // 17-frame chain) steer the plan here.
 import type { Linkage, MapDecl } from '../program/index.ts';
 import type { Prng } from './prng.ts';
+import { PACKET_BYTES, PKT_ARG_MIN_SLOTS, PKT_FIELDS } from './body-packet.ts';
 import type { ProgramOptions } from './options.ts';
 import type { MutationKind } from './mutations.ts';
 import { arrayMapIndex } from './map-decls.ts';
 
-/** what an argument is: a scalar, a pointer to the caller's stack, the ctx, or a pointer to an array map's value */
-export type ArgKind = 'scalar' | 'stack' | 'ctx' | 'map';
+/** what an argument is: a scalar, a pointer to the caller's stack, the ctx, a pointer to an array map's value, or a bounds-checked packet pointer */
+export type ArgKind = 'scalar' | 'stack' | 'ctx' | 'map' | 'pkt';
 
 export interface FuncPlan {
   index: number;
@@ -25,6 +26,8 @@ export interface FuncPlan {
   slots: number;
   /** for each argument of kind 'map': the index (in ProgramPlan.maps) of the array map whose value it points to */
   argMaps: number[];
+  /** for each argument of kind 'pkt': the bytes past it the caller's bounds check covers */
+  argPkt: number[];
 }
 
 export interface SitePlan {
@@ -110,6 +113,7 @@ function planGraph(rng: Prng, opts: ProgramOptions, m: MutationKind | undefined)
     hasCtx: index === 0,
     slots: stackBytes / 8,
     argMaps: [],
+    argPkt: [],
   }));
   const byLevel = (l: number): FuncPlan[] => plans.filter((p) => p.level === l);
   for (const p of plans.slice(1)) {
@@ -156,6 +160,10 @@ function planSignatures(plans: FuncPlan[], rng: Prng, opts: ProgramOptions, m: M
       } else if (p.linkage === 'static' && pointers < 2 && rng.chance(opts.mapArgRate)) {
         kind = 'map';
         p.argMaps[i] = arrayMapIndex(maps, rng);
+        pointers++;
+      } else if (p.linkage === 'static' && pointers < 2 && ctxOk && p.slots >= PKT_ARG_MIN_SLOTS && PKT_FIELDS[opts.progType] && rng.chance(opts.packetArgRate)) {
+        kind = 'pkt';
+        p.argPkt[i] = rng.int(1, PACKET_BYTES);
         pointers++;
       }
       p.kinds.push(kind);

@@ -73,7 +73,8 @@ export function measureBreadth(programs: readonly Program[]): BreadthReport {
       const m = (r.mutations[kind] ??= { programs: 0, matched: 0, other: {} });
       m.programs++;
       const expect = typeof p.meta?.expect === 'string' ? new RegExp(p.meta.expect) : undefined;
-      if (out.verdict === 'reject' && expect?.test(out.message)) m.matched++;
+      // an accept matches only the expectation '^$' (a kind the kernel accepts, e.g. map-update-uninit)
+      if ((out.verdict === 'reject' || out.verdict === 'accept') && expect?.test(out.message)) m.matched++;
       else bump(m.other, out.verdict === 'reject' ? normalizeReason(out.message) : out.verdict);
     }
   }

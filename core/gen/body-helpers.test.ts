@@ -14,7 +14,7 @@ const helpersOf = (insns: ReturnType<typeof generatePrograms>[number]['insns']):
 describe('helper and socket statements', () => {
   for (const progType of ['sched_cls', 'xdp', 'socket_filter'] as ProgType[]) {
     it(`${progType}: calls only helpers the type may use; the model accepts each valid program with a reproducible retval`, () => {
-      const programs = generatePrograms(41, 40, { progType, mutationRate: 0, helperRate: 0.25, socketRate: 0.15 });
+      const programs = generatePrograms(41, 40, { progType, mutationRate: 0, helperRate: 0.25, socketRate: 0.15, mapRate: 0, mapArgRate: 0 });
       const seen = new Set<number>();
       for (const p of programs) {
         for (const id of helpersOf(p.insns)) {
@@ -35,7 +35,7 @@ describe('helper and socket statements', () => {
     });
   }
 
-  const KINDS: MutationKind[] = ['helper-bad-arg', 'helper-bad-size', 'helper-not-allowed', 'sock-leak', 'sock-release-unchecked', 'sock-use-after-release'];
+  const KINDS: MutationKind[] = ['helper-bad-arg', 'helper-bad-size', 'helper-not-allowed', 'sock-leak', 'sock-release-unchecked', 'sock-use-after-release', 'sock-release-non-socket'];
   for (const kind of KINDS) {
     it(`mutation ${kind}: the 7.2 model rejects with the expected reason line (sched_cls, xdp)`, () => {
       const reasons = new Set<string>();
@@ -48,7 +48,7 @@ describe('helper and socket statements', () => {
           reasons.add(o.message.replace(/-?\d+/g, 'N'));
         }
       }
-      const variants: Partial<Record<MutationKind, number>> = { 'helper-bad-arg': 3, 'helper-bad-size': 4, 'helper-not-allowed': 4, 'sock-use-after-release': 2 };
+      const variants: Partial<Record<MutationKind, number>> = { 'helper-bad-arg': 3, 'helper-bad-size': 4, 'helper-not-allowed': 4, 'sock-use-after-release': 2, 'sock-release-non-socket': 3 };
       expect(reasons.size).toBeGreaterThanOrEqual(variants[kind] ?? 1);
     });
   }

@@ -202,13 +202,12 @@ export function mapArgPrelude(ctx: BodyCtx, callee: FuncPlan): MapArgs | undefin
     const keyStore = rng.chance(0.6)
       ? [E.st('W', R_FP, keyOff, rng.int(0, m.maxEntries - 1))]
       : [E.movReg(1, rng.pick(READ_REGS)), E.aluImm(BPF_MOD, 1, m.maxEntries, rng.chance(0.5)), E.stx('W', R_FP, keyOff, 1)];
-    const slot = free.shift() ?? frame.locals[frame.locals.length - 1];
+    // plan.ts gives map arguments only where the frame budget leaves a free slot per pointer
+    const slot = free.shift();
+    if (slot === undefined) throw new Error(`${ctx.plan.name}: no free frame slot for a map-value argument`);
     emit(...keyStore, ...callWithKey(mi, keyOff, BPF_FUNC_map_lookup_elem), E.jumpImm(BPF_JEQ, 0, 0, skip), E.stx('DW', R_FP, slot, 0));
     slotOf.set(i, slot);
     looked = true;
   }
-  const close: Op[] = looked ? [E.label(skip)] : [];
-  // a local that held a pointer holds a scalar again before the exit folds it
-  for (const off of slotOf.values()) if (frame.locals.includes(off)) close.push(E.st('DW', R_FP, off, imm32(rng)));
-  return { slotOf, close };
+  return { slotOf, close: looked ? [E.label(skip)] : [] };
 }

@@ -51,10 +51,10 @@ export const FEATURE_RATES: Record<keyof FeatureRates, FeatureRate> = {
   movsxRate: { default: 0.03, what: 'per filler, a sign-extending move' },
   ldsxRate: { default: 0.03, what: 'per filler, a sign-extending load' },
   bswapRate: { default: 0.03, what: 'per filler, a byte swap' },
-  mapRate: { default: 0, what: 'per statement, a map lookup (with its NULL check and value accesses), update or delete' },
-  mapArgRate: { default: 0, what: 'per argument of a subprogram, a pointer to an array map value' },
-  helperRate: { default: 0, what: 'per statement, a helper call with typed arguments (csum_diff, skb_load_bytes/store_bytes/pull_data, smp_processor_id, clocks, ...) the program type may call' },
-  socketRate: { default: 0, what: 'per statement, bpf_sk_lookup_tcp/udp with a tuple on the stack, NULL check, a field read and bpf_sk_release (sched_cls, xdp; in a function holding the ctx)' },
+  mapRate: { default: 0.03, what: 'per statement, a map lookup (with its NULL check and value accesses), update or delete' },
+  mapArgRate: { default: 0.02, what: 'per argument of a subprogram, a pointer to an array map value' },
+  helperRate: { default: 0.04, what: 'per statement, a helper call with typed arguments (csum_diff, skb_load_bytes/store_bytes/pull_data, smp_processor_id, clocks, ...) the program type may call' },
+  socketRate: { default: 0.02, what: 'per statement, bpf_sk_lookup_tcp/udp with a tuple on the stack, NULL check, a field read and bpf_sk_release (sched_cls, xdp; in a function holding the ctx)' },
 };
 
 /** bpfdiff-gen/2's options: every new rate 0, sched_cls only, gen/2's mutation kinds. */

@@ -1,7 +1,7 @@
 // Map mutations: a map snippet that breaks one rule, put at main's exit (every path reaches it).
 // The key lives in main's ctx slot (fp-8), which nothing reads once the exit begins. Each
 // mutator returns the 7.2 reason line as a regular expression source ('^$': the kernel accepts).
-import { BPF_ADD, BPF_AND, BPF_JEQ, BPF_JSGT, BPF_RSH, BPF_XOR, E, R_FP, SIZE_BYTES, type Op, type SizeName } from '../isa/index.ts';
+import { BPF_ADD, BPF_AND, BPF_JEQ, BPF_JSGT, BPF_MUL, BPF_RSH, BPF_SUB, BPF_XOR, E, R_FP, SIZE_BYTES, type Op, type SizeName } from '../isa/index.ts';
 import type { MapDecl } from '../program/index.ts';
 import type { Prng } from './prng.ts';
 import type { ProgramPlan } from './plan.ts';
@@ -148,6 +148,39 @@ function mapUpdateUninit(c: MapMutationCtx): string {
   return '^$';
 }
 
+/** adjust_ptr_min_max_vals: ALU on a map value pointer the verifier refuses (bitwise, multiply, 32-bit, pointer from scalar, pointer + pointer, before the NULL check) */
+function mapPtrAlu(c: MapMutationCtx): string {
+  const { rng } = c;
+  const variant = rng.int(0, 5);
+  if (variant === 5) {
+    // on the lookup's result before its NULL check
+    const mi = mapIndex(c.plan.maps, rng, 'hash');
+    c.atMainExit([...lookup(rng, c.plan.maps[mi], mi), E.aluImm(BPF_ADD, 0, 8), E.movImm(0, 0)]);
+    return `^${esc('R0 pointer arithmetic on map_value_or_null prohibited, null-check it first')}$`;
+  }
+  let expect = '';
+  checked(c, () => {
+    switch (variant) {
+      case 0:
+        expect = 'R0 bitwise operator &= on pointer prohibited';
+        return [E.aluImm(BPF_AND, 0, 7)];
+      case 1:
+        expect = 'R0 pointer arithmetic with *= operator prohibited';
+        return [E.aluImm(BPF_MUL, 0, 2)];
+      case 2:
+        expect = 'R0 32-bit pointer arithmetic prohibited';
+        return [E.aluImm(BPF_ADD, 0, 8, false)];
+      case 3:
+        expect = 'R1 tried to subtract pointer from scalar';
+        return [E.movImm(1, 64), E.aluReg(BPF_SUB, 1, 0)];
+      default:
+        expect = 'R1 pointer += pointer prohibited';
+        return [E.movReg(1, 0), E.aluReg(BPF_ADD, 1, 0)];
+    }
+  });
+  return `^${esc(expect)}$`;
+}
+
 /** what the feature mutators (maps, helpers, sockets) see: main's exit is where their snippet goes */
 export function snippetCtx(c: MutationCtx): MapMutationCtx {
   return { rng: c.rng, plan: c.plan, newLabel: c.newLabel, atMainExit: (ops) => c.main.ops.splice(exitAt(c.main), 0, ...ops) };
@@ -159,4 +192,5 @@ export const MAP_MUTATORS = {
   'map-value-unbounded': (c) => mapValueUnbounded(snippetCtx(c)),
   'map-bad-key': (c) => mapBadKey(snippetCtx(c)),
   'map-update-uninit': (c) => mapUpdateUninit(snippetCtx(c)),
+  'map-ptr-alu': (c) => mapPtrAlu(snippetCtx(c)),
 } satisfies Partial<Record<MutationKind, Mutator>>;

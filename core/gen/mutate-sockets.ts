@@ -2,7 +2,9 @@
 // exit folds afterwards: plain numbers), the ctx is read from fp-8 first, then fp-8 holds the
 // socket's copy when one is needed. Each returns the 7.2 reason line as a regular expression
 // source; a socket_filter program may not look sockets up at all (check_helper_call).
-import { BPF_JEQ, E, R_FP, type Op } from '../isa/index.ts';
+import { BPF_ADD, BPF_JEQ, E, R_FP, type Op } from '../isa/index.ts';
+import { arrayMapIndex } from './map-decls.ts';
+import { BPF_FUNC_map_lookup_elem, ldMap } from './body-maps.ts';
 import { BPF_FUNC_sk_release, lookupCall, tupleOps } from './body-sockets.ts';
 import { helperCtx, type HelperMutationCtx } from './mutate-helpers.ts';
 import type { Mutator } from './mutate-ctx.ts';
@@ -44,8 +46,31 @@ function sockUseAfterRelease(c: HelperMutationCtx): string {
   return unlessRefused(c, twice ? whole(`R1 type=scalar expected=${SOCK_EXPECTED}`) : whole("R1 invalid mem access 'scalar'"));
 }
 
+/** check_reg_type for bpf_sk_release: something that is no socket (a stack pointer, the ctx, a map value) */
+function sockReleaseNonSocket(c: HelperMutationCtx): string {
+  const { rng } = c;
+  switch (rng.int(0, 2)) {
+    case 0:
+      c.atMainExit([E.movReg(1, R_FP), E.aluImm(BPF_ADD, 1, -8 * rng.int(1, 2)), E.callHelper(BPF_FUNC_sk_release)]);
+      return whole(`R1 type=fp expected=${SOCK_EXPECTED}`);
+    case 1:
+      c.atMainExit([E.ldx('DW', 1, R_FP, -8), E.callHelper(BPF_FUNC_sk_release)]);
+      return whole(`R1 type=ctx expected=${SOCK_EXPECTED}`);
+    default: {
+      const mi = arrayMapIndex(c.plan.maps, rng);
+      const skip = c.newLabel();
+      c.atMainExit([
+        E.st('W', R_FP, -8, 0), ldMap(1, mi), E.movReg(2, R_FP), E.aluImm(BPF_ADD, 2, -8), E.callHelper(BPF_FUNC_map_lookup_elem), E.jumpImm(BPF_JEQ, 0, 0, skip),
+        E.movReg(1, 0), E.callHelper(BPF_FUNC_sk_release), E.label(skip),
+      ]);
+      return whole(`R1 type=map_value expected=${SOCK_EXPECTED}`);
+    }
+  }
+}
+
 export const SOCKET_MUTATORS = {
   'sock-leak': (c) => sockLeak(helperCtx(c)),
   'sock-release-unchecked': (c) => sockReleaseUnchecked(helperCtx(c)),
   'sock-use-after-release': (c) => sockUseAfterRelease(helperCtx(c)),
+  'sock-release-non-socket': (c) => sockReleaseNonSocket(helperCtx(c)),
 } satisfies Partial<Record<MutationKind, Mutator>>;

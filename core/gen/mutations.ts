@@ -69,6 +69,8 @@ export const MUTATION_KINDS = [
   'stackvar-subtract-index',
   'sdiv-by-zero',
   'loop-no-progress',
+  'map-ptr-alu',
+  'sock-release-non-socket',
 ] as const;
 
 export type MutationKind = (typeof MUTATION_KINDS)[number];
@@ -134,6 +136,8 @@ export const MUTATION_RULES: Record<MutationKind, MutationRule> = {
   'sdiv-by-zero': { rule: 'check_alu_op', what: 'a (signed) division or modulo by an immediate 0' },
   'loop-no-progress': { rule: 'is_state_visited', what: 'a loop on a signed counter that never changes' },
   'stackvar-signed-upper-only': { rule: 'check_reg_sane_offset', what: 'a stack index bounded only by a signed JMP32 upper bound, then sign-extended' },
+  'map-ptr-alu': { rule: 'adjust_ptr_min_max_vals', what: 'ALU on a map value pointer the verifier refuses: bitwise, multiply, 32-bit, pointer from scalar, pointer + pointer, or before the NULL check' },
+  'sock-release-non-socket': { rule: 'check_reg_type', what: 'bpf_sk_release of a stack pointer, the ctx or a map value' },
 };
 
 /** The generator option a mutation kind needs above 0 to be drawn (its feature makes its maps, helpers or sockets). */
@@ -172,6 +176,8 @@ export const MUTATION_FEATURE: Partial<Record<MutationKind, keyof FeatureRates>>
   'stackvar-subtract-index': 'stackVarRate',
   'sdiv-by-zero': 'sdivRate',
   'loop-no-progress': 'signedCmpRate',
+  'map-ptr-alu': 'mapRate',
+  'sock-release-non-socket': 'socketRate',
 };
 
 /** Kinds that need direct packet access, which only sched_cls and xdp programs have. */

@@ -51,6 +51,13 @@ const NEEDS_STACK_ARG_CALLEE = new Set<MutationKind>([
   'load-after-store', 'load-after-call', 'too-many-args', 'global-many-args',
 ]);
 
+/**
+ * Frame slots a function needs before its callees may take map-value pointers: the caller keeps
+ * the ctx, two received pointers, a local and a slot per looked-up pointer (body-maps.ts). Every
+ * function of a program has the same budget; deep chains (the too-deep mutation) have too little.
+ */
+const MAP_ARG_MIN_SLOTS = 6;
+
 /** frames in the chain of a too-deep program: one more than the largest MAX_CALL_FRAMES (16) */
 const TOO_DEEP_FRAMES = 17;
 
@@ -157,7 +164,7 @@ function planSignatures(plans: FuncPlan[], rng: Prng, opts: ProgramOptions, m: M
       if (p.linkage === 'static' && pointers < 2 && rng.chance(opts.pointerArgRate)) {
         kind = ctxOk && rng.chance(0.35) ? 'ctx' : 'stack';
         pointers++;
-      } else if (p.linkage === 'static' && pointers < 2 && rng.chance(opts.mapArgRate)) {
+      } else if (p.linkage === 'static' && pointers < 2 && p.slots >= MAP_ARG_MIN_SLOTS && rng.chance(opts.mapArgRate)) {
         kind = 'map';
         p.argMaps[i] = arrayMapIndex(maps, rng);
         pointers++;

@@ -1,5 +1,6 @@
-// Two small SVG charts drawn by hand: a time series with points (throughput per night) and a
-// bar chart (divergences per night). Scales are linear with "nice" round ticks.
+// Small SVG charts drawn by hand: a time series with points (throughput per night), several
+// series over time with a legend (coverage per night, per campaign job), and a bar chart
+// (divergences per night). Scales are linear with "nice" round ticks.
 import { svg } from './dom.js';
 
 const W = 520;
@@ -72,5 +73,33 @@ export function stackedBars(bars, { title, yLabel, emptyNote }) {
     if (b.note) chart.append(svg('text', { x: cx, y: base - 4, 'text-anchor': 'middle', class: 'bar-note' }, b.note));
     if (k % every === 0) chart.append(svg('text', { x: cx, y: H - 12, 'text-anchor': 'middle', class: 'axis' }, b.label));
   });
+  return chart;
+}
+
+/**
+ * Several series on one time axis, each with its own class and a legend entry.
+ * series: [{name, cls, points: [{t: ms, y: number, label: string}]}], points in time order.
+ */
+export function multiSeries(series, { title, yLabel, emptyNote = 'no data yet', tick = (t) => `${shortDate(t)} UTC` }) {
+  const all = series.flatMap((s) => s.points);
+  if (all.length === 0) return empty(title, emptyNote);
+  const t0 = Math.min(...all.map((p) => p.t));
+  const t1 = Math.max(...all.map((p) => p.t));
+  const one = t1 === t0;
+  const max = niceMax(Math.max(...all.map((p) => p.y)));
+  const innerW = W - M.left - M.right;
+  const innerH = H - M.top - M.bottom;
+  const x = (t) => M.left + (one ? innerW / 2 : ((t - t0) / (t1 - t0)) * innerW);
+  const y = (v) => M.top + innerH - (v / max) * innerH;
+  const chart = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart multi', role: 'img', 'aria-label': title }, yAxis(max, yLabel));
+  series.forEach((s, k) => {
+    const g = svg('g', { class: `series-group ${s.cls}`, 'data-series': s.name });
+    if (s.points.length > 1) g.append(svg('polyline', { class: 'series', points: s.points.map((p) => `${x(p.t).toFixed(1)},${y(p.y).toFixed(1)}`).join(' ') }));
+    for (const p of s.points) g.append(svg('circle', { class: 'dot', cx: x(p.t), cy: y(p.y), r: 3.5, 'data-y': p.y }, svg('title', {}, p.label)));
+    g.append(svg('text', { x: M.left + 8 + 130 * (k % 3), y: M.top + 10 + 13 * Math.floor(k / 3), class: 'legend' }, `— ${s.name}`));
+    chart.append(g);
+  });
+  const ticks = one ? [t0] : [t0, (t0 + t1) / 2, t1];
+  ticks.forEach((t, k) => chart.append(svg('text', { x: x(t), y: H - 12, 'text-anchor': ['start', 'middle', 'end'][one ? 1 : k], class: 'axis' }, tick(t))));
   return chart;
 }

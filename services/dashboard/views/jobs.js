@@ -1,8 +1,10 @@
-// Jobs: running and recent jobs with their progress, refreshed every 2 s while the page is
-// open, the live workers, and a form that submits a campaign or a replay (POST /jobs).
+// Jobs: running and recent jobs with their progress and coverage, refreshed every 2 s while the
+// page is open, the coverage of the campaign jobs over time, the live workers, and a form that
+// submits a campaign or a replay (POST /jobs).
 import { api } from '../api.js';
 import { ago, errorBox, fmtInt, h } from '../dom.js';
 import { setQuery } from '../route.js';
+import { multiSeries } from '../plot.js';
 
 const POLL_MS = 2000;
 const PAGE_SIZE = 20;
@@ -24,6 +26,24 @@ function rate(job) {
   return `${(job.counts.programs / Math.max(1, (end - start) / 1000)).toFixed(1)}/s`;
 }
 
+function coverageCell(job) {
+  const c = job.coverage;
+  if (!c) return h('td', { class: 'small muted' }, '—');
+  const title = `${c.rulesHit} of the model's ${c.rulesTotal} rules hit, ${c.reasonLines} distinct kernel reason lines (${c.modelReasonLines} of the model)${c.mutated ? `, ${c.mutated} programs mutated from the campaign corpus` : ''}`;
+  return h('td', { class: 'small nowrap', 'data-coverage': `${c.rulesHit}/${c.rulesTotal}/${c.reasonLines}`, title },
+    `${c.rulesHit}/${c.rulesTotal} rules · ${c.reasonLines} reasons`, job.params.guided ? h('span', { class: 'muted' }, ' · guided') : null);
+}
+
+/** Rules hit and reason lines of the campaign jobs shown, by creation time. */
+function coverageChart(jobs) {
+  const campaigns = jobs.filter((j) => j.coverage).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  const point = (j, y) => ({ t: Date.parse(j.createdAt), y, label: `${j.id.slice(0, 8)} (${j.params.kernels.join(' ')}, ${fmtInt(j.counts.programs)} programs${j.params.guided ? ', guided' : ''}): ${j.coverage.rulesHit}/${j.coverage.rulesTotal} rules, ${j.coverage.reasonLines} reason lines` });
+  return multiSeries([
+    { name: 'model rules hit', cls: 's0', points: campaigns.map((j) => point(j, j.coverage.rulesHit)) },
+    { name: 'reason lines', cls: 's1', points: campaigns.map((j) => point(j, j.coverage.reasonLines)) },
+  ], { title: 'coverage of campaign jobs over time', yLabel: 'count', emptyNote: 'no campaign with coverage on this page yet' });
+}
+
 function jobRow(job) {
   const p = job.params;
   const what = job.kind === 'campaign' ? `${fmtInt(p.count ?? 0)} programs, seed ${p.seed ?? 0}` : job.kind === 'replay' ? [p.corpus !== false ? 'corpus' : '', p.reproducers !== false ? 'reproducers' : ''].filter(Boolean).join(' + ') : p.nightly ?? '';
@@ -38,6 +58,7 @@ function jobRow(job) {
     h('td', { class: 'num' }, rate(job)),
     h('td', { class: 'num' }, job.counts.divergences ? h('a', { href: `#/findings?job=${encodeURIComponent(job.id)}`, 'data-job-findings': job.id, title: "this job's findings" }, fmtInt(job.counts.divergences)) : '0'),
     h('td', { class: 'num' }, fmtInt(job.counts.newSignatures)),
+    coverageCell(job),
     h('td', { class: 'when' }, h('time', { datetime: job.createdAt, title: job.createdAt }, ago(job.createdAt))));
 }
 
@@ -52,10 +73,12 @@ function submitForm(onSubmitted) {
   const count = h('input', { name: 'count', id: 'job-count', type: 'number', min: 1, value: 1000 });
   const seed = h('input', { name: 'seed', id: 'job-seed', type: 'number', min: 0, value: 1 });
   const batchSize = h('input', { name: 'batchSize', id: 'job-batch', type: 'number', min: 1, placeholder: '50' });
+  const guided = h('input', { type: 'checkbox', name: 'guided', id: 'job-guided', checked: true });
   const corpus = h('input', { type: 'checkbox', name: 'corpus', checked: true });
   const reproducers = h('input', { type: 'checkbox', name: 'reproducers', checked: true });
   const result = h('div', { class: 'submit-result', id: 'job-result', 'aria-live': 'polite' });
-  const campaignFields = h('div', { class: 'fields' }, h('label', {}, 'Programs', count), h('label', {}, 'Seed', seed), h('label', {}, 'Batch size', batchSize));
+  const campaignFields = h('div', { class: 'fields' }, h('label', {}, 'Programs', count), h('label', {}, 'Seed', seed), h('label', {}, 'Batch size', batchSize),
+    h('label', { class: 'check', title: 'spend a share of each batch mutating the programs that reached new model rules or reason lines' }, guided, ' coverage-guided'));
   const replayFields = h('div', { class: 'fields', hidden: true }, h('label', { class: 'check' }, corpus, ' corpus/ programs'), h('label', { class: 'check' }, reproducers, ' stored reproducers'));
   kind.addEventListener('change', () => {
     campaignFields.hidden = kind.value !== 'campaign';
@@ -72,6 +95,7 @@ function submitForm(onSubmitted) {
         const v = intOrUndefined(input);
         if (v !== undefined) body[name] = v;
       }
+      body.guided = guided.checked;
     } else {
       body.corpus = corpus.checked;
       body.reproducers = reproducers.checked;
@@ -114,6 +138,7 @@ export async function renderJobs(root, { isCurrent, params }) {
   const body = h('tbody');
   const status = h('div', { id: 'jobs-status' });
   const workers = h('div');
+  const chart = h('div', { id: 'jobs-coverage-chart' });
   const known = h('datalist', { id: 'known-kernels' }, ['6.12', '7.2', '7.3'].map((k) => h('option', { value: k })));
   let timer;
   let stopped = false;
@@ -124,7 +149,8 @@ export async function renderJobs(root, { isCurrent, params }) {
       if (stopped) return;
       const running = list.items.filter((j) => j.state === 'running' || j.state === 'queued');
       body.replaceChildren(...list.items.map(jobRow));
-      if (list.items.length === 0) body.append(h('tr', {}, h('td', { colspan: 11, class: 'muted empty-row' }, list.total ? 'No jobs on this page.' : state.state || state.kind ? 'No jobs match these filters.' : 'No jobs yet.')));
+      chart.replaceChildren(coverageChart(list.items));
+      if (list.items.length === 0) body.append(h('tr', {}, h('td', { colspan: 12, class: 'muted empty-row' }, list.total ? 'No jobs on this page.' : state.state || state.kind ? 'No jobs match these filters.' : 'No jobs yet.')));
       const first = list.total ? (page - 1) * PAGE_SIZE + 1 : 0;
       const pages = Math.max(1, Math.ceil(list.total / PAGE_SIZE));
       status.replaceChildren(h('p', { class: 'muted' }, `${first}–${(page - 1) * PAGE_SIZE + list.items.length} of ${fmtInt(list.total)} jobs · ${running.length} running or queued on this page · updated ${new Date().toLocaleTimeString()}`));
@@ -147,8 +173,9 @@ export async function renderJobs(root, { isCurrent, params }) {
       h('section', { class: 'panel' }, h('h2', {}, 'Jobs'), workers, filters,
         h('div', { class: 'table-wrap' },
           h('table', { class: 'jobs', id: 'jobs-table' },
-            h('thead', {}, h('tr', {}, ['id', 'kind', 'kernels', 'what', 'state', 'progress', 'programs', 'rate', 'divergences', 'new sigs', 'created'].map((c) => h('th', { class: ['programs', 'rate', 'divergences', 'new sigs'].includes(c) ? 'num' : undefined }, c)))),
-            body)), pager),
+            h('thead', {}, h('tr', {}, ['id', 'kind', 'kernels', 'what', 'state', 'progress', 'programs', 'rate', 'divergences', 'new sigs', 'coverage', 'created'].map((c) => h('th', { class: ['programs', 'rate', 'divergences', 'new sigs'].includes(c) ? 'num' : undefined }, c)))),
+            body)), pager,
+        h('h2', {}, 'Coverage of campaign jobs'), chart),
       h('section', { class: 'panel' }, h('h2', {}, 'Start a job'), submitForm(() => {
         clearTimeout(timer);
         refresh();

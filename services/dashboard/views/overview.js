@@ -1,9 +1,10 @@
 // Overview: counts by triage status and by class, what the last nightly run found, the
-// kernel matrix (which signature reproduces on which kernel), and two plots of the nightly
-// reports (throughput, divergences per night).
+// kernel matrix (which signature reproduces on which kernel), and plots of the nightly reports
+// (throughput, divergences, coverage per night: model rules hit and distinct reason lines of
+// each kernel's campaign).
 import { api } from '../api.js';
 import { STATUSES, classBadge, fmtInt, h, mutationTag, statusBadge, time } from '../dom.js';
-import { stackedBars, timeSeries } from '../plot.js';
+import { multiSeries, stackedBars, timeSeries } from '../plot.js';
 
 const MATRIX_ROWS = 40;
 const LIST_ROWS = 6;
@@ -91,9 +92,31 @@ function plots(reports) {
     parts: [{ value: r.divergences, cls: 'found', name: `divergences (${r.newSignatures.length} new signatures, ${r.seenAgain.length} seen again)` }],
   }));
   return [
+    coveragePanel(nights),
     h('section', { class: 'panel plot' }, h('h2', {}, 'Throughput per night'), timeSeries(throughput, { title: 'programs per second per nightly run', yLabel: 'programs/s', emptyNote: 'no nightly reports yet', tick: (t) => new Date(t).toISOString().slice(5, 10) })),
     h('section', { class: 'panel plot' }, h('h2', {}, 'Divergences found per night'), stackedBars(bars, { title: 'divergences per nightly run', yLabel: 'divergences', emptyNote: 'no nightly reports yet' })),
   ];
+}
+
+/** Rules hit and reason lines of each kernel's campaign, per nightly run (reports before coverage was recorded have none). */
+function coveragePanel(nights) {
+  const kernels = [...new Set(nights.flatMap((r) => (r.coverage ?? []).map((c) => c.kernel)))].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  const series = (field, what) => kernels.map((k, i) => ({
+    name: `${k}`,
+    cls: `s${i % 4}`,
+    points: nights.flatMap((r) => (r.coverage ?? []).filter((c) => c.kernel === k).map((c) => ({
+      t: Date.parse(r.startedAt),
+      y: c[field],
+      label: `${r.date} ${k}: ${what(c)}`,
+    }))),
+  }));
+  const rules = (c) => `${c.rulesHit}/${c.rulesTotal} model rules hit, ${c.reasonLines} distinct reason lines${c.mutated ? `, ${c.mutated} programs mutated` : ''}`;
+  const tick = (t) => new Date(t).toISOString().slice(5, 10);
+  const last = [...nights].reverse().find((r) => r.coverage?.length);
+  return h('section', { class: 'panel plot', id: 'coverage-per-night' },
+    h('h2', {}, 'Coverage per night', last ? h('span', { class: 'muted small' }, ` · ${last.date}: ${last.coverage.map((c) => `${c.kernel} ${c.rulesHit}/${c.rulesTotal} rules, ${c.reasonLines} reason lines`).join(' · ')}`) : null),
+    h('div', { class: 'coverage-rules' }, multiSeries(series('rulesHit', rules), { title: 'model rules hit per nightly run', yLabel: 'rules hit', emptyNote: 'no nightly report with coverage yet', tick })),
+    h('div', { class: 'coverage-reasons' }, multiSeries(series('reasonLines', rules), { title: 'distinct kernel reason lines per nightly run', yLabel: 'reason lines', emptyNote: 'no nightly report with coverage yet', tick })));
 }
 
 export async function renderOverview(root) {

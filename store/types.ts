@@ -87,7 +87,7 @@ const ReplaySummarySchema = Type.Object({
 export type ReplaySummary = Static<typeof ReplaySummarySchema>;
 
 /** A campaign's coverage: model rules hit of the rules in the model, distinct reject reason lines. */
-export const CoverageSchema = Type.Object({
+const CoverageSchema = Type.Object({
   rulesHit: Type.Integer({ description: 'model rules (core/model/coverage.ts) the campaign exercised' }),
   rulesTotal: Type.Integer({ description: 'rules in the model' }),
   reasonLines: Type.Integer({ description: 'distinct kernel reject reason lines (numbers normalised)' }),
@@ -95,7 +95,6 @@ export const CoverageSchema = Type.Object({
   mutated: Optional(Type.Integer({ description: 'programs made by mutating the campaign corpus' })),
   corpusSize: Optional(Type.Integer()),
 });
-export type CoverageRecord = Static<typeof CoverageSchema>;
 
 export const JobRecordSchema = Type.Object({
   id: Type.String(),

@@ -16,7 +16,7 @@ interface StoredNovel {
   coverage: CoveredProgram['coverage'];
 }
 
-export interface BatchPlan {
+interface BatchPlan {
   programs: Program[];
   /** the campaign as of batch b-2 (guided batches only): judges which of this batch's programs are novel */
   campaign?: GuidedCampaign;

@@ -40,7 +40,7 @@ export const LAYOUT_7: CtxLayout = {
   xdp: { data: 0, dataEnd: 8, dataMeta: 16, rxq: 32 },
   rxqDev: 0,
   rxqQueueIndex: 8,
-  // read off 7.2.13's xlated dump of a program loading every bpf_sock field (u32) of a bpf_sk_lookup_tcp result
+  // read off the xlated dumps of 7.2.13 and 7.3-rc7 (equal) of a program loading every bpf_sock field (u32) of a bpf_sk_lookup_tcp result
   sock: {
     boundDevIf: 20, family: 16, type: 542, protocol: 540, mark: 532, priority: 528, rcvSaddr: 4, v6RcvSaddr: 72, num: 14, dport: 12,
     daddr: 0, v6Daddr: 56, state: 18, rxQueueMapping: 122,

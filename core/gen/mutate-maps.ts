@@ -8,7 +8,7 @@ import type { ProgramPlan } from './plan.ts';
 import { mapIndex } from './map-decls.ts';
 import { BPF_FUNC_map_lookup_elem, BPF_FUNC_map_update_elem, keyOps, ldMap, valueMask } from './body-maps.ts';
 import { CHECKSUM, READ_REGS, imm32 } from './values.ts';
-import { exitAt, type MutationCtx, type Mutator } from './mutate-ctx.ts';
+import { entryEnd, exitAt, type MutationCtx, type Mutator } from './mutate-ctx.ts';
 import type { MutationKind } from './mutations.ts';
 
 /** what a map mutator needs: the random source, the plan (its maps), labels, and where to put ops */
@@ -18,6 +18,8 @@ export interface MapMutationCtx {
   newLabel(): number;
   /** inserts ops before main's exit */
   atMainExit(ops: Op[]): void;
+  /** inserts ops at the end of main's entry: straight-line code before, so ids the verifier hands out there are the same in every walk */
+  atMainEntry(ops: Op[]): void;
 }
 
 const KEY_OFF = -8;
@@ -183,7 +185,11 @@ function mapPtrAlu(c: MapMutationCtx): string {
 
 /** what the feature mutators (maps, helpers, sockets) see: main's exit is where their snippet goes */
 export function snippetCtx(c: MutationCtx): MapMutationCtx {
-  return { rng: c.rng, plan: c.plan, newLabel: c.newLabel, atMainExit: (ops) => c.main.ops.splice(exitAt(c.main), 0, ...ops) };
+  return {
+    rng: c.rng, plan: c.plan, newLabel: c.newLabel,
+    atMainExit: (ops) => c.main.ops.splice(exitAt(c.main), 0, ...ops),
+    atMainEntry: (ops) => c.main.ops.splice(entryEnd(c.main), 0, ...ops),
+  };
 }
 
 export const MAP_MUTATORS = {

@@ -53,5 +53,5 @@ describe('mutateProgram', () => {
     const fromParents = reasons(parents);
     const fromMutants = reasons(mutants(IR_MUTATIONS, 200).map((m) => m.program));
     expect(fromMutants.size).toBeGreaterThan(2 * Math.max(1, fromParents.size));
-  });
+  }, 180_000);
 });

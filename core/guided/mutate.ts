@@ -3,21 +3,26 @@
 // dropped. Each mutation changes one thing a verifier rule looks at: an immediate or an offset
 // set to an edge value, a jump's condition, width (JMP32) or source, a register, an ALU operation
 // (sdiv/smod and movsx included), an access size or sign extension, an instruction duplicated,
-// dropped or taken from another corpus program, a whole function spliced in from another one.
+// dropped or taken from another corpus program, a whole function spliced in from another one, a
+// call of a helper of the model's table inserted.
 // The result is always a well-formed program (validateProgram); whether the kernel accepts it is
 // the question the campaign asks.
 import {
   BPF_ADD, BPF_ALU, BPF_ALU64, BPF_AND, BPF_ARSH, BPF_ATOMIC, BPF_CALL, BPF_DIV, BPF_END, BPF_EXIT, BPF_JA, BPF_JEQ, BPF_JGE, BPF_JGT,
   BPF_JLE, BPF_JLT, BPF_JMP, BPF_JMP32, BPF_JNE, BPF_JSET, BPF_JSGE, BPF_JSGT, BPF_JSLE, BPF_JSLT, BPF_K, BPF_LDX, BPF_LSH, BPF_MEM,
   BPF_MEMSX, BPF_MOD, BPF_MOV, BPF_MUL, BPF_NEG, BPF_OR, BPF_RSH, BPF_ST, BPF_STX, BPF_SUB, BPF_X, BPF_XOR, Size,
-  lift, lower, opClass, opMode, opOp, opSize, opSource, type FuncIr, type Op, type RawInsn,
+  E, lift, lower, opClass, opMode, opOp, opSize, opSource, type FuncIr, type Op, type RawInsn,
 } from '../isa/index.ts';
 import { validateProgram, type Program } from '../program/index.ts';
 import type { Prng } from '../gen/index.ts';
+import { HELPER_PROTOS } from '../model/helpers.ts';
+
+/** the helpers the model knows (check_helper_call rules, one per helper) */
+const HELPER_IDS = HELPER_PROTOS.map((p) => p.id);
 
 export const IR_MUTATIONS = [
   'edge-imm', 'edge-off', 'jump-op', 'jump-width', 'jump-source', 'swap-reg', 'alu-op', 'mem-size',
-  'dup-insn', 'del-insn', 'splice-insn', 'splice-func',
+  'dup-insn', 'del-insn', 'splice-insn', 'splice-func', 'helper-call',
 ] as const;
 export type IrMutation = (typeof IR_MUTATIONS)[number];
 
@@ -221,6 +226,19 @@ const spliceFunc: Mutator = (funcs, rng, donors) => {
   return true;
 };
 
+/**
+ * A call of a helper from the model's table, with whatever r1..r5 hold: anywhere, or just before
+ * a function's exit (nothing reads the clobbered r1..r5 there, r0 becomes the helper's result).
+ */
+const helperCall: Mutator = (funcs, rng) => {
+  const call = E.callHelper(rng.pick(HELPER_IDS));
+  const atExit = rng.chance(0.5);
+  const s = pickSite(funcs, rng, (op, f, i) => (atExit ? op.kind === 'insn' && op.insn.code === (BPF_JMP | BPF_EXIT) : i < f.ops.length - 1));
+  if (!s) return false;
+  s.f.ops.splice(s.i, 0, { ...call, tag: undefined } as Op);
+  return true;
+};
+
 const MUTATORS: Record<IrMutation, Mutator> = {
   'edge-imm': edgeImm,
   'edge-off': edgeOff,
@@ -234,6 +252,7 @@ const MUTATORS: Record<IrMutation, Mutator> = {
   'del-insn': delInsn,
   'splice-insn': spliceInsn,
   'splice-func': spliceFunc,
+  'helper-call': helperCall,
 };
 
 /** every function ends in an exit or a jump back; every jump lands on an instruction */

@@ -53,12 +53,14 @@ function coverAluOp(insn: RawInsn, o: number, alu64: boolean): void {
   if (opSource(insn.code) === BPF_X && (o === BPF_LSH || o === BPF_RSH || o === BPF_ARSH)) cover('check_alu_op:shift-by-reg');
 }
 
-/** check_alu_op; `pushFork` takes the other half of a scalar the kernel splits (maybe_fork_scalars) */
-export function checkAluOp(st: VState, insn: RawInsn, pushFork: (other: VState) => void): CheckResult | undefined {
+/** check_alu_op; `pushFork` takes the other half of a scalar the kernel splits (maybe_fork_scalars);
+ *  `legacy612`: scalars as 6.12 tracks them (NEG and END leave an unknown scalar, as check_reg_arg's
+ *  DST_OP does there; multiplications bounded for non-negative factors only) */
+export function checkAluOp(st: VState, insn: RawInsn, pushFork: (other: VState) => void, legacy612 = false): CheckResult | undefined {
   const regs = curFrame(st).regs;
   const o = opOp(insn.code);
   const alu64 = opClass(insn.code) === BPF_ALU64;
-  const aluInsn = { op: o, alu32: !alu64, off: insn.off, imm: insn.imm, srcBit: opSource(insn.code) === BPF_X };
+  const aluInsn = { op: o, alu32: !alu64, off: insn.off, imm: insn.imm, srcBit: opSource(insn.code) === BPF_X, legacy612 };
   if (o !== BPF_MOV) coverAluOp(insn, o, alu64);
   if (o === BPF_END || o === BPF_NEG) {
     const e = readReg(regs, insn.dst);
@@ -67,7 +69,8 @@ export function checkAluOp(st: VState, insn: RawInsn, pushFork: (other: VState) 
     if (dst.type === 'scalar') {
       const e2 = writeReg(insn.dst);
       if (e2) return e2;
-      adjustScalar(aluInsn, dst, dst);
+      if (legacy612) markUnknown(dst);
+      else adjustScalar(aluInsn, dst, dst);
     } else {
       // privileged: the pointer becomes an unknown scalar
       const e2 = writeReg(insn.dst);

@@ -13,7 +13,9 @@ export interface Profile {
     /** 7.x checks register numbers and reserved fields for every insn before the walk
      *  (check_and_resolve_insns); 6.12 checks them when the walk reaches the insn */
     insnFieldsCheckedBeforeWalk: boolean;
-    /** scalar ranges as circular numbers (cnum, 7.2+) rather than four min/max pairs */
+    /** scalar ranges as circular numbers (cnum, 7.2+) rather than four min/max pairs; without them
+     *  scalars are tracked as 6.12 does: a multiplication is bounded for non-negative factors only
+     *  (scalar_min_max_mul), NEG, END, DIV and MOD leave an unknown scalar */
     cnumBounds: boolean;
     /** 7.3+: a structured "Verification failed:" report follows the reason line */
     structuredReport: boolean;

@@ -154,7 +154,7 @@ export class Walker implements CallEnv {
     switch (c) {
       case BPF_ALU:
       case BPF_ALU64: {
-        const res = checkAluOp(st, insn, (other) => this.pushPath(pending, path, other));
+        const res = checkAluOp(st, insn, (other) => this.pushPath(pending, path, other), !this.profile.features.cnumBounds);
         if (res) return res;
         st.insnIdx = idx + 1;
         return undefined;

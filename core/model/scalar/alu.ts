@@ -96,6 +96,9 @@ import { BPF_ADD, BPF_AND, BPF_ARSH, BPF_DIV, BPF_END, BPF_LSH, BPF_MOD, BPF_MUL
 interface AluInsn {
   /** BPF_OP bits */
   op: number;
+  /** scalars as 6.12 tracks them: a multiplication bounded for non-negative factors only
+   *  (scalar_min_max_mul), division and modulo not tracked (safeToCompute) */
+  legacy612?: boolean;
   alu32: boolean;
   /** insn->off: 1 = signed div/mod */
   off: number;
@@ -156,6 +159,28 @@ function mul64(dst: Reg, src: Cnum): void {
 }
 
 const C64_FULL_U = c64FromURange(0, 0, -1, -1);
+
+/**
+ * 6.12's scalar32_min_max_mul: a factor whose s32 minimum may be negative, or whose u32 maximum
+ * passes U16_MAX, leaves the 32-bit ranges unbounded; otherwise the u32 range is the product of
+ * the two, and the s32 range the same unless it passes S32_MAX. (7.x multiplies signed ranges.)
+ */
+function mul32Legacy(dst: Reg, src: Cnum): void {
+  const dumax = umax32(dst), sumax = umax32Of(src);
+  if (smin32(dst) < 0 || smin32Of(src) < 0 || dumax > 0xffff || sumax > 0xffff) dst.r32 = c32FromURange(0, M32);
+  else dst.r32 = c32FromURange(umin32(dst) * umin32Of(src), dumax * sumax);
+}
+
+/** 6.12's scalar_min_max_mul: the same with s64, and U32_MAX as the largest factor */
+function mul64Legacy(dst: Reg, src: Cnum): void {
+  const dumax = umax64(dst), sumax = c64UmaxOf(src);
+  if (smin64(dst).h < 0 || c64SminOf(src).h < 0 || dumax.h !== 0 || sumax.h !== 0) {
+    dst.r64 = C64_FULL_U;
+    return;
+  }
+  const lo = wMulU(umin64(dst), c64UminOf(src))!, hi = wMulU(dumax, sumax)!;
+  dst.r64 = c64FromURange(lo.h, lo.l, hi.h, hi.l);
+}
 const C64_FULL_S = c64FromSRange(W_SMIN.h, W_SMIN.l, W_SMAX.h, W_SMAX.l);
 
 function sdiv(dst: Reg, src: Operand, bits: 32 | 64): void {
@@ -222,7 +247,8 @@ function safeToCompute(insn: AluInsn, src: Operand): boolean {
     case BPF_ADD: case BPF_SUB: case BPF_NEG: case BPF_AND: case BPF_XOR: case BPF_OR: case BPF_MUL: case BPF_END:
       return true;
     case BPF_DIV: case BPF_MOD:
-      return srcConst;
+      // 6.12 does not track division: the result is an unknown 64-bit scalar, not zero-extended
+      return srcConst && !insn.legacy612;
     case BPF_LSH: case BPF_RSH: case BPF_ARSH: {
       if (!srcConst) return false;
       const m = c64UmaxOf(src.r64);
@@ -272,8 +298,13 @@ export function adjustScalar(insn: AluInsn, dst: Reg, srcIn: Reg): Reg | undefin
     }
     case BPF_MUL:
       dst.varOff = tnumMul(dst.varOff, src.varOff);
-      mul32(dst, src.r32);
-      mul64(dst, src.r64);
+      if (insn.legacy612) {
+        mul32Legacy(dst, src.r32);
+        mul64Legacy(dst, src.r64);
+      } else {
+        mul32(dst, src.r32);
+        mul64(dst, src.r64);
+      }
       break;
     case BPF_DIV:
     case BPF_MOD:

@@ -8,7 +8,7 @@ import { VmPool, readCatalog, resolveKernel } from '../kernel/index.ts';
 
 const FEATURES: Array<[string, Partial<GenOptions>]> = [
   ['maps', { mapRate: 0.2, mapArgRate: 0.2 }],
-  ['helpers and sockets (sched_cls)', { helperRate: 0.2, socketRate: 0.1 }],
+  ['helpers and sockets (sched_cls)', { progType: 'sched_cls', helperRate: 0.2, socketRate: 0.1 }],
   ['maps, helpers and sockets (xdp)', { progType: 'xdp', mapRate: 0.05, mapArgRate: 0.05, helperRate: 0.2, socketRate: 0.1 }],
 ];
 

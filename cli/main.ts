@@ -24,5 +24,11 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('bin/bpfdiff.js')) {
+  // `bpfdiff ... | head`: a reader that closes the pipe early ends the output quietly, as it
+  // does for any Unix tool, rather than with an EPIPE stack trace
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(process.exitCode === undefined ? 0 : Number(process.exitCode));
+  });
   process.exitCode = await main(process.argv.slice(2));
 }

@@ -135,6 +135,11 @@ function cases(): Case[] {
     { name: 'helpers not ids', req: job({ generator: { helpers: [0] } }), status: 400, field: 'body.generator.helpers', message: /positive integers/ },
     { name: 'generator as a list', req: job({ generator: [] }), status: 400, field: 'body.generator', message: /must be object/ },
     { name: 'generator as text', req: job({ generator: 'funcs=2' }), status: 400, field: 'body.generator', message: /must be object/ },
+    // coverage guidance
+    { name: 'guidedShare 1.5', req: job({ guidedShare: 1.5 }), status: 400, field: 'body.guidedShare', message: /must be <= 1/ },
+    { name: 'guided as text', req: job({ guided: 'yes' }), status: 400, field: 'body.guided', message: /must be boolean/ },
+    { name: 'guidedShare without guidance', req: job({ guided: false, guidedShare: 0.5 }), status: 400, field: 'body.guidedShare', message: /applies to guided campaigns only/ },
+    { name: 'replay with guided', req: post('/jobs', { kind: 'replay', kernels: ['7.2'], guided: true }), status: 400, field: 'body.guided', message: /campaign jobs only/ },
     // fields of the other kind, unknown fields
     { name: 'unknown field', req: job({ colour: 'red' }), status: 400, field: 'body.colour', message: /is not a known field; expected some of kind, kernels, count/ },
     { name: 'replay with count', req: post('/jobs', { kind: 'replay', kernels: ['7.2'], count: 5 }), status: 400, field: 'body.count', message: /campaign jobs only/ },
@@ -246,6 +251,15 @@ describe('bad requests', () => {
     expect((await worker.store.getJob(id))?.params.seed).toBe(seed);
     const again = (await app.inject(post('/jobs', { kind: 'campaign', kernels: ['7.2'], count: 1 }))).json();
     expect(again.seed).not.toBe(seed);
+  });
+
+  it('a campaign is coverage-guided unless it says otherwise, and the job shows it', async () => {
+    const guided = (await app.inject(post('/jobs', { kind: 'campaign', kernels: ['7.2'], count: 1 }))).json();
+    expect((await worker.store.getJob(guided.id))?.params).toMatchObject({ guided: true, guidedShare: 0.3 });
+    const plain = (await app.inject(post('/jobs', { kind: 'campaign', kernels: ['7.2'], count: 1, guided: false }))).json();
+    const shown = (await app.inject({ method: 'GET', url: `/jobs/${plain.id}` })).json();
+    expect(shown.params.guided).toBe(false);
+    expect(shown.params.guidedShare).toBeUndefined();
   });
 
   it('answers 431 with the error body when the headers are too large', async () => {

@@ -139,6 +139,10 @@ async function fuzz(opts: FuzzOptions, gen: Partial<GenOptions>): Promise<number
         agreed: result.total.agreed,
         byClass: result.total.byClass,
         expectedCrossKernel: result.total.expectedCrossKernel,
+        // what the soundness oracle checked: level-2 loads, register values, runs compared to their end
+        ...(result.total.soundness
+          ? { soundness: { ...result.total.soundness, hostMs: Math.round(result.total.soundness.hostMs), kernelMs: Math.round(result.total.soundness.kernelMs) } }
+          : {}),
         elapsedMs: Math.round(result.elapsedMs),
         interrupted: result.interrupted,
         guidedShare: guided.share,

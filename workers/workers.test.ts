@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import type { Redis } from 'ioredis';
+import { MODEL_RULES } from '../core/model/coverage.ts';
 import { Store, divergenceId, type JobRecord } from '../store/index.ts';
 import { startTestRedis } from '../test/test-redis.ts';
 import { createFakePipeline, fakeCampaignTotals, fakeProgram, fakeSignature } from '../test/fake-pipeline.ts';
@@ -176,6 +177,10 @@ describe('workers', () => {
     expect(report?.programs).toBe(20);
     expect(report?.programsPerSecond).toBeGreaterThan(0);
     expect(report?.newSignatures.length).toBe(fakeCampaignTotals(Number(date.replaceAll('-', '')), 20).signatures);
+    // the nightly campaign is guided by default, and the report keeps its coverage per kernel
+    const campaignId = report!.jobs[1]!;
+    expect((await handle.store.getJob(campaignId))?.params).toMatchObject({ guided: true, guidedShare: 0.3 });
+    expect(report?.coverage?.map((c) => [c.kernel, c.jobId, c.rulesTotal])).toEqual([['7.2', campaignId, MODEL_RULES.length]]);
   });
 
   it('declares the nightly schedule idempotently and closes cleanly', async () => {

@@ -26,8 +26,13 @@ describe('generated programs on the real 7.2 kernel', () => {
   it('500 valid-by-construction programs: all accepted, and every retval the model predicts is the kernel\'s', async () => {
     const programs = generatePrograms(11, 500, { mutationRate: 0 });
     const actual = await pool.run(programs);
-    const rejected = actual.flatMap((o, i) => (o.verdict === 'accept' ? [] : [`#${i}: ${o.verdict} ${o.message}`]));
+    // 7.2.13's static stack liveness bug (corpus/regressions/stack_liveness_two_callers_poisoned.s)
+    // rejects a few valid programs that read through a pointer into a caller's stack; the model accepts them
+    const poisoned = /^reading from stack off -?\d+\+\d+ size \d+, slot poisoned by dead code elimination$/;
+    const knownBug = new Set(actual.flatMap((o, i) => (o.verdict === 'reject' && poisoned.test(o.message) ? [i] : [])));
+    const rejected = actual.flatMap((o, i) => (o.verdict === 'accept' || knownBug.has(i) ? [] : [`#${i}: ${o.verdict} ${o.message}`]));
     expect(rejected, rejected.join('\n')).toEqual([]);
+    expect(knownBug.size).toBeLessThanOrEqual(3);
     const mismatches: string[] = [];
     let compared = 0;
     programs.forEach((p, i) => {
@@ -36,11 +41,12 @@ describe('generated programs on the real 7.2 kernel', () => {
         mismatches.push(`#${i}: model ${m.verdict} ${m.message}${m.unknown ?? ''}`);
         return;
       }
+      if (knownBug.has(i)) return;
       compared++;
       if (m.retval !== actual[i].retval) mismatches.push(`#${i}: retval model ${m.retval} kernel ${actual[i].retval}`);
     });
     expect(mismatches, mismatches.join('\n')).toEqual([]);
-    expect(compared).toBe(500);
+    expect(compared).toBe(500 - knownBug.size);
   });
 
   // A kind whose programs crash 7.2.13 instead of being rejected: the kernel bug of

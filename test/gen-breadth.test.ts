@@ -28,5 +28,5 @@ describe('generator breadth (seed 1, 2,000 programs, 7.2 model)', () => {
     const old = measureBreadth(generatePrograms(1, 200, { preset: 'gen2' }));
     expect(Object.keys(old.helpers).length).toBe(1);
     expect(old.withMap + old.readingPacket).toBe(0);
-  }, 900_000);
+  }, 1_800_000);
 });

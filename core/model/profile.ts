@@ -10,6 +10,8 @@ export interface Profile {
     stackArgs: boolean;
     /** register number that addresses the stack-argument area (BPF_REG_PARAMS) */
     stackArgReg: number;
+    /** bpf_csum_diff folds its result to 16 bits (7.x; 6.12 returns the 32-bit sum) */
+    csumDiffFolds: boolean;
     /** 7.x checks register numbers and reserved fields for every insn before the walk
      *  (check_and_resolve_insns); 6.12 checks them when the walk reaches the insn */
     insnFieldsCheckedBeforeWalk: boolean;
@@ -65,7 +67,7 @@ export interface Profile {
 const base7: Profile = {
   id: 'linux-7.2',
   features: {
-    stackArgs: true, stackArgReg: 11, insnFieldsCheckedBeforeWalk: true, cnumBounds: true, structuredReport: false, isaVersion: 4,
+    stackArgs: true, stackArgReg: 11, csumDiffFolds: true, insnFieldsCheckedBeforeWalk: true, cnumBounds: true, structuredReport: false, isaVersion: 4,
     constKeyArrayLookupNotNull: true, ctxAsHelperMemory: true, packetAccessAsMemRegion: true, ptrFixedOff: false,
   },
   limits: { maxCallFrames: 16, maxStackBytes: 512, complexityInsns: 1_000_000, maxSubprogs: 256, maxRegArgs: 5, maxFuncArgs: 12, maxJmpSeq: 8192 },
@@ -81,7 +83,7 @@ export const PROFILES: Record<ProfileId, Profile> = {
   'linux-6.12': {
     id: 'linux-6.12',
     features: {
-      ...base7.features, stackArgs: false, insnFieldsCheckedBeforeWalk: false, cnumBounds: false,
+      ...base7.features, stackArgs: false, csumDiffFolds: false, insnFieldsCheckedBeforeWalk: false, cnumBounds: false,
       constKeyArrayLookupNotNull: false, ctxAsHelperMemory: false, packetAccessAsMemRegion: false, ptrFixedOff: true,
     },
     limits: { ...base7.limits, maxFuncArgs: 5, maxCallFrames: 8 },

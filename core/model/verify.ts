@@ -2,7 +2,7 @@
 // kernel's order: prechecks, do_check_main, do_check_subprogs, check_max_stack_depth, and the
 // stack-argument slot check of bpf_fixup_call_args; then the test run for accepted programs.
 import type { Outcome, Program } from '../program/types.ts';
-import { execute, InterpFault, InterpStepLimit, InterpUnsupported, TestRunRejected } from './interp/index.ts';
+import { execute, HELPERS_6_12, InterpFault, InterpStepLimit, InterpUnsupported, TestRunRejected } from './interp/index.ts';
 import { E2BIG, EACCES, EINVAL, msg, reportFor } from './messages.ts';
 import { isPseudoCall } from '../isa/index.ts';
 import { isCheckResult, precheck, reject, type CheckResult, type Subprog } from './precheck.ts';
@@ -63,7 +63,8 @@ function verifyProgram(program: Program, profile: Profile, options: VerifyOption
   }
   if (options.run === false) return out;
   try {
-    const run = execute(program, program.input, { stackArgReg: profile.features.stackArgReg });
+    const helpers = profile.features.csumDiffFolds ? undefined : HELPERS_6_12;
+    const run = execute(program, program.input, { stackArgReg: profile.features.stackArgReg, helpers });
     out.retval = run.retval;
     if (run.unpredictable) out.unpredictable = run.unpredictable;
   } catch (e) {

@@ -43,6 +43,17 @@ export function csumDiff(from: Uint8Array, to: Uint8Array, seed: bigint): bigint
   return csumFrom32to16(ret);
 }
 
+/**
+ * bpf_csum_diff as 6.12 computes it (before 7.x folds the result): csum_partial over the
+ * complemented `from` words followed by the `to` words, seeded, returned as the 32-bit __wsum.
+ */
+export function csumDiffUnfolded(from: Uint8Array, to: Uint8Array, seed: bigint): bigint {
+  const diff = new Uint8Array(from.length + to.length);
+  from.forEach((b, i) => (diff[i] = ~b & 0xff));
+  diff.set(to, from.length);
+  return csumPartial(diff, seed);
+}
+
 function bytesAt(call: HelperCall, addr: Loaded, size: number): Uint8Array {
   if (size === 0) return new Uint8Array(0);
   const got = call.memory.read(addr, size);
@@ -51,12 +62,16 @@ function bytesAt(call: HelperCall, addr: Loaded, size: number): Uint8Array {
   return got.bytes;
 }
 
-export const csumDiffHelper: HelperImpl = {
+const csumDiffWith = (diff: typeof csumDiff): HelperImpl => ({
   name: 'bpf_csum_diff',
   run(call) {
     const from = bytesAt(call, call.args[0]!, Number(call.args[1]!.value & M32));
     const to = bytesAt(call, call.args[2]!, Number(call.args[3]!.value & M32));
     if (call.args[4]!.prov) call.markUnpredictable('the seed of bpf_csum_diff() is not a plain number');
-    return { value: csumDiff(from, to, call.args[4]!.value) };
+    return { value: diff(from, to, call.args[4]!.value) };
   },
-};
+});
+
+export const csumDiffHelper = csumDiffWith(csumDiff);
+/** 6.12's bpf_csum_diff (net/core/filter.c there): the unfolded sum */
+export const csumDiffHelper612 = csumDiffWith(csumDiffUnfolded);

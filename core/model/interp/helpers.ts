@@ -6,7 +6,7 @@ import type { TestRunEnv } from './test-run.ts';
 import type { MapStore } from './maps.ts';
 import type { Loaded, Provenance, Region } from './memory.ts';
 import { InterpUnsupported } from './errors.ts';
-import { csumDiffHelper } from './csum.ts';
+import { csumDiffHelper, csumDiffHelper612 } from './csum.ts';
 
 /** Memory as a helper sees it: by address, with the provenance of every byte. */
 export interface HelperMemory {
@@ -184,3 +184,6 @@ export const DEFAULT_HELPERS: HelperTable = new Map<number, HelperImpl>([
   [125, nondeterministic('bpf_ktime_get_boot_ns', 'reads a clock')],
   [160, nondeterministic('bpf_ktime_get_coarse_ns', 'reads a clock')],
 ]);
+
+/** the helpers of a 6.12 kernel: bpf_csum_diff returns the 32-bit sum there, 7.x folds it to 16 bits */
+export const HELPERS_6_12: HelperTable = new Map([...DEFAULT_HELPERS, [28, csumDiffHelper612]]);

@@ -8,7 +8,7 @@ import type { Profile } from './profile.ts';
 import { tnumAdd, tnumConst, tnumIsAligned } from './scalar/tnum.ts';
 import { reject, type CheckResult } from './precheck.ts';
 import { cover } from './coverage.ts';
-import type { CheckRuleId } from './coverage-rules.ts';
+import type { CheckRuleId } from './cover/rules.ts';
 import { curFrame, type Reg, type RegType, type VState } from './state.ts';
 import { BPF_ADD, BPF_AND, BPF_CMPXCHG, BPF_FETCH, BPF_LOAD_ACQ, BPF_OR, BPF_STORE_REL, BPF_XCHG, BPF_XOR, BPF_REG_FP, sizeBytes } from '../isa/index.ts';
 

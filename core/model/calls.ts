@@ -4,7 +4,7 @@
 import { EACCES, EFAULT, EINVAL, msg } from './messages.ts';
 import { reject, type CheckResult } from './precheck.ts';
 import { cover, pointerKind } from './coverage.ts';
-import type { CheckRuleId } from './coverage-rules.ts';
+import type { CheckRuleId } from './cover/rules.ts';
 import { knownScalar, notInitReg, type Frame, type Reg, type VState } from './state.ts';
 
 const MAX_STACK_ARG_SLOTS = 7;

@@ -8,7 +8,7 @@ import {
 } from '../isa/index.ts';
 import { EACCES, EFAULT, EINVAL, msg } from './messages.ts';
 import { cover } from './coverage.ts';
-import type { CheckRuleId } from './coverage-rules.ts';
+import type { CheckRuleId } from './cover/rules.ts';
 import { assignScalarId, regTypeStr } from './memory.ts';
 import { reject, unknown, type CheckResult } from './precheck.ts';
 import { readReg, writeReg } from './reg-args.ts';

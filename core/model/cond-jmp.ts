@@ -8,7 +8,7 @@ import {
   opClass, opOp, opSource,
 } from '../isa/index.ts';
 import { cover } from './coverage.ts';
-import type { CheckRuleId } from './coverage-rules.ts';
+import type { CheckRuleId } from './cover/rules.ts';
 import { EACCES, EFAULT, EINVAL, msg } from './messages.ts';
 import { markPtrNotNull, markPtrOrNullRegs, pktPtrBranchTaken, regNotNull, tryMatchPktPointers } from './pointers.ts';
 import { reject, type CheckResult } from './precheck.ts';

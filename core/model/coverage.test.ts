@@ -5,7 +5,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CHECK_RULES } from './coverage-rules.ts';
+import { CHECK_RULES } from './cover/rules.ts';
 import { REASON_RULES } from './coverage-reasons.ts';
 import { MODEL_RULES, MODEL_RULE_IDS, reasonRule, withCoverage, cover } from './coverage.ts';
 import { HELPER_PROTOS } from './helpers.ts';

@@ -1,7 +1,7 @@
 // Coverage of the model: which of its rules a verification exercised. Debian's kernels have no
 // KCOV, but the model mirrors the verifier check by check, so the checks a program reaches in the
 // model stand in for the verifier code it reaches in the kernel. Each rule has a stable id,
-// `<kernel function>:<case>` (coverage-rules.ts for the checks, coverage-reasons.ts for the reject
+// `<kernel function>:<case>` (cover/rules.ts for the checks, coverage-reasons.ts for the reject
 // reason lines, one rule per helper here), the kernel function it mirrors and a one-line
 // description.
 //
@@ -9,8 +9,10 @@
 //   verify(program, profile, { coverage: hit });   // hit now holds the id of every rule exercised
 //
 // The walk is synchronous, so the set being filled is module state for the duration of one
-// verification (withCoverage); cover() with no set costs one comparison.
-import { CHECK_RULES, type CheckRuleId } from './coverage-rules.ts';
+// verification (cover/sink.ts, withCoverage); cover() with no set costs one comparison.
+import { CHECK_RULES } from './cover/rules.ts';
+import { coverId, coverageOn } from './cover/sink.ts';
+export { cover, coverageOn, withCoverage } from './cover/sink.ts';
 import { REASON_RULES } from './coverage-reasons.ts';
 import { HELPER_PROTOS, type HelperProto } from './helpers.ts';
 
@@ -43,26 +45,19 @@ export function reasonRule(message: string): string | undefined {
   return undefined;
 }
 
-let sink: Set<string> | undefined;
-
-/** the check `id` was exercised (a no-op outside withCoverage) */
-export function cover(id: CheckRuleId): void {
-  if (sink !== undefined) sink.add(id);
-}
-
 /** a call of this helper passed its argument checks */
 export function coverHelper(funcId: number): void {
-  if (sink !== undefined) {
+  if (coverageOn()) {
     const id = HELPER_RULE.get(funcId);
-    if (id !== undefined) sink.add(id);
+    if (id !== undefined) coverId(id);
   }
 }
 
 /** the reject reason line `message` was reached */
 export function coverReason(message: string): void {
-  if (sink === undefined) return;
+  if (!coverageOn()) return;
   const id = reasonRule(message);
-  if (id !== undefined) sink.add(id);
+  if (id !== undefined) coverId(id);
 }
 
 type PointerKind = 'stack' | 'ctx' | 'map-value' | 'pkt' | 'maybe-null' | 'other';
@@ -88,16 +83,3 @@ export function pointerKind(type: string): PointerKind | undefined {
   }
 }
 
-/** true while a coverage set is being filled: for checks whose rule needs work to tell apart */
-export const coverageOn = (): boolean => sink !== undefined;
-
-/** runs `fn` with `set` (or none) receiving the rules exercised; nests (the outer set returns after) */
-export function withCoverage<T>(set: Set<string> | undefined, fn: () => T): T {
-  const outer = sink;
-  sink = set;
-  try {
-    return fn();
-  } finally {
-    sink = outer;
-  }
-}

@@ -12,7 +12,7 @@ import { clearAllPktPointers, referenceLeak } from './pointers.ts';
 import { reject, type CheckResult, type Subprog } from './precheck.ts';
 import type { Profile } from './profile.ts';
 import { cover, coverageOn, coverReason, pointerKind } from './coverage.ts';
-import type { CheckRuleId } from './coverage-rules.ts';
+import type { CheckRuleId } from './cover/rules.ts';
 import { curFrame, newFrame, unknownScalar, type Reg, type VState } from './state.ts';
 
 /** What calls need of the walk (the kernel's env and subprog_info). */

@@ -9,7 +9,7 @@ import { GUEST_NR_CPU_IDS, helperAvailable, helperName, helperProto, type ArgBas
 import { acquireReference, clearAllPktPointers, isReferenced, releaseReference } from './pointers.ts';
 import { reject, unknown, type CheckResult } from './precheck.ts';
 import { cover, coverHelper } from './coverage.ts';
-import type { CheckRuleId } from './coverage-rules.ts';
+import type { CheckRuleId } from './cover/rules.ts';
 import { markKnown, regBoundsSync, setURange32, setURange64, smin, umax, umin } from './scalar/bounds.ts';
 import { tnumIsConst } from './scalar/tnum.ts';
 import { HELPER_ID_LIMIT } from '../isa/helper-ids.ts';

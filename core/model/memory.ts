@@ -8,7 +8,7 @@ import { EACCES, EINVAL, fillMessage, msg } from './messages.ts';
 import type { Profile } from './profile.ts';
 import { reject, unknown, type CheckResult } from './precheck.ts';
 import { cover } from './coverage.ts';
-import type { CheckRuleId } from './coverage-rules.ts';
+import type { CheckRuleId } from './cover/rules.ts';
 import { misalignedStack, stackVarOffAccess, varOffText } from './stack-var-off.ts';
 import { coerceRegToSize, coerceRegToSizeSx, markKnown, markUnknown, regWidth, smax, smin, umax } from './scalar/bounds.ts';
 import { tnumAdd, tnumConst, tnumIsAligned, tnumIsConst, type Tnum } from './scalar/tnum.ts';

@@ -7,7 +7,7 @@
 import { BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT } from '../isa/index.ts';
 import { fillMessage } from './messages.ts';
 import { cover } from './coverage.ts';
-import type { CheckRuleId } from './coverage-rules.ts';
+import type { CheckRuleId } from './cover/rules.ts';
 import type { Profile } from './profile.ts';
 import { markKnown, markUnknown, smax, smin, umax } from './scalar/bounds.ts';
 import { flipOpcode } from './scalar/branch.ts';

@@ -3,7 +3,7 @@
 import type { RawInsn } from '../../isa/raw.ts';
 import { BPF_CALL, BPF_EXIT, BPF_JA, BPF_JCOND, BPF_JMP, BPF_JMP32 } from '../../isa/index.ts';
 import { removeInsns, type XProg } from './xprog.ts';
-import { cover } from '../coverage.ts';
+import { cover } from '../cover/sink.ts';
 
 
 /** bpf_insn_is_cond_jump */

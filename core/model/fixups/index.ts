@@ -15,8 +15,8 @@ import { hardWireDeadCodeBranches, removeDeadCode, removeNops } from './dead-cod
 import { addressImms, dumpCalls } from './dump.ts';
 import { miscFixups, type MiscLayout } from './misc.ts';
 import { patchInsn, type XProg } from './xprog.ts';
-import { cover } from '../coverage.ts';
-import type { CheckRuleId } from '../coverage-rules.ts';
+import { cover } from '../cover/sink.ts';
+import type { CheckRuleId } from '../cover/rules.ts';
 
 export { addressImms } from './dump.ts';
 

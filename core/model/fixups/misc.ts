@@ -2,8 +2,8 @@
 // modulo guards, array and hash map lookups inlined through map_gen_lookup
 // (array_map_gen_lookup in kernel/bpf/arraymap.c, htab_map_gen_lookup in kernel/bpf/hashtab.c),
 // bpf_get_smp_processor_id inlined on x86-64, and helper call immediates.
-import { cover } from '../coverage.ts';
-import type { CheckRuleId } from '../coverage-rules.ts';
+import { cover } from '../cover/sink.ts';
+import type { CheckRuleId } from '../cover/rules.ts';
 import type { RawInsn } from '../../isa/raw.ts';
 import { BPF_ADDR_PERCPU, BPF_ALU, BPF_ALU64, BPF_CALL, BPF_DIV, BPF_JMP, BPF_JMP32, BPF_K, BPF_MOD, BPF_X } from '../../isa/index.ts';
 import type { MapDecl } from '../../program/types.ts';

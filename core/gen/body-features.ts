@@ -10,6 +10,7 @@ import { helperApplies, helperStatement } from './body-helpers.ts';
 import { socketFits, socketStatement } from './body-sockets.ts';
 import { hasLocals, stackVarStatement } from './body-stackvar.ts';
 import { bswapFiller, ldsxFiller, movsxFiller, sdivFiller } from './body-arith.ts';
+import { atomicStatement } from './body-atomics.ts';
 
 interface BodyFeature {
   name: string;
@@ -26,6 +27,7 @@ export const STATEMENT_FEATURES: readonly BodyFeature[] = [
   { name: 'helper', rate: (o) => o.helperRate, applies: helperApplies, emit: helperStatement },
   { name: 'socket', rate: (o) => o.socketRate, applies: socketFits, emit: socketStatement },
   { name: 'stackVar', rate: (o) => o.stackVarRate, applies: hasLocals, emit: stackVarStatement },
+  { name: 'atomicOps', rate: (o) => o.atomicOpsRate, applies: hasLocals, emit: atomicStatement },
 ];
 
 /** fillers: they may write the working registers and read the locals; r0-r5 are not theirs */

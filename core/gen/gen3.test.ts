@@ -45,10 +45,10 @@ describe('bpfdiff-gen/3 against bpfdiff-gen/2', () => {
     const s = FIXTURE.sets.find((x) => x.name === 'mut-seed3')!;
     expect(setDigest(s, { ...ZERO_RATES, progType: 'sched_cls' }).digest).toBe(s.digest);
   });
-  it('the new defaults give other programs, marked bpfdiff-gen/3', () => {
+  it('the new defaults give other programs, marked bpfdiff-gen/4', () => {
     const s = FIXTURE.sets[0];
     expect(setDigest({ ...s, count: 50 }, {}).digest).not.toBe(setDigest({ ...s, count: 50 }, { preset: 'gen2' }).digest);
-    expect(generateProgram(1, 0).meta?.generator).toBe('bpfdiff-gen/3');
+    expect(generateProgram(1, 0).meta?.generator).toBe('bpfdiff-gen/4');
   });
 });
 

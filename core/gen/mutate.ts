@@ -13,6 +13,7 @@ import { SOCKET_MUTATORS } from './mutate-sockets.ts';
 import { entryEnd, exitAt, reached, type MutationCtx, type Mutator } from './mutate-ctx.ts';
 import { PACKET_MUTATORS } from './mutate-packet.ts';
 import { ARITH_MUTATORS } from './mutate-arith.ts';
+import { ATOMIC_MUTATORS } from './mutate-atomics.ts';
 import { STACKVAR_MUTATORS } from './mutate-stackvar.ts';
 import { BRANCH_MUTATORS } from './mutate-branches.ts';
 import { CHECKSUM, EDGE_IMM32, W, foldOps } from './values.ts';
@@ -66,6 +67,7 @@ const MUTATORS: Record<MutationKind, Mutator> = {
   ...SOCKET_MUTATORS,
   ...STACKVAR_MUTATORS,
   ...BRANCH_MUTATORS,
+  ...ATOMIC_MUTATORS,
 };
 
 function missingStackArgStore(c: MutationCtx): string {

@@ -71,6 +71,10 @@ export const MUTATION_KINDS = [
   'loop-no-progress',
   'map-ptr-alu',
   'sock-release-non-socket',
+  'atomic-bad-size',
+  'atomic-bad-op',
+  'shift-out-of-range',
+  'helper-unknown',
 ] as const;
 
 export type MutationKind = (typeof MUTATION_KINDS)[number];
@@ -138,10 +142,18 @@ export const MUTATION_RULES: Record<MutationKind, MutationRule> = {
   'stackvar-signed-upper-only': { rule: 'check_reg_sane_offset', what: 'a stack index bounded only by a signed JMP32 upper bound, then sign-extended' },
   'map-ptr-alu': { rule: 'adjust_ptr_min_max_vals', what: 'ALU on a map value pointer the verifier refuses: bitwise, multiply, 32-bit, pointer from scalar, pointer + pointer, or before the NULL check' },
   'sock-release-non-socket': { rule: 'check_reg_type', what: 'bpf_sk_release of a stack pointer, the ctx or a map value' },
+  'atomic-bad-size': { rule: 'check_atomic_rmw', what: 'an atomic add, fetch-add or xchg on 1 or 2 bytes of the stack' },
+  'atomic-bad-op': { rule: 'check_atomic', what: 'an atomic whose operation code is no atomic operation' },
+  'shift-out-of-range': { rule: 'check_alu_op', what: 'a shift by an immediate of the register\'s width or more' },
+  'helper-unknown': { rule: 'check_helper_call', what: 'a call of a helper id past the last helper' },
 };
 
 /** The generator option a mutation kind needs above 0 to be drawn (its feature makes its maps, helpers or sockets). */
 export const MUTATION_FEATURE: Partial<Record<MutationKind, keyof FeatureRates>> = {
+  'atomic-bad-size': 'atomicOpsRate',
+  'atomic-bad-op': 'atomicOpsRate',
+  'shift-out-of-range': 'atomicOpsRate',
+  'helper-unknown': 'helperRate',
   'map-no-null-check': 'mapRate',
   'map-value-past-end': 'mapRate',
   'map-value-unbounded': 'mapRate',

@@ -54,6 +54,8 @@ export const E = {
   stx: (size: SizeName, dst: number, off: number, src: number): Op => ({ kind: 'insn', insn: raw(BPF_STX | BPF_MEM | Size[size], dst, src, off, 0) }),
   st: (size: SizeName, dst: number, off: number, imm: number): Op => ({ kind: 'insn', insn: raw(BPF_ST | BPF_MEM | Size[size], dst, 0, off, imm) }),
   atomicAdd: (dst: number, off: number, src: number): Op => ({ kind: 'insn', insn: raw(BPF_STX | BPF_ATOMIC | Size.DW, dst, src, off, BPF_ADD) }),
+  /** BPF_STX | BPF_ATOMIC of 32 or 64 bits; `imm` is the operation (AtomicImm, with BPF_FETCH) */
+  atomic: (size: 'W' | 'DW', dst: number, off: number, src: number, imm: number): Op => ({ kind: 'insn', insn: raw(BPF_STX | BPF_ATOMIC | Size[size], dst, src, off, imm) }),
   /** BPF_END: to little or big endian on ALU, the unconditional byte swap on ALU64 */
   endian: (order: 'le' | 'be' | 'bswap', dst: number, bits: 16 | 32 | 64): Op => ({ kind: 'insn', insn: raw(ENDIAN_CODE[order], dst, 0, 0, bits) }),
   jumpImm: (op: number, dst: number, imm: number, label: number, w64 = true): Op => ({ kind: 'jump', insn: raw(jmp(w64) | op | BPF_K, dst, 0, 0, imm), label }),

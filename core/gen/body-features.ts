@@ -11,6 +11,7 @@ import { socketFits, socketStatement } from './body-sockets.ts';
 import { hasLocals, stackVarStatement } from './body-stackvar.ts';
 import { bswapFiller, ldsxFiller, movsxFiller, sdivFiller } from './body-arith.ts';
 import { atomicStatement } from './body-atomics.ts';
+import { ptrArithStatement } from './body-ptrarith.ts';
 
 interface BodyFeature {
   name: string;
@@ -28,6 +29,7 @@ export const STATEMENT_FEATURES: readonly BodyFeature[] = [
   { name: 'socket', rate: (o) => o.socketRate, applies: socketFits, emit: socketStatement },
   { name: 'stackVar', rate: (o) => o.stackVarRate, applies: hasLocals, emit: stackVarStatement },
   { name: 'atomicOps', rate: (o) => o.atomicOpsRate, applies: hasLocals, emit: atomicStatement },
+  { name: 'ptrArith', rate: (o) => o.ptrArithRate, applies: () => true, emit: ptrArithStatement },
 ];
 
 /** fillers: they may write the working registers and read the locals; r0-r5 are not theirs */

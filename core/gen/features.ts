@@ -42,6 +42,8 @@ export interface FeatureRates {
   socketRate: number;
   /** an atomic and/or/xor, fetch, xchg or cmpxchg on a stack local (body-atomics.ts) */
   atomicOpsRate: number;
+  /** arithmetic on the frame pointer, never dereferenced (body-ptrarith.ts) */
+  ptrArithRate: number;
 }
 
 export const FEATURE_RATES: Record<keyof FeatureRates, FeatureRate> = {
@@ -56,6 +58,7 @@ export const FEATURE_RATES: Record<keyof FeatureRates, FeatureRate> = {
   mapRate: { default: 0.03, what: 'per statement, a map lookup (with its NULL check and value accesses), update or delete' },
   mapArgRate: { default: 0.02, what: 'per argument of a subprogram, a pointer to an array map value' },
   helperRate: { default: 0.04, what: 'per statement, a helper call with typed arguments (csum_diff, skb_load_bytes/store_bytes/pull_data, smp_processor_id, clocks, ...) the program type may call' },
+  ptrArithRate: { default: 0.02, what: 'per statement, arithmetic on the frame pointer a privileged loader may do, never dereferenced: pointer minus pointer (folded), minus a bounded scalar, scalar plus pointer, a 32-bit or sign-extending move or a negation of it' },
   atomicOpsRate: { default: 0.03, what: 'per statement, an atomic and/or/xor, a fetch form of add/and/or/xor, xchg or cmpxchg on a stack local, 64 or 32 bits, the old value folded into the checksum' },
   socketRate: { default: 0.02, what: 'per statement, bpf_sk_lookup_tcp/udp with a tuple on the stack, NULL check, a field read and bpf_sk_release (sched_cls, xdp; in a function holding the ctx)' },
 };

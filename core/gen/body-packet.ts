@@ -32,27 +32,10 @@ export function loadPacketPointers(progType: ProgType, ctxSlot: number): Op[] {
   return [E.ldx('DW', R_CTX, R_FP, ctxSlot), E.ldx('W', R_DATA, R_CTX, f.data), E.ldx('W', R_END, R_CTX, f.end)];
 }
 
-/**
- * `if r4 (= r2 + n) > r3` in one of the forms the kernel matches (try_match_pkt_pointers); jumps
- * to `skip` when out of bounds. With `openForms`, also the four right-open forms (`r4 >= r3`,
- * `r3 <= r4`, and their negations), after which the kernel knows n + 1 bytes (find_good_pkt_pointers,
- * range_right_open); the mutations that need exactly n bytes checked leave them out.
- */
-export function boundsCheck(rng: Prng, n: number, skip: number, newLabel: () => number, openForms = false): Op[] {
+/** `if r4 (= r2 + n) > r3` in one of the forms the kernel matches; jumps to `skip` when out of bounds */
+export function boundsCheck(rng: Prng, n: number, skip: number, newLabel: () => number): Op[] {
   const ops: Op[] = [E.movReg(R_CHK, R_DATA), E.aluImm(BPF_ADD, R_CHK, n)];
-  switch (rng.int(0, openForms ? 7 : 3)) {
-    case 4:
-      return [...ops, E.jumpReg(BPF_JGE, R_CHK, R_END, skip)];
-    case 5:
-      return [...ops, E.jumpReg(BPF_JLE, R_END, R_CHK, skip)];
-    case 6: {
-      const ok = newLabel();
-      return [...ops, E.jumpReg(BPF_JLT, R_CHK, R_END, ok), E.ja(skip), E.label(ok)];
-    }
-    case 7: {
-      const ok = newLabel();
-      return [...ops, E.jumpReg(BPF_JGT, R_END, R_CHK, ok), E.ja(skip), E.label(ok)];
-    }
+  switch (rng.int(0, 3)) {
     case 0:
       return [...ops, E.jumpReg(BPF_JGT, R_CHK, R_END, skip)];
     case 1:
@@ -80,7 +63,7 @@ export function packetStatement(ctx: BodyCtx): void {
   const n = rng.chance(0.5) ? rng.pick([1, 2, 4, 8, 14, 16, 20, 34, 54, 64]) : rng.int(1, PACKET_BYTES);
   const skip = ctx.newLabel();
   emit(...loadPacketPointers(ctx.opts.progType, ctx.frame.ctxSlot));
-  emit(...boundsCheck(rng, n, skip, ctx.newLabel, true));
+  emit(...boundsCheck(rng, n, skip, ctx.newLabel));
   // a constant move of the data pointer keeps the range: accesses shift by the same amount
   let base = 0;
   if (n > 1 && rng.chance(0.3)) {
@@ -142,7 +125,7 @@ export function packetArgPrelude(ctx: BodyCtx, callee: FuncPlan, taken: Readonly
   const slot = [...frame.scratch].reverse().find((s) => !taken.has(s));
   if (slot === undefined) throw new Error(`${ctx.plan.name}: no free frame slot for a packet argument`);
   const skip = ctx.newLabel();
-  emit(...loadPacketPointers(ctx.opts.progType, frame.ctxSlot), ...boundsCheck(rng, need, skip, ctx.newLabel, true), E.stx('DW', R_FP, slot, R_DATA));
+  emit(...loadPacketPointers(ctx.opts.progType, frame.ctxSlot), ...boundsCheck(rng, need, skip, ctx.newLabel), E.stx('DW', R_FP, slot, R_DATA));
   return { slot, close: [E.label(skip)] };
 }
 

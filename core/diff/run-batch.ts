@@ -37,6 +37,17 @@ export interface RunBatchOptions {
   coverage?: boolean;
 }
 
+/**
+ * The comparable facts of two kernels' outcomes (ka, kb) and of their profiles' predictions (ma,
+ * mb). A run the model calls unpredictable (a clock, a random number, never-written stack reaching
+ * the result) may return different values on two kernels: its retval is no fact.
+ */
+function pairFacts(pa: Outcome, pb: Outcome, oa: Outcome, ob: Outcome): { ka: string; kb: string; ma: string; mb: string } {
+  const noRetval = pa.unpredictable !== undefined || pb.unpredictable !== undefined;
+  const fact = (o: Outcome): string => (noRetval && o.verdict === 'accept' ? 'accept' : outcomeKey(o));
+  return { ka: fact(oa), kb: fact(ob), ma: outcomeKey(pa), mb: outcomeKey(pb) };
+}
+
 const mutationOf = (p: Program): string | undefined => {
   const m = p.meta?.mutation;
   return typeof m === 'string' ? m : undefined;
@@ -133,16 +144,7 @@ export async function runBatch(programs: Program[], targets: readonly KernelTarg
     // Pairs of kernels: a difference their profiles did not predict is a finding of its own.
     for (let a = 0; a < targets.length; a++) {
       for (let b = a + 1; b < targets.length; b++) {
-        const pa = predicted.get(modelKey(targets[a]))![i];
-        const pb = predicted.get(modelKey(targets[b]))![i];
-        // a run the model calls unpredictable (a clock, a random number, never-written stack
-        // reaching the result) may return different values on two kernels: its retval is no fact
-        const noRetval = pa.unpredictable !== undefined || pb.unpredictable !== undefined;
-        const fact = (o: Outcome): string => (noRetval && o.verdict === 'accept' ? 'accept' : outcomeKey(o));
-        const ka = fact(actual[a][i]);
-        const kb = fact(actual[b][i]);
-        const ma = outcomeKey(pa);
-        const mb = outcomeKey(pb);
+        const { ka, kb, ma, mb } = pairFacts(predicted.get(modelKey(targets[a]))![i], predicted.get(modelKey(targets[b]))![i], actual[a][i], actual[b][i]);
         if (ka === kb) continue;
         if (ma !== mb) {
           if (ma === ka && mb === kb) result.expectedCrossKernel++;

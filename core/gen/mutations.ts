@@ -196,10 +196,11 @@ export const MUTATION_FEATURE: Partial<Record<MutationKind, keyof FeatureRates>>
 const PACKET_ONLY = new Set<MutationKind>(MUTATION_KINDS.filter((k) => k.startsWith('pkt-')));
 
 /**
- * Kinds whose instruction has no text form (reserved fields, an opcode that does not exist): the
+ * Kinds whose instruction has no text form (reserved fields, an opcode that does not exist, a helper
+ * with no name): the
  * kernel's log and our disassembler print something the assembler cannot read back.
  */
-export const RAW_ONLY_MUTATIONS: ReadonlySet<MutationKind> = new Set<MutationKind>(['alu-reserved-off', 'movsx-bad-width', 'bswap-bad-width', 'ldsx-dw']);
+export const RAW_ONLY_MUTATIONS: ReadonlySet<MutationKind> = new Set<MutationKind>(['alu-reserved-off', 'movsx-bad-width', 'bswap-bad-width', 'ldsx-dw', 'atomic-bad-size', 'atomic-bad-op', 'helper-unknown']);
 
 /**
  * The kinds of `o.mutations` that can be drawn for a program of type `progType`: a feature's kinds

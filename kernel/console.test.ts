@@ -79,6 +79,23 @@ describe('scanConsole with the request that owns the text', () => {
   });
 });
 
+describe('scanConsole: an oops under another request', () => {
+  const oops = (id: number) =>
+    [
+      '[  41.50] BUG: kernel NULL pointer dereference, address: 00000000000000b0',
+      '[  41.55] Oops: Oops: 0000 [#1] SMP NOPTI',
+      `[  41.60] CPU: 0 UID: 0 PID: 97 Comm: bd-${id} Not tainted 7.2.13+deb14-amd64 #1 PREEMPT(lazy)  Debian 7.2.13-1`,
+      '[  41.61] RIP: 0010:check_load_mem+0x222/0x480',
+      '[  41.70] Kernel panic - not syncing: Fatal exception',
+    ].join('\n');
+
+  it("is not charged to a request that finished while it printed (read in with that request's answer)", () => {
+    expect(scanConsole(oops(41), 42)).toBeUndefined();
+    expect(scanConsole(oops(41), 41)?.kind).toBe('fatal');
+    expect(scanConsole(oops(41))?.kind).toBe('fatal');
+  });
+});
+
 describe('ConsoleLog', () => {
   it('cuts text by absolute offset and keeps only the tail when it grows', () => {
     const log = new ConsoleLog(10);

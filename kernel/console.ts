@@ -36,7 +36,7 @@ const AGENT_COMM = /\bComm: bd-(\d+)/;
 /**
  * Finds the first fatal report in `text` (or, failing that, the first warning) and returns
  * an excerpt from its start (a `cut here` line just before it is included) to the end.
- * With `owner` (a request id), a warning whose report names another request's task
+ * With `owner` (a request id), a report (fatal or warning) that names another request's task
  * (`Comm: bd-<other id>`) is passed over: it was printed while that request ran.
  */
 export function scanConsole(text: string, owner?: number): ConsoleTrouble | undefined {
@@ -52,6 +52,10 @@ export function scanConsole(text: string, owner?: number): ConsoleTrouble | unde
   };
   let at = find(FATAL);
   const warnAt = find(WARNING);
+  // A fatal report under another request's task is that request's crash, read in with this
+  // request's answer (the console is read when an answer arrives): not this request's trouble.
+  const fatalComm = at >= 0 && owner !== undefined ? AGENT_COMM.exec(lines.slice(at, at + 40).join('\n')) : null;
+  if (fatalComm && Number(fatalComm[1]) !== owner) at = -1;
   if (at >= 0) {
     if (warnAt >= 0 && warnAt < at && at - warnAt <= 3) at = warnAt; // the "cut here" / header line that opens this same report
     return { kind: 'fatal', excerpt: excerptFrom(at) };

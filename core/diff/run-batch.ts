@@ -7,6 +7,7 @@ import {
   divergenceSignature,
   normalizeReason,
   outcomeKey,
+  type DivergenceClass,
 } from './compare.ts';
 import { emptyBatchResult, type BatchResult, type KernelTarget } from './finding.ts';
 import { soundnessStage, type UnsoundFinding } from './soundness-stage.ts';
@@ -104,67 +105,32 @@ export async function runBatch(programs: Program[], targets: readonly KernelTarg
     let json: ProgramJson | undefined;
     const programJson = () => (json ??= programToJson(program));
     let clean = true;
+    // Every divergence of this program has the same shape: one place builds it.
+    const record = (cls: DivergenceClass, reason: string, kernel: string, profile: string, model: Outcome, act: Outcome, detail: string) => {
+      clean = false;
+      result.byClass[cls]++;
+      result.divergences.push({ signature: divergenceSignature(cls, reason, mutation), class: cls, kernel, profile, program: programJson(), index, model, actual: act, mutation, detail });
+    };
     targets.forEach((t, ti) => {
       const model = predicted.get(modelKey(t))![i];
       const act = actual[ti][i];
-      for (const d of compareOutcomes(model, act)) {
-        clean = false;
-        result.byClass[d.class]++;
-        result.divergences.push({
-          signature: divergenceSignature(d.class, d.reason, mutation),
-          class: d.class,
-          kernel: t.id,
-          profile: t.profile,
-          program: programJson(),
-          index,
-          model,
-          actual: act,
-          mutation,
-          detail: d.detail,
-        });
-      }
+      for (const d of compareOutcomes(model, act)) record(d.class, d.reason, t.id, t.profile, model, act, d.detail);
       const u = unsound.get(`${ti}:${i}`);
-      if (u) {
-        clean = false;
-        result.byClass['verifier-unsound']++;
-        result.divergences.push({
-          signature: divergenceSignature('verifier-unsound', u.reason, mutation),
-          class: 'verifier-unsound',
-          kernel: t.id,
-          profile: t.profile,
-          program: programJson(),
-          index,
-          model,
-          actual: act,
-          mutation,
-          detail: u.detail,
-        });
-      }
+      if (u) record('verifier-unsound', u.reason, t.id, t.profile, model, act, u.detail);
     });
     // Pairs of kernels: a difference their profiles did not predict is a finding of its own.
     for (let a = 0; a < targets.length; a++) {
       for (let b = a + 1; b < targets.length; b++) {
-        const { ka, kb, ma, mb } = pairFacts(predicted.get(modelKey(targets[a]))![i], predicted.get(modelKey(targets[b]))![i], actual[a][i], actual[b][i]);
+        const pa = predicted.get(modelKey(targets[a]))![i];
+        const { ka, kb, ma, mb } = pairFacts(pa, predicted.get(modelKey(targets[b]))![i], actual[a][i], actual[b][i]);
         if (ka === kb) continue;
         if (ma !== mb) {
           if (ma === ka && mb === kb) result.expectedCrossKernel++;
           continue; // per-kernel divergences already say what the model got wrong
         }
-        clean = false;
-        result.byClass['cross-kernel']++;
-        const reason = `${targets[a].id}: ${ka} | ${targets[b].id}: ${kb}`;
-        result.divergences.push({
-          signature: divergenceSignature('cross-kernel', `${targets[a].id}:${normalizeReason(ka)} | ${targets[b].id}:${normalizeReason(kb)}`, mutation),
-          class: 'cross-kernel',
-          kernel: `${targets[a].id}~${targets[b].id}`,
-          profile: `${targets[a].profile}~${targets[b].profile}`,
-          program: programJson(),
-          index,
-          model: predicted.get(modelKey(targets[a]))![i],
-          actual: actual[b][i],
-          mutation,
-          detail: `kernels differ where profiles predict the same (${ma}): ${reason}`,
-        });
+        const reason = `${targets[a].id}:${normalizeReason(ka)} | ${targets[b].id}:${normalizeReason(kb)}`;
+        const detail = `kernels differ where profiles predict the same (${ma}): ${targets[a].id}: ${ka} | ${targets[b].id}: ${kb}`;
+        record('cross-kernel', reason, `${targets[a].id}~${targets[b].id}`, `${targets[a].profile}~${targets[b].profile}`, pa, actual[b][i], detail);
       }
     }
     if (clean) result.agreed++;

@@ -5,31 +5,21 @@
 // older report written before coverage was recorded. The overview plots rules hit and reason
 // lines per night and kernel; the jobs page shows each job's coverage and plots it over time.
 // Screenshots: artifacts/overview-coverage.png, artifacts/jobs-coverage.png.
-import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import Fastify, { type FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modelRunner } from '../core/diff/index.ts';
 import { MODEL_RULES } from '../core/model/coverage.ts';
 import { Engine } from '../engine/index.ts';
-import { Store, connectRedis, type JobRecord, type NightlyReport } from '../store/index.ts';
+import type { JobRecord, NightlyReport } from '../store/index.ts';
 import { startWorkers, submitJob } from '../workers/index.ts';
-import { apiPlugin } from '../services/api/index.ts';
-import type { ApiConfig } from '../config/index.ts';
+import { ARTIFACTS, startDashboardHarness, type DashboardHarness } from './dashboard-harness.ts';
 import { pollJob } from './service-helpers.ts';
-import { startTestRedis } from './test-redis.ts';
 
-const ARTIFACTS = new URL('../artifacts/', import.meta.url);
-let redisServer: Awaited<ReturnType<typeof startTestRedis>>;
-let redis: Redis;
-let app: FastifyInstance;
+let h: DashboardHarness;
 let base: string;
-let browser: Browser;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 const jobs: JobRecord[] = [];
 const reports: NightlyReport[] = [];
 
@@ -39,42 +29,34 @@ function report(at: Date, fields: Partial<NightlyReport>): NightlyReport {
 }
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  redisServer = await startTestRedis();
-  const ns = `cov${randomUUID().slice(0, 8)}-`;
-  const config: ApiConfig = { redisUrl: redisServer.url, storePrefix: `${ns}bpfdiff:`, bullPrefix: 'bull', namespace: ns, apiToken: 'coverage-token', readsOpen: true, bodyLimit: 1024 * 1024, jobsPerMinute: 30, checkTimeoutMs: 5_000 };
-  redis = connectRedis(redisServer.url, 'producer');
-  const store = new Store(redis, config.storePrefix);
-  await store.ensureSchema();
-  // the model under the 7.3 profile plays kernel 7.2: a few reason lines differ, most agree
   const engine = new Engine({ runner: modelRunner(() => 'linux-7.3') });
-  const worker = await startWorkers({ redisUrl: redisServer.url, prefix: 'bull', namespace: ns, storePrefix: config.storePrefix, queues: ['campaign', 'batch'] }, engine, pino({ level: 'warn' }));
-  try {
-    for (const guided of [false, true]) {
-      const job = await submitJob(worker.store, worker.queues, { kind: 'campaign', kernels: ['7.2'], count: 80, seed: 16, batchSize: 20, guided, ...(guided ? { guidedShare: 0.5 } : {}) });
-      jobs.push(await pollJob(async () => (await store.getJob(job.id))!, 400_000));
-    }
-  } finally {
-    await worker.close();
-  }
-  const [plain, guided] = jobs;
-  await store.saveNightlyReport(report(day(-2), { programs: 4000 }));
-  reports.push(report(day(-1), { jobs: [plain!.id], coverage: [{ kernel: '7.2', jobId: plain!.id, ...plain!.coverage! }] }));
-  reports.push(report(day(0), { jobs: [guided!.id], coverage: [{ kernel: '7.2', jobId: guided!.id, ...guided!.coverage! }] }));
-  for (const r of reports) await store.saveNightlyReport(r);
-  app = Fastify({ logger: false });
-  await app.register(apiPlugin, { config, model: (p, k) => engine.modelOutcome(p, k) });
-  base = (await app.listen({ host: '127.0.0.1', port: 0 })).replace(/\/$/, '');
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
-  page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
-  page.on('pageerror', (err) => pageErrors.push(err.message));
+  h = await startDashboardHarness({
+    name: 'cov',
+    token: 'coverage-token',
+    viewport: { width: 1366, height: 900 },
+    model: (p, k) => engine.modelOutcome(p, k),
+    async seed(store, config) {
+      const worker = await startWorkers({ redisUrl: config.redisUrl, prefix: 'bull', namespace: config.namespace, storePrefix: config.storePrefix, queues: ['campaign', 'batch'] }, engine, pino({ level: 'warn' }));
+      try {
+        for (const guided of [false, true]) {
+          const job = await submitJob(worker.store, worker.queues, { kind: 'campaign', kernels: ['7.2'], count: 80, seed: 16, batchSize: 20, guided, ...(guided ? { guidedShare: 0.5 } : {}) });
+          jobs.push(await pollJob(async () => (await store.getJob(job.id))!, 400_000));
+        }
+      } finally {
+        await worker.close();
+      }
+      const [plain, guided] = jobs;
+      await store.saveNightlyReport(report(day(-2), { programs: 4000 }));
+      reports.push(report(day(-1), { jobs: [plain!.id], coverage: [{ kernel: '7.2', jobId: plain!.id, ...plain!.coverage! }] }));
+      reports.push(report(day(0), { jobs: [guided!.id], coverage: [{ kernel: '7.2', jobId: guided!.id, ...guided!.coverage! }] }));
+      for (const r of reports) await store.saveNightlyReport(r);
+    },
+  });
+  ({ base, page, pageErrors } = h);
 }, 600_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-  redis?.disconnect();
-  await redisServer?.cleanup();
+  await h?.close();
 });
 
 const poll = <T>(probe: () => Promise<T>) => expect.poll(probe, { timeout: 15_000 });

@@ -4,32 +4,23 @@
 // constant key that 7.2 accepts; its level-1 and level-2 logs are the kernel's own
 // (test/fixtures/disagree-6.12/), and the first disagreement is computed from them as the engine
 // does. Screenshot: artifacts/finding-first-disagreement.png.
-import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
-import Fastify, { type FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareOutcomes, divergenceSignature, explainWithLog, modelVerify, type Finding } from '../core/diff/index.ts';
 import { parseProgram, type Outcome, type Program, type ProgramJson } from '../core/program/index.ts';
-import type { ApiConfig } from '../config/index.ts';
-import { apiPlugin } from '../services/api/index.ts';
-import { Store, connectRedis, divergenceId } from '../store/index.ts';
-import { startTestRedis } from './test-redis.ts';
+import { divergenceId, type Store } from '../store/index.ts';
+import { ARTIFACTS, startDashboardHarness, type DashboardHarness } from './dashboard-harness.ts';
 
-const ARTIFACTS = new URL('../artifacts/', import.meta.url);
 const FIX = new URL('./fixtures/disagree-6.12/', import.meta.url);
 const read = <T>(name: string): T => JSON.parse(readFileSync(new URL(name, FIX), 'utf8')) as T;
 
-let redisServer: Awaited<ReturnType<typeof startTestRedis>>;
-let redis: Redis;
-let app: FastifyInstance;
+let h: DashboardHarness;
 let base: string;
-let browser: Browser;
 let page: Page;
 let id = '';
 let mulId = '';
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
 async function seed(store: Store): Promise<void> {
   const original = read<ProgramJson>('original.json');
@@ -70,27 +61,12 @@ async function seed(store: Store): Promise<void> {
 }
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  redisServer = await startTestRedis();
-  const ns = `dis${randomUUID().slice(0, 8)}-`;
-  const config: ApiConfig = { redisUrl: redisServer.url, storePrefix: `${ns}bpfdiff:`, bullPrefix: 'bull', namespace: ns, apiToken: 'disagree-token', readsOpen: true, bodyLimit: 1024 * 1024, jobsPerMinute: 30, checkTimeoutMs: 5_000 };
-  redis = connectRedis(redisServer.url, 'producer');
-  const store = new Store(redis, config.storePrefix);
-  await store.ensureSchema();
-  await seed(store);
-  app = Fastify({ logger: false });
-  await app.register(apiPlugin, { config, model: (program: Program, kernel: string) => modelVerify()(program, kernel) });
-  base = (await app.listen({ host: '127.0.0.1', port: 0 })).replace(/\/$/, '');
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
-  page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
-  page.on('pageerror', (err) => pageErrors.push(err.message));
+  h = await startDashboardHarness({ name: 'dis', token: 'disagree-token', seed, model: (program: Program, kernel: string) => modelVerify()(program, kernel) });
+  ({ base, page, pageErrors } = h);
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-  redis?.disconnect();
-  await redisServer?.cleanup();
+  await h?.close();
 });
 
 describe('finding page: where the model and the kernel first disagree', () => {

@@ -3,35 +3,26 @@
 // 0x1b8) and verifier logs up to the crash that the real 7.2 kernel produced for a seed-1
 // campaign program and its reduced reproducer (test/fixtures/oops-7.2.13/). Screenshots go to
 // artifacts/.
-import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
-import Fastify, { type FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareOutcomes, divergenceSignature, modelVerify, type Finding } from '../core/diff/index.ts';
 import { parseProgram, type Outcome, type Program, type ProgramJson } from '../core/program/index.ts';
-import { Store, connectRedis, divergenceId } from '../store/index.ts';
-import { startTestRedis } from './test-redis.ts';
-import { apiPlugin } from '../services/api/index.ts';
-import type { ApiConfig } from '../config/index.ts';
+import { divergenceId, type Store } from '../store/index.ts';
+import { ARTIFACTS, startDashboardHarness, type DashboardHarness } from './dashboard-harness.ts';
 
 const modelOutcome = (program: Program, kernel: string): Outcome => modelVerify()(program, kernel);
 type DivergenceInstance = Finding;
 
-const ARTIFACTS = new URL('../artifacts/', import.meta.url);
 const FIX = new URL('./fixtures/oops-7.2.13/', import.meta.url);
 const read = <T>(name: string): T => JSON.parse(readFileSync(new URL(name, FIX), 'utf8')) as T;
 const TITLE = 'BUG: kernel NULL pointer dereference in check_load_mem';
 
-let redisServer: Awaited<ReturnType<typeof startTestRedis>>;
-let redis: Redis;
+let h: DashboardHarness;
 let store: Store;
-let app: FastifyInstance;
 let base: string;
-let browser: Browser;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 let oopsId = '';
 let campaignJob = '';
 
@@ -72,29 +63,21 @@ async function seed(): Promise<void> {
 }
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  redisServer = await startTestRedis();
-  const ns = `tri${randomUUID().slice(0, 8)}-`;
-  const config: ApiConfig = { redisUrl: redisServer.url, storePrefix: `${ns}bpfdiff:`, bullPrefix: 'bull', namespace: ns, apiToken: 'triage-token', readsOpen: true, bodyLimit: 1024 * 1024, jobsPerMinute: 30, checkTimeoutMs: 5_000 };
-  redis = connectRedis(redisServer.url, 'producer');
-  store = new Store(redis, config.storePrefix);
-  await store.ensureSchema();
-  await seed();
-  app = Fastify({ logger: false });
-  await app.register(apiPlugin, { config, model: modelOutcome });
-  base = (await app.listen({ host: '127.0.0.1', port: 0 })).replace(/\/$/, '');
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
-  page = await context.newPage();
-  page.on('pageerror', (err) => pageErrors.push(err.message));
+  h = await startDashboardHarness({
+    name: 'tri',
+    token: 'triage-token',
+    model: modelOutcome,
+    clipboard: true,
+    seed: async (s) => {
+      store = s;
+      await seed();
+    },
+  });
+  ({ base, page, pageErrors } = h);
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-  redis?.disconnect();
-  await redisServer?.cleanup();
+  await h?.close();
 });
 
 async function open(hash: string, ready: string): Promise<void> {

@@ -2,34 +2,24 @@
 // the real API and a real Redis, seeded with divergences found by core/diff on generated
 // programs: the model's 7.2/7.3 predictions against "kernels" that behave like 6.12 (no
 // stack arguments), one crafted retval divergence, and three nightly reports.
-import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import Fastify, { type FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { disassemble } from '../core/isa/index.ts';
 import { generatePrograms } from '../core/gen/index.ts';
 import { divergenceSignature, modelRunner, modelVerify, type Finding } from '../core/diff/index.ts';
 import { parseProgram, programToJson, type Outcome, type Program } from '../core/program/index.ts';
 import { Engine } from '../engine/index.ts';
-import { Store, connectRedis, divergenceId, type NightlyReport } from '../store/index.ts';
-import { startTestRedis } from './test-redis.ts';
-import { apiPlugin } from '../services/api/index.ts';
-import type { ApiConfig } from '../config/index.ts';
+import { divergenceId, type NightlyReport, type Store } from '../store/index.ts';
+import { ARTIFACTS, startDashboardHarness, type DashboardHarness } from './dashboard-harness.ts';
 
 const TOKEN = 'dashboard-token-5678';
-const ARTIFACTS = new URL('../artifacts/', import.meta.url);
 const UNAME: Record<string, string> = { '7.2': '7.2.13+deb14-amd64', '7.3': '7.3.1+deb14-amd64' };
 
-let redisServer: Awaited<ReturnType<typeof startTestRedis>>;
-let redis: Redis;
+let h: DashboardHarness;
 let store: Store;
-let app: FastifyInstance;
 let base: string;
-let browser: Browser;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
 /** What the fixture recorded, so assertions follow the data rather than restate it. */
 const seeded = {
@@ -135,40 +125,21 @@ async function seed(): Promise<void> {
 }
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  redisServer = await startTestRedis();
-  const ns = `dash${randomUUID().slice(0, 8)}-`;
-  const config: ApiConfig = {
-    redisUrl: redisServer.url,
-    storePrefix: `${ns}bpfdiff:`,
-    bullPrefix: 'bull',
-    namespace: ns,
-    apiToken: TOKEN,
-    readsOpen: true,
-    bodyLimit: 1024 * 1024,
-    jobsPerMinute: 30,
-    checkTimeoutMs: 5_000,
-  };
-  redis = connectRedis(redisServer.url, 'producer');
-  store = new Store(redis, config.storePrefix);
-  await store.ensureSchema();
-  await seed();
-  app = Fastify({ logger: false });
-  await app.register(apiPlugin, { config, model: modelOutcome });
-  base = (await app.listen({ host: '127.0.0.1', port: 0 })).replace(/\/$/, '');
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  h = await startDashboardHarness({
+    name: 'dash',
+    token: TOKEN,
+    model: modelOutcome,
+    viewport: { width: 1366, height: 768 },
+    seed: async (s) => {
+      store = s;
+      await seed();
+    },
   });
-  page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
-  page.on('pageerror', (err) => pageErrors.push(err.message));
+  ({ base, page, pageErrors } = h);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-  redis?.disconnect();
-  await redisServer?.cleanup();
+  await h?.close();
 });
 
 afterEach(() => {

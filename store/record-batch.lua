@@ -16,6 +16,11 @@ redis.call('HINCRBY', jk, 'agreed', counts.agreed)
 redis.call('HINCRBY', jk, 'divergences', #divs)
 redis.call('HINCRBY', jk, 'busyMs', counts.busyMs)
 redis.call('HINCRBY', jk, 'batchesDone', 1)
+if counts.soundness then
+  redis.call('HINCRBY', jk, 'soundPrograms', counts.soundness.programs)
+  redis.call('HINCRBY', jk, 'soundValues', counts.soundness.values)
+  redis.call('HINCRBY', jk, 'soundComplete', counts.soundness.complete)
+end
 for class, n in pairs(counts.byClass) do
   redis.call('HINCRBY', jk .. ':classes', class, n)
   redis.call('HINCRBY', p .. 'metrics:classes', class, n)

@@ -80,6 +80,20 @@ describe('Store', () => {
     expect(done?.divergenceIds).toEqual([divergenceId('sig-a'), divergenceId('sig-b')].sort());
   });
 
+  it("adds up what the soundness oracle checked per job, a retried batch once, and says nothing for a job it did not run in", async () => {
+    const store = freshStore();
+    const job = await store.createJob({ kind: 'campaign', kernels: ['7.2'], count: 30, seed: 1 });
+    await store.startJob(job.id, 3);
+    await store.recordBatch(job.id, 0, { ...batch([]), soundness: { programs: 4, values: 900, complete: 1 } });
+    await store.recordBatch(job.id, 0, { ...batch([]), soundness: { programs: 4, values: 900, complete: 1 } });
+    await store.recordBatch(job.id, 1, { ...batch([]), soundness: { programs: 2, values: 100, complete: 2 } });
+    expect((await store.getJob(job.id))?.soundness).toEqual({ programs: 6, values: 1000, complete: 3 });
+    const other = await store.createJob({ kind: 'campaign', kernels: ['7.2'], count: 10, seed: 2 });
+    await store.startJob(other.id, 1);
+    await store.recordBatch(other.id, 0, batch([]));
+    expect((await store.getJob(other.id))?.soundness).toBeUndefined();
+  });
+
   it('deduplicates divergences by signature with counts, kernels and a few examples', async () => {
     const store = freshStore();
     const job = await store.createJob({ kind: 'campaign', kernels: ['7.2', '7.3'], count: 50 });

@@ -208,6 +208,7 @@ export class Store {
     if (hash.finishedAt) record.finishedAt = hash.finishedAt;
     if (hash.error) record.error = hash.error;
     if (hash.replay) record.replay = JSON.parse(hash.replay) as ReplaySummary;
+    if (hash.soundPrograms !== undefined) record.soundness = { programs: num('soundPrograms'), values: num('soundValues'), complete: num('soundComplete') };
     if (hash.covRulesTotal !== undefined) {
       record.coverage = { rulesHit: rules, rulesTotal: num('covRulesTotal'), reasonLines: reasons, modelReasonLines: modelReasons, mutated: num('covMutated') };
     }
@@ -311,7 +312,8 @@ export class Store {
   async recordBatch(jobId: string, batchIndex: number, batch: BatchRecord): Promise<{ recorded: boolean; newIds: string[] }> {
     // a class with no divergences adds nothing, and stays out of the job's counts
     const byClass = Object.fromEntries(Object.entries(batch.byClass).filter(([, n]) => (n ?? 0) > 0));
-    const counts = { programs: batch.programs, agreed: batch.agreed, byClass, busyMs: Math.round(batch.busyMs), vmRestarts: batch.vmRestarts };
+    const sound = batch.soundness ? { programs: batch.soundness.programs, values: batch.soundness.values, complete: batch.soundness.complete } : undefined;
+    const counts = { programs: batch.programs, agreed: batch.agreed, byClass, busyMs: Math.round(batch.busyMs), vmRestarts: batch.vmRestarts, ...(sound ? { soundness: sound } : {}) };
     const divergences = batch.divergences.map((d) => {
       const example: DivergenceExample = { jobId, kernel: d.kernel, program: d.program, model: boundLog(d.model), actual: boundLog(d.actual), ...(d.firstDisagreement ? { firstDisagreement: d.firstDisagreement } : {}) };
       return {

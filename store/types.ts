@@ -96,6 +96,13 @@ const CoverageSchema = Type.Object({
   corpusSize: Optional(Type.Integer()),
 });
 
+/** What the soundness oracle checked in a job (core/diff/soundness-stage.ts): the sample of programs model and kernel accepted alike, loaded again at log level 2. */
+const SoundnessSchema = Type.Object({
+  programs: Type.Integer({ description: '(program, kernel) pairs loaded again at log level 2 and compared with the interpreter' }),
+  values: Type.Integer({ description: "register values compared with the kernel's beliefs" }),
+  complete: Type.Integer({ description: 'pairs compared to the end of the run (the others up to their first pruning point)' }),
+});
+
 export const JobRecordSchema = Type.Object({
   id: Type.String(),
   kind: JobKindSchema,
@@ -109,6 +116,7 @@ export const JobRecordSchema = Type.Object({
   replay: Optional(ReplaySummarySchema),
   divergenceIds: Optional(Type.Array(Type.String())),
   coverage: Optional(CoverageSchema),
+  soundness: Optional(SoundnessSchema),
 });
 export type JobRecord = Static<typeof JobRecordSchema>;
 
@@ -203,6 +211,8 @@ export interface BatchRecord {
   busyMs: number;
   vmRestarts: number;
   divergences: Finding[];
+  /** what the soundness oracle checked in this batch, when it ran */
+  soundness?: { programs: number; values: number; complete: number };
 }
 
 export const NightlyReportSchema = Type.Object({

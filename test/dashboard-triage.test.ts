@@ -46,14 +46,14 @@ async function seed(): Promise<void> {
   const job = await store.createJob({ kind: 'campaign', kernels: ['7.2'], count: 100, seed: 1, batchSize: 50 });
   campaignJob = job.id;
   await store.startJob(job.id, 2);
-  await store.recordBatch(job.id, 0, { programs: 50, agreed: 48, byClass: { 'kernel-crash': 2 }, busyMs: 31_000, vmRestarts: 2, divergences: [a, b] });
+  await store.recordBatch(job.id, 0, { programs: 50, agreed: 48, byClass: { 'kernel-crash': 2 }, busyMs: 31_000, vmRestarts: 2, divergences: [a, b], soundness: { programs: 5, values: 1_200, complete: 1 } });
   await store.setReduced(oopsId, {
     program: reduced, kernel: '7.2', originalInsns: parseProgram(original).insns.length, reducedInsns: parseProgram(reduced).insns.length,
     model: modelVerify()(parseProgram(reduced), '7.2'), actual: reducedCrash, logLevel2: reducedLevel2.log, checks: 214,
   });
   // a finding still being reduced: its page shows the progress
   const other: Finding = { ...a, signature: 'reason|stack arg write offset -N exceeds max N stack args|store-past-max', class: 'reason', detail: 'model: x | kernel: y', actual: { ...a.model, verdict: 'reject' as const, errno: 22, message: 'stack arg write offset -64 exceeds max 7 stack args', kernel: '7.2.13+deb14-amd64' } };
-  await store.recordBatch(job.id, 1, { programs: 50, agreed: 49, byClass: { reason: 1 }, busyMs: 12_000, vmRestarts: 0, divergences: [other] });
+  await store.recordBatch(job.id, 1, { programs: 50, agreed: 49, byClass: { reason: 1 }, busyMs: 12_000, vmRestarts: 0, divergences: [other], soundness: { programs: 4, values: 800, complete: 2 } });
   await store.setReduceProgress(divergenceId(other.signature), { checks: 120, maxChecks: 300, insns: 41, originalInsns: 187, step: 'drop function f4', startedAt: new Date(Date.now() - 95_000).toISOString(), at: new Date().toISOString() });
   // 45 more jobs, so the jobs page has three pages
   for (let i = 0; i < 45; i++) {
@@ -224,6 +224,7 @@ describe('jobs and job pages', () => {
     expect(await page.textContent('#job-batches tr[data-batch="0"]')).toContain('31.0 s');
     expect(await page.textContent('#job-coverage')).toMatch(/2 of 2 batches recorded · 100 programs of 100 · 97 agreed · 3 divergences/);
     expect(await page.locator('#job-coverage .batch-strip .cell.done').count()).toBe(2);
+    expect(await page.textContent('#job-soundness')).toMatch(/Soundness oracle: 9 programs checked against the kernel's level-2 beliefs \(3 to the end of the run\), 2,000 register values · 0 verifier-unsound/);
     await page.screenshot({ path: new URL('triage-job.png', ARTIFACTS).pathname, fullPage: true });
     expect(pageErrors).toEqual([]);
   });

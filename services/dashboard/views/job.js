@@ -13,9 +13,20 @@ function coverage(job, batches) {
     h('h2', {}, 'Coverage'),
     h('p', {}, `${fmtInt(job.counts.batchesDone)} of ${fmtInt(total)} batches recorded · ${fmtInt(job.counts.programs)} programs${job.params.count ? ` of ${fmtInt(job.params.count)}` : ''} · ${fmtInt(job.counts.agreed)} agreed · ${fmtInt(job.counts.divergences)} divergences`),
     h('div', { class: 'batch-strip', 'aria-label': 'batches recorded' }, cells),
+    soundness(job),
     byClass.length
       ? h('table', { class: 'small' }, h('tbody', {}, byClass.map(([c, n]) => h('tr', {}, h('td', {}, classBadge(c)), h('td', { class: 'num' }, fmtInt(n))))))
       : h('p', { class: 'muted small' }, 'No divergences by class.'));
+}
+
+/** What the soundness oracle checked: programs loaded again at log level 2, values compared, and what it found. */
+function soundness(job) {
+  const s = job.soundness;
+  if (!s) return h('p', { class: 'muted small', id: 'job-soundness' }, 'Soundness oracle: not run in this job.');
+  const unsound = job.counts.byClass['verifier-unsound'] ?? 0;
+  return h('p', { class: 'small', id: 'job-soundness', 'data-soundness': `${s.programs}/${s.values}/${s.complete}/${unsound}` },
+    `Soundness oracle: ${fmtInt(s.programs)} programs checked against the kernel's level-2 beliefs (${fmtInt(s.complete)} to the end of the run), ${fmtInt(s.values)} register values · `,
+    unsound ? h('strong', { class: 'error-text' }, `${fmtInt(unsound)} verifier-unsound`) : '0 verifier-unsound');
 }
 
 function batchesTable(batches) {

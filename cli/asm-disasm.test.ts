@@ -67,7 +67,7 @@ describe('bpfdiff asm and disasm', () => {
       insns: rawToHex(assemble('r1 = map[id:1] ll\ncall g\nexit\ng: r0 = 0\nexit\n').insns),
       funcs: [
         { name: 'main', start: 0, args: 1, linkage: 'static' },
-        { name: 'g', start: 4, args: 5, linkage: 'global' },
+        { name: 'g', start: 4, args: 5, linkage: 'global', argTypes: ['scalar', 'ctx', 'mem:16', 'mem:8:nonnull', 'scalar'] },
       ],
       maps: [
         { type: 'hash', keySize: 8, valueSize: 16, maxEntries: 4 },
@@ -80,7 +80,7 @@ describe('bpfdiff asm and disasm', () => {
     const listing = join(dir, 'full.s');
     const dis = await run(['disasm', '--source', file]);
     expect(dis.code).toBe(0);
-    expect(dis.stdout).toContain('.func g args=5 global\n4: (b7) r0 = 0\n');
+    expect(dis.stdout).toContain('.func g args=5 global types=scalar,ctx,mem:16,mem:8:nonnull,scalar\n4: (b7) r0 = 0\n');
     await writeFile(listing, dis.stdout);
     const again = await run(['asm', listing]);
     expect(again.stderr).toBe('');

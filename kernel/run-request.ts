@@ -37,7 +37,7 @@ export function runRequestFor(program: Program, settings: RunSettings = {}): Run
     input: program.input,
   };
   if (needsBtf(program)) {
-    const { btf, funcInfo } = buildProgramBtf(program.funcs);
+    const { btf, funcInfo } = buildProgramBtf(program.funcs, { progType: program.progType });
     req.btf = btf;
     req.funcInfo = funcInfo;
   }

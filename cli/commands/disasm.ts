@@ -8,7 +8,7 @@ import { readProgramFile, readTextFile } from '../program-file.ts';
 import { casesFromKernel, casesFromSamples, renderJitCase } from '../jit-disasm.ts';
 import { UserError } from '../user-error.ts';
 
-/** The listing of one program: a `; func NAME args=N` comment before each function, then
+/** The listing of one program: a `; func NAME args=N [global] [types=...]` comment before each function, then
  *  its lines. With `asSource`, `.type`/`.map`/`.input`/`.func` directives take the comments'
  *  place, so `bpfdiff asm` turns the listing back into the very same program. */
 export function programListing(program: Program, asSource = false): string[] {
@@ -27,7 +27,8 @@ export function programListing(program: Program, asSource = false): string[] {
       const global = f.linkage === 'global' ? ' global' : '';
       const note = inferred[f.name];
       if (typeof note === 'string') lines.push(`; ${f.name} args=${f.args}: ${note}`);
-      lines.push(`${asSource ? '.func' : '; func'} ${f.name} args=${f.args}${global}`);
+      const types = f.argTypes !== undefined ? ` types=${f.argTypes.join(',')}` : '';
+      lines.push(`${asSource ? '.func' : '; func'} ${f.name} args=${f.args}${global}${types}`);
     }
     lines.push(`${index}: ${text}`);
   }

@@ -74,3 +74,48 @@ describe('buildProgramBtf', () => {
     ).toThrow('funcs[1].start 0: functions must start at 0 and be sorted by start');
   });
 });
+
+describe('buildProgramBtf with argument types', () => {
+  it('encodes ctx as a pointer to the context struct, mem:N as a pointer to u8[N], and nonnull as a decl tag', () => {
+    const { btf, funcInfo } = buildProgramBtf(
+      [
+        { name: 'main', start: 0, args: 1, linkage: 'static' },
+        { name: 'g', start: 4, args: 3, linkage: 'global', argTypes: ['ctx', 'mem:16', 'mem:8:nonnull'] },
+      ],
+      { progType: 'sched_cls' },
+    );
+    // strings: 0 "", 1 long, 6 a1, 9 main, 14 __sk_buff, 24 u8, 27 u32, 31 a2, 34 a3, 37 g, 39 arg:nonnull
+    expect(hex(btf)).toContain(strs('', 'long', 'a1', 'main', '__sk_buff', 'u8', 'u32', 'a2', 'a3', 'g', 'arg:nonnull'));
+    const types = hex(btf.subarray(24, 24 + new DataView(btf.buffer).getUint32(12, true)));
+    const expected = [
+      le32(1, 0x01000000, 8, 0x01000040), // [1] INT long
+      le32(0, 0x0d000001, 1, 6, 1), // [2] FUNC_PROTO (a1 long)
+      le32(9, 0x0c000000, 2), // [3] FUNC main static
+      le32(14, 0x04000000, 0), // [4] STRUCT __sk_buff, no members
+      le32(0, 0x02000000, 4), // [5] PTR -> 4
+      le32(24, 0x01000000, 1, 8), // [6] INT u8, unsigned, 8 bits
+      le32(27, 0x01000000, 4, 32), // [7] INT u32
+      le32(0, 0x03000000, 0, 6, 7, 16), // [8] ARRAY u8[16] indexed by u32
+      le32(0, 0x02000000, 8), // [9] PTR -> 8
+      le32(0, 0x03000000, 0, 6, 7, 8), // [10] ARRAY u8[8]
+      le32(0, 0x02000000, 10), // [11] PTR -> 10
+      le32(0, 0x0d000003, 1, 6, 5, 31, 9, 34, 11), // [12] FUNC_PROTO (a1 ctx, a2 mem16, a3 mem8)
+      le32(37, 0x0c000001, 12), // [13] FUNC g global
+      le32(39, 0x11000000, 13, 2), // [14] DECL_TAG arg:nonnull on g's param 2
+    ].join('');
+    expect(types).toBe(expected);
+    expect(hex(funcInfo)).toBe(le32(0, 3, 4, 13));
+  });
+
+  it('keeps the blob of an all-scalar program byte for byte, and needs the program type for ctx', () => {
+    const funcs = [
+      { name: 'main', start: 0, args: 1, linkage: 'static' as const },
+      { name: 'f', start: 9, args: 2, linkage: 'global' as const },
+    ];
+    const plain = buildProgramBtf(funcs);
+    const typed = buildProgramBtf([funcs[0], { ...funcs[1], argTypes: ['scalar', 'scalar'] }], { progType: 'xdp' });
+    expect(hex(typed.btf)).toBe(hex(plain.btf));
+    expect(() => buildProgramBtf([funcs[0], { ...funcs[1], argTypes: ['ctx', 'scalar'] }])).toThrow('funcs[1].argTypes[0]: a ctx argument needs the program type');
+    expect(() => buildProgramBtf([funcs[0], { ...funcs[1], argTypes: ['ctx'] }], { progType: 'xdp' })).toThrow('funcs[1].argTypes: 1 types for 2 args');
+  });
+});

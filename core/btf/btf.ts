@@ -1,6 +1,7 @@
 // A BTF encoder for what programs with subprograms need (Documentation/bpf/btf.rst,
-// include/uapi/linux/btf.h): INT, PTR, STRUCT, FUNC_PROTO, FUNC, the string section, and
-// the func_info records of BPF_PROG_LOAD. Little-endian, as on x86-64.
+// include/uapi/linux/btf.h): INT, PTR, ARRAY, STRUCT, FUNC_PROTO, FUNC, DECL_TAG, the string
+// section, and the func_info records of BPF_PROG_LOAD. Little-endian, as on x86-64.
+import { parseArgType } from '../isa/arg-types.ts';
 import type { FuncDecl, ProgType } from '../program/types.ts';
 
 const BTF_MAGIC = 0xeb9f;
@@ -11,7 +12,7 @@ const BTF_VERSION = 1;
  */
 const BTF_HEADER_LEN = 24;
 
-const BtfKind = { INT: 1, PTR: 2, STRUCT: 4, FUNC: 12, FUNC_PROTO: 13 } as const;
+const BtfKind = { INT: 1, PTR: 2, ARRAY: 3, STRUCT: 4, FUNC: 12, FUNC_PROTO: 13, DECL_TAG: 17 } as const;
 const BTF_INT_SIGNED = 1 << 0;
 const BtfFuncLinkage = { static: 0, global: 1, extern: 2 } as const;
 /** sizeof(struct bpf_func_info): the func_info_rec_size to pass with the records */
@@ -67,6 +68,16 @@ class BtfBuilder {
     return this.add([0, info(BtfKind.PTR, 0), target]);
   }
 
+  /** `elem[nelems]`, indexed by `index` (an int type) */
+  array(elem: number, index: number, nelems: number): number {
+    return this.add([0, info(BtfKind.ARRAY, 0), 0, elem, index, nelems >>> 0]);
+  }
+
+  /** A decl tag on parameter `component` of FUNC `target` (`__attribute__((btf_decl_tag(value)))`). */
+  declTag(value: string, target: number, component: number): number {
+    return this.add([this.string(value), info(BtfKind.DECL_TAG, 0), target, component]);
+  }
+
   /** A struct without members, enough for a pointer to a program's context type. */
   emptyStruct(name: string): number {
     return this.add([this.named(name, 'STRUCT'), info(BtfKind.STRUCT, 0), 0]);
@@ -117,6 +128,8 @@ interface ProgramBtfOptions {
    * main's BTF unreliable. Off by default: every parameter is a `long`.
    */
   ctx?: ProgType;
+  /** the program's type, which names the struct a `ctx` argument type points to (needed only for those) */
+  progType?: ProgType;
 }
 
 interface ProgramBtf {
@@ -125,12 +138,50 @@ interface ProgramBtf {
   funcInfo: Uint8Array;
 }
 
+/** The parameter types of a blob, made on first use so a program of scalars keeps the blob it always had. */
+class ParamTypes {
+  private ctxPtrs = new Map<ProgType, number>();
+  private memPtrs = new Map<number, number>();
+  private byte: number | undefined;
+  private index: number | undefined;
+
+  constructor(
+    private readonly b: BtfBuilder,
+    readonly long: number,
+  ) {}
+
+  /** `struct <ctx> *`; the kernel matches the struct by name only (btf_is_prog_ctx_type) */
+  ctx(progType: ProgType): number {
+    let id = this.ctxPtrs.get(progType);
+    if (id === undefined) {
+      id = this.b.ptr(this.b.emptyStruct(CTX_STRUCT[progType]));
+      this.ctxPtrs.set(progType, id);
+    }
+    return id;
+  }
+
+  /** `u8 (*)[size]`: btf_resolve_size() gives `size` bytes */
+  mem(size: number): number {
+    let id = this.memPtrs.get(size);
+    if (id === undefined) {
+      this.byte ??= this.b.int('u8', 1, false);
+      this.index ??= this.b.int('u32', 4, false);
+      id = this.b.ptr(this.b.array(this.byte, this.index, size));
+      this.memPtrs.set(size, id);
+    }
+    return id;
+  }
+}
+
 /**
  * BTF and func_info for a function table: each function gets a FUNC (its linkage) over a
- * FUNC_PROTO with `args` params named a1..aN of type `long` (64-bit signed int) returning
- * `long`. Functions with the same parameter list share one FUNC_PROTO.
- * Type ids: 1 `long`, [2 ctx struct, 3 pointer to it], then per function its FUNC_PROTO
- * (when new) followed by its FUNC.
+ * FUNC_PROTO with `args` params named a1..aN returning `long`. A parameter is a `long` (64-bit
+ * signed int) unless the function's `argTypes` says otherwise: `ctx` is a pointer to the
+ * program type's context struct, `mem:N` a pointer to an array of N u8, and
+ * `mem:N:nonnull` adds an `arg:nonnull` DECL_TAG on that parameter. Functions with the same
+ * parameter list share one FUNC_PROTO.
+ * Type ids: 1 `long`, [2 ctx struct, 3 pointer to it], then per function the types its
+ * parameters need first (once per blob), its FUNC_PROTO (when new), its FUNC and its tags.
  * With `long` parameters main's BTF does not match the ctx signature do_check_common() looks
  * for, so the kernel marks it unreliable, which is not an error. Blobs of this shape load on
  * Debian's 6.12.117 and 7.2.13 (static, global and 7-argument functions, with and without `ctx`).
@@ -142,26 +193,42 @@ export function buildProgramBtf(funcs: readonly FuncDecl[], opts: ProgramBtfOpti
       throw new BtfError(`funcs[${i}].start ${f.start}: functions must start at 0 and be sorted by start`);
     }
     if (!Number.isInteger(f.args) || f.args < 0) throw new BtfError(`funcs[${i}].args ${f.args}: expected a count >= 0`);
+    if (f.argTypes !== undefined && f.argTypes.length !== f.args) {
+      throw new BtfError(`funcs[${i}].argTypes: ${f.argTypes.length} types for ${f.args} args`);
+    }
   });
   const b = new BtfBuilder();
-  const long = b.int('long', 8, true);
-  const ctxPtr = opts.ctx !== undefined ? b.ptr(b.emptyStruct(CTX_STRUCT[opts.ctx])) : undefined;
-  // ctxPtr is created after its struct, so ids are: 2 struct, 3 pointer
+  const types = new ParamTypes(b, b.int('long', 8, true));
+  const mainCtx = opts.ctx !== undefined ? types.ctx(opts.ctx) : undefined;
+  // mainCtx is created after its struct, so ids are: 2 struct, 3 pointer
   const protos = new Map<string, number>();
   const funcInfo = new Uint8Array(funcs.length * FUNC_INFO_REC_SIZE);
   const view = new DataView(funcInfo.buffer);
   funcs.forEach((f, i) => {
-    const params = Array.from({ length: f.args }, (_, k) => ({
-      name: `a${k + 1}`,
-      type: i === 0 && k === 0 && ctxPtr !== undefined ? ctxPtr : long,
-    }));
+    const nonnull: number[] = [];
+    const params = Array.from({ length: f.args }, (_, k) => {
+      const name = `a${k + 1}`;
+      if (i === 0 && k === 0 && mainCtx !== undefined) return { name, type: mainCtx };
+      const t = f.argTypes?.[k];
+      if (t === undefined || t === 'scalar') return { name, type: types.long };
+      const kind = parseArgType(t);
+      if ('error' in kind) throw new BtfError(`funcs[${i}].argTypes[${k}]: ${kind.error}`);
+      if (kind.kind === 'ctx') {
+        const progType = opts.progType ?? opts.ctx;
+        if (progType === undefined) throw new BtfError(`funcs[${i}].argTypes[${k}]: a ctx argument needs the program type`);
+        return { name, type: types.ctx(progType) };
+      }
+      if (kind.kind === 'mem' && kind.nonnull) nonnull.push(k);
+      return { name, type: types.mem(kind.kind === 'mem' ? kind.size : 0) };
+    });
     const key = params.map((p) => p.type).join(',');
     let proto = protos.get(key);
     if (proto === undefined) {
-      proto = b.funcProto(long, params);
+      proto = b.funcProto(types.long, params);
       protos.set(key, proto);
     }
     const func = b.func(f.name, proto, f.linkage);
+    for (const k of nonnull) b.declTag('arg:nonnull', func, k);
     view.setUint32(i * FUNC_INFO_REC_SIZE, f.start, true);
     view.setUint32(i * FUNC_INFO_REC_SIZE + 4, func, true);
   });

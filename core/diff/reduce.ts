@@ -7,7 +7,7 @@ import type { Program } from '../program/index.ts';
 import { validateProgram } from '../program/index.ts';
 import {
   BPF_ALU, BPF_ALU64, BPF_DIV, BPF_DW, BPF_END, BPF_EXIT, BPF_JA, BPF_JMP, BPF_JMP32, BPF_LDX, BPF_MEM, BPF_MOD, BPF_MOV, BPF_ST, BPF_STX, BPF_X,
-  E, R_PARAMS, lift, lower, opClass, opOp, opSource, type FuncIr, type Op,
+  E, R_PARAMS, lift, lower, withArgTypes, opClass, opOp, opSource, type FuncIr, type Op,
 } from '../isa/index.ts';
 import type { KernelTarget } from './finding.ts';
 import { runBatch, type RunBatchOptions } from './run-batch.ts';
@@ -186,7 +186,7 @@ function dropFunctions(funcs: FuncIr[]): Candidate[] {
     for (const f of next) {
       f.ops = f.ops.map((op) => (op.kind !== 'call' ? op : op.callee === 0 ? E.movImm(0, 0) : { ...op, callee: op.callee - 1 }));
     }
-    next[0] = { ...next[0], name: funcs[0].name, args: funcs[0].args, linkage: funcs[0].linkage };
+    next[0] = withArgTypes({ name: funcs[0].name, args: funcs[0].args, linkage: funcs[0].linkage, ops: next[0].ops }, funcs[0].argTypes);
     out.push({ step: `drop function ${funcs[0].name} (${funcs[1].name} becomes the entry)`, funcs: next });
   }
   return out;
@@ -203,6 +203,7 @@ function dropArgs(funcs: FuncIr[]): Candidate[] {
     const n = f.args;
     const next = clone(funcs);
     next[k].args = n - 1;
+    if (next[k].argTypes !== undefined) next[k].argTypes = next[k].argTypes.slice(0, n - 1);
     if (n > 5) {
       const slot = n - 5;
       for (const caller of next) {

@@ -8,6 +8,7 @@
 // back the same bytes.
 import { MAP_TYPES, MAX_FUNC_ARGS, PROG_TYPES, type FuncDecl, type MapDecl, type MapType, type ProgType } from './decls.ts';
 import { inferFunctions } from './subprogs.ts';
+import { parseArgType, type ArgType } from './arg-types.ts';
 import type { RawInsn } from './raw.ts';
 import { HELPER_ID_LIMIT, HELPER_NAMES } from './helper-ids.ts';
 import { encodeOne, IsaError, joinImm64, slotsOf, type AluOpKind, type AtomicOp, type Insn, type JmpCond, type Operand, type Width } from './insn.ts';
@@ -484,6 +485,16 @@ function resolve(item: Item, labels: Map<string, number>): Insn {
   return insn;
 }
 
+/** `types=scalar,ctx,mem:16`: one argument type per argument (arg-types.ts) */
+function parseTypesOption(list: string): ArgType[] {
+  if (list === '') fail('types= expects a comma-separated list: scalar, ctx, mem:N or mem:N:nonnull');
+  return list.split(',').map((t) => {
+    const k = parseArgType(t);
+    if ('error' in k) fail(`types=: ${k.error}`);
+    return t as ArgType;
+  });
+}
+
 function parseDirective(
   s: string,
   pc: number,
@@ -516,12 +527,20 @@ function parseDirective(
       if (!fname || !IDENT.test(fname)) fail('.func expects a C identifier name: .func NAME [args=N] [global]');
       if (funcs.some((f) => f.name === fname)) fail(`function ${fname} is declared twice`);
       const decl: FuncDecl = { name: fname, start: pc, args: 0, linkage: 'static' };
+      let argsGiven = false;
       for (const o of opts) {
         const m = /^args=(\d+)$/.exec(o);
-        if (m && Number(m[1]) <= MAX_FUNC_ARGS) decl.args = Number(m[1]);
-        else if (o === 'global') decl.linkage = 'global';
+        if (m && Number(m[1]) <= MAX_FUNC_ARGS) {
+          decl.args = Number(m[1]);
+          argsGiven = true;
+        } else if (o === 'global') decl.linkage = 'global';
         else if (o === 'static') decl.linkage = 'static';
-        else fail(`.func option '${o}': expected args=0..${MAX_FUNC_ARGS}, global or static`);
+        else if (o.startsWith('types=')) decl.argTypes = parseTypesOption(o.slice('types='.length));
+        else fail(`.func option '${o}': expected args=0..${MAX_FUNC_ARGS}, global, static or types=T1,T2,...`);
+      }
+      if (decl.argTypes !== undefined) {
+        if (!argsGiven) decl.args = decl.argTypes.length;
+        else if (decl.argTypes.length !== decl.args) fail(`.func ${fname}: types= lists ${decl.argTypes.length} types for args=${decl.args}`);
       }
       funcs.push(decl);
       return {};

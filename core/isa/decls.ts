@@ -4,6 +4,8 @@
 // nothing from core/program.
 
 export const PROG_TYPES = ['socket_filter', 'sched_cls', 'xdp'] as const;
+import type { ArgType } from './arg-types.ts';
+
 export type ProgType = (typeof PROG_TYPES)[number];
 
 export type Linkage = 'static' | 'global';
@@ -15,6 +17,8 @@ export interface FuncDecl {
   /** number of arguments its BTF declares (0..BTF_MAX_VLEN); arguments 6..12 use the r11 stack-argument area, the kernel refuses more than 12 */
   args: number;
   linkage: Linkage;
+  /** the BTF type of each argument (`args` entries, see arg-types.ts); absent: every argument is a scalar */
+  argTypes?: ArgType[];
 }
 
 /** BTF_MAX_VLEN: the most parameters a BTF FUNC_PROTO can carry. Any count is a legal input; the

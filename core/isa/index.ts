@@ -5,6 +5,7 @@ export * from './opcode.ts';
 export * from './insn.ts';
 export * from './classify.ts';
 export * from './decls.ts';
+export * from './arg-types.ts';
 export * from './ir.ts';
 export { HELPER_NAMES, HELPER_ID_LIMIT } from './helper-ids.ts';
 export { disassemble, formatInsn, type DisasmOptions } from './disasm.ts';

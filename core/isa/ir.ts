@@ -4,6 +4,7 @@
 // both; `lift` turns a program's raw records back into this form.
 import type { RawInsn } from './raw.ts';
 import type { FuncDecl, Linkage } from './decls.ts';
+import type { ArgType } from './arg-types.ts';
 import {
   BPF_ADD, BPF_ALU, BPF_ALU64, BPF_ATOMIC, BPF_CALL, BPF_END, BPF_EXIT, BPF_JA, BPF_JMP, BPF_JMP32, BPF_K, BPF_LDX, BPF_MEM, BPF_MEMSX,
   BPF_MOV, BPF_PSEUDO_CALL, BPF_ST, BPF_STX, BPF_TO_BE, BPF_TO_LE, BPF_X, OPCODE_LD_IMM64, Size, opClass, opOp, type SizeName,
@@ -35,6 +36,8 @@ export interface FuncIr {
   name: string;
   args: number;
   linkage: Linkage;
+  /** FuncDecl.argTypes */
+  argTypes?: ArgType[];
   ops: Op[];
 }
 
@@ -123,7 +126,7 @@ export function lower(funcs: readonly FuncIr[]): { insns: RawInsn[]; funcs: Func
   });
   return {
     insns: out,
-    funcs: funcs.map((f, i) => ({ name: f.name, start: starts[i], args: f.args, linkage: f.linkage })),
+    funcs: funcs.map((f, i) => withArgTypes({ name: f.name, start: starts[i], args: f.args, linkage: f.linkage }, f.argTypes)),
   };
 }
 
@@ -173,6 +176,11 @@ export function lift(insns: readonly RawInsn[], funcs: readonly FuncDecl[]): Fun
       else ops.push({ kind: 'insn', insn: { ...x } });
     }
     if (targets.has(end)) ops.push({ kind: 'label', label: end + 1 });
-    return { name: f.name, args: f.args, linkage: f.linkage, ops };
+    return withArgTypes({ name: f.name, args: f.args, linkage: f.linkage, ops }, f.argTypes);
   });
+}
+
+/** `decl` with a copy of `argTypes` when there are any (absent stays absent, as in the file format). */
+export function withArgTypes<T extends object>(decl: T, argTypes: readonly ArgType[] | undefined): T & { argTypes?: ArgType[] } {
+  return argTypes === undefined ? decl : { ...decl, argTypes: argTypes.slice() };
 }

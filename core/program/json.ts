@@ -5,6 +5,7 @@ import { Value } from '@sinclair/typebox/value';
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 import type { TSchema } from '@sinclair/typebox';
 import { rawFromHex, rawToHex } from '../isa/raw.ts';
+import { withArgTypes } from '../isa/ir.ts';
 import { ProgramFormatError, type ProgramIssue } from './errors.ts';
 import { DEFAULT_INPUT_BYTES, PROGRAM_FORMAT, ProgramJsonSchema, type ProgramJson } from './schema.ts';
 import type { Program } from './types.ts';
@@ -19,7 +20,7 @@ export function checkProgramJson(json: unknown): { program?: Program; issues: Pr
   const program: Program = {
     progType: doc.progType,
     insns: rawFromHex(doc.insns),
-    funcs: doc.funcs.map((f) => ({ name: f.name, start: f.start, args: f.args, linkage: f.linkage })),
+    funcs: doc.funcs.map((f) => withArgTypes({ name: f.name, start: f.start, args: f.args, linkage: f.linkage }, f.argTypes)),
     maps: (doc.maps ?? []).map((m) => ({ ...m })),
     input: doc.input === undefined ? new Uint8Array(DEFAULT_INPUT_BYTES) : new Uint8Array(Buffer.from(doc.input, 'hex')),
   };
@@ -40,7 +41,7 @@ export function programToJson(program: Program): ProgramJson {
     format: PROGRAM_FORMAT,
     progType: program.progType,
     insns: rawToHex(program.insns),
-    funcs: program.funcs.map((f) => ({ name: f.name, start: f.start, args: f.args, linkage: f.linkage })),
+    funcs: program.funcs.map((f) => withArgTypes({ name: f.name, start: f.start, args: f.args, linkage: f.linkage }, f.argTypes)),
   };
   if (program.maps.length > 0) json.maps = program.maps.map((m) => ({ ...m }));
   if (!isDefaultInput(program.input)) json.input = Buffer.from(program.input).toString('hex');
@@ -186,6 +187,7 @@ function expectation(schema: TSchema): string {
     }
     case 'string':
       if (schema.pattern !== undefined && String(schema.pattern).includes('[A-Za-z_]')) return 'a C identifier';
+      if (schema.pattern !== undefined && String(schema.pattern).includes('scalar')) return String(schema.description);
       return schema.pattern !== undefined ? 'a hex string' : 'a string';
     case 'array':
       return schema.minItems === undefined ? 'an array' : `an array of at least ${schema.minItems}`;

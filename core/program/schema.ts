@@ -2,6 +2,7 @@
 // checks files against it and the REST API reuses it for request bodies and OpenAPI.
 import { Type, type Static } from '@sinclair/typebox';
 import { MAX_FUNC_ARGS } from '../isa/decls.ts';
+import { ARG_TYPE_PATTERN, type ArgType } from '../isa/arg-types.ts';
 import { MAP_TYPES, PROG_TYPES } from './types.ts';
 
 export const PROGRAM_FORMAT = 'bpfdiff.program/v1';
@@ -39,6 +40,11 @@ const FuncDeclSchema = Type.Object(
     start: Type.Integer({ minimum: 0, description: 'index of the first instruction; an LD_IMM64 counts as two' }),
     args: Type.Integer({ minimum: 0, maximum: MAX_FUNC_ARGS, description: 'argument count as the BTF FUNC_PROTO declares it (0..16777215); 6..12 use r11 slots, more is refused by the verifier' }),
     linkage: literals(['static', 'global'] as const),
+    argTypes: Type.Optional(
+      Type.Array(Type.Unsafe<ArgType>(Type.String({ pattern: ARG_TYPE_PATTERN, description: 'an argument type: scalar, ctx, mem:N or mem:N:nonnull' })), {
+        description: 'the BTF type of each argument, `args` entries: scalar, ctx (pointer to the context struct), mem:N (pointer to N bytes, may be NULL) or mem:N:nonnull; absent means every argument is a scalar',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

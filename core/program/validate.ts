@@ -3,6 +3,7 @@
 // Whether the kernel *accepts* it is the verifier's question, and is left to the model and
 // the kernel: jumps out of range, bad registers and r11 misuse are all valid test programs.
 import { BPF_CALL, BPF_JMP, BPF_PSEUDO_CALL as PSEUDO_CALL, BPF_PSEUDO_FUNC as PSEUDO_FUNC, BPF_PSEUDO_MAP_FD as PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE as PSEUDO_MAP_VALUE, OPCODE_LD_IMM64, type RawInsn } from '../isa/index.ts';
+import { parseArgType } from '../isa/arg-types.ts';
 import type { ProgramIssue } from './errors.ts';
 import {
   IDENTIFIER_PATTERN,
@@ -108,6 +109,7 @@ function checkFuncs(program: Program, secondSlots: Map<number, number>, issue: R
     if (f.linkage !== 'static' && f.linkage !== 'global') {
       issue(`${at}.linkage`, `unknown ${JSON.stringify(f.linkage)}, expected static or global`);
     }
+    if (f.argTypes !== undefined) checkArgTypes(f.argTypes, f.args, at, issue);
   });
   for (let k = 1; k < funcs.length; k++) {
     const prev = funcs[k - 1];
@@ -118,6 +120,18 @@ function checkFuncs(program: Program, secondSlots: Map<number, number>, issue: R
       issue('funcs', `${prev.name} and ${cur.name} both start at ${cur.start}`);
     }
   }
+}
+
+function checkArgTypes(argTypes: readonly unknown[], args: number, at: string, issue: Report): void {
+  if (!Array.isArray(argTypes)) {
+    issue(`${at}.argTypes`, 'expected an array of argument types');
+    return;
+  }
+  if (argTypes.length !== args) issue(`${at}.argTypes`, `${argTypes.length} types for args ${args}, expected one type per argument`);
+  argTypes.forEach((t, i) => {
+    const k = typeof t === 'string' ? parseArgType(t) : { error: `${JSON.stringify(t)} is not a string` };
+    if ('error' in k) issue(`${at}.argTypes[${i}]`, k.error);
+  });
 }
 
 function checkMaps(program: Program, issue: Report): void {

@@ -157,7 +157,7 @@ function disassemblyPane({ title, subtitle, lines, program, example, id, log, lo
   let hitLine;
   for (const { index, text } of lines) {
     const f = starts.get(index);
-    if (f) listing.append(h('div', { class: 'func-head' }, `; func ${f.name} args=${f.args}${f.linkage === 'global' ? ' global' : ''}`));
+    if (f) listing.append(h('div', { class: 'func-head' }, `; func ${f.name} args=${f.args}${f.linkage === 'global' ? ' global' : ''}${f.argTypes ? ` types=${f.argTypes.join(',')}` : ''}`));
     const isHit = hit?.index === index;
     const isDisagree = disagree?.kind === 'state' && disagree.insn === index;
     const line = h('div', { class: `insn${isHit ? ' hit' : ''}${isDisagree ? ' disagree' : ''}${isStackArgStore(insns[index]) ? ' r11' : ''}`, role: 'listitem', 'data-index': index },

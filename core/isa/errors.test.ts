@@ -68,7 +68,7 @@ describe('AsmError names the 1-based line and what was expected', () => {
     ['r1 = be16 r2', 'line 1: byte swap must name the same register on both sides'],
     ['.map hash 8', 'line 1: .map expects hash|array KEYSIZE VALUESIZE MAXENTRIES'],
     ['.func 1x', 'line 1: .func expects a C identifier name: .func NAME [args=N] [global]'],
-    ['.func f args=16777216', ".func option 'args=16777216': expected args=0..16777215, global or static"],
+    ['.func f args=16777216', ".func option 'args=16777216': expected args=0..16777215, global, static or types=T1,T2,..."],
     ['.type kprobe', 'line 1: .type expects one of socket_filter|sched_cls|xdp'],
     ['.input abc', 'line 1: .input expects an even number of hex digits'],
     ['.section text', 'line 1: unknown directive .section (expected .type, .map, .input or .func)'],

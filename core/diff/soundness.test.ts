@@ -73,6 +73,27 @@ describe('the soundness oracle against real 7.2 and 7.3 logs', () => {
     expect(brokenStackBound(parseRegState(1, 'fp(off=-32,smin=smin32=0,smax=umax=smax32=umax32=8,var_off=(0x0; 0x8))'), 0, 0, -28)).toBe('var var_off');
   });
 
+  it('checks map value, packet and ctx pointers: the offset the kernel believed, fixed or variable', () => {
+    // real 7.2.13 log: a packet bounds check, an array lookup, a variable offset into the value
+    const { program, log } = fixture('log2-7.2-pointers');
+    const clean = checkSoundness(program, log, 11);
+    expect(clean.unsound).toEqual([]);
+    // R4 = data + 20 compared with data_end at insn 5, planted as data + 24
+    const pkt = checkSoundness(program, log.replace('4: (07) r4 += 20                      ; R4=pkt(r=0,imm=20)', '4: (07) r4 += 20                      ; R4=pkt(r=0,imm=24)'), 11);
+    expect(pkt.unsound.map((u) => [u.insn, u.reg, u.bound])).toEqual([[5, 4, 'pkt var var_off']]);
+    expect(describeUnsound(pkt.unsound[0]!)).toBe('insn 5 (jmp jgt): R4 = pkt+20, kernel believed pkt(var_off=(0x18; 0x0))');
+    // R0 = value + 8 after the add at 16, planted as + 12
+    const fixed = checkSoundness(program, log.replace('R0=map_value(ks=4,vs=16,imm=8)', 'R0=map_value(ks=4,vs=16,imm=12)'), 11);
+    expect(fixed.unsound.map((u) => [u.insn, u.reg, u.bound])).toEqual([[17, 0, 'map_value var var_off']]);
+    // the load at 18 through value + 8 + (packet byte & 1): the default packet is zeros, so + 8; planted as 9 only
+    const variable = checkSoundness(program, log.replaceAll('smin=umin=smin32=umin32=8,smax=umax=smax32=umax32=9,var_off=(0x8; 0x1)', 'smin=umin=smin32=umin32=9,smax=umax=smax32=umax32=9,var_off=(0x9; 0x0)'), 11);
+    expect(variable.unsound.map((u) => [u.insn, u.reg, u.bound])).toEqual([[18, 0, 'map_value var smin']]);
+    expect(describeUnsound(variable.unsound[0]!)).toBe('insn 18 (ldx): R0 = map_value+8, kernel believed map_value(smin=0x9,smax=0x9,umin=0x9,umax=0x9,var_off=(0x9; 0x0))');
+    // the ctx pointer at its start, planted at +8
+    const ctx = checkSoundness(program, log.replace('1: (61) r2 = *(u32 *)(r6 +76)         ; R2=pkt(r=0) R6=ctx()', '1: (61) r2 = *(u32 *)(r6 +76)         ; R2=pkt(r=0) R6=ctx(off=8)'), 11);
+    expect(ctx.unsound.map((u) => [u.insn, u.reg, u.bound])).toEqual([[2, 6, 'ctx off']]);
+  });
+
   it('checks each kind of bound, the tnum included', () => {
     const b = parseRegState(3, 'scalar(smin=-4,smax=100,umax=0xffffffffffffff00,smin32=-4,smax32=100,var_off=(0x0; 0xfffffffffffffffe))');
     expect(brokenBound(b, 6n)).toBeUndefined();

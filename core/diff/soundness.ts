@@ -34,6 +34,8 @@ export interface UnsoundValue {
   what: string;
   /** a stack pointer's: the frame it points into (counted from the walk's start); `value` is then its offset */
   frame?: number;
+  /** another pointer's type as the log names it (map_value, pkt, ctx); `value` is then its offset */
+  pointer?: string;
 }
 
 interface SoundnessReport {
@@ -109,14 +111,32 @@ interface Cand {
 /** more ways to match one run than this and the comparison stops (ambiguous) */
 const MAX_CANDIDATES = 64;
 
-/** The bound of a stack-pointer belief (`fp-16`, `fp[0]-16`, `fp(off=-8,smin=...)`) a concrete frame and offset break. */
-export function brokenStackBound(b: RegBelief, visitFrame: number, frame: number, offset: number): string | undefined {
-  if (b.type !== 'fp') return undefined;
-  if ((b.frameno ?? visitFrame) !== frame) return 'frame';
+/** The bound of a pointer's offset (fixed `off`, and the variable part's bounds) a concrete offset breaks. */
+export function brokenOffsetBound(b: RegBelief, offset: number): string | undefined {
   const variable = b.varOff !== undefined || b.smin !== undefined || b.smax !== undefined || b.umin !== undefined || b.umax !== undefined;
   if (!variable) return offset === (b.off ?? 0) ? undefined : 'off';
   const bound = brokenBound({ ...b, type: 'scalar' }, BigInt.asUintN(64, BigInt(offset - (b.off ?? 0))));
   return bound ? `var ${bound}` : undefined;
+}
+
+/** The bound of a stack-pointer belief (`fp-16`, `fp[0]-16`, `fp(off=-8,smin=...)`) a concrete frame and offset break. */
+export function brokenStackBound(b: RegBelief, visitFrame: number, frame: number, offset: number): string | undefined {
+  if (b.type !== 'fp') return undefined;
+  if ((b.frameno ?? visitFrame) !== frame) return 'frame';
+  return brokenOffsetBound(b, offset);
+}
+
+/**
+ * A pointer into memory other than the stack, as the kernel's log names its type: the offset
+ * from the start of a map value (`map_value`, after a NULL check), of the packet (`pkt`; the
+ * packet's end is `pkt_end`) or of the ctx (`ctx`). Undefined for regions the log does not type
+ * this way (the struct bpf_map object, a socket).
+ */
+function pointerKind(region: { name: string; bytes: { length: number } }, offset: number): { type: string; alt?: string } | undefined {
+  if (/^map \d+ element \d+$/.test(region.name)) return { type: 'map_value' };
+  if (region.name === 'packet') return offset === region.bytes.length ? { type: 'pkt', alt: 'pkt_end' } : { type: 'pkt' };
+  if (region.name === 'ctx') return { type: 'ctx' };
+  return undefined;
 }
 
 /** Follows a concrete run through the verifier's walk and compares register values on the way. */
@@ -274,6 +294,8 @@ class PathMatcher {
       let compare: ((b: RegBelief, visitFrame: number) => string | undefined) | undefined;
       let value = BigInt.asUintN(64, regs[r]!);
       let ptrFrame: number | undefined;
+      let pointer: string | undefined;
+      let want = ['scalar'];
       if (p === undefined) compare = (b) => (b.type === 'scalar' ? brokenBound(b, value) : 'type');
       else if (p.kind === 'addr' && stackDepth(p.region) !== undefined) {
         // a pointer into a stack frame: the frame and offset (frames count from the walk's own start)
@@ -282,12 +304,22 @@ class PathMatcher {
         ptrFrame = f;
         value = BigInt.asUintN(64, BigInt(offset));
         compare = (b, visitFrame) => (b.type === 'fp' ? brokenStackBound(b, visitFrame, f, offset) : 'type');
+        want = ['fp'];
+      } else if (p.kind === 'addr') {
+        const offset = Number(BigInt.asIntN(64, regs[r]! - p.region.base));
+        const kind = pointerKind(p.region, offset);
+        if (kind) {
+          value = BigInt.asUintN(64, BigInt(offset));
+          want = kind.alt ? [kind.type, kind.alt] : [kind.type];
+          pointer = kind.type;
+          // the packet's end carries no offset in the log: the pointer is data_end itself
+          compare = (b) => (b.type === 'pkt_end' ? undefined : b.type === kind.type ? brokenOffsetBound(b, offset) : 'type');
+        }
       }
       if (!compare) continue;
-      const want = p === undefined ? 'scalar' : 'fp';
       const visits = this.cands.map((c) => c.seg.visits[c.pos]!);
       const beliefs = visits.map((v) => v.regs.find((x) => x.reg === r));
-      if (beliefs.some((b) => b?.type !== want)) continue;
+      if (beliefs.some((b) => b === undefined || !want.includes(b.type))) continue;
       this.report.checked++;
       const broken = beliefs.map((b, ci) => compare!(b!, visits[ci]!.frame));
       if (broken.some((x) => x === undefined)) {
@@ -299,8 +331,8 @@ class PathMatcher {
       const key = `${pc}:${r}`;
       if (this.seen.has(key)) continue;
       this.seen.add(key);
-      const bound = p === undefined ? broken[0]! : `fp ${broken[0]!}`;
-      this.report.unsound.push({ insn: pc, reg: r, value, bound, belief: beliefs[0]!, what: insnWhat(insn), ...(ptrFrame !== undefined ? { frame: ptrFrame } : {}) });
+      const bound = p === undefined ? broken[0]! : `${want[0]} ${broken[0]!}`;
+      this.report.unsound.push({ insn: pc, reg: r, value, bound, belief: beliefs[0]!, what: insnWhat(insn), ...(ptrFrame !== undefined ? { frame: ptrFrame } : {}), ...(pointer ? { pointer } : {}) });
     }
     if (consistent.some((x) => x) && consistent.some((x) => !x)) this.cands = this.cands.filter((_, ci) => consistent[ci]);
   }
@@ -335,6 +367,11 @@ export function describeUnsound(u: UnsoundValue): string {
     const off = BigInt.asIntN(64, u.value);
     const b2 = u.belief;
     return `insn ${u.insn} (${u.what}): R${u.reg} = fp[${u.frame}]${off < 0n ? '' : '+'}${off}, kernel believed fp${b2.frameno !== undefined ? `[${b2.frameno}]` : ''}${b2.off ?? ''}${b2.smin !== undefined || b2.varOff ? ' with a variable part' : ''}`;
+  }
+  if (u.pointer) {
+    const off = BigInt.asIntN(64, u.value);
+    const parts = [b.off !== undefined ? `off=${b.off}` : '', ...['smin', 'smax', 'umin', 'umax'].flatMap((k) => (field[k] !== undefined ? [`${k}=${fmt(field[k])}`] : [])), b.varOff ? `var_off=(0x${b.varOff.value.toString(16)}; 0x${b.varOff.mask.toString(16)})` : ''].filter(Boolean);
+    return `insn ${u.insn} (${u.what}): R${u.reg} = ${u.pointer}${off < 0n ? '' : '+'}${off}, kernel believed ${b.type}(${parts.join(',')})`;
   }
   const believed = u.bound === 'var_off' ? `var_off=(0x${b.varOff!.value.toString(16)}; 0x${b.varOff!.mask.toString(16)})` : `${u.bound}=${fmt(field[u.bound])}`;
   return `insn ${u.insn} (${u.what}): R${u.reg} = 0x${u.value.toString(16)}, kernel believed ${believed}`;

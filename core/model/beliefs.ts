@@ -27,6 +27,8 @@ const KERNEL_TYPE_NAME: Record<Exclude<RegType, 'not_init'>, string> = {
   sock_common_or_null: 'sock_common_or_null',
   tcp_sock: 'tcp_sock',
   tcp_sock_or_null: 'tcp_sock_or_null',
+  mem: 'mem',
+  mem_or_null: 'mem_or_null',
 };
 
 function regBelief(reg: number, r: Reg): RegBelief | undefined {

@@ -1,6 +1,7 @@
 // Frames and calls: entering a subprogram (setup_func_entry, set_callee_state), returning
 // (prepare_func_exit), and the r11 stack-argument area (check_stack_arg_write, check_stack_arg_read,
 // check_outgoing_stack_args, invalidate_outgoing_stack_args).
+import type { SubprogArg } from './global-args.ts';
 import { EACCES, EFAULT, EINVAL, msg } from './messages.ts';
 import { reject, type CheckResult } from './precheck.ts';
 import { cover, pointerKind } from './coverage.ts';
@@ -20,6 +21,8 @@ export interface SubprogInfo {
   stackArgCnt: number;
   /** stack_depth in bytes */
   stackDepth: number;
+  /** sub->args[]: each argument's kind from BTF, once btf_prepare_func_args succeeded (global-args.ts) */
+  args?: SubprogArg[];
 }
 
 const STACK_ARG_POINTER_RULES: Record<NonNullable<ReturnType<typeof pointerKind>>, CheckRuleId> = {

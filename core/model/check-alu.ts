@@ -154,6 +154,7 @@ function adjustPtrMinMaxVals(st: VState, insn: RawInsn, ptr: Reg, offReg: Reg, s
     case 'map_value':
     case 'pkt':
     case 'pkt_meta':
+    case 'mem':
       break;
     default:
       // CONST_PTR_TO_MAP only takes `+= 0`
@@ -216,6 +217,8 @@ function coverPtrArith(type: Reg['type'], known: boolean, o: number, scalarDst: 
       return cover(known ? 'adjust_ptr_min_max_vals:pkt-const' : 'adjust_ptr_min_max_vals:pkt-var');
     case 'map_ptr':
       return cover('adjust_ptr_min_max_vals:map-ptr-zero');
+    case 'mem':
+      return cover('adjust_ptr_min_max_vals:mem');
   }
 }
 

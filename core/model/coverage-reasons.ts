@@ -55,6 +55,9 @@ export const REASON_RULES = [
   [/^r11 load must be before any r11 store or call insn$/, 'check_stack_arg_read:reject-after-call', 'an r11 load after a call or an r11 store'],
   [/^callee expects \S+ args, stack arg\S+ is not initialized$/, 'check_outgoing_stack_args:reject-not-init', 'a call with an r11 slot the callee reads unwritten'],
   [/^\S+ is not a scalar$/, 'btf_check_func_arg_match:reject-not-scalar', 'a pointer where BTF says scalar (static callee: unreliable)'],
+  [/^\S+ expects pointer to ctx$/, 'btf_check_func_arg_match:reject-not-ctx', 'something else than the ctx where BTF says ctx'],
+  [/^\S+ is expected to be non-NULL$/, 'btf_check_func_arg_match:reject-null', 'NULL or a maybe-NULL pointer for an arg:nonnull memory argument'],
+  [/^\S+ is a packet pointer, but func#\S+ may change packet data$/, 'btf_check_func_arg_match:reject-pkt-changes', 'packet memory for a function that may move packet data'],
   // check-alu.ts
   [/^div by zero$/, 'check_alu_op:reject-div-by-zero', 'division or modulo by an immediate zero'],
   [/^invalid shift /, 'check_alu_op:reject-invalid-shift', 'a shift by an immediate out of range'],

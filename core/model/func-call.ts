@@ -12,6 +12,8 @@ import { clearAllPktPointers, referenceLeak } from './pointers.ts';
 import { reject, type CheckResult, type Subprog } from './precheck.ts';
 import type { Profile } from './profile.ts';
 import { cover, coverageOn, coverReason, pointerKind } from './coverage.ts';
+import { checkArgMatch, prepareArgTypes } from './global-args.ts';
+import type { MemEnv } from './memory.ts';
 import type { CheckRuleId } from './cover/rules.ts';
 import { curFrame, newFrame, unknownScalar, type Reg, type VState } from './state.ts';
 
@@ -29,6 +31,8 @@ export interface CallEnv {
   readonly changesPktData: boolean[];
   /** when set, every R0 state at the main program's exit is recorded (bounds soundness tests) */
   exitR0: Reg[] | undefined;
+  /** what memory checks need (a pointer argument of a global function is checked like a helper's) */
+  readonly memEnv: MemEnv;
 }
 
 const POINTER_ARG_RULES: Record<NonNullable<ReturnType<typeof pointerKind>>, CheckRuleId> = {
@@ -55,7 +59,7 @@ export function prepareFuncArgs(env: CallEnv, sub: number): CheckResult | 'unrel
       }
       return reject(EINVAL, msg.globalTooManyArgs612(s.name, n, 5));
     }
-    return undefined;
+    return prepareTypes(info, s);
   }
   if (n > env.profile.limits.maxFuncArgs) return reject(EFAULT, msg.tooManyParams(env.profile.limits.maxFuncArgs, s.name, n));
   if (n > 5) {
@@ -64,6 +68,14 @@ export function prepareFuncArgs(env: CallEnv, sub: number): CheckResult | 'unrel
     if (info.stackArgCnt < n - 5) info.stackArgCnt = n - 5;
   }
   if (s.linkage === 'global' && n > 5) return reject(EINVAL, msg.globalStackArgs(s.name, n, 5));
+  return prepareTypes(info, s);
+}
+
+/** the argument loop of btf_prepare_func_args (global-args.ts), its result kept as sub->args */
+function prepareTypes(info: SubprogInfo, s: Subprog): 'unreliable' | undefined {
+  const args = prepareArgTypes(s);
+  if (args === 'unreliable') return args;
+  info.args = args;
   return undefined;
 }
 
@@ -80,8 +92,13 @@ export function checkFuncCall(env: CallEnv, st: VState, insn: RawInsn, idx: numb
   if (env.unreliable.has(callee)) err = reject(EINVAL, '');
   else {
     const prep = prepareFuncArgs(env, callee);
-    if (prep === 'unreliable') err = reject(EINVAL, '');
-    else if (prep) {
+    if (prep === 'unreliable') {
+      if (info.inStackArgs > 0) {
+        const e = checkOutgoingStackArgs(caller, info.argCnt);
+        if (e) return e;
+      }
+      err = reject(EINVAL, '');
+    } else if (prep) {
       if (prep.kind === 'reject' && prep.errno === EFAULT) {
         // more than MAX_BPF_FUNC_ARGS: 7.2.13 still checks the outgoing slots of a caller that
         // wrote any (measured: 13 declared, 7 written -> "callee expects 13 args, stack arg8 ...";
@@ -100,13 +117,8 @@ export function checkFuncCall(env: CallEnv, st: VState, insn: RawInsn, idx: numb
     } else {
       const e = checkOutgoingStackArgs(caller, info.argCnt);
       if (e) return e;
-      for (let i = 0; i < info.argCnt; i++) {
-        const r = i < 5 ? caller.regs[i + 1]! : caller.outArgs[i - 5]!;
-        if (r.type !== 'scalar') {
-          err = reject(EINVAL, `${i < 5 ? `R${i + 1}` : `*(R11-${(i - 4) * 8})`} is not a scalar`);
-          break;
-        }
-      }
+      const argRegs = Array.from({ length: info.argCnt }, (_, i) => (i < 5 ? caller.regs[i + 1]! : caller.outArgs[i - 5]!));
+      err = checkArgMatch(st, info.args ?? [], argRegs, { ...env.memEnv, calleeChangesPktData: env.changesPktData[callee]!, calleeIndex: callee });
     }
     if (err) {
       env.unreliable.add(callee);

@@ -36,13 +36,13 @@ const COMPATIBLE: Record<ArgBase, { accepts: ReadonlySet<RegType>; expected: str
 };
 function memTypes(): { accepts: ReadonlySet<RegType>; expected: string } {
   return {
-    accepts: new Set(['ptr_to_stack', 'pkt', 'pkt_meta', 'map_value', 'ptr_to_ctx']),
+    accepts: new Set(['ptr_to_stack', 'pkt', 'pkt_meta', 'map_value', 'mem', 'ptr_to_ctx']),
     expected: 'fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_, ctx',
   };
 }
 /** mem_types before PTR_TO_CTX joined them (6.12) */
 const MEM_TYPES_WITHOUT_CTX = {
-  accepts: new Set<RegType>(['ptr_to_stack', 'pkt', 'pkt_meta', 'map_value']),
+  accepts: new Set<RegType>(['ptr_to_stack', 'pkt', 'pkt_meta', 'map_value', 'mem']),
   expected: 'fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_',
 };
 
@@ -224,6 +224,7 @@ function checkFuncArgRegOff(reg: Reg, regno: number, arg: HelperArg): CheckResul
     case 'pkt':
     case 'pkt_meta':
     case 'map_value':
+    case 'mem':
     case 'scalar':
       return undefined;
   }

@@ -119,6 +119,11 @@ export function checkMemAccess(st: VState, ptr: Reg, a: Access, env: MemEnv): Ch
       }
       break;
     }
+    case 'mem':
+      // privileged: a stored pointer does not leak (is_pointer_value is false)
+      res = checkMemRegionAccess(ptr, a.who, a.off, a.size, ptr.range, false);
+      if (!res) cover(a.write ? 'check_mem_access:mem-write' : 'check_mem_access:mem-read');
+      break;
     case 'pkt':
     case 'pkt_meta':
       // sched_cls and xdp may read and write packet data directly (may_access_direct_pkt_data)
@@ -229,6 +234,9 @@ export function checkHelperMemAccess(
     case 'map_value':
       cover('check_helper_mem_access:map-value');
       return checkMemRegionAccess(reg, who, 0, size, env.maps[reg.mapIdx]!.valueSize, zeroOk);
+    case 'mem':
+      cover('check_helper_mem_access:mem');
+      return checkMemRegionAccess(reg, who, 0, size, reg.range, zeroOk);
     case 'ptr_to_stack':
       cover('check_helper_mem_access:stack');
       return checkStackRangeInitialized(st, reg, regno, size, zeroOk, write, raw, env);

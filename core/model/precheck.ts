@@ -13,7 +13,7 @@ import {
   isGotoX, isLdImm64, isPseudoCall, isPseudoFunc, isStackArgLdx, isStackArgSt, isStackArgStx, jmpOffset, opClass, opMode, opOp, opSize, opSource, PUBLIC_OPCODES,
 } from '../isa/index.ts';
 import type { Profile } from './profile.ts';
-import { hasPointerArgs } from '../isa/arg-types.ts';
+import type { ArgType } from '../isa/arg-types.ts';
 import { cover } from './coverage.ts';
 
 /** A reject found by a check: errno and the kernel's reason line; or a construct the model does not cover. */
@@ -29,6 +29,8 @@ export interface Subprog {
   name: string;
   args: number;
   linkage: 'static' | 'global';
+  /** FuncDecl.argTypes: each argument's BTF type (absent: all scalar) */
+  argTypes?: readonly ArgType[];
 }
 
 interface Prechecked {
@@ -205,7 +207,6 @@ function checkSubprogs(insns: readonly RawInsn[], sortedStarts: number[]): Check
 /** check_btf_func (kernel/bpf/check_btf.c): the func_info records (prog.funcs) match the subprograms */
 function checkBtfFunc(prog: Program, sortedStarts: number[]): Subprog[] | CheckResult {
   if (prog.funcs.length !== sortedStarts.length) return reject(EINVAL, msg.funcInfoCountMismatch());
-  if (prog.funcs.some((f) => hasPointerArgs(f.argTypes))) return unknown('pointer argument types in BTF (btf_prepare_func_args)');
   for (let i = 0; i < sortedStarts.length; i++) {
     if (prog.funcs[i]!.start !== sortedStarts[i]) return reject(EINVAL, msg.funcInfoLayoutMismatch());
     if (i > 0) cover(prog.funcs[i]!.linkage === 'global' ? 'check_btf_func:global-func' : 'check_btf_func:static-func');
@@ -216,6 +217,7 @@ function checkBtfFunc(prog: Program, sortedStarts: number[]): Subprog[] | CheckR
     name: prog.funcs[i]!.name,
     args: prog.funcs[i]!.args,
     linkage: prog.funcs[i]!.linkage,
+    argTypes: prog.funcs[i]!.argTypes,
   }));
 }
 

@@ -35,6 +35,12 @@ export interface Profile {
     /** 6.12 kept a pointer's constant offset in reg->off apart from var_off, and prints both
      *  (`var_off=(0x0; 0xf) off=-16`, `misaligned stack access off (0x0; 0xf)+-16+0 size 8`) */
     ptrFixedOff: boolean;
+    /**
+     * btf_check_func_arg_match refuses a known NULL (a zero scalar) for an `arg:nonnull` memory
+     * argument (bpf_register_is_null, 7.x). 6.12.117 checks only may-be-NULL pointer types, so it
+     * accepts NULL there and the callee dereferences it at run time (measured: a kernel oops)
+     */
+    nonnullArgRejectsNull: boolean;
   };
   limits: {
     maxCallFrames: number;
@@ -69,6 +75,7 @@ const base7: Profile = {
   features: {
     stackArgs: true, stackArgReg: 11, csumDiffFolds: true, insnFieldsCheckedBeforeWalk: true, cnumBounds: true, structuredReport: false, isaVersion: 4,
     constKeyArrayLookupNotNull: true, ctxAsHelperMemory: true, packetAccessAsMemRegion: true, ptrFixedOff: false,
+    nonnullArgRejectsNull: true,
   },
   limits: { maxCallFrames: 16, maxStackBytes: 512, complexityInsns: 1_000_000, maxSubprogs: 256, maxRegArgs: 5, maxFuncArgs: 12, maxJmpSeq: 8192 },
   messages: {
@@ -85,6 +92,7 @@ export const PROFILES: Record<ProfileId, Profile> = {
     features: {
       ...base7.features, stackArgs: false, csumDiffFolds: false, insnFieldsCheckedBeforeWalk: false, cnumBounds: false,
       constKeyArrayLookupNotNull: false, ctxAsHelperMemory: false, packetAccessAsMemRegion: false, ptrFixedOff: true,
+      nonnullArgRejectsNull: false,
     },
     limits: { ...base7.limits, maxFuncArgs: 5, maxCallFrames: 8 },
     // seen on Debian's 6.12 kernel; its other texts for maps, helpers, packets and references are assumed to be 7.2's

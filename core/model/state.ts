@@ -13,6 +13,7 @@ export const NOT_NULL_TYPE: Partial<Record<RegType, RegType>> = {
   sock_or_null: 'sock',
   sock_common_or_null: 'sock_common',
   tcp_sock_or_null: 'tcp_sock',
+  mem_or_null: 'mem',
 };
 export const mayBeNull = (t: RegType): boolean => NOT_NULL_TYPE[t] !== undefined;
 /** reg_is_pkt_pointer (pkt, pkt_meta) and reg_is_pkt_pointer_any (pkt_end too) */

@@ -14,6 +14,7 @@ import { stackArgRead, stackArgWrite, type SubprogInfo } from './calls.ts';
 import { checkAluOp } from './check-alu.ts';
 import { checkCondJmpOp } from './cond-jmp.ts';
 import { changesPktData, checkFuncCall, prepareFuncArgs, processExit, type CallEnv } from './func-call.ts';
+import { calleeArgState } from './global-args.ts';
 import { checkHelperCall } from './helper-call.ts';
 import { checkMemAccess, type MemEnv } from './memory.ts';
 import { E2BIG, EACCES, EFAULT, EINVAL, msg } from './messages.ts';
@@ -45,7 +46,7 @@ export class Walker implements CallEnv {
   trace: WalkTrace | undefined;
   /** called with the state before each instruction is checked (core/model/walk-log.ts) */
   onInsn: ((idx: number, st: VState) => void) | undefined;
-  private readonly memEnv: MemEnv;
+  readonly memEnv: MemEnv;
   /** subprog_info[].changes_pkt_data: the subprogram or one it calls may move packet data */
   readonly changesPktData: boolean[];
 
@@ -88,7 +89,8 @@ export class Walker implements CallEnv {
       const prep = prepareFuncArgs(this, sub);
       if (prep && prep !== 'unreliable') return prep;
       const nregs = Math.min(this.subprogs[sub]!.args, 5);
-      for (let r = 1; r <= nregs; r++) frame.regs[r] = unknownScalar();
+      const args = this.info[sub]!.args;
+      for (let r = 1; r <= nregs; r++) frame.regs[r] = args ? calleeArgState(args[r - 1]!) : unknownScalar();
     }
     const st: VState = { frames: [frame], refs: [], insnIdx: this.subprogs[sub]!.start, prevIdx: -1 };
     return this.explore({ st, cp: undefined });

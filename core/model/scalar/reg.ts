@@ -23,7 +23,10 @@ export type RegType =
   | 'sock_common'
   | 'sock_common_or_null'
   | 'tcp_sock'
-  | 'tcp_sock_or_null';
+  | 'tcp_sock_or_null'
+  /** PTR_TO_MEM [| PTR_MAYBE_NULL]: a global function's memory argument; its size is in `range` */
+  | 'mem'
+  | 'mem_or_null';
 
 export interface Reg {
   type: RegType;
@@ -41,7 +44,8 @@ export interface Reg {
   linked32?: boolean;
   /** map_ptr, map_value(_or_null): index into Program.maps (reg->map_ptr); -1 otherwise */
   mapIdx: number;
-  /** pkt, pkt_meta: bytes known to be inside the packet (reg->range); AT_PKT_END / BEYOND_PKT_END when negative */
+  /** pkt, pkt_meta: bytes known to be inside the packet (reg->range); AT_PKT_END / BEYOND_PKT_END when negative.
+   *  mem, mem_or_null: its size (reg->mem_size, which shares reg->range's union in the kernel) */
   range: number;
   /**
    * 6.12's split of a pointer's offset, for the messages that print it (before 7.x folded

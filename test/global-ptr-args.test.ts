@@ -1,0 +1,36 @@
+// Global functions with pointer arguments on Debian's 7.2 kernel in QEMU: each program of
+// core/model/global-args.cases.ts gives the verdict, errno, reason line and return value listed
+// there, and the model predicts the same for each.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VmPool, readCatalog, resolveKernel } from '../kernel/index.ts';
+import { GLOBAL_ARG_CASES } from '../core/model/global-args.cases.ts';
+import { PROFILES, verify } from '../core/model/index.ts';
+import { programFromAsm } from '../core/program/index.ts';
+
+describe('global functions with pointer arguments on the real 7.2', () => {
+  let k72: VmPool;
+
+  beforeAll(async () => {
+    k72 = await VmPool.create({ kernel: resolveKernel('7.2', readCatalog()), size: 1, timeoutMs: 20_000 });
+  });
+
+  afterAll(async () => {
+    await k72?.close();
+  });
+
+  it('agrees with the listed outcome and with the model on every case', async () => {
+    const programs = GLOBAL_ARG_CASES.map((c) => programFromAsm(c.source));
+    const outcomes = await k72.run(programs);
+    const seen = outcomes.map((o) => ({ verdict: o.verdict, errno: o.errno, message: o.message, ...(o.retval !== undefined ? { retval: o.retval } : {}) }));
+    const model = programs.map((p) => {
+      const m = verify(p, PROFILES['linux-7.2'], { jit: false });
+      return { verdict: m.verdict, errno: m.errno, message: m.message, ...(m.retval !== undefined ? { retval: m.retval } : {}) };
+    });
+    GLOBAL_ARG_CASES.forEach((c, i) => {
+      expect(seen[i], c.name).toEqual(c.expect);
+      expect(model[i], c.name).toEqual(seen[i]);
+    });
+    expect(outcomes.filter((o) => o.verdict === 'accept').length).toBeGreaterThanOrEqual(8);
+    expect(outcomes.filter((o) => o.verdict === 'reject').length).toBeGreaterThanOrEqual(10);
+  });
+});

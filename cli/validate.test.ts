@@ -101,3 +101,23 @@ describe('inputs the kernel takes are answered', () => {
     ]);
   });
 });
+
+describe('an assembler source (.s) is a program file for every command', () => {
+  it('model, validate and disasm take a .s file; a bad line is named FILE:LINE', async () => {
+    const src = join(dir, 'seven.s');
+    await writeFile(src, '.type xdp\n.func main args=1\n  r1 = 40\n  call f\n  exit\n.func f args=1\n  r0 = r1\n  r0 += 2\n  exit\n');
+    const m = await run(['model', src]);
+    expect(m.code).toBe(0);
+    expect(JSON.parse(m.stdout) as { verdict: string; retval: number }).toMatchObject({ verdict: 'accept', retval: 42 });
+    expect(await run(['validate', src])).toMatchObject({ code: 0, stdout: `${src}: ok\n` });
+    expect((await run(['disasm', src])).stdout).toContain('(07) r0 += 2');
+    const bad = join(dir, 'bad.s');
+    await writeFile(bad, '.func main args=1\n  r0 = 1\n  bogus\n  exit\n');
+    const mb = await run(['model', bad]);
+    expect(mb).toMatchObject({ code: 1, stdout: '' });
+    expect(mb.stderr).toContain(`${bad}:3: expected an instruction, got 'bogus'`);
+    const vb = await run(['validate', bad]);
+    expect(vb.code).toBe(1);
+    expect(vb.stderr).toContain(`${bad}: line 3: asm: expected an instruction, got 'bogus'`);
+  });
+});

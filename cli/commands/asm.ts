@@ -2,21 +2,9 @@
 // `call NAME` and `.func` directives) into a validated bpfdiff.program/v1 file.
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { AsmError } from '../../core/isa/index.ts';
-import { formatIssue, programFromAsm, programsToJsonl, programToJsonText, ProgramFormatError, type Program } from '../../core/program/index.ts';
-import { readTextFile } from '../program-file.ts';
+import { programsToJsonl, programToJsonText } from '../../core/program/index.ts';
+import { assembleProgram, readTextFile } from '../program-file.ts';
 import { UserError } from '../user-error.ts';
-
-/** The validated Program of an assembler source; `file` only names it in errors. */
-export function assembleProgram(source: string, file: string): Program {
-  try {
-    return programFromAsm(source);
-  } catch (err) {
-    if (err instanceof AsmError) throw new UserError(`${file}:${err.line}: ${err.reason}`);
-    if (err instanceof ProgramFormatError) throw new UserError(`${file}: ${formatIssue(err.issues[0])}`);
-    throw err;
-  }
-}
 
 export function register(program: Command): void {
   program

@@ -39,7 +39,7 @@ export function register(program: Command): void {
   program
     .command('disasm')
     .description('print the instructions of a program file the way the 7.2 kernel prints them in its verifier log')
-    .argument('<file>', 'program file: .json, or .jsonl with one program per line')
+    .argument('<file>', 'program file: .json, .jsonl with one program per line, or .s (assembler source)')
     .option('--source', 'print .type/.map/.input/.func directives instead of comments, so `bpfdiff asm` rebuilds the same program')
     .option('--jit', "the model's x86-64 image beside the kernel's, by BPF instruction, the first difference marked (FILE: recorded samples with program/xlated/image/funcLens, or programs run with --kernel)")
     .option('-k, --kernel <id>', 'with --jit and program files: the kernel to run them on (7.2, 7.3)')

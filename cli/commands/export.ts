@@ -25,7 +25,7 @@ export function register(program: Command): void {
   program
     .command('export')
     .description('write a reproducer as a kernel selftest (progs/verifier_*.c style: naked function, inline asm, __description, __success/__failure, __msg, __retval)')
-    .argument('<file-or-id>', 'a program file (.json, or .jsonl with one program), or the id of a stored finding')
+    .argument('<file-or-id>', 'a program file (.json, .jsonl with one program, or .s assembler source), or the id of a stored finding')
     .option('--selftest', 'the selftest form (the only form so far)')
     .option('-k, --kernel <id>', 'for a file: the kernel whose outcome the annotation states', '7.2')
     .option('--api <url>', 'for an id: the bpfdiff API (default $BPFDIFF_API_URL or http://127.0.0.1:8377)', process.env.BPFDIFF_API_URL ?? 'http://127.0.0.1:8377')

@@ -20,7 +20,7 @@ export function register(program: Command): void {
   program
     .command('model')
     .description('predict verifier verdict, reason line and retval with the model; one Outcome JSON line per program per profile')
-    .argument('<file>', 'a program (.json) or one program per line (.jsonl)')
+    .argument('<file>', 'a program (.json or .s assembler source) or one program per line (.jsonl)')
     .option('-p, --profile <id>', `model profile (${PROFILE_IDS.join(', ')}) or kernel id (6.12, 7.2, 7.3); repeatable`, collect, [])
     .option('--no-run', 'do not run accepted programs in the interpreter (no retval)')
     .option('--cpu <model>', `QEMU CPU model the JIT image is predicted for (${Object.keys(CPU_MODELS).join(', ')})`, 'qemu64')

@@ -27,7 +27,7 @@ export function register(program: Command): void {
   program
     .command('reduce')
     .description('shrink a diverging program while its divergence still shows on the real kernels')
-    .argument('<file>', 'one program (.json)')
+    .argument('<file>', 'one program (.json or .s assembler source)')
     .requiredOption('-k, --kernel <id>', 'kernel id (6.12, 7.2, 7.3, or PATH[:PROFILE]); repeatable', collect)
     .option('--signature <sig>', 'the divergence to keep (default: the first the program shows)')
     .option('-o, --output <file>', 'write the reduced program here (default: stdout)')

@@ -29,7 +29,7 @@ export function register(program: Command): void {
   program
     .command('run')
     .description('run programs on real kernels booted in QEMU and print one Outcome JSON line per program per kernel')
-    .argument('<file>', 'a program (.json) or one program per line (.jsonl)')
+    .argument('<file>', 'a program (.json or .s assembler source) or one program per line (.jsonl)')
     .requiredOption('-k, --kernel <id>', 'kernel id (6.12, 7.2, 7.3, or PATH[:PROFILE] of a bzImage); repeatable', collect)
     .option('--pool <n>', 'guests per kernel (default: cores / kernels, at most one per program)', positiveInt('--pool'))
     .option('--timeout <ms>', 'per-program timeout in milliseconds; one that runs out is tried once more with 6x the timeout before it counts as a hang', positiveInt('--timeout'), 10_000)

@@ -9,7 +9,7 @@ export function register(program: Command): void {
   program
     .command('validate')
     .description('check program files (.json, or .jsonl with one program per line) against bpfdiff.program/v1')
-    .argument('<files...>', 'program files')
+    .argument('<files...>', 'program files (.json, .jsonl, .s)')
     .addHelpText('after', '\nPrints "FILE: ok" for each good file and "FILE: [line N: ]FIELD: problem" for each\nproblem (on stderr); exits 1 if any file has a problem.\n')
     .action(async (files: string[]) => {
       let bad = 0;

@@ -8,7 +8,7 @@ import { cover, coverageOn } from './coverage.ts';
 import { C32, C64, cnumEquals } from './scalar/cnum.ts';
 import { tnumEquals, tnumIn } from './scalar/tnum.ts';
 import { BPF_REG_FP } from '../isa/index.ts';
-import { cloneState, notInitReg, type Reg, type VState } from './state.ts';
+import { cloneState, forEachReg, notInitReg, type Reg, type VState } from './state.ts';
 
 /**
  * State comparisons before the model gives up with `unknown`: a loop the kernel walks to its
@@ -44,6 +44,9 @@ export class ExploredStates {
   private prevJmps = 0;
   private prevProcessed = 0;
 
+  /** `clearSingular`: the kernel clears singular scalar ids on each state it keeps (7.x) */
+  constructor(private readonly clearSingular = false) {}
+
   /** bpf_is_state_visited: `processed` and `jmps` are the walk's insn and jump counts so far */
   visit(path: Path, idx: number, processed: number, jmps: number): CheckResult | 'pruned' | undefined {
     const list = this.explored.get(idx) ?? [];
@@ -76,6 +79,7 @@ export class ExploredStates {
     this.prevJmps = jmps;
     this.prevProcessed = processed;
     cover('is_state_visited:new-state');
+    if (this.clearSingular) clearSingularIds(cur);
     const cp: Checkpoint = { parent: path.cp, branches: 1, insn: idx, state: cloneState(cur), hits: 0, misses: 0 };
     list.push(cp);
     // a list evicted down to nothing is still the one in the map; only a new list needs adding
@@ -83,6 +87,26 @@ export class ExploredStates {
     path.cp = cp;
     return undefined;
   }
+}
+
+/**
+ * bpf_clear_singular_ids (kernel/bpf/verifier.c, called by is_state_visited on the state it keeps):
+ * a scalar whose id no other scalar of the state shares is independent, so its id (and delta) are
+ * dropped. A later `rX = rY` of it then takes a fresh id from env->id_gen, which shifts every id
+ * given out after it (the `Unreleased reference id=N` a reference leak names).
+ */
+export function clearSingularIds(st: VState): void {
+  const count = new Map<number, number>();
+  forEachReg(st, (r) => {
+    if (r.type === 'scalar' && r.id) count.set(r.id, (count.get(r.id) ?? 0) + 1);
+  });
+  forEachReg(st, (r) => {
+    if (r.type !== 'scalar' || !r.id || count.get(r.id) !== 1) return;
+    cover('bpf_clear_singular_ids:cleared');
+    r.id = 0;
+    r.delta = 0;
+    r.linked32 = undefined;
+  });
 }
 
 /** after a prune: what kind of match it took (looked at only when coverage is being recorded) */
@@ -121,6 +145,33 @@ function checkIds(oldId: number, curId: number): boolean {
   return true;
 }
 
+/** the kernel's idmap->tmp_id_gen: a fresh id for a current scalar without one, above any real id */
+let tmpId = 0;
+const TMP_ID_BASE = 1 << 30;
+/** a linked scalar's id with its BPF_ADD_CONST flag (delta kept, 32- or 64-bit), a key of its own in the id map */
+const addConstKey = (id: number, linked32: boolean) => id + (linked32 ? 2 : 1) * 2 ** 40;
+
+/** check_scalar_ids: an old scalar without an id matches any; with one, the ids must map one-to-one */
+function checkScalarIds(old: Reg, cur: Reg): boolean {
+  if (!old.id) return true;
+  const curId = cur.id || TMP_ID_BASE + ++tmpId;
+  if (old.linked32 !== undefined) {
+    if (!checkIds(addConstKey(old.id, old.linked32), addConstKey(curId, cur.linked32 ?? old.linked32))) return false;
+  }
+  return checkIds(old.id, curId);
+}
+
+/**
+ * regsafe's SCALAR_VALUE links (states.c): an old scalar with an id needs the same BPF_ADD_CONST
+ * kind and delta in the current one and an id mapping; an old one without an id is independent,
+ * so any link in the current state only adds constraints.
+ */
+function scalarLinksSafe(old: Reg, cur: Reg): boolean {
+  if (old.id && old.linked32 !== cur.linked32) return false;
+  if (old.linked32 !== undefined && old.delta !== cur.delta) return false;
+  return checkScalarIds(old, cur);
+}
+
 const sameBounds = (old: Reg, cur: Reg): boolean => tnumEquals(old.varOff, cur.varOff) && cnumEquals(old.r64, cur.r64) && cnumEquals(old.r32, cur.r32);
 const withinBounds = (old: Reg, cur: Reg): boolean =>
   C64.isSubset(old.r64, cur.r64) && C32.isSubset(old.r32, cur.r32) && tnumIn(old.varOff, cur.varOff);
@@ -139,9 +190,7 @@ function regsafe(old: Reg, cur: Reg, exact: boolean): boolean {
   if (old.type !== cur.type) return false;
   switch (old.type) {
     case 'scalar':
-      // linked scalars: be exact about links (the kernel checks id maps)
-      if ((old.id === 0) !== (cur.id === 0) || old.delta !== cur.delta) return false;
-      return withinBounds(old, cur);
+      return scalarLinksSafe(old, cur) && withinBounds(old, cur);
     case 'map_value':
       return old.mapIdx === cur.mapIdx && withinBounds(old, cur) && checkIds(old.id, cur.id);
     case 'pkt':
@@ -159,6 +208,7 @@ function regsafe(old: Reg, cur: Reg, exact: boolean): boolean {
 function statesEqual(old: VState, cur: VState, exact: boolean): boolean {
   if (old.frames.length !== cur.frames.length) return false;
   idPairs.length = 0;
+  tmpId = 0;
   // refsafe
   if (old.refs.length !== cur.refs.length) return false;
   for (let i = 0; i < old.refs.length; i++) if (!checkIds(old.refs[i]!.id, cur.refs[i]!.id)) return false;

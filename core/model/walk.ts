@@ -34,7 +34,7 @@ export class Walker implements CallEnv {
   private jmpsProcessed = 0;
   private readonly hasBackEdge: boolean;
   readonly info: SubprogInfo[];
-  private readonly explored = new ExploredStates();
+  private readonly explored: ExploredStates;
   private readonly prunePoints: Uint8Array;
   /** global subprogs a call reached; verified after main (do_check_subprogs) */
   readonly calledGlobals = new Set<number>();
@@ -58,6 +58,7 @@ export class Walker implements CallEnv {
   ) {
     this.info = subprogs.map(() => ({ argCnt: 0, inStackArgs: 0, maxOutWritten: 0, stackArgCnt: 0, stackDepth: 0 }));
     resetIds();
+    this.explored = new ExploredStates(profile.features.clearSingularIds);
     this.memEnv = { profile, progType: prog.progType, maps: prog.maps, onStackDepth: this.onStackDepth };
     this.changesPktData = changesPktData(prog, subprogs, subprogOf);
     const n = prog.insns.length;
@@ -69,7 +70,13 @@ export class Walker implements CallEnv {
       const o = opOp(insn.code);
       if (o === BPF_EXIT) return;
       if (o === BPF_CALL) {
+        // visit_func_call_insn: the insn after any call; a bpf-to-bpf call also at the call itself
+        // and (a BRANCH edge in push_insn) at the callee's first insn
         this.prunePoints[i + 1] = 1;
+        if (insn.src === BPF_PSEUDO_CALL && !process.env.NOPP) {
+          this.prunePoints[i] = 1;
+          if (i + insn.imm + 1 >= 0 && i + insn.imm + 1 < n) this.prunePoints[i + insn.imm + 1] = 1;
+        }
         return;
       }
       const off = insn.code === (BPF_JMP32 | BPF_JA) ? insn.imm : insn.off;

@@ -323,6 +323,7 @@ export const CHECK_RULES = [
   ['is_state_visited:pruned', 'a path pruned: an explored state contains it'],
   ['is_state_visited:new-state', 'a new explored state kept at a prune point'],
   ['is_state_visited:evicted', 'an explored state dropped after missing too often'],
+  ['bpf_clear_singular_ids:cleared', 'a kept state drops the id of a scalar no other register shares (7.x)'],
   ['regsafe:scalar-range', 'a scalar of an explored state contains the current one (not exact)'],
   ['regsafe:pointer', 'a pointer register of an explored state matched'],
   ['stacksafe:spill', 'a spilled register of an explored state matched'],

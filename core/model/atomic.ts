@@ -78,7 +78,7 @@ export function checkAtomic(st: VState, insn: RawInsn, env: MemEnv): CheckResult
   return reject(EINVAL, `BPF_ATOMIC uses invalid atomic opcode ${(insn.imm >>> 0).toString(16).padStart(2, '0')}`);
 }
 
-const POINTER_DESC: Partial<Record<Reg['type'], string>> = { map_value: 'value ', ptr_to_ctx: 'context ', ptr_to_stack: 'stack ', sock: 'sock ', sock_common: 'sock_common ', tcp_sock: 'tcp_sock ' };
+const POINTER_DESC: Partial<Record<Reg['type'], string>> = { map_ptr: '', map_value: 'value ', ptr_to_ctx: 'context ', ptr_to_stack: 'stack ', sock: 'sock ', sock_common: 'sock_common ', tcp_sock: 'tcp_sock ' };
 
 /**
  * check_ptr_alignment with strict set (check_pkt_ptr_alignment for packets, which emulates

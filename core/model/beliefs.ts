@@ -29,11 +29,13 @@ const KERNEL_TYPE_NAME: Record<Exclude<RegType, 'not_init'>, string> = {
   tcp_sock_or_null: 'tcp_sock_or_null',
   mem: 'mem',
   mem_or_null: 'mem_or_null',
+  ptr_to_btf_id: 'ptr_',
+  rdonly_untrusted_mem: 'rdonly_untrusted_mem',
 };
 
 function regBelief(reg: number, r: Reg): RegBelief | undefined {
   if (r.type === 'not_init') return undefined;
-  const type = KERNEL_TYPE_NAME[r.type];
+  const type = r.type === 'ptr_to_btf_id' ? r.btf ?? 'ptr_' : KERNEL_TYPE_NAME[r.type];
   const known = tnumIsConst(r.varOff) ? BigInt.asIntN(64, r.varOff.value) : undefined;
   if (r.type !== 'scalar' && known !== undefined) return { reg, type, off: Number(known) };
   if (r.type === 'scalar' && known !== undefined) return { reg, type, value: known };

@@ -10,6 +10,7 @@ import { EACCES, EFAULT, EINVAL, msg } from './messages.ts';
 import { cover } from './coverage.ts';
 import type { CheckRuleId } from './cover/rules.ts';
 import { assignScalarId, regTypeStr } from './memory.ts';
+import { BTF_POINTER_USE, isBtfPointer } from './map-ptr-access.ts';
 import { reject, unknown, type CheckResult } from './precheck.ts';
 import { readReg, writeReg } from './reg-args.ts';
 import { adjustScalar } from './scalar/alu.ts';
@@ -148,6 +149,7 @@ function adjustPtrMinMaxVals(st: VState, insn: RawInsn, ptr: Reg, offReg: Reg, s
     return reject(EACCES, msg.ptrArith32(dstno));
   }
   if (mayBeNull(ptr.type)) return reject(EACCES, `R${dstno} pointer arithmetic on ${typeStr} prohibited, null-check it first`);
+  if (isBtfPointer(ptr)) return unknown(BTF_POINTER_USE);
   switch (ptr.type) {
     case 'ptr_to_ctx':
     case 'ptr_to_stack':

@@ -5,6 +5,7 @@
 // R0 from the return type, a reference acquired, packet pointers invalidated.
 import { EACCES, EINVAL, fillMessage, msg } from './messages.ts';
 import { checkHelperMemAccess, checkMemAccess, regTypeStr, tnumStr, type MemEnv, type RawWrite } from './memory.ts';
+import { BTF_POINTER_USE, isBtfPointer } from './map-ptr-access.ts';
 import { GUEST_NR_CPU_IDS, helperAvailable, helperName, helperProto, type ArgBase, type HelperArg, type HelperProto } from './helpers.ts';
 import { acquireReference, clearAllPktPointers, isReferenced, releaseReference } from './pointers.ts';
 import { reject, unknown, type CheckResult } from './precheck.ts';
@@ -212,6 +213,7 @@ function checkRegType(reg: Reg, regno: number, arg: HelperArg, env: MemEnv): Che
   // an argument that may be NULL takes the pointer that may be NULL too
   const type = arg.maybeNull ? (NOT_NULL_TYPE[reg.type] ?? reg.type) : reg.type;
   if (compatible.accepts.has(type)) return undefined;
+  if (isBtfPointer(reg)) return unknown(BTF_POINTER_USE);
   return reject(EACCES, `R${regno} type=${regTypeStr(reg)} expected=${compatible.expected}`);
 }
 

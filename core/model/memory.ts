@@ -9,6 +9,7 @@ import type { Profile } from './profile.ts';
 import { reject, unknown, type CheckResult } from './precheck.ts';
 import { cover } from './coverage.ts';
 import type { CheckRuleId } from './cover/rules.ts';
+import { BTF_POINTER_USE, checkPtrToMapAccess, isBtfPointer } from './map-ptr-access.ts';
 import { misalignedStack, stackVarOffAccess, varOffText } from './stack-var-off.ts';
 import { coerceRegToSize, coerceRegToSizeSx, markKnown, markUnknown, regWidth, smax, smin, umax } from './scalar/bounds.ts';
 import { tnumAdd, tnumConst, tnumIsAligned, tnumIsConst, type Tnum } from './scalar/tnum.ts';
@@ -131,12 +132,12 @@ export function checkMemAccess(st: VState, ptr: Reg, a: Access, env: MemEnv): Ch
       if (!res) cover(ptr.type === 'pkt_meta' ? 'check_mem_access:pkt-meta' : a.write ? 'check_mem_access:pkt-write' : 'check_mem_access:pkt-read');
       break;
     case 'map_ptr': {
-      // check_ptr_to_map_access: the struct bpf_map of the map type, through BTF
-      const tname = env.maps[ptr.mapIdx]!.type === 'hash' ? 'bpf_htab' : 'bpf_array';
-      if (a.off < 0) return reject(EACCES, `${a.who} is ${tname} invalid negative access: off=${a.off}`);
-      if (a.write) return reject(EACCES, `only read from ${tname} is supported`);
+      // the struct bpf_map of the map type, through BTF (map-ptr-access.ts)
+      res = checkPtrToMapAccess(regs, ptr, a, env);
+      if (res) return res;
       cover('check_mem_access:map-ptr');
-      return unknown(`reads of struct ${tname} fields`);
+      if (a.valueRegno >= 0) narrowLoad(regs[a.valueRegno]!, a);
+      return undefined;
     }
     case 'sock':
     case 'sock_common':
@@ -150,6 +151,7 @@ export function checkMemAccess(st: VState, ptr: Reg, a: Access, env: MemEnv): Ch
       break;
     }
     default:
+      if (isBtfPointer(ptr)) return unknown(BTF_POINTER_USE);
       return reject(EACCES, msg.invalidMemAccess(a.who, regTypeStr(ptr)));
   }
   if (res) return res;

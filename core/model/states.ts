@@ -178,7 +178,7 @@ const withinBounds = (old: Reg, cur: Reg): boolean =>
 
 /** regs_exact */
 function regsExact(old: Reg, cur: Reg): boolean {
-  if (old.type !== cur.type || !sameBounds(old, cur) || old.frameno !== cur.frameno || old.mapIdx !== cur.mapIdx || old.range !== cur.range) return false;
+  if (old.type !== cur.type || !sameBounds(old, cur) || old.frameno !== cur.frameno || old.mapIdx !== cur.mapIdx || old.range !== cur.range || old.btf !== cur.btf) return false;
   if (old.type === 'scalar') return old.delta === cur.delta && (old.id === 0) === (cur.id === 0);
   return checkIds(old.id, cur.id);
 }

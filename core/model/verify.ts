@@ -1,7 +1,8 @@
 // verify(program, profile) → Outcome: the whole of bpf_check for the parts the model covers, in the
 // kernel's order: prechecks, do_check_main, do_check_subprogs, check_max_stack_depth, and the
 // stack-argument slot check of bpf_fixup_call_args; then the test run for accepted programs.
-import type { Outcome, Program } from '../program/types.ts';
+import type { MapDecl, Outcome, Program } from '../program/types.ts';
+import { mapStructImage, mapStructTable } from './map-ptr-access.ts';
 import { execute, HELPERS_6_12, InterpFault, InterpStepLimit, InterpUnsupported, TestRunRejected } from './interp/index.ts';
 import { E2BIG, EACCES, EINVAL, msg, reportFor } from './messages.ts';
 import { isPseudoCall } from '../isa/index.ts';
@@ -64,7 +65,9 @@ function verifyProgram(program: Program, profile: Profile, options: VerifyOption
   if (options.run === false) return out;
   try {
     const helpers = profile.features.csumDiffFolds ? undefined : HELPERS_6_12;
-    const run = execute(program, program.input, { stackArgReg: profile.features.stackArgReg, helpers });
+    const structs = mapStructTable(profile.id);
+    const mapObject = structs && ((decl: MapDecl) => mapStructImage(structs, decl));
+    const run = execute(program, program.input, { stackArgReg: profile.features.stackArgReg, helpers, mapObject });
     out.retval = run.retval;
     if (run.unpredictable) out.unpredictable = run.unpredictable;
   } catch (e) {

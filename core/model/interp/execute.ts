@@ -3,7 +3,7 @@
 // kernel/bpf/fixups.c for the patched division cases, the 7.2 r11 stack-argument ABI).
 // Values are u64 BigInts; a parallel provenance per register and stack byte tracks what a
 // real kernel would not reproduce (addresses, garbage), so the result can say so.
-import type { Program } from '../../program/types.ts';
+import type { MapDecl, Program } from '../../program/types.ts';
 import { HELPER_NAMES, type RawInsn } from '../../isa/index.ts';
 import { aluResult, endianResult, U32_MASK } from './alu.ts';
 import {
@@ -13,7 +13,7 @@ import {
 import { buildTestRun, type TestRunEnv } from './test-run.ts';
 import { legacyPacketLoad } from './ld-abs.ts';
 import { DEFAULT_HELPERS, type HelperMemory, type HelperTable } from './helpers.ts';
-import { MapStore } from './maps.ts';
+import { MapStore, type MapObjectImage } from './maps.ts';
 import { InterpFault, InterpStepLimit, InterpUnsupported } from './errors.ts';
 import { BPF_ABS, BPF_ADD, BPF_ALU, BPF_ALU64, BPF_AND, BPF_ATOMIC, BPF_CALL, BPF_CMPXCHG, BPF_END, BPF_EXIT, BPF_FETCH, BPF_HELPER_CALL, BPF_IND, BPF_JA, BPF_JCOND, BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT, BPF_JMP, BPF_JMP32, BPF_JNE, BPF_JSET, BPF_JSGE, BPF_JSGT, BPF_JSLE, BPF_JSLT, BPF_LD, BPF_LDX, BPF_LOAD_ACQ, BPF_MEM, BPF_MEMSX, BPF_MOV, BPF_NEG, BPF_OR, BPF_PSEUDO_BTF_ID, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_IDX, BPF_PSEUDO_MAP_IDX_VALUE, BPF_PSEUDO_MAP_VALUE, BPF_ST, BPF_STORE_REL, BPF_STX, BPF_SUB, BPF_X, BPF_XCHG, BPF_XOR, OPCODE_LD_IMM64, opClass, opMode, opOp, sizeBytes } from '../../isa/index.ts';
 
@@ -24,6 +24,8 @@ interface ExecuteOptions {
   helpers?: HelperTable;
   /** register number of the stack-argument pointer (BPF_REG_PARAMS, 11 in 7.2) */
   stackArgReg?: number;
+  /** the known bytes of each map's struct (what loads through a map pointer read); none: all unknown */
+  mapObject?: (decl: MapDecl) => MapObjectImage | undefined;
   /**
    * Called before each instruction with the live registers of the running frame (copy what you
    * keep) and their provenance: undefined for a plain number the real kernel holds too, else an
@@ -132,7 +134,7 @@ class Machine {
     this.funcStarts = new Set(program.funcs.map((f) => f.start));
     this.addRegion(this.env.ctx);
     this.addRegion(this.env.packet);
-    this.maps = new MapStore(program.maps, (r) => this.addRegion(r));
+    this.maps = new MapStore(program.maps, (r) => this.addRegion(r), options.mapObject);
     this.frame = this.enterFrame(-1, []);
     this.regs[1] = this.env.ctx.base;
     this.prov[1] = { kind: 'addr', region: this.env.ctx };

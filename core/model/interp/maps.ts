@@ -11,8 +11,38 @@ const MAP_AREA = 0xffff888040000000n;
 const MAP_STRIDE = 1n << 36n;
 /** hash elements a run may allocate (replacements included) before the interpreter gives up */
 const MAX_HASH_ALLOCATIONS = 100_000;
-/** bytes of struct bpf_map a map pointer points at (never dereferenced: the verifier model gives up on such loads) */
+/** bytes of the map struct a map pointer points at when its layout is not given */
 const MAP_OBJECT_BYTES = 256;
+
+/**
+ * The map struct (struct bpf_array, struct bpf_htab) of a test run's map, as far as it is known:
+ * `known` marks the bytes whose value the kernel's struct holds for certain (map-ptr-access.ts).
+ */
+export interface MapObjectImage {
+  name: string;
+  bytes: Uint8Array;
+  known: Uint8Array;
+}
+
+/** The map struct's region: loads of known bytes give them, loads touching any other byte are tainted. */
+function mapObjectRegion(i: number, base: bigint, image: MapObjectImage | undefined): Region {
+  const name = `${image ? `struct ${image.name}` : 'struct bpf_map'} of map ${i}`;
+  const bytes = image?.bytes ?? new Uint8Array(MAP_OBJECT_BYTES);
+  return {
+    name,
+    base,
+    bytes,
+    writable: false,
+    special: {
+      read(off, size): Loaded | undefined {
+        if (image && image.known.subarray(off, off + size).every((k) => k === 1)) return undefined;
+        const why = image ? `a read of ${name} at offset ${off}, a field the kernel fills at run time` : `a read of ${name}, whose layout is not known`;
+        return { value: readBytes(bytes, off, size), prov: { kind: 'taint', why } };
+      },
+      write: () => false,
+    },
+  };
+}
 
 const EINVAL = 22, ENOENT = 2, EEXIST = 17, E2BIG = 7;
 const BPF_NOEXIST = 1n, BPF_EXIST = 2n, BPF_F_LOCK = 4n;
@@ -52,10 +82,10 @@ export class MapStore {
   private readonly maps: MapState[];
 
   /** `addRegion` makes new value regions addressable by loads and stores */
-  constructor(decls: readonly MapDecl[], private readonly addRegion: (r: Region) => void) {
+  constructor(decls: readonly MapDecl[], private readonly addRegion: (r: Region) => void, objectImage?: (decl: MapDecl) => MapObjectImage | undefined) {
     this.maps = decls.map((decl, i) => {
       const base = MAP_AREA + BigInt(i) * MAP_STRIDE;
-      const object: Region = { name: `struct bpf_map of map ${i}`, base, bytes: new Uint8Array(MAP_OBJECT_BYTES), writable: false };
+      const object = mapObjectRegion(i, base, objectImage?.(decl));
       addRegion(object);
       const stride = BigInt(Math.ceil(decl.valueSize / 4096) * 4096);
       return { decl, object, stride, elems: [], live: [], allocated: 0 };

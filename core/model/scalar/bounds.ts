@@ -93,6 +93,7 @@ export function markKnownW(r: Reg, v: W64): void {
   r.range = 0;
   r.fixedOff = 0;
   r.varPart = undefined;
+  r.btf = undefined;
   setKnownW(r, v);
 }
 
@@ -116,6 +117,7 @@ export function markUnknown(r: Reg): void {
   r.range = 0;
   r.fixedOff = 0;
   r.varPart = undefined;
+  r.btf = undefined;
 }
 
 export const markUnbounded32 = (r: Reg): void => void (r.r32 = C32_UNBOUNDED);

@@ -131,7 +131,7 @@ const regB: fc.Arbitrary<RegB> = fc.oneof(
 );
 
 function newReg(b: RegB): Reg {
-  const r: Reg = { type: 'scalar', varOff: toTnum(b.varOff), r64: toCnum(b.r64), r32: toCnum(b.r32), frameno: 0, id: b.id, delta: b.delta, linked32: undefined, mapIdx: -1, range: 0, fixedOff: 0, varPart: undefined };
+  const r: Reg = { type: 'scalar', varOff: toTnum(b.varOff), r64: toCnum(b.r64), r32: toCnum(b.r32), frameno: 0, id: b.id, delta: b.delta, linked32: undefined, mapIdx: -1, range: 0, fixedOff: 0, varPart: undefined, btf: undefined };
   if (b.synced) regBoundsSync(r);
   return r;
 }

@@ -26,7 +26,11 @@ export type RegType =
   | 'tcp_sock_or_null'
   /** PTR_TO_MEM [| PTR_MAYBE_NULL]: a global function's memory argument; its size is in `range` */
   | 'mem'
-  | 'mem_or_null';
+  | 'mem_or_null'
+  /** PTR_TO_BTF_ID (a pointer field read through a map pointer); `btf` names it */
+  | 'ptr_to_btf_id'
+  /** PTR_TO_MEM | MEM_RDONLY | PTR_UNTRUSTED of size 0: a pointer field whose target is not a struct */
+  | 'rdonly_untrusted_mem';
 
 export interface Reg {
   type: RegType;
@@ -54,14 +58,16 @@ export interface Reg {
    */
   fixedOff: number;
   varPart: Tnum | undefined;
+  /** ptr_to_btf_id: the type as the kernel prints it (`ptr_bpf_map_ops`, `untrusted_ptr_list_head`) */
+  btf: string | undefined;
 }
 
 export function notInitReg(): Reg {
-  return { type: 'not_init', varOff: tnumUnknown, r64: C64_UNBOUNDED, r32: C32_UNBOUNDED, frameno: 0, id: 0, delta: 0, linked32: undefined, mapIdx: -1, range: 0, fixedOff: 0, varPart: undefined };
+  return { type: 'not_init', varOff: tnumUnknown, r64: C64_UNBOUNDED, r32: C32_UNBOUNDED, frameno: 0, id: 0, delta: 0, linked32: undefined, mapIdx: -1, range: 0, fixedOff: 0, varPart: undefined, btf: undefined };
 }
 
 export function unknownScalar(): Reg {
-  return { type: 'scalar', varOff: tnumUnknown, r64: C64_UNBOUNDED, r32: C32_UNBOUNDED, frameno: 0, id: 0, delta: 0, linked32: undefined, mapIdx: -1, range: 0, fixedOff: 0, varPart: undefined };
+  return { type: 'scalar', varOff: tnumUnknown, r64: C64_UNBOUNDED, r32: C32_UNBOUNDED, frameno: 0, id: 0, delta: 0, linked32: undefined, mapIdx: -1, range: 0, fixedOff: 0, varPart: undefined, btf: undefined };
 }
 
 export function knownScalar(v: bigint): Reg {
@@ -89,6 +95,7 @@ function knownScalarWords(h: number, l: number): Reg {
     range: 0,
     fixedOff: 0,
     varPart: undefined,
+    btf: undefined,
   };
 }
 
@@ -103,5 +110,5 @@ export function pointerReg(type: RegType, off: number, frameno = 0): Reg {
 
 /** every field written out, in one order: registers then share one object shape (V8 hidden class) */
 export function cloneReg(r: Reg): Reg {
-  return { type: r.type, varOff: r.varOff, r64: r.r64, r32: r.r32, frameno: r.frameno, id: r.id, delta: r.delta, linked32: r.linked32, mapIdx: r.mapIdx, range: r.range, fixedOff: r.fixedOff, varPart: r.varPart };
+  return { type: r.type, varOff: r.varOff, r64: r.r64, r32: r.r32, frameno: r.frameno, id: r.id, delta: r.delta, linked32: r.linked32, mapIdx: r.mapIdx, range: r.range, fixedOff: r.fixedOff, varPart: r.varPart, btf: r.btf };
 }

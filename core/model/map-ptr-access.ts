@@ -9,7 +9,7 @@ import { cover } from './coverage.ts';
 import type { CheckRuleId } from './cover/rules.ts';
 import type { Access, MemEnv } from './memory.ts';
 import { EACCES, EINVAL } from './messages.ts';
-import { reject, unknown, type CheckResult } from './precheck.ts';
+import { unknown, type CheckResult } from './precheck.ts';
 import { markKnown, markUnknown } from './scalar/bounds.ts';
 import type { Reg } from './state.ts';
 import type { ProfileId } from './profile.ts';
@@ -82,7 +82,10 @@ export type StructRead =
   | { kind: 'btf_id'; target: string; untrusted: boolean }
   /** PTR_TO_MEM | MEM_RDONLY | PTR_UNTRUSTED */
   | { kind: 'untrusted_mem' }
-  | { kind: 'error'; errno: number; message: string };
+  | { kind: 'reject'; errno: number; message: string };
+
+/** a refusal: the line the kernel prints and the errno (a CheckResult and a StructRead alike) */
+const reject = (errno: number, message: string) => ({ kind: 'reject' as const, errno, message });
 
 /** __btf_resolve_size: the member's size, and for (nested) arrays the element type and count */
 function resolveSize(table: StructTable, t: FieldType): { size: number; nelems: number; elem: FieldType } {
@@ -114,7 +117,7 @@ function structWalk(table: StructTable, key: string, off: number, size: number, 
         off = (off - last!.off) % t.size;
         continue;
       }
-      return { kind: 'error', errno: EACCES, message: `access beyond struct ${tname} at off ${off} size ${size}` };
+      return reject(EACCES, `access beyond struct ${tname} at off ${off} size ${size}`);
     }
     let next: StructDef | undefined;
     for (const m of t.members) {
@@ -139,14 +142,14 @@ function structWalk(table: StructTable, key: string, off: number, size: number, 
       }
       if (mtype.k === 'ptr') {
         if (elemSize !== size || off !== moff)
-          return { kind: 'error', errno: EACCES, message: `cannot access ptr member ${m.name} with moff ${moff} in struct ${tname} with off ${off} size ${size}` };
+          return reject(EACCES, `cannot access ptr member ${m.name} with moff ${moff} in struct ${tname} with off ${off} size ${size}`);
         return mtype.target !== undefined ? { kind: 'btf_id', target: mtype.target, untrusted: flag.untrusted } : { kind: 'untrusted_mem' };
       }
       if (off + size > mtrueEnd && !flag.untrusted)
-        return { kind: 'error', errno: EACCES, message: `access beyond the end of member ${m.name} (mend:${mtrueEnd}) in struct ${tname} with off ${off} size ${size}` };
+        return reject(EACCES, `access beyond the end of member ${m.name} (mend:${mtrueEnd}) in struct ${tname} with off ${off} size ${size}`);
       return { kind: 'scalar' };
     }
-    if (!next) return { kind: 'error', errno: EINVAL, message: `struct ${tname} doesn't have field at offset ${off}` };
+    if (!next) return reject(EINVAL, `struct ${tname} doesn't have field at offset ${off}`);
     t = next;
   }
 }
@@ -236,7 +239,7 @@ export function checkPtrToMapAccess(regs: Reg[], ptr: Reg, a: Access, env: MemEn
   const table = mapStructTable(env.profile.id);
   if (!table) return unknown(`reads of struct ${tname} fields (its layout on ${env.profile.id} is not recorded)`);
   const res = btfStructAccess(table, tname, a.off, a.size);
-  if (res.kind === 'error') return reject(res.errno, res.message);
+  if (res.kind === 'reject') return res;
   cover(READ_RULES[res.kind]);
   if (a.valueRegno < 0) return undefined;
   const dst = regs[a.valueRegno]!;
@@ -250,7 +253,7 @@ export function checkPtrToMapAccess(regs: Reg[], ptr: Reg, a: Access, env: MemEn
   return undefined;
 }
 
-const READ_RULES: Record<Exclude<StructRead['kind'], 'error'>, CheckRuleId> = {
+const READ_RULES: Record<Exclude<StructRead['kind'], 'reject'>, CheckRuleId> = {
   scalar: 'check_ptr_to_map_access:scalar',
   btf_id: 'check_ptr_to_map_access:ptr-to-btf-id',
   untrusted_mem: 'check_ptr_to_map_access:untrusted-mem',

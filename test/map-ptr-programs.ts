@@ -11,7 +11,7 @@ const HASH = '.map hash 8 16 5\n';
 
 const read = (map: string, load: string, tail = 'exit'): string => `.type sched_cls\n${map}.func main args=1\nr1 = map[id:0] ll\n${load}\n${tail}`;
 
-export interface MapPtrCase {
+interface MapPtrCase {
   name: string;
   source: string;
 }

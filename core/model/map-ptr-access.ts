@@ -28,7 +28,7 @@ interface Member {
   type: FieldType;
 }
 
-export interface StructDef {
+interface StructDef {
   /** as the kernel prints it ('' for an anonymous struct) */
   name: string;
   union: boolean;
@@ -36,7 +36,7 @@ export interface StructDef {
   members: Member[];
 }
 
-export type StructTable = ReadonlyMap<string, StructDef>;
+type StructTable = ReadonlyMap<string, StructDef>;
 
 function parseType(s: string): FieldType {
   if (s.startsWith('i')) return { k: 'int', size: Number(s.slice(1)) };
@@ -73,10 +73,10 @@ export function mapStructTable(profile: ProfileId): StructTable | undefined {
 }
 
 /** the map type's map_btf_id: the struct check_ptr_to_map_access walks */
-export const mapStructName = (map: MapDecl): string => (map.type === 'hash' ? 'bpf_htab' : 'bpf_array');
+const mapStructName = (map: MapDecl): string => (map.type === 'hash' ? 'bpf_htab' : 'bpf_array');
 
 /** What a read of struct memory gives (btf_struct_access's return with its btf_id and flag). */
-export type StructRead =
+type StructRead =
   | { kind: 'scalar' }
   /** PTR_TO_BTF_ID (| PTR_UNTRUSTED after walking a union) */
   | { kind: 'btf_id'; target: string; untrusted: boolean }
@@ -205,7 +205,7 @@ function memberOffset(table: StructTable, key: string, path: string): number | u
 }
 
 /** The bytes of a test run's map struct that bpfdiff knows: the struct's size, its bytes, which are known. */
-export interface MapStructImage {
+interface MapStructImage {
   name: string;
   bytes: Uint8Array;
   known: Uint8Array;

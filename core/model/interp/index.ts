@@ -3,5 +3,5 @@ export { execute } from './execute.ts';
 export type { Provenance } from './memory.ts';
 export { InterpFault, InterpStepLimit, InterpUnsupported, TestRunRejected } from './errors.ts';
 export { DEFAULT_HELPERS, HELPERS_6_12 } from './helpers.ts';
-export { MapStore, type MapObjectImage } from './maps.ts';
+export { MapStore } from './maps.ts';
 export { aluResult } from './alu.ts';

@@ -4,7 +4,7 @@
 // retval predictable.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VmPool, readCatalog, resolveKernel } from '../kernel/index.ts';
-import { compareOutcomes } from '../core/diff/index.ts';
+import { compareOutcomes, explainWithLog } from '../core/diff/index.ts';
 import { PROFILES, verify } from '../core/model/index.ts';
 import type { Outcome } from '../core/program/types.ts';
 import { MAP_PTR_CASES, mapPtrProgram } from './map-ptr-programs.ts';
@@ -16,7 +16,7 @@ describe('loads through a map pointer on real 7.2', () => {
   const model = programs.map((p) => verify(p, PROFILES['linux-7.2']));
 
   beforeAll(async () => {
-    pool = await VmPool.create({ kernel: resolveKernel('7.2', readCatalog()), size: 1, timeoutMs: 20_000, wantJitImage: true });
+    pool = await VmPool.create({ kernel: resolveKernel('7.2', readCatalog()), size: 1, timeoutMs: 20_000, wantJitImage: true, logLevel: 2, keepLog: true });
     actual = await pool.run(programs);
   }, 300_000);
 
@@ -34,6 +34,14 @@ describe('loads through a map pointer on real 7.2', () => {
     for (const [k, m] of accepted) expect([!!k.xlated, !!m.xlated, !!k.jit?.image, !!m.jit?.image]).toEqual([true, true, true, true]);
     // the model covers every one of them: none is `unknown`
     expect(model.filter((o) => o.verdict === 'unknown').map((o) => o.unknown)).toEqual([]);
+  });
+
+  it('the model holds the kernel\'s register state at every step (level-2 log): ptr_bpf_map_ops, untrusted_ptr_list_head, rdonly_untrusted_mem, scalars', () => {
+    const firstDisagreements = programs.map((p, i) => ({ name: MAP_PTR_CASES[i]!.name, d: explainWithLog(p, 'linux-7.2', actual[i]!.log ?? '') }))
+      .filter((x) => x.d?.kind !== 'end');
+    expect(firstDisagreements).toEqual([]);
+    const ops = actual[MAP_PTR_CASES.findIndex((c) => c.name === 'array ops returned')]!;
+    expect(ops.log).toContain('R0=ptr_bpf_map_ops()');
   });
 
   it('integer fields the test run fixes read back as the kernel has them', () => {

@@ -13,10 +13,12 @@ export interface WalkTrace {
   ptrType: Map<number, string>;
   /** helper call insn → map index in R1 at the call; -1 when paths passed different maps (poisoned) */
   callMap: Map<number, number>;
+  /** 32-bit cmpxchg insns whose R0 a path read as 64 bits (insn_aux_data.zext_dst, subreg-def.ts) */
+  zextDst: Set<number>;
 }
 
 export function newWalkTrace(insnCount: number): WalkTrace {
-  return { seen: new Uint8Array(insnCount), ptrType: new Map(), callMap: new Map() };
+  return { seen: new Uint8Array(insnCount), ptrType: new Map(), callMap: new Map(), zextDst: new Set() };
 }
 
 /** Called for every instruction a path processes, before it runs. */

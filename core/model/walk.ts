@@ -24,6 +24,7 @@ import { readReg, writeReg } from './reg-args.ts';
 import { ExploredStates, finishPath, type Path } from './states.ts';
 import { knownScalar, newFrame, pointerReg, resetIds, unknownScalar, curFrame, type Frame, type Reg, type VState } from './state.ts';
 import { recordStep, type WalkTrace } from './trace.ts';
+import { markZextReads, recordDef } from './subreg-def.ts';
 import { cover } from './coverage.ts';
 
 /** the model explores more than the kernel (no precision tracking); past this it answers unknown */
@@ -144,7 +145,9 @@ export class Walker implements CallEnv {
         const bad = checkRegNumbers(insn, this.profile) ?? checkInsnFields(insn);
         if (bad) return bad;
       }
+      if (this.trace) markZextReads(st, insn, this.trace.zextDst);
       const out = this.step(st, insn, idx, pending, path);
+      if (out === undefined && this.trace) recordDef(st, insn, idx);
       if (out === 'exit') {
         finishPath(path.cp);
         return undefined;

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { assemble, disassemble, rawFromHex } from '../../isa/index.ts';
 import type { Program } from '../../program/types.ts';
 import { PROFILES, verify } from '../index.ts';
+import { programFromAsm } from '../../program/assemble.ts';
+import { CMPXCHG32_CASES } from './zext-cases.ts';
 
 function program(src: string, progType: Program['progType'] = 'sched_cls'): Program {
   const a = assemble(src);
@@ -63,4 +65,18 @@ describe('predicted xlated (bpf_check rewrite passes)', () => {
     const call = rawFromHex(o.xlated ?? '').find((i) => i.code === 0x85)!;
     expect(call).toMatchObject({ src: 1, imm: 1, off: 2 });
   });
+
+  // bpf_opt_subreg_zext_lo32_rnd_hi32: x86-64 needs no zero extension except after a 32-bit cmpxchg
+  // whose R0 a path reads as 64 bits (zext_dst, set by mark_insn_zext)
+  for (const c of CMPXCHG32_CASES) {
+    it(`32-bit cmpxchg ${c.name}: ${c.zext ? 'BPF_ZEXT_REG(r0) after it' : 'no zero extension'}`, () => {
+      for (const profile of [PROFILES['linux-7.2'], PROFILES['linux-7.3']]) {
+        const o = verify(programFromAsm(c.source), profile, { run: false });
+        const lines = disassemble(rawFromHex(o.xlated ?? '')).map((d) => d.text.replace(/^\d+: /, ''));
+        expect(lines.filter((l) => l === '(bc) w0 = w0')).toHaveLength(c.zext);
+        const at = lines.findIndex((l) => l.includes('atomic_cmpxchg'));
+        if (c.zext && c.name.startsWith('read by')) expect(lines[at + 1]).toBe('(bc) w0 = w0');
+      }
+    });
+  }
 });

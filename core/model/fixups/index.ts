@@ -1,8 +1,8 @@
 // The rewritten program (`xlated`) the verifier hands the JIT, predicted from the program and
 // what the walk recorded, through bpf_check's rewrite passes in their order (kernel/bpf/verifier.c,
-// after do_check): the privileged dead-code passes, convert_ctx_accesses, do_misc_fixups; no
-// zero-extension pass (x86-64's JIT does not ask for it: bpf_jit_needs_zext is false); then the
-// call layout of jit_subprogs and bpf_insn_prepare_dump.
+// after do_check): the privileged dead-code passes, convert_ctx_accesses, do_misc_fixups, the
+// zero-extension pass (on x86-64, whose JIT does not ask for it, only after a 32-bit cmpxchg:
+// zext.ts); then the call layout of jit_subprogs and bpf_insn_prepare_dump.
 import type { RawInsn } from '../../isa/raw.ts';
 import type { Program } from '../../program/types.ts';
 import type { ProfileId } from '../profile.ts';
@@ -15,6 +15,7 @@ import { hardWireDeadCodeBranches, removeDeadCode, removeNops } from './dead-cod
 import { addressImms, dumpCalls } from './dump.ts';
 import { miscFixups, type MiscLayout } from './misc.ts';
 import { patchInsn, type XProg } from './xprog.ts';
+import { cmpxchgZext } from './zext.ts';
 import { cover } from '../cover/sink.ts';
 import type { CheckRuleId } from '../cover/rules.ts';
 
@@ -71,7 +72,7 @@ export function predictXlated(program: Program, profile: ProfileId, trace: WalkT
   if (!layout) return { unknown: `no struct layout for ${profile}` };
   const x: XProg = {
     insns: program.insns.map((i) => ({ ...i })),
-    aux: program.insns.map((_, i) => ({ seen: trace.seen[i] === 1, ptrType: trace.ptrType.get(i), callMap: trace.callMap.get(i) })),
+    aux: program.insns.map((_, i) => ({ seen: trace.seen[i] === 1, ptrType: trace.ptrType.get(i), callMap: trace.callMap.get(i), zextDst: trace.zextDst.has(i) })),
     starts: [...program.funcs.map((f) => f.start), program.insns.length],
     subIds: program.funcs.map((_, k) => k),
   };
@@ -88,6 +89,7 @@ export function predictXlated(program: Program, profile: ProfileId, trace: WalkT
   removeNops(x);
   if (!convertCtxAccesses(x, program, layout.ctx)) return { unknown: 'a ctx or socket field whose kernel layout the model does not know' };
   if (!miscFixups(x, program.maps, layout.misc)) return { unknown: 'a helper call whose rewrite the model does not know for this kernel' };
+  cmpxchgZext(x);
   const starts = x.starts.slice(0, -1);
   const insns = dumpCalls(x.insns, starts);
   return { insns, masked: addressImms(insns), funcStarts: starts, funcIds: x.subIds, origins: x.aux.map((a) => a.origin ?? '') };

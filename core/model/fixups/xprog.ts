@@ -14,6 +14,8 @@ interface InsnAux {
   callMap?: number;
   /** the kernel function that wrote this instruction (undefined: it is the program's own) */
   origin?: string;
+  /** zext_dst: a 32-bit cmpxchg whose R0 a path read as 64 bits */
+  zextDst?: boolean;
 }
 
 export interface XProg {

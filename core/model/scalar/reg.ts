@@ -46,6 +46,8 @@ export interface Reg {
   delta: number;
   /** the delta came from a 32-bit add (BPF_ADD_CONST32) */
   linked32?: boolean;
+  /** a 32-bit BPF_CMPXCHG's R0 not yet read as 64 bits: that insn's index (reg->subreg_def, subreg-def.ts) */
+  subregDef?: number;
   /** map_ptr, map_value(_or_null): index into Program.maps (reg->map_ptr); -1 otherwise */
   mapIdx: number;
   /** pkt, pkt_meta: bytes known to be inside the packet (reg->range); AT_PKT_END / BEYOND_PKT_END when negative.

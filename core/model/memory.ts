@@ -24,6 +24,7 @@ const TYPE_STR: Partial<Record<RegType, string>> = { not_init: '?', ptr_to_ctx: 
 
 /** reg_type_str (kernel/bpf/log.c): the other model types are named as the kernel prints them */
 export function regTypeStr(r: Reg | RegType): string {
+  if (typeof r !== 'string' && r.type === 'ptr_to_btf_id' && r.btf) return r.btf;
   const t = typeof r === 'string' ? r : r.type;
   return TYPE_STR[t] ?? t;
 }

@@ -193,6 +193,40 @@ exit` },
 r1 = map[id:0] ll
 r0 = *(u64 *)(r1 +40)
 exit` },
+  { name: 'ops pointer passed to a global function for 8 bytes of memory', source: `.type sched_cls
+.map array 4 40 5
+.func main args=1
+r1 = map[id:0] ll
+r1 = *(u64 *)(r1 +40)
+call g
+exit
+.func g args=1 global types=mem:8
+r0 = 1
+if r1 == 0x0 goto pc+1
+r0 = *(u64 *)(r1 +0)
+exit` },
+  { name: 'elem_count pointer passed to a global function for 8 bytes of memory', source: `.type sched_cls
+.map array 4 40 5
+.func main args=1
+r1 = map[id:0] ll
+r1 = *(u64 *)(r1 +264)
+call g
+exit
+.func g args=1 global types=mem:8
+r0 = 1
+if r1 == 0x0 goto pc+1
+r0 = *(u64 *)(r1 +0)
+exit` },
+  { name: 'ops pointer passed to a global function for its ctx', source: `.type sched_cls
+.map array 4 40 5
+.func main args=1
+r1 = map[id:0] ll
+r1 = *(u64 *)(r1 +40)
+call g
+exit
+.func g args=1 global types=ctx
+r0 = 1
+exit` },
 ];
 
 export function mapPtrProgram(c: MapPtrCase): Program {

@@ -27,11 +27,11 @@ export function atomicStatement(ctx: BodyCtx): void {
       ctx.fold(1);
       break;
     default:
-      // 64 bits only: after a 32-bit cmpxchg the kernel inserts a zero extension of R0 even
-      // for x86 (opt_subreg_zext_lo32_rnd_hi32, is_cmpxchg_insn), which the xlated model
-      // does not predict yet
+      // after a 32-bit cmpxchg whose R0 is read as 64 bits (the fold) the kernel inserts a zero
+      // extension of R0, on x86-64 too (bpf_opt_subreg_zext_lo32_rnd_hi32, is_cmpxchg_insn; the
+      // model predicts it: core/model/fixups/zext.ts)
       ctx.emit(E.movReg(0, rng.pick(READ_REGS)));
-      ctx.emit(E.atomic('DW', R_FP, off - (off & 7), 1, AtomicImm.CMPXCHG));
+      ctx.emit(E.atomic(size, R_FP, off, 1, AtomicImm.CMPXCHG));
       ctx.fold(0);
   }
 }

@@ -96,6 +96,39 @@ describe('scanConsole: an oops under another request', () => {
   });
 });
 
+describe('scanConsole: the tail of an earlier report', () => {
+  // campaign g4 (7.2.13): the text read with request 42's answer began in the Call Trace of
+  // another request's check_load_mem oops and ended with its panic line
+  const tail = [
+    '[  18.254216] Call Trace:',
+    '[  18.254396]  <TASK>',
+    '[  18.254532]  do_check_common+0x1248/0x3a20',
+    '[  18.261690]  </TASK>',
+    '[  18.261795] Modules linked in:',
+    '[  18.262567] ---[ end trace 0000000000000000 ]---',
+    '[  18.262881] RIP: 0010:check_load_mem+0x222/0x480',
+    '[  18.264239] Kernel panic - not syncing: Fatal exception',
+    '[  18.264903] Kernel Offset: disabled',
+  ];
+
+  it('is no trouble of the request whose answer brought it in, fatal or warning', () => {
+    expect(scanConsole(tail.join('\n'), 42)).toBeUndefined();
+    expect(scanConsole(tail.join('\n'))).toBeUndefined();
+  });
+
+  it("still finds the request's own report after it", () => {
+    const own = ['[  19.1] BUG: kernel NULL pointer dereference, address: 0000000000000000', '[  19.2] CPU: 0 UID: 0 PID: 99 Comm: bd-42 Not tainted', '[  19.3] Kernel panic - not syncing: Fatal exception'];
+    expect(scanConsole([...tail, ...own].join('\n'), 42)).toMatchObject({ kind: 'fatal', excerpt: expect.stringMatching(/^\[  19\.1\] BUG: kernel NULL pointer dereference/) });
+    const warn = ['[  19.1] ------------[ cut here ]------------', '[  19.2] WARNING: CPU: 0 PID: 99 at kernel/bpf/verifier.c:123 f+0x1/0x2', '[  19.3] CPU: 0 UID: 0 PID: 99 Comm: bd-42 Not tainted', '[  19.4] Call Trace:'];
+    expect(scanConsole([...tail, ...warn].join('\n'), 42)?.kind).toBe('warning');
+  });
+
+  it('a panic that a report opened within the text stays fatal', () => {
+    const whole = ['[  41.50] BUG: kernel NULL pointer dereference, address: 00000000000000b0', '[  41.60] CPU: 0 UID: 0 PID: 97 Comm: bd-41 Not tainted', ...tail];
+    expect(scanConsole(whole.join('\n'), 41)?.kind).toBe('fatal');
+  });
+});
+
 describe('ConsoleLog', () => {
   it('cuts text by absolute offset and keeps only the tail when it grows', () => {
     const log = new ConsoleLog(10);

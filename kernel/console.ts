@@ -30,6 +30,28 @@ const EXCERPT_MAX = 8 * 1024;
 
 export type ConsoleTrouble = { kind: 'fatal' | 'warning'; excerpt: string };
 
+/** Lines that open a report (a panic line alone does not: after an oops it is the report's last). */
+const OPENERS = [...FATAL.filter((p) => !/panic/.test(p.source)), ...REPORT_START];
+/** Lines that close a report: `---[ end trace ... ]---`, and oops_end's panic (oops=panic). */
+const CLOSERS = [/---\[ end trace [0-9a-f]+ \]---/, /Kernel panic - not syncing: Fatal exception/];
+
+/**
+ * The text read for one request can begin in the middle of a report another request's crash
+ * printed (its Call Trace, registers and panic line, without the BUG/Oops line that opened it):
+ * that tail, up to the last line that closes a report before any line that opens one, is not
+ * this request's trouble.
+ */
+function dropOrphanTail(lines: string[]): string[] {
+  const opener = lines.findIndex((l) => OPENERS.some((p) => p.test(l)));
+  const limit = opener < 0 ? lines.length : opener;
+  let end = -1;
+  for (let i = 0; i < limit; i++) if (CLOSERS.some((p) => p.test(lines[i]))) end = i;
+  if (end < 0) return lines;
+  // the panic's own trailer (`Kernel Offset: ...`, `---[ end Kernel panic ...`)
+  while (end + 1 < limit && /Kernel Offset:|---\[ end Kernel panic/.test(lines[end + 1])) end++;
+  return lines.slice(end + 1);
+}
+
 /** `Comm: bd-<id>`: the agent names itself after the request it runs (PROTOCOL.md). */
 const AGENT_COMM = /\bComm: bd-(\d+)/;
 
@@ -40,7 +62,7 @@ const AGENT_COMM = /\bComm: bd-(\d+)/;
  * (`Comm: bd-<other id>`) is passed over: it was printed while that request ran.
  */
 export function scanConsole(text: string, owner?: number): ConsoleTrouble | undefined {
-  const lines = text.replace(/\r/g, '').split('\n');
+  const lines = dropOrphanTail(text.replace(/\r/g, '').split('\n'));
   const find = (patterns: RegExp[], from = 0) => {
     for (let i = from; i < lines.length; i++) if (patterns.some((p) => p.test(lines[i]))) return i;
     return -1;

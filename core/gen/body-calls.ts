@@ -7,12 +7,14 @@ import type { BodyCtx } from './body-ctx.ts';
 import { READ_REGS, W, imm32 } from './values.ts';
 import { mapArgPrelude } from './body-maps.ts';
 import { packetArgPrelude } from './body-packet.ts';
+import { memArgPrelude } from './body-global-ptr.ts';
 
 export function callSite(ctx: BodyCtx, s: SitePlan): void {
   const { rng, emit } = ctx;
   const callee = ctx.program.funcs[s.callee];
   const mapArgs = mapArgPrelude(ctx, callee);
   const pktArgs = packetArgPrelude(ctx, callee, new Set(mapArgs?.slotOf.values() ?? []));
+  const memArgs = memArgPrelude(ctx, callee);
   const slots = rng.shuffle([...Array(Math.max(0, callee.args - 5)).keys()].map((k) => k + 1));
   for (const slot of slots) {
     const kind = callee.kinds[slot + 4];
@@ -27,7 +29,7 @@ export function callSite(ctx: BodyCtx, s: SitePlan): void {
   }
   emit({ kind: 'mark', tag: { role: 'regArg', site: s.id } });
   const regs = rng.shuffle([...Array(Math.min(5, callee.args)).keys()]);
-  for (const i of regs) emit(...argValue(ctx, callee.kinds[i], i + 1, mapArgs?.slotOf.get(i) ?? pktArgs?.slot));
+  for (const i of regs) emit(...(memArgs?.value(i, i + 1) ?? argValue(ctx, callee.kinds[i], i + 1, mapArgs?.slotOf.get(i) ?? pktArgs?.slot)));
   emit(tagged(E.call(s.callee), { role: 'call', site: s.id }));
   ctx.fold(0);
   if (rng.chance(0.3)) emit(E.movReg(rng.pick(W), 0));

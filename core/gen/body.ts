@@ -1,7 +1,8 @@
 // One function's body: the frame layout, the entry (fold every argument into the checksum,
 // spill pointers, seed the working registers and locals), the statements (body-statements.ts)
 // and the exit (fold the working registers and locals, return the checksum).
-import { BPF_RSH, BPF_XOR, E, R_FP, R_PARAMS, tagged, type FuncIr, type Op } from '../isa/index.ts';
+import { BPF_RSH, BPF_XOR, E, R_FP, R_PARAMS, tagged, withArgTypes, type FuncIr, type Op } from '../isa/index.ts';
+import { globalArgTypes, memArgEntry } from './body-global-ptr.ts';
 import type { Prng } from './prng.ts';
 import type { ProgramOptions } from './options.ts';
 import type { FuncPlan, ProgramPlan } from './plan.ts';
@@ -30,7 +31,7 @@ export function buildBody(p: FuncPlan, program: ProgramPlan, rng: Prng, opts: Pr
   entry(ctx);
   statements(ctx, program.sites.filter((s) => s.caller === p.index));
   exit(ctx);
-  return { name: p.name, args: p.args, linkage: p.linkage, ops };
+  return withArgTypes({ name: p.name, args: p.args, linkage: p.linkage, ops }, globalArgTypes(p));
 }
 
 function layoutFrame(p: FuncPlan, program: ProgramPlan, rng: Prng): Frame {
@@ -89,6 +90,8 @@ function entry(ctx: BodyCtx): void {
       mapArgEntry(ctx, v, p.argMaps[i]);
     } else if (kind === 'pkt') {
       packetArgEntry(ctx, v, p.argPkt[i]);
+    } else if (kind === 'mem') {
+      memArgEntry(ctx, v, p.argMem[i]);
     } else {
       if (!ctxSpilled) {
         emit(E.stx('DW', R_FP, frame.ctxSlot, v));

@@ -44,6 +44,8 @@ export interface FeatureRates {
   atomicOpsRate: number;
   /** arithmetic on the frame pointer, never dereferenced (body-ptrarith.ts) */
   ptrArithRate: number;
+  /** an argument of a global function that is the ctx or a pointer to memory (body-global-ptr.ts) */
+  globalPtrArgRate: number;
 }
 
 export const FEATURE_RATES: Record<keyof FeatureRates, FeatureRate> = {
@@ -60,6 +62,7 @@ export const FEATURE_RATES: Record<keyof FeatureRates, FeatureRate> = {
   helperRate: { default: 0.04, what: 'per statement, a helper call with typed arguments (csum_diff, skb_load_bytes/store_bytes/pull_data, smp_processor_id, clocks, ...) the program type may call' },
   ptrArithRate: { default: 0.02, what: 'per statement, arithmetic on the frame pointer a privileged loader may do, never dereferenced: pointer minus pointer (folded), minus a bounded scalar, scalar plus pointer, a 32-bit or sign-extending move or a negation of it' },
   atomicOpsRate: { default: 0.03, what: 'per statement, an atomic and/or/xor, a fetch form of add/and/or/xor, xchg or cmpxchg on a stack local, 64 or 32 bits, the old value folded into the checksum' },
+  globalPtrArgRate: { default: 0.3, what: 'per argument (r1-r5, at most two) of a global function, a pointer from its BTF: the ctx where every caller holds it, or 8..32 bytes of memory (maybe NULL, or arg:nonnull) the callee NULL-tests, reads and writes; callers pass NULL, their locals or a map value' },
   socketRate: { default: 0.02, what: 'per statement, bpf_sk_lookup_tcp/udp with a tuple on the stack, NULL check, a field read and bpf_sk_release (sched_cls, xdp; in a function holding the ctx)' },
 };
 

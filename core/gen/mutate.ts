@@ -14,6 +14,7 @@ import { entryEnd, exitAt, reached, type MutationCtx, type Mutator } from './mut
 import { PACKET_MUTATORS } from './mutate-packet.ts';
 import { ARITH_MUTATORS } from './mutate-arith.ts';
 import { ATOMIC_MUTATORS } from './mutate-atomics.ts';
+import { GLOBAL_PTR_MUTATORS } from './mutate-global-ptr.ts';
 import { STACKVAR_MUTATORS } from './mutate-stackvar.ts';
 import { BRANCH_MUTATORS } from './mutate-branches.ts';
 import { CHECKSUM, EDGE_IMM32, W, foldOps } from './values.ts';
@@ -68,6 +69,7 @@ const MUTATORS: Record<MutationKind, Mutator> = {
   ...STACKVAR_MUTATORS,
   ...BRANCH_MUTATORS,
   ...ATOMIC_MUTATORS,
+  ...GLOBAL_PTR_MUTATORS,
 };
 
 function missingStackArgStore(c: MutationCtx): string {

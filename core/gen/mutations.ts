@@ -75,6 +75,14 @@ export const MUTATION_KINDS = [
   'atomic-bad-op',
   'shift-out-of-range',
   'helper-unknown',
+  // global functions with pointer arguments (mutate-global-ptr.ts)
+  'global-mem-no-null-check',
+  'global-mem-past-size',
+  'global-mem-too-small',
+  'global-ctx-not-ctx',
+  'global-mem-nonnull-null',
+  'global-mem-not-mem',
+  'global-mem-returned',
 ] as const;
 
 export type MutationKind = (typeof MUTATION_KINDS)[number];
@@ -146,6 +154,13 @@ export const MUTATION_RULES: Record<MutationKind, MutationRule> = {
   'atomic-bad-op': { rule: 'check_atomic', what: 'an atomic whose operation code is no atomic operation' },
   'shift-out-of-range': { rule: 'check_alu_op', what: 'a shift by an immediate of the register\'s width or more' },
   'helper-unknown': { rule: 'check_helper_call', what: 'a call of a helper id past the last helper' },
+  'global-mem-no-null-check': { rule: 'check_mem_access', what: 'a global function reads its memory argument (PTR_TO_MEM, may be NULL) before testing it for NULL' },
+  'global-mem-past-size': { rule: 'check_mem_region_access', what: 'a global function accesses its memory argument past the size its BTF declares' },
+  'global-mem-too-small': { rule: 'check_mem_reg', what: 'a caller passes less stack than a global function\'s memory argument declares' },
+  'global-ctx-not-ctx': { rule: 'btf_check_func_arg_match', what: 'a caller passes a scalar, a stack pointer or a moved ctx where a global function takes the ctx' },
+  'global-mem-nonnull-null': { rule: 'btf_check_func_arg_match', what: 'a caller passes NULL for an arg:nonnull memory argument (6.12 accepts it and oopses at run time)' },
+  'global-mem-not-mem': { rule: 'check_mem_reg', what: 'a caller passes a non-NULL scalar or the ctx for a memory argument' },
+  'global-mem-returned': { rule: 'process_bpf_exit_full', what: 'a global function returns its memory argument' },
 };
 
 /** The generator option a mutation kind needs above 0 to be drawn (its feature makes its maps, helpers or sockets). */
@@ -190,6 +205,13 @@ export const MUTATION_FEATURE: Partial<Record<MutationKind, keyof FeatureRates>>
   'loop-no-progress': 'signedCmpRate',
   'map-ptr-alu': 'mapRate',
   'sock-release-non-socket': 'socketRate',
+  'global-mem-no-null-check': 'globalPtrArgRate',
+  'global-mem-past-size': 'globalPtrArgRate',
+  'global-mem-too-small': 'globalPtrArgRate',
+  'global-ctx-not-ctx': 'globalPtrArgRate',
+  'global-mem-nonnull-null': 'globalPtrArgRate',
+  'global-mem-not-mem': 'globalPtrArgRate',
+  'global-mem-returned': 'globalPtrArgRate',
 };
 
 /** Kinds that need direct packet access, which only sched_cls and xdp programs have. */

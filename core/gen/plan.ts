@@ -8,9 +8,10 @@ import { PACKET_BYTES, PKT_ARG_MIN_SLOTS, PKT_FIELDS } from './body-packet.ts';
 import type { ProgramOptions } from './options.ts';
 import type { MutationKind } from './mutations.ts';
 import { arrayMapIndex } from './map-decls.ts';
+import { planGlobalPtrArgs, type MemArg } from './body-global-ptr.ts';
 
-/** what an argument is: a scalar, a pointer to the caller's stack, the ctx, a pointer to an array map's value, or a bounds-checked packet pointer */
-export type ArgKind = 'scalar' | 'stack' | 'ctx' | 'map' | 'pkt';
+/** what an argument is: a scalar, a pointer to the caller's stack, the ctx, a pointer to an array map's value, a bounds-checked packet pointer, or a global function's memory argument (body-global-ptr.ts) */
+export type ArgKind = 'scalar' | 'stack' | 'ctx' | 'map' | 'pkt' | 'mem';
 
 export interface FuncPlan {
   index: number;
@@ -28,6 +29,8 @@ export interface FuncPlan {
   argMaps: number[];
   /** for each argument of kind 'pkt': the bytes past it the caller's bounds check covers */
   argPkt: number[];
+  /** for each argument of kind 'mem' (global functions): its size and whether it is tagged arg:nonnull */
+  argMem: MemArg[];
 }
 
 export interface SitePlan {
@@ -121,6 +124,7 @@ function planGraph(rng: Prng, opts: ProgramOptions, m: MutationKind | undefined)
     slots: stackBytes / 8,
     argMaps: [],
     argPkt: [],
+    argMem: [],
   }));
   const byLevel = (l: number): FuncPlan[] => plans.filter((p) => p.level === l);
   for (const p of plans.slice(1)) {
@@ -177,6 +181,7 @@ function planSignatures(plans: FuncPlan[], rng: Prng, opts: ProgramOptions, m: M
     }
     const scalarOnly = m && p.index === 1 && (m === 'missing-stack-arg-store' || m === 'call-between-store-and-call' || m === 'no-restore-after-call' || m === 'load-after-store' || m === 'load-after-call' || m === 'too-many-args');
     if (scalarOnly || p.linkage === 'global') p.kinds = p.kinds.map(() => 'scalar');
+    if (p.linkage === 'global' && !scalarOnly && opts.globalPtrArgRate > 0) planGlobalPtrArgs(p, rng, opts, ctxOk);
     if (m && p.index === 1 && (m === 'scalar-deref' || m === 'missing-store-after-unreliable')) {
       const at = p.args > 5 && rng.chance(0.6) ? rng.int(5, p.args - 1) : rng.int(0, Math.min(p.args, 5) - 1);
       p.kinds = p.kinds.map((k) => (k === 'ctx' ? 'scalar' : k));

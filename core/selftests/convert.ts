@@ -8,6 +8,7 @@ import { AsmError, HELPER_NAMES } from '../isa/index.ts';
 import type { MapDecl, Program, ProgType } from '../program/index.ts';
 import { programFromAsm, validateProgram, formatIssue } from '../program/index.ts';
 import { parseOperand, type CFunction, type SelftestFile } from './extract.ts';
+import { paramArgType } from './param-types.ts';
 
 /** Why a test is not imported; the summary counts tests by `reason`. */
 export interface LeftOut {
@@ -271,8 +272,11 @@ function convert(file: SelftestFile, source: string, test: CFunction, values: Va
     if (!f.asm || !f.naked) throw new Skip('calls-c-function', `calls ${f.name}, which is C code`);
     if (f.ann.sec !== undefined) throw new Skip('calls-c-function', `calls ${f.name}, which is a program of its own`);
     const params = f.params[0] === 'void' ? [] : f.params;
-    if (!f.isStatic && params.some((p) => p.includes('*'))) throw new Skip('global-func-btf', `global ${f.name} takes pointers; its BTF types decide what the kernel checks`);
-    lines.push(`.func ${f.name} args=${params.length}${f.isStatic ? '' : ' global'}`);
+    // a global function's BTF types decide what the kernel checks: those bpfdiff can encode are kept
+    const types = params.map(paramArgType);
+    if (!f.isStatic && types.some((t) => t === undefined)) throw new Skip('global-func-btf', `global ${f.name} takes pointers other than the ctx or unsigned char (*)[N]`);
+    const typed = !f.isStatic && types.some((t) => t !== 'scalar') ? ` types=${types.join(',')}` : '';
+    lines.push(`.func ${f.name} args=${params.length}${f.isStatic ? '' : ' global'}${typed}`);
     funcs.push({ name: f.name, args: params.length, linkage: f.isStatic ? 'static' : 'global' });
     lines.push(...functionLines(f, k + 1, file, values, callees, mapNames));
   }

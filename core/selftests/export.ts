@@ -6,6 +6,7 @@
 // The importer (convert.ts) reads this text back into the same program.
 import { disassemble, HELPER_NAMES } from '../isa/index.ts';
 import type { Program, ProgType } from '../program/index.ts';
+import { cParam } from './param-types.ts';
 
 /** What the test asserts: the verdict, and the reason line (reject) or return value (accept). */
 export interface SelftestExpectation {
@@ -165,7 +166,7 @@ export function exportSelftest(program: Program, opts: SelftestOptions): string 
   if (stackArgs) out.push('#if (defined(__TARGET_ARCH_x86) || defined(__TARGET_ARCH_arm64)) && \\', '\tdefined(__BPF_FEATURE_STACK_ARGUMENT)', '');
   program.funcs.forEach((f, i) => {
     if (i === 0) return;
-    const params = f.args === 0 ? 'void' : Array.from({ length: f.args }, (_, k) => `long a${k + 1}`).join(', ');
+    const params = f.args === 0 ? 'void' : Array.from({ length: f.args }, (_, k) => cParam(f.argTypes, k, program.progType)).join(', ');
     out.push('__noinline __used __naked', `${f.linkage === 'global' ? '' : 'static '}long ${cNames[i]}(${params})`, '{', ...asmBlock(bodies[i]), '}', '');
   });
   if (opts.comment?.length) out.push('/*', ...opts.comment.map((l) => (l ? ` * ${l.replace(/\*\//g, '* /')}` : ' *')), ' */');

@@ -86,13 +86,28 @@ function annotations(header: string): Annotations {
   return ann;
 }
 
+/** `NAME(params)` at the end of a function header; params may hold parentheses (`unsigned char (*p)[16]`). */
+function parameterList(header: string): { name: string; params: string; index: number } | undefined {
+  const end = header.trimEnd();
+  if (!end.endsWith(')')) return undefined;
+  let depth = 0;
+  for (let i = end.length - 1; i >= 0; i--) {
+    if (end[i] === ')') depth++;
+    else if (end[i] === '(' && --depth === 0) {
+      const name = /([A-Za-z_]\w*)\s*$/.exec(end.slice(0, i));
+      return name ? { name: name[1], params: end.slice(i + 1, end.length - 1), index: name.index } : undefined;
+    }
+  }
+  return undefined;
+}
+
 function parseFunction(header: string, body: string, macros: ReadonlyMap<string, StringMacro>): CFunction | undefined {
-  const m = /([A-Za-z_]\w*)\s*\(([^()]*)\)\s*$/.exec(header);
+  const m = parameterList(header);
   if (!m) return undefined;
   const before = header.slice(0, m.index);
-  const params = m[2].trim() === '' ? ['void'] : splitTopLevel(m[2]);
+  const params = m.params.trim() === '' ? ['void'] : splitTopLevel(m.params);
   return {
-    name: m[1],
+    name: m.name,
     isStatic: /\bstatic\b/.test(before),
     naked: /\b__naked\b|__attribute__\s*\(\(\s*naked/.test(before),
     params,

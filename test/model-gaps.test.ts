@@ -59,6 +59,23 @@ describe('model gaps from the campaigns, on real kernels', () => {
     expect(on73).toMatchObject({ verdict: 'accept', retval: 1 });
   });
 
+  // the same bug as a belief the verifier gets wrong: its only walk of `ok` has R0=3, the run
+  // returns skb->len (64) from there
+  it('stack-argument precision: 7.2 runs `ok` with R0 = 64 where its level-2 log says R0=3', async () => {
+    const p = programFromAsm(readFileSync(new URL('../corpus/regressions/stack_arg_precision_unsound_belief.s', import.meta.url), 'utf8'));
+    const pool = await VmPool.create({ kernel: resolveKernel('7.2', readCatalog()), size: 1, timeoutMs: 30_000, keepLog: true, logLevel: 2 });
+    try {
+      const [o] = await pool.run([p]);
+      expect(verify(p, PROFILES['linux-7.2'])).toMatchObject({ verdict: 'accept', retval: 99 });
+      expect(o).toMatchObject({ verdict: 'accept', retval: 64 });
+      const okInsn = (o!.log ?? '').split('\n').filter((l) => /^\d+: \(07\) r0 \+= 0 /.test(l));
+      expect(okInsn).toHaveLength(1);
+      expect(okInsn[0]).toMatch(/frame1: R0=3$/);
+    } finally {
+      await pool.close();
+    }
+  });
+
   // bpf_opt_subreg_zext_lo32_rnd_hi32 zero-extends R0 after a 32-bit cmpxchg read as 64 bits, on
   // x86-64 too; the model's xlated had no such insn (7 of these 10 programs differed)
   it('32-bit cmpxchg: 7.2 and 7.3 rewrite and JIT each program as the model predicts', async () => {

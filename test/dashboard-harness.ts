@@ -16,7 +16,7 @@ export const ARTIFACTS = new URL('../artifacts/', import.meta.url);
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-export interface DashboardHarnessOptions {
+interface DashboardHarnessOptions {
   /** Namespace prefix of this test's keys and queues. */
   name: string;
   token: string;

@@ -112,7 +112,7 @@ interface Cand {
 const MAX_CANDIDATES = 64;
 
 /** The bound of a pointer's offset (fixed `off`, and the variable part's bounds) a concrete offset breaks. */
-export function brokenOffsetBound(b: RegBelief, offset: number): string | undefined {
+function brokenOffsetBound(b: RegBelief, offset: number): string | undefined {
   const variable = b.varOff !== undefined || b.smin !== undefined || b.smax !== undefined || b.umin !== undefined || b.umax !== undefined;
   if (!variable) return offset === (b.off ?? 0) ? undefined : 'off';
   const bound = brokenBound({ ...b, type: 'scalar' }, BigInt.asUintN(64, BigInt(offset - (b.off ?? 0))));

@@ -11,13 +11,26 @@ import { generatePrograms, type MutationKind } from '../core/gen/index.ts';
 
 describe('global functions with pointer arguments on the real 7.2', () => {
   let k72: VmPool;
+  let k73: VmPool;
 
   beforeAll(async () => {
-    k72 = await VmPool.create({ kernel: resolveKernel('7.2', readCatalog()), size: 1, timeoutMs: 20_000 });
+    const catalog = readCatalog();
+    [k72, k73] = await Promise.all(['7.2', '7.3'].map((id) => VmPool.create({ kernel: resolveKernel(id, catalog), size: 1, timeoutMs: 20_000 })));
   });
 
   afterAll(async () => {
-    await k72?.close();
+    await Promise.all([k72?.close(), k73?.close()]);
+  });
+
+  it('7.3 gives the same outcomes, bar argument checks whose own line comes with a structured report (a moved ctx, memory too small)', async () => {
+    const programs = GLOBAL_ARG_CASES.map((c) => programFromAsm(c.source));
+    const outcomes = await k73.run(programs);
+    GLOBAL_ARG_CASES.forEach((c, i) => {
+      const o = outcomes[i];
+      const m = verify(programs[i], PROFILES['linux-7.3'], { jit: false });
+      expect({ verdict: o.verdict, errno: o.errno, message: o.message }, c.name).toEqual({ verdict: c.expect.verdict, errno: c.expect.errno, message: c.on73 ?? c.expect.message });
+      expect({ verdict: m.verdict, message: m.message, report: m.report }, c.name).toEqual({ verdict: o.verdict, message: o.message, report: o.report });
+    });
   });
 
   it('agrees with the listed outcome and with the model on every case', async () => {

@@ -44,6 +44,15 @@ const POINTER_ARG_RULES: Record<NonNullable<ReturnType<typeof pointerKind>>, Che
   other: 'setup_func_entry:other-pointer-arg',
 };
 
+/**
+ * The argument checks' lines that carry 7.3's structured report, printed right after them and so
+ * before "Caller passes invalid args": __check_ptr_off_reg's and check_mem_region_access's
+ * (measured: a moved ctx, a map value or a memory argument smaller than the declared size; the
+ * negative and unbounded forms of the latter are taken to behave alike). check_stack_range_initialized's
+ * and check_helper_mem_access's lines carry none (measured).
+ */
+const REPORTED_ARG_LINE = /^(dereference of modified \S+ ptr |negative offset \S+ ptr |\S+ (min|max) value is outside of the allowed memory range$|\S+ min value is negative, |\S+ unbounded memory access, )/;
+
 /** btf_prepare_func_args for a subprogram (not main): argument count rules */
 export function prepareFuncArgs(env: CallEnv, sub: number): CheckResult | 'unreliable' | undefined {
   const s = env.subprogs[sub]!;
@@ -128,7 +137,16 @@ export function checkFuncCall(env: CallEnv, st: VState, insn: RawInsn, idx: numb
   }
   if (info.argCnt > 5 && !err) cover('check_func_call:stack-args');
   if (sub.linkage === 'global') {
-    if (err) return reject(err.kind === 'reject' ? err.errno : EINVAL, msg.callerPassesInvalidArgs(callee, sub.name));
+    if (err) {
+      const errno = err.kind === 'reject' ? err.errno : EINVAL;
+      // 7.3 prints some checks' structured report right after their line, before this one, so that line is the reason
+      const inner = err.kind === 'reject' ? err.message : '';
+      if (env.profile.features.structuredReport && REPORTED_ARG_LINE.test(inner)) {
+        cover('check_func_call:global-args-report');
+        return reject(errno, inner);
+      }
+      return reject(errno, msg.callerPassesInvalidArgs(callee, sub.name));
+    }
     cover('check_func_call:global');
     env.calledGlobals.add(callee);
     if (env.changesPktData[callee]) {

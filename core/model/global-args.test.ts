@@ -16,7 +16,7 @@ describe('global functions with pointer arguments', () => {
   for (const c of GLOBAL_ARG_CASES) {
     it(`7.2 and 7.3: ${c.name}`, () => {
       expect(outcome(c.source, 'linux-7.2')).toEqual(c.expect);
-      expect(outcome(c.source, 'linux-7.3')).toEqual(c.expect);
+      expect(outcome(c.source, 'linux-7.3')).toEqual(c.on73 ? { ...c.expect, message: c.on73 } : c.expect);
     });
   }
 

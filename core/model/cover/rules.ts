@@ -235,6 +235,7 @@ export const CHECK_RULES = [
   ['check_func_call:unreliable-btf', 'a static callee whose BTF does not match the call (verified anyway)'],
   ['check_func_call:stack-args', 'a call passing arguments through r11 slots'],
   ['check_func_call:global-changes-pkt-data', 'a global call invalidates packet pointers'],
+  ['check_func_call:global-args-report', "7.3: a global call's argument check fails with a line that carries a structured report (moved pointer, memory too small)"],
   // global-args.ts: pointer arguments from BTF
   ['btf_prepare_func_args:static-mem-unreliable', 'a static function with a memory-pointer argument (its BTF is unreliable)'],
   ['do_check_common:ctx-arg', 'a global function starts with a ctx argument (PTR_TO_CTX)'],

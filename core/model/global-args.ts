@@ -5,10 +5,10 @@
 import { argKindOf } from '../isa/arg-types.ts';
 import { cover } from './coverage.ts';
 import type { CheckRuleId } from './cover/rules.ts';
-import { regTypeStr, tnumStr, checkHelperMemAccess, type MemEnv } from './memory.ts';
-import { EACCES, EINVAL } from './messages.ts';
+import { checkHelperMemAccess, type MemEnv } from './memory.ts';
+import { checkArgPtrOff } from './helper-call.ts';
+import { EINVAL } from './messages.ts';
 import { reject, type CheckResult, type Subprog } from './precheck.ts';
-import { smin } from './scalar/bounds.ts';
 import { tnumIsConst } from './scalar/tnum.ts';
 import { NOT_NULL_TYPE, isPktPointerAny, nextId, pointerReg, unknownScalar, type Reg, type VState } from './state.ts';
 
@@ -76,7 +76,8 @@ export function checkArgMatch(st: VState, args: readonly SubprogArg[], argRegs: 
       if (reg.type !== 'scalar') return reject(EINVAL, `${who} is not a scalar`);
       continue;
     }
-    const off = checkArgRegOff(reg, who);
+    // check_func_arg_reg_off(ARG_DONTCARE / ARG_PTR_TO_CTX)
+    const off = checkArgPtrOff(reg, who);
     if (off) return off;
     if (arg.kind === 'ctx') {
       if (reg.type !== 'ptr_to_ctx') return reject(EINVAL, `${who} expects pointer to ctx`);
@@ -110,25 +111,6 @@ function memArgSource(r: Reg): 'stack' | 'map-value' | 'pkt' | 'mem' | 'maybe-nu
   if (r.type === 'map_value') return 'map-value';
   if (r.type === 'mem') return 'mem';
   return 'pkt';
-}
-
-/** check_func_arg_reg_off(ARG_DONTCARE / ARG_PTR_TO_CTX): only memory pointers may carry an offset (__check_ptr_off_reg) */
-function checkArgRegOff(reg: Reg, who: string): CheckResult | undefined {
-  switch (reg.type) {
-    case 'ptr_to_stack':
-    case 'pkt':
-    case 'pkt_meta':
-    case 'map_value':
-    case 'mem':
-    case 'scalar':
-      return undefined;
-  }
-  const t = regTypeStr(reg);
-  if (!tnumIsConst(reg.varOff)) return reject(EACCES, `variable ${t} access var_off=${tnumStr(reg.varOff)} disallowed`);
-  const off = BigInt.asIntN(64, reg.varOff.value);
-  if (smin(reg) < 0n) return reject(EACCES, `negative offset ${t} ptr ${who} off=${off} disallowed`);
-  if (off !== 0n) return reject(EACCES, `dereference of modified ${t} ptr ${who} off=${off} disallowed`);
-  return undefined;
 }
 
 /**

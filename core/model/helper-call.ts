@@ -221,6 +221,11 @@ function checkRegType(reg: Reg, regno: number, arg: HelperArg, env: MemEnv): Che
 function checkFuncArgRegOff(reg: Reg, regno: number, arg: HelperArg): CheckResult | undefined {
   if (arg.release && (!tnumIsConst(reg.varOff) || reg.varOff.value !== 0n))
     return reject(EINVAL, `R${regno} must have zero offset when passed to release func or trusted arg to kfunc`);
+  return checkArgPtrOff(reg, `R${regno}`);
+}
+
+/** the rest of __check_func_arg_reg_off: memory pointers and scalars pass, others go through __check_ptr_off_reg (`who` names the argument) */
+export function checkArgPtrOff(reg: Reg, who: string): CheckResult | undefined {
   switch (reg.type) {
     case 'ptr_to_stack':
     case 'pkt':
@@ -233,8 +238,8 @@ function checkFuncArgRegOff(reg: Reg, regno: number, arg: HelperArg): CheckResul
   const t = regTypeStr(reg);
   if (!tnumIsConst(reg.varOff)) return reject(EACCES, `variable ${t} access var_off=${tnumStr(reg.varOff)} disallowed`);
   const off = BigInt.asIntN(64, reg.varOff.value);
-  if (smin(reg) < 0n) return reject(EACCES, `negative offset ${t} ptr R${regno} off=${off} disallowed`);
-  if (off !== 0n) return reject(EACCES, `dereference of modified ${t} ptr R${regno} off=${off} disallowed`);
+  if (smin(reg) < 0n) return reject(EACCES, `negative offset ${t} ptr ${who} off=${off} disallowed`);
+  if (off !== 0n) return reject(EACCES, `dereference of modified ${t} ptr ${who} off=${off} disallowed`);
   return undefined;
 }
 

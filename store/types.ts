@@ -100,7 +100,7 @@ const CoverageSchema = Type.Object({
 const SoundnessSchema = Type.Object({
   programs: Type.Integer({ description: '(program, kernel) pairs loaded again at log level 2 and compared with the interpreter' }),
   values: Type.Integer({ description: "register values compared with the kernel's beliefs" }),
-  complete: Type.Integer({ description: 'pairs compared to the end of the run (the others up to their first pruning point)' }),
+  complete: Type.Integer({ description: 'pairs followed to the end of the run (past pruning points, into the walks that covered them)' }),
 });
 
 export const JobRecordSchema = Type.Object({

@@ -224,7 +224,7 @@ describe('jobs and job pages', () => {
     expect(await page.textContent('#job-batches tr[data-batch="0"]')).toContain('31.0 s');
     expect(await page.textContent('#job-coverage')).toMatch(/2 of 2 batches recorded · 100 programs of 100 · 97 agreed · 3 divergences/);
     expect(await page.locator('#job-coverage .batch-strip .cell.done').count()).toBe(2);
-    expect(await page.textContent('#job-soundness')).toMatch(/Soundness oracle: 9 programs checked against the kernel's level-2 beliefs \(3 to the end of the run\), 2,000 register values · 0 verifier-unsound/);
+    expect(await page.textContent('#job-soundness')).toMatch(/Soundness oracle: 9 programs checked against the kernel's level-2 beliefs \(3 followed to the end of the run\), 2,000 register values · 0 verifier-unsound/);
     await page.screenshot({ path: new URL('triage-job.png', ARTIFACTS).pathname, fullPage: true });
     expect(pageErrors).toEqual([]);
   });

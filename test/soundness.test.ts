@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KernelRunner } from '../core/diff/index.ts';
 import { generatePrograms } from '../core/gen/index.ts';
 import { corpusProgram } from '../core/program/corpus.ts';
-import { parseProgram, type Program } from '../core/program/index.ts';
+import { parseProgram, programFromAsm, type Program } from '../core/program/index.ts';
 import { Engine } from '../engine/index.ts';
 import { VmPool, readCatalog, resolveKernel } from '../kernel/index.ts';
 
@@ -51,6 +51,17 @@ describe('the soundness oracle on the real 7.2', () => {
     expect(r.soundness!.programs).toBeGreaterThanOrEqual(25);
     expect(r.soundness!.values).toBeGreaterThan(2000);
     expect(r.soundness!.complete).toBeGreaterThan(5);
+  });
+
+  it("catches the real 7.2.13 stack-argument precision bug where the return values agree: the run takes a branch side the verifier never walked", async () => {
+    const engine = new Engine({ runner: { run: (ps) => pool.run(ps), runLevel2: level2 }, soundnessRate: 1 });
+    const program = programFromAsm(readFileSync('core/diff/fixtures/log2-7.2-prune-unwalked.s', 'utf8'));
+    const r = await engine.runBatch([program], ['7.2']);
+    const unsound = r.divergences.filter((d) => d.class === 'verifier-unsound');
+    expect(unsound.map((d) => d.signature)).toEqual(['verifier-unsound|jmp jeq R0 unwalked']);
+    expect(unsound[0]!.detail).toMatch(/the run goes on to insn 25 with R0 = 0x40, a way the verifier never walked from the states it pruned against at insn 11/);
+    // model and kernel accept with the same return value (99): no other divergence shows it
+    expect(r.divergences.map((d) => d.class)).toEqual(['verifier-unsound']);
   });
 
   it('a kernel whose log claims a wrong range is caught, and the reducer keeps the class', async () => {

@@ -184,7 +184,7 @@ function printSummary(result: CampaignResult, findings: SignatureReport[], uname
   if (t.soundness) {
     const s = t.soundness;
     lines.push(
-      `soundness: ${s.programs} loads at log level 2 checked (${s.complete} to the end of the run, the others to their first pruning point), ` +
+      `soundness: ${s.programs} loads at log level 2 checked (${s.complete} followed to the end of the run, past pruning points into the walks that covered them), ` +
         `${s.values} register values against the kernel's beliefs; host ${(s.hostMs / 1000).toFixed(1)} s`,
     );
   }

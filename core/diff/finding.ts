@@ -85,7 +85,7 @@ export interface SoundnessStats {
   programs: number;
   /** register values compared with a kernel belief */
   values: number;
-  /** pairs whose comparison ran to the end of the run (not stopped at a pruning point) */
+  /** pairs whose run was followed to its end (past pruning points, into the walks that covered them) */
   complete: number;
   /** host time parsing logs and running the interpreter, and wall time of the second loads, ms */
   hostMs: number;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseProgram, type Program } from '../program/index.ts';
+import { parseProgram, programFromAsm, type Program } from '../program/index.ts';
 import { brokenBound, brokenStackBound, checkSoundness, describeUnsound } from './soundness.ts';
 import { sampled } from './soundness-stage.ts';
 import { parseRegState } from './verifier-states.ts';
@@ -92,6 +92,23 @@ describe('the soundness oracle against real 7.2 and 7.3 logs', () => {
     // the ctx pointer at its start, planted at +8
     const ctx = checkSoundness(program, log.replace('1: (61) r2 = *(u32 *)(r6 +76)         ; R2=pkt(r=0) R6=ctx()', '1: (61) r2 = *(u32 *)(r6 +76)         ; R2=pkt(r=0) R6=ctx(off=8)'), 11);
     expect(ctx.unsound.map((u) => [u.insn, u.reg, u.bound])).toEqual([[2, 6, 'ctx off']]);
+  });
+
+  it('follows a run past a pruning point into the walk that covered it, and catches a branch side no walk took (real 7.2.13 kernel bug)', () => {
+    // the stack-argument precision bug (corpus/regressions/stack_arg_precision_not_propagated.s):
+    // the run's path (argument 6 = 64) is pruned at the call against the path with argument 3,
+    // whose walk of f went from `if r0 == 3` to `ok` only; the run goes on to the fall-through
+    const program = programFromAsm(readFileSync(new URL('log2-7.2-prune-unwalked.s', dir), 'utf8'));
+    const log = readFileSync(new URL('log2-7.2-prune-unwalked.log', dir), 'utf8');
+    const r = checkSoundness(program, log, 11);
+    expect(r.pruned).toBeGreaterThan(0);
+    expect(r.unsound.map((u) => [u.insn, u.reg, u.bound, u.to])).toEqual([[24, 0, 'unwalked', 25]]);
+    expect(describeUnsound(r.unsound[0]!)).toBe('insn 24 (jmp jeq): the run goes on to insn 25 with R0 = 0x40, a way the verifier never walked from the states it pruned against at insn 11');
+    // a sound prune: the walk that covered the path also covers where the run goes
+    for (const name of ['log2-7.2-return-pruned', 'log2-7.2-branches', 'log2-7.2-subprog', 'log2-7.2-pointers']) {
+      const f = fixture(name);
+      expect(checkSoundness(f.program, f.log, 11).unsound, name).toEqual([]);
+    }
   });
 
   it('checks each kind of bound, the tnum included', () => {

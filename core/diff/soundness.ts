@@ -11,15 +11,20 @@
 //    the run took (`from X to Y`), into a global function's own walk at its call. Where
 //    the path could be matched more than one way, a value is unsound only when outside the
 //    beliefs of every match.
-//  - checking stops at the first pruning point on the path (`safe`: later instructions are
-//    covered by an older state only for its precise registers), where the path leaves the
-//    walk, and where the run's values are not the kernel's (an address, uninitialised stack):
-//    only registers the interpreter holds as plain numbers are compared.
+//  - at a pruning point on the path (`safe`) the run is followed on in the walks of the states
+//    that could have covered it (soundness-pruned.ts), but register values are compared only up
+//    to the first one: an older state covers what follows only for its precise registers. Past
+//    it the path itself is the check: a sound prune never lets the run take a way no covering
+//    walk took, so doing so is `verifier-unsound` (bound `unwalked`).
+//  - checking stops where the path leaves the walk before any prune (the log is then not the
+//    run's), and only registers the interpreter holds as plain numbers are compared (not an
+//    address, not uninitialised stack).
 //  - only registers the instruction reads are compared, and only against scalar beliefs.
 import type { Program } from '../program/index.ts';
 import type { RawInsn } from '../isa/index.ts';
 import { execute, type Provenance } from '../model/interp/index.ts';
 import { parseVerifierWalk, type RegBelief, type VerifierWalk, type WalkSegment } from './verifier-states.ts';
+import { coveringVisits } from './soundness-pruned.ts';
 
 export interface UnsoundValue {
   insn: number;
@@ -36,6 +41,9 @@ export interface UnsoundValue {
   frame?: number;
   /** another pointer's type as the log names it (map_value, pkt, ctx); `value` is then its offset */
   pointer?: string;
+  /** bound `unwalked`: the run went from `insn` to `to`, a way the verifier never walked from the states it pruned against at `prunedAt` */
+  prunedAt?: number;
+  to?: number;
 }
 
 interface SoundnessReport {
@@ -45,6 +53,8 @@ interface SoundnessReport {
   steps: number;
   /** why the comparison stopped before the run ended, if it did */
   stopped?: string;
+  /** prune points the run was followed past (into the walks of the states that covered it) */
+  pruned: number;
   /** at most one per (insn, register) */
   unsound: UnsoundValue[];
 }
@@ -148,13 +158,17 @@ class PathMatcher {
   private readonly popped = new Map<string, WalkSegment[]>();
   private readonly roots = new Map<number, WalkSegment>();
   private readonly globalStarts: Set<number>;
-  readonly report: SoundnessReport = { checked: 0, steps: 0, unsound: [] };
+  readonly report: SoundnessReport = { checked: 0, steps: 0, pruned: 0, unsound: [] };
+  /** set once the run was followed past a prune point: register values are no longer compared (see resume) */
+  private prunedAt: number | undefined;
+  private readonly segments: readonly WalkSegment[];
   private readonly seen = new Set<string>();
 
   constructor(
     private readonly program: Program,
     walk: VerifierWalk,
   ) {
+    this.segments = walk.segments;
     for (const s of walk.segments) {
       if (s.from) {
         const key = `${s.walk}:${s.from.insn}>${s.from.to}`;
@@ -176,7 +190,7 @@ class PathMatcher {
       const root = this.roots.get(pc);
       if (!root || root.walk !== 0 || root.visits.length === 0) return this.stop('the log has no walk of the main program');
       this.cands = [{ seg: root, pos: 0 }];
-    } else if (!this.advance(pc, depth)) return;
+    } else if (!this.advance(pc, depth, regs)) return;
     if (!this.forks(pc)) return;
     this.prevPc = pc;
     this.report.steps++;
@@ -184,13 +198,14 @@ class PathMatcher {
   }
 
   /** the matches of the run's next instruction; false when the comparison stops here */
-  private advance(pc: number, depth: number): boolean {
+  private advance(pc: number, depth: number, regs: readonly bigint[]): boolean {
+    const frame = depth - (this.calls.at(-1)?.depth ?? 0);
     const top = this.calls.at(-1);
     if (top && depth < top.depth) {
       // back from a global function: the caller's walk goes on after the call
       this.calls.pop();
       this.cands = top.cands;
-      return this.follow(top.callPc, pc);
+      return this.follow(top.callPc, pc, frame, regs);
     }
     const prev = this.program.insns[this.prevPc];
     if (prev && prev.code === 0x85 && prev.src === 1 && this.globalStarts.has(pc)) {
@@ -203,10 +218,26 @@ class PathMatcher {
       this.cands = [{ seg: root, pos: 0 }];
       return true;
     }
-    return this.follow(this.prevPc, pc);
+    return this.follow(this.prevPc, pc, frame, regs);
   }
 
-  private follow(from: number, pc: number): boolean {
+  /**
+   * The run reached `pc` where the kernel pruned its path: go on in the walks of the states that
+   * covered it (soundness-pruned.ts). From here register values are not compared (a pruned
+   * state may differ from the covering one in registers that were not precise); the path is.
+   */
+  private resume(pc: number, frame: number, seg: WalkSegment): Cand[] | undefined {
+    const covering = coveringVisits(this.segments, seg.walk, pc, frame, seg.id);
+    if (covering.length === 0 || covering.length > MAX_CANDIDATES) {
+      this.stop(`pruned at ${pc}`);
+      return undefined;
+    }
+    this.report.pruned++;
+    this.prunedAt = pc;
+    return covering;
+  }
+
+  private follow(from: number, pc: number, frame: number, regs: readonly bigint[]): boolean {
     const next: Cand[] = [];
     const keys = new Set<string>();
     const add = (c: Cand) => {
@@ -223,20 +254,25 @@ class PathMatcher {
         continue;
       }
       if (c.pos + 1 >= visits.length && c.seg.end === 'safe' && c.seg.safeAt === pc) {
-        this.stop(`pruned at ${pc}`);
-        return false;
+        const covering = this.resume(pc, frame, c.seg);
+        if (!covering) return false;
+        covering.forEach(add);
+        continue;
       }
       // the run took the side of a branch the verifier pushed and walked later
       for (const s of this.popped.get(`${c.seg.walk}:${from}>${pc}`) ?? []) {
         if (s.id <= c.seg.id) continue;
         if (s.visits.length === 0) {
-          this.stop(`pruned at ${pc}`);
-          return false;
+          const covering = this.resume(pc, frame, s);
+          if (!covering) return false;
+          covering.forEach(add);
+          continue;
         }
         add({ seg: s, pos: 0 });
       }
     }
     if (next.length === 0) {
+      if (this.prunedAt !== undefined) this.unwalked(from, pc, regs);
       this.stop(`the run's path leaves the logged walk at ${from} -> ${pc}`);
       return false;
     }
@@ -246,6 +282,20 @@ class PathMatcher {
     }
     this.cands = next;
     return true;
+  }
+
+  /**
+   * After a prune, the run left every walk that could cover it: the verifier never walked the
+   * way it went (a branch side it took for impossible, on values it believed the pruned state
+   * shared). The finding names the branch and the register it tests, with the belief the walk
+   * had there.
+   */
+  private unwalked(from: number, to: number, regs: readonly bigint[]): void {
+    const insn = this.program.insns[from];
+    if (!insn) return;
+    const reg = insn.dst <= 10 ? insn.dst : 0;
+    const belief = this.cands.map((c) => c.seg.visits[c.pos]!.regs.find((x) => x.reg === reg)).find((b) => b !== undefined) ?? { reg, type: 'scalar' };
+    this.report.unsound.push({ insn: from, reg, value: BigInt.asUintN(64, regs[reg]!), bound: 'unwalked', belief, what: insnWhat(insn), prunedAt: this.prunedAt!, to });
   }
 
   /**
@@ -282,7 +332,7 @@ class PathMatcher {
    */
   private check(pc: number, frame: number, regs: readonly bigint[], prov: readonly (Provenance | undefined)[]): void {
     const insn = this.program.insns[pc];
-    if (!insn) return;
+    if (!insn || this.prunedAt !== undefined) return;
     // a match in another frame is another call of the same function
     const consistent = this.cands.map((c) => c.seg.visits[c.pos]!.frame === frame);
     if (consistent.some((x) => x) && consistent.some((x) => !x)) this.cands = this.cands.filter((_, ci) => consistent[ci]);
@@ -362,6 +412,9 @@ export function checkSoundness(program: Program, log: string, stackArgReg: numbe
 /** One line a person reads: `insn 37 (alu64 add): R3 = 0x1ff, kernel believed umax=255` */
 export function describeUnsound(u: UnsoundValue): string {
   const b = u.belief;
+  if (u.bound === 'unwalked') {
+    return `insn ${u.insn} (${u.what}): the run goes on to insn ${u.to} with R${u.reg} = 0x${u.value.toString(16)}, a way the verifier never walked from the states it pruned against at insn ${u.prunedAt}`;
+  }
   const field: Record<string, bigint | undefined> = { value: b.value, smin: b.smin, smax: b.smax, umin: b.umin, umax: b.umax, s32min: b.s32min, s32max: b.s32max, u32min: b.u32min, u32max: b.u32max };
   if (u.frame !== undefined) {
     const off = BigInt.asIntN(64, u.value);

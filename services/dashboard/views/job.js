@@ -25,7 +25,7 @@ function soundness(job) {
   if (!s) return h('p', { class: 'muted small', id: 'job-soundness' }, 'Soundness oracle: not run in this job.');
   const unsound = job.counts.byClass['verifier-unsound'] ?? 0;
   return h('p', { class: 'small', id: 'job-soundness', 'data-soundness': `${s.programs}/${s.values}/${s.complete}/${unsound}` },
-    `Soundness oracle: ${fmtInt(s.programs)} programs checked against the kernel's level-2 beliefs (${fmtInt(s.complete)} to the end of the run), ${fmtInt(s.values)} register values · `,
+    `Soundness oracle: ${fmtInt(s.programs)} programs checked against the kernel's level-2 beliefs (${fmtInt(s.complete)} followed to the end of the run), ${fmtInt(s.values)} register values · `,
     unsound ? h('strong', { class: 'error-text' }, `${fmtInt(unsound)} verifier-unsound`) : '0 verifier-unsound');
 }
 

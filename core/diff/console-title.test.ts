@@ -24,6 +24,14 @@ describe('console titles (syzbot form)', () => {
     expect(addresses.size).toBeGreaterThanOrEqual(2); // two address variants really are in the fixtures
   });
 
+  it('names a fault in a JITed program bpf_prog, whatever its tag and function name', () => {
+    // 6.12.118 running a global function that dereferences NULL it was let through (corpus/regressions/global_nonnull_arg_null.s)
+    const jited = (sym: string) => `BUG: kernel NULL pointer dereference, address: 0000000000000000\n#PF: supervisor read access in kernel mode\nRIP: 0010:${sym}+0x14/0x1c\nCall Trace:\n <TASK>\n bpf_test_run+0x10d/0x2b0\n`;
+    for (const sym of ['bpf_prog_432fb91ae9bdd7e2_g3', 'bpf_prog_acff37ecd44c257a_g2']) {
+      expect(consoleTitle(jited(sym))).toEqual({ title: 'BUG: kernel NULL pointer dereference in bpf_prog', kind: 'BUG: kernel NULL pointer dereference', func: 'bpf_prog' });
+    }
+  });
+
   it('keeps the title when the serial console dropped characters of one of the two RIP lines', () => {
     // seen on a quiet machine in bench/crash.bench.ts: "in coad_mem" for 1 of 17 crashes
     for (const name of OOPS) {

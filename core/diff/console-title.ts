@@ -129,7 +129,9 @@ export function consoleTitle(console: string | undefined): ConsoleTitle | undefi
       if (!m) continue;
       const rest = lines.slice(i);
       const named = k.lineFunc?.(m);
-      const func = named && !isGenericFrame(named) ? named : (ripFunction(rest) ?? traceFunction(rest));
+      const found = named && !isGenericFrame(named) ? named : (ripFunction(rest) ?? traceFunction(rest));
+      // a JITed program's symbol carries its tag and name (bpf_prog_<tag>_<name>): one finding whatever program faulted
+      const func = found?.replace(/^bpf_prog_[0-9a-f]{16}(_\w*)?$/, 'bpf_prog');
       const kind = k.kind(m);
       return func ? { title: `${kind} in ${func}`, kind, func } : { title: kind, kind };
     }

@@ -2,7 +2,7 @@
 // field, auth on mutating routes. The pipeline behind the workers is the unit-test fake.
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { programToJson, type Outcome, type Program } from '../../core/program/index.ts';
+import { programFromAsm, programToJson, type Outcome, type Program } from '../../core/program/index.ts';
 import { divergenceId } from '../../store/index.ts';
 import type { WorkerHandle } from '../../workers/index.ts';
 import { fakeProgram } from '../../test/fake-pipeline.ts';
@@ -161,6 +161,26 @@ describe('programs/check', () => {
       expect(res.statusCode).toBe(200);
       expect(res.json().program.funcs[1]).toMatchObject({ name: 'f', args: 13 });
       expect(res.json().model['7.2']).toMatchObject({ verdict: 'reject', errno: 14, message: 'callee expects 13 args, stack arg8 is not initialized' });
+    } finally {
+      await withModel.close();
+    }
+  });
+
+  it('takes argument types in program JSON, answers with them, and names a bad one', async () => {
+    const program = programToJson(programFromAsm('.func main args=1\nr1 = 0\ncall g\nexit\n.func g args=1 global types=mem:8:nonnull\nr0 = *(u64 *)(r1 +0)\nexit\n'));
+    const withModel = Fastify({ logger: false });
+    await withModel.register(apiPlugin, { config, model: (p: Program, kernel: string) => verify(p, resolveProfile(kernel)!) });
+    await withModel.ready();
+    try {
+      const res = await withModel.inject({ method: 'POST', url: '/programs/check', headers: auth, payload: { program, kernels: ['7.2'] } });
+      expect(res.statusCode).toBe(200);
+      expect(res.json().program.funcs[1]).toEqual({ name: 'g', start: 3, args: 1, argTypes: ['mem:8:nonnull'] });
+      expect(res.json().model['7.2']).toMatchObject({ verdict: 'reject', errno: 22, message: "Caller passes invalid args into func#1 ('g')" });
+      const bad = structuredClone(program);
+      bad.funcs[1].argTypes = ['mem:8:nonull' as 'mem:8'];
+      const badRes = await withModel.inject({ method: 'POST', url: '/programs/check', headers: auth, payload: { program: bad, kernels: ['7.2'] } });
+      expect(badRes.statusCode).toBe(400);
+      expect(badRes.json().field).toBe('body.program.funcs[1].argTypes[0]');
     } finally {
       await withModel.close();
     }

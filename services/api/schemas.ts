@@ -75,7 +75,7 @@ export const CheckReplySchema = Type.Object({
   program: Type.Object(
     {
       insns: Type.Integer({ description: 'instructions' }),
-      funcs: Type.Array(Type.Object({ name: Type.String(), start: Type.Integer(), args: Type.Integer() })),
+      funcs: Type.Array(Type.Object({ name: Type.String(), start: Type.Integer(), args: Type.Integer(), argTypes: Type.Optional(Type.Array(Type.String())) })),
       sha256: Type.String({ description: 'of the raw instruction bytes' }),
     },
     { description: 'what was checked, in brief: the program itself is not sent back' },

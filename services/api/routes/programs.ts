@@ -45,11 +45,11 @@ function exactlyOne(body: unknown): void {
   }
 }
 
-function brief(program: Program): { insns: number; funcs: Array<{ name: string; start: number; args: number }>; sha256: string } {
+function brief(program: Program): { insns: number; funcs: Array<{ name: string; start: number; args: number; argTypes?: string[] }>; sha256: string } {
   const json = programToJson(program);
   return {
     insns: program.insns.length,
-    funcs: program.funcs.map((f) => ({ name: f.name, start: f.start, args: f.args })),
+    funcs: program.funcs.map((f) => ({ name: f.name, start: f.start, args: f.args, ...(f.argTypes ? { argTypes: [...f.argTypes] } : {}) })),
     sha256: createHash('sha256').update(json.insns, 'hex').digest('hex'),
   };
 }

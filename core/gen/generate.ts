@@ -18,7 +18,7 @@ import { buildBody } from './body.ts';
 import { applyMutation } from './mutate.ts';
 import { PACKET_BYTES, PKT_FIELDS } from './body-packet.ts';
 
-const GENERATOR_ID = 'bpfdiff-gen/4';
+const GENERATOR_ID = 'bpfdiff-gen/5';
 
 
 interface GeneratedProgramMeta {

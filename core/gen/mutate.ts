@@ -17,6 +17,8 @@ import { ATOMIC_MUTATORS } from './mutate-atomics.ts';
 import { GLOBAL_PTR_MUTATORS } from './mutate-global-ptr.ts';
 import { STACKVAR_MUTATORS } from './mutate-stackvar.ts';
 import { BRANCH_MUTATORS } from './mutate-branches.ts';
+import { MALFORMED_MUTATORS } from './mutate-malformed.ts';
+import { POINTER_MUTATORS } from './mutate-pointers.ts';
 import { CHECKSUM, EDGE_IMM32, W, foldOps } from './values.ts';
 
 /** Applies mutation `m` to `funcs`; returns the expected reason line (a regular expression source). */
@@ -70,6 +72,8 @@ const MUTATORS: Record<MutationKind, Mutator> = {
   ...BRANCH_MUTATORS,
   ...ATOMIC_MUTATORS,
   ...GLOBAL_PTR_MUTATORS,
+  ...MALFORMED_MUTATORS,
+  ...POINTER_MUTATORS,
 };
 
 function missingStackArgStore(c: MutationCtx): string {

@@ -83,6 +83,24 @@ export const MUTATION_KINDS = [
   'global-mem-nonnull-null',
   'global-mem-not-mem',
   'global-mem-returned',
+  // malformed programs: the passes before the walk, and a subprogram's exit (mutate-malformed.ts)
+  'fp-write',
+  'jump-out-of-range',
+  'falls-through',
+  'unreachable-insn',
+  'jump-into-ldimm64',
+  'ldimm64-malformed',
+  'ldimm64-bad-src',
+  'insn-reserved-field',
+  'recursive-call',
+  'return-stack-pointer',
+  'too-many-params',
+  // pointer misuse (mutate-pointers.ts)
+  'ctx-negative-off',
+  'ctx-variable-off',
+  'atomic-on-ctx',
+  'pointer-spill-narrow',
+  'stack-ptr-to-caller',
 ] as const;
 
 export type MutationKind = (typeof MUTATION_KINDS)[number];
@@ -161,6 +179,22 @@ export const MUTATION_RULES: Record<MutationKind, MutationRule> = {
   'global-mem-nonnull-null': { rule: 'btf_check_func_arg_match', what: 'a caller passes NULL for an arg:nonnull memory argument (6.12 accepts it and oopses at run time)' },
   'global-mem-not-mem': { rule: 'check_mem_reg', what: 'a caller passes a non-NULL scalar or the ctx for a memory argument' },
   'global-mem-returned': { rule: 'process_bpf_exit_full', what: 'a global function returns its memory argument' },
+  'fp-write': { rule: 'check_reg_arg', what: 'a move, ALU operation or load into r10' },
+  'jump-out-of-range': { rule: 'check_subprogs', what: 'a conditional jump past the end (or before the start) of its function' },
+  'falls-through': { rule: 'check_subprogs', what: 'a function whose last instruction is a move after its exit' },
+  'unreachable-insn': { rule: 'bpf_check_cfg', what: 'an instruction jumped over by an unconditional jump, so no path reaches it' },
+  'jump-into-ldimm64': { rule: 'bpf_check_cfg', what: 'a conditional jump landing on the second half of an ld_imm64' },
+  'ldimm64-malformed': { rule: 'check_and_resolve_insns', what: 'an ld_imm64 whose second half is an instruction, or with a nonzero offset' },
+  'ldimm64-bad-src': { rule: 'resolve_pseudo_ldimm64', what: 'an ld_imm64 with an unknown source register, or a map by index with no fd_array' },
+  'insn-reserved-field': { rule: 'check_insn_fields', what: 'a may_goto with an immediate, or an address-space cast between spaces other than 0 and 1' },
+  'recursive-call': { rule: 'sort_subprogs_topo', what: 'a function that calls itself' },
+  'return-stack-pointer': { rule: 'prepare_func_exit', what: 'a subprogram that returns a pointer to its own stack (static), or any pointer (global)' },
+  'too-many-params': { rule: 'btf_prepare_func_args', what: 'a callee whose prototype has 13 or more parameters' },
+  'ctx-negative-off': { rule: 'check_ptr_off_reg', what: 'a ctx field read through a copy of the ctx moved back by a constant' },
+  'ctx-variable-off': { rule: 'check_ptr_off_reg', what: 'a ctx field read through a copy of the ctx moved by a masked variable' },
+  'atomic-on-ctx': { rule: 'check_atomic', what: 'an atomic add, fetch-add or xchg on a ctx field' },
+  'pointer-spill-narrow': { rule: 'check_stack_write_fixed_off', what: 'a stack pointer spilled with a 4-, 2- or 1-byte store' },
+  'stack-ptr-to-caller': { rule: 'check_stack_write_fixed_off', what: 'a callee stores a pointer to its own stack through the stack pointer its caller passed' },
 };
 
 /** The generator option a mutation kind needs above 0 to be drawn (its feature makes its maps, helpers or sockets). */
@@ -222,7 +256,7 @@ const PACKET_ONLY = new Set<MutationKind>(MUTATION_KINDS.filter((k) => k.startsW
  * with no name): the
  * kernel's log and our disassembler print something the assembler cannot read back.
  */
-export const RAW_ONLY_MUTATIONS: ReadonlySet<MutationKind> = new Set<MutationKind>(['alu-reserved-off', 'movsx-bad-width', 'bswap-bad-width', 'ldsx-dw', 'atomic-bad-size', 'atomic-bad-op', 'helper-unknown']);
+export const RAW_ONLY_MUTATIONS: ReadonlySet<MutationKind> = new Set<MutationKind>(['alu-reserved-off', 'movsx-bad-width', 'bswap-bad-width', 'ldsx-dw', 'atomic-bad-size', 'atomic-bad-op', 'helper-unknown', 'ldimm64-malformed', 'ldimm64-bad-src', 'insn-reserved-field']);
 
 /**
  * The kinds of `o.mutations` that can be drawn for a program of type `progType`: a feature's kinds

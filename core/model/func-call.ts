@@ -58,8 +58,9 @@ export function prepareFuncArgs(env: CallEnv, sub: number): CheckResult | 'unrel
   const s = env.subprogs[sub]!;
   const info = env.info[sub]!;
   const n = s.args;
-  info.argCnt = n;
   const f = env.profile.features;
+  // subprog_info's arg_cnt is 4 bits wide since the stack arguments (7.2)
+  info.argCnt = f.stackArgs ? n & 15 : n;
   if (!f.stackArgs) {
     if (n > env.profile.limits.maxRegArgs) {
       if (s.linkage !== 'global') {
@@ -109,10 +110,12 @@ export function checkFuncCall(env: CallEnv, st: VState, insn: RawInsn, idx: numb
       err = reject(EINVAL, '');
     } else if (prep) {
       if (prep.kind === 'reject' && prep.errno === EFAULT) {
-        // more than MAX_BPF_FUNC_ARGS: 7.2.13 still checks the outgoing slots of a caller that
-        // wrote any (measured: 13 declared, 7 written -> "callee expects 13 args, stack arg8 ...";
-        // 20 declared, none written -> the parameter-count line)
-        if (info.argCnt > 5 && caller.outArgs.length > 0) {
+        // more than MAX_BPF_FUNC_ARGS: btf_check_func_arg_match still checks the outgoing slots
+        // when bpf_in_stack_arg_cnt(sub) > 0, from sub->arg_cnt, a 4-bit field (u8 arg_cnt:4,
+        // include/linux/bpf_verifier.h) already set to nargs: 13-15 declared check slots 1..8-10,
+        // 16 and more wrap (20 -> 4) and print the parameter-count line only (measured on 7.2.13
+        // and 7.3: 14 declared, none written -> "callee expects 14 args, stack arg1 ...")
+        if (info.argCnt > 5) {
           const e = checkOutgoingStackArgs(caller, info.argCnt);
           if (e) return e;
         }

@@ -65,7 +65,11 @@ describe('arguments from BTF', () => {
   it('more than 12 parameters', () => {
     const p = asm(`r1 = 1\ncall f\nexit\n.func f args=12\nr0 = 0\nexit`);
     p.funcs[1]!.args = 13;
-    rejects(p, 'kernel supports at most 12 parameters, function f has 13', 14);
+    // the count is kept in the 4-bit arg_cnt before the check fails: 13 still wants 8 stack slots
+    rejects(p, 'callee expects 13 args, stack arg1 is not initialized', 14);
+    // 20 wraps to 4 in arg_cnt, so no slot is checked and the parameter-count line stays last
+    p.funcs[1]!.args = 20;
+    rejects(p, 'kernel supports at most 12 parameters, function f has 20', 14);
   });
   it('global functions take at most 5 arguments', () => {
     const p = asm(`r1 = 1\nr2 = 2\nr3 = 3\nr4 = 4\nr5 = 5\n*(u64 *)(r11 -8) = 6\ncall g\nexit\n.func g args=6 global\nr0 = 0\nexit`);

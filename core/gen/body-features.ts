@@ -12,6 +12,7 @@ import { hasLocals, stackVarStatement } from './body-stackvar.ts';
 import { bswapFiller, ldsxFiller, movsxFiller, sdivFiller } from './body-arith.ts';
 import { atomicStatement } from './body-atomics.ts';
 import { ptrArithStatement } from './body-ptrarith.ts';
+import { ctxWriteFits, ctxWriteStatement } from './body-ctxwrite.ts';
 
 interface BodyFeature {
   name: string;
@@ -30,6 +31,7 @@ export const STATEMENT_FEATURES: readonly BodyFeature[] = [
   { name: 'stackVar', rate: (o) => o.stackVarRate, applies: hasLocals, emit: stackVarStatement },
   { name: 'atomicOps', rate: (o) => o.atomicOpsRate, applies: hasLocals, emit: atomicStatement },
   { name: 'ptrArith', rate: (o) => o.ptrArithRate, applies: () => true, emit: ptrArithStatement },
+  { name: 'ctxWrite', rate: (o) => o.ctxWriteRate, applies: ctxWriteFits, emit: ctxWriteStatement },
 ];
 
 /** fillers: they may write the working registers and read the locals; r0-r5 are not theirs */

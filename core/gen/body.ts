@@ -10,6 +10,7 @@ import type { BodyCtx, Frame } from './body-ctx.ts';
 import { statements } from './body-statements.ts';
 import { packetArgEntry, packetArgSlots } from './body-packet.ts';
 import { mapArgEntry, mapArgSlots } from './body-maps.ts';
+import { layoutExitFirst } from './body-jumps.ts';
 import { CHECKSUM, CTX_SCALAR_FIELD, EDGE_IMM64, READ_REGS, W, foldOps, imm32 } from './values.ts';
 
 /** The function of plan `p` as IR; `newLabel` numbers labels across the whole program. */
@@ -31,6 +32,7 @@ export function buildBody(p: FuncPlan, program: ProgramPlan, rng: Prng, opts: Pr
   entry(ctx);
   statements(ctx, program.sites.filter((s) => s.caller === p.index));
   exit(ctx);
+  if (opts.jumpLayoutRate > 0 && rng.chance(opts.jumpLayoutRate)) layoutExitFirst(ctx, ops);
   return withArgTypes({ name: p.name, args: p.args, linkage: p.linkage, ops }, globalArgTypes(p));
 }
 

@@ -46,6 +46,10 @@ export interface FeatureRates {
   ptrArithRate: number;
   /** an argument of a global function that is the ctx or a pointer to memory (body-global-ptr.ts) */
   globalPtrArgRate: number;
+  /** a function laid out with its exit first, ending in a jump back to it (body-jumps.ts) */
+  jumpLayoutRate: number;
+  /** a store into a writable ctx field (body-ctxwrite.ts) */
+  ctxWriteRate: number;
 }
 
 export const FEATURE_RATES: Record<keyof FeatureRates, FeatureRate> = {
@@ -63,6 +67,8 @@ export const FEATURE_RATES: Record<keyof FeatureRates, FeatureRate> = {
   ptrArithRate: { default: 0.02, what: 'per statement, arithmetic on the frame pointer a privileged loader may do, never dereferenced: pointer minus pointer (folded), minus a bounded scalar, scalar plus pointer, a 32-bit or sign-extending move or a negation of it' },
   atomicOpsRate: { default: 0.03, what: 'per statement, an atomic and/or/xor, a fetch form of add/and/or/xor, xchg or cmpxchg on a stack local, 64 or 32 bits, the old value folded into the checksum' },
   globalPtrArgRate: { default: 0.3, what: 'per argument (r1-r5, at most two) of a global function, a pointer from its BTF: the ctx where every caller holds it, or 8..32 bytes of memory (maybe NULL, or arg:nonnull) the callee NULL-tests, reads and writes; callers pass NULL, their locals or a map value' },
+  jumpLayoutRate: { default: 0.15, what: 'per function, the exit laid out before the body: a ja or gotol over it, the exit sequence, a ja or gotol back, so the function ends in an unconditional jump' },
+  ctxWriteRate: { default: 0.04, what: 'per statement, a store into a ctx field the program type may write (sched_cls: mark, priority, tc_index, cb[]; socket_filter: cb[]), read back into the checksum' },
   socketRate: { default: 0.02, what: 'per statement, bpf_sk_lookup_tcp/udp with a tuple on the stack, NULL check, a field read and bpf_sk_release (sched_cls, xdp; in a function holding the ctx)' },
 };
 

@@ -246,6 +246,22 @@ export const MUTATION_FEATURE: Partial<Record<MutationKind, keyof FeatureRates>>
   'global-mem-nonnull-null': 'globalPtrArgRate',
   'global-mem-not-mem': 'globalPtrArgRate',
   'global-mem-returned': 'globalPtrArgRate',
+  'fp-write': 'ptrArithRate',
+  'pointer-spill-narrow': 'ptrArithRate',
+  'stack-ptr-to-caller': 'ptrArithRate',
+  'return-stack-pointer': 'ptrArithRate',
+  'jump-out-of-range': 'jumpLayoutRate',
+  'falls-through': 'jumpLayoutRate',
+  'unreachable-insn': 'jumpLayoutRate',
+  'jump-into-ldimm64': 'jumpLayoutRate',
+  'recursive-call': 'jumpLayoutRate',
+  'too-many-params': 'jumpLayoutRate',
+  'ldimm64-malformed': 'mapRate',
+  'ldimm64-bad-src': 'mapRate',
+  'insn-reserved-field': 'movsxRate',
+  'ctx-negative-off': 'ctxWriteRate',
+  'ctx-variable-off': 'ctxWriteRate',
+  'atomic-on-ctx': 'ctxWriteRate',
 };
 
 /** Kinds that need direct packet access, which only sched_cls and xdp programs have. */

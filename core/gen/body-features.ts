@@ -13,6 +13,7 @@ import { bswapFiller, ldsxFiller, movsxFiller, sdivFiller } from './body-arith.t
 import { atomicStatement } from './body-atomics.ts';
 import { ptrArithStatement } from './body-ptrarith.ts';
 import { ctxWriteFits, ctxWriteStatement } from './body-ctxwrite.ts';
+import { acqRelStatement } from './body-acqrel.ts';
 
 interface BodyFeature {
   name: string;
@@ -32,6 +33,7 @@ export const STATEMENT_FEATURES: readonly BodyFeature[] = [
   { name: 'atomicOps', rate: (o) => o.atomicOpsRate, applies: hasLocals, emit: atomicStatement },
   { name: 'ptrArith', rate: (o) => o.ptrArithRate, applies: () => true, emit: ptrArithStatement },
   { name: 'ctxWrite', rate: (o) => o.ctxWriteRate, applies: ctxWriteFits, emit: ctxWriteStatement },
+  { name: 'acqRel', rate: (o) => o.acqRelRate, applies: hasLocals, emit: acqRelStatement },
 ];
 
 /** fillers: they may write the working registers and read the locals; r0-r5 are not theirs */

@@ -50,6 +50,8 @@ export interface FeatureRates {
   jumpLayoutRate: number;
   /** a store into a writable ctx field (body-ctxwrite.ts) */
   ctxWriteRate: number;
+  /** a load-acquire or store-release on a stack local (body-acqrel.ts) */
+  acqRelRate: number;
 }
 
 export const FEATURE_RATES: Record<keyof FeatureRates, FeatureRate> = {
@@ -69,6 +71,7 @@ export const FEATURE_RATES: Record<keyof FeatureRates, FeatureRate> = {
   globalPtrArgRate: { default: 0.3, what: 'per argument (r1-r5, at most two) of a global function, a pointer from its BTF: the ctx where every caller holds it, or 8..32 bytes of memory (maybe NULL, or arg:nonnull) the callee NULL-tests, reads and writes; callers pass NULL, their locals or a map value' },
   jumpLayoutRate: { default: 0.15, what: 'per function, the exit laid out before the body: a ja or gotol over it, the exit sequence, a ja or gotol back, so the function ends in an unconditional jump' },
   ctxWriteRate: { default: 0.04, what: 'per statement, a store into a ctx field the program type may write (sched_cls: mark, priority, tc_index, cb[]; socket_filter: cb[]), read back into the checksum' },
+  acqRelRate: { default: 0.03, what: 'per statement, a load-acquire or store-release of 1, 2, 4 or 8 bytes on a stack local, the value folded into the checksum (6.15+; 6.12 rejects the opcode)' },
   socketRate: { default: 0.02, what: 'per statement, bpf_sk_lookup_tcp/udp with a tuple on the stack, NULL check, a field read and bpf_sk_release (sched_cls, xdp; in a function holding the ctx)' },
 };
 

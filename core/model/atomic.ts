@@ -58,7 +58,8 @@ export function checkAtomic(st: VState, insn: RawInsn, env: MemEnv): CheckResult
     if (!res) coverRmw(insn.imm, size, type);
     return res;
   }
-  if (insn.imm === BPF_LOAD_ACQ) {
+  const loadStore = env.profile.features.atomicLoadStore;
+  if (insn.imm === BPF_LOAD_ACQ && loadStore) {
     // check_atomic_load → check_load_mem
     const e = readOk(insn.src);
     if (e) return e;
@@ -67,7 +68,7 @@ export function checkAtomic(st: VState, insn: RawInsn, env: MemEnv): CheckResult
     cover('check_atomic_load:load-acquire');
     return access(insn.src, false, insn.dst);
   }
-  if (insn.imm === BPF_STORE_REL) {
+  if (insn.imm === BPF_STORE_REL && loadStore) {
     // check_atomic_store: the store is checked first, then the pointer type
     const e = readOk(insn.src) ?? readOk(insn.dst) ?? access(insn.dst, true, insn.src);
     if (e) return e;

@@ -7,7 +7,7 @@ import type { RawInsn } from '../isa/raw.ts';
 import type { Program } from '../program/types.ts';
 import { E2BIG, EINVAL, ENOTSUPP, EPROTO, msg } from './messages.ts';
 import {
-  BPF_ABS, BPF_ADD, BPF_ALU, BPF_ALU64, BPF_AND, BPF_ARSH, BPF_ATOMIC, BPF_CALL, BPF_DIV, BPF_DW, BPF_END, BPF_EXIT, BPF_IMM, BPF_IND, BPF_JA,
+  BPF_ABS, BPF_ADD, BPF_B, BPF_H, BPF_ALU, BPF_ALU64, BPF_AND, BPF_ARSH, BPF_ATOMIC, BPF_CALL, BPF_DIV, BPF_DW, BPF_END, BPF_EXIT, BPF_IMM, BPF_IND, BPF_JA,
   BPF_JCOND, BPF_JMP, BPF_JMP32, BPF_K, BPF_LD, BPF_LDX, BPF_LSH, BPF_MEM, BPF_MEMSX, BPF_MOD, BPF_MOV, BPF_MUL, BPF_NEG, BPF_OR,
   BPF_PSEUDO_BTF_ID, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_IDX, BPF_PSEUDO_MAP_IDX_VALUE, BPF_PSEUDO_MAP_VALUE, BPF_RSH, BPF_ST, BPF_STX, BPF_SUB, BPF_X, BPF_XOR,
   isGotoX, isLdImm64, isPseudoCall, isPseudoFunc, isStackArgLdx, isStackArgSt, isStackArgStx, jmpOffset, opClass, opMode, opOp, opSize, opSource, PUBLIC_OPCODES,
@@ -247,7 +247,9 @@ function checkAndResolveInsns(prog: Program, profile: Profile): CheckResult | un
       i++;
       continue;
     }
-    if (!PUBLIC_OPCODES.has(insn.code)) return reject(EINVAL, msg.unknownOpcode(insn.code));
+    // 1- and 2-byte atomics came with load-acquire/store-release (6.15): 6.12's table has none
+    const narrowAtomic = opClass(insn.code) === BPF_STX && opMode(insn.code) === BPF_ATOMIC && (opSize(insn.code) === BPF_B || opSize(insn.code) === BPF_H);
+    if (!PUBLIC_OPCODES.has(insn.code) || (narrowAtomic && !profile.features.atomicLoadStore)) return reject(EINVAL, msg.unknownOpcode(insn.code));
     if (profile.features.insnFieldsCheckedBeforeWalk) {
       const bad = checkInsnFields(insn);
       if (bad) return bad;

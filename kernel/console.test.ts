@@ -94,6 +94,14 @@ describe('scanConsole: an oops under another request', () => {
     expect(scanConsole(oops(41), 41)?.kind).toBe('fatal');
     expect(scanConsole(oops(41))?.kind).toBe('fatal');
   });
+  it('is not charged through its Call Trace either (seen in the 60-program campaign of seed 15 under gen/5)', () => {
+    const lines = oops(41).split('\n');
+    const withTrace = [...lines.slice(0, 4), '[  41.62] Call Trace:', '[  41.63]  <TASK>', '[  41.64]  do_check_common+0x1f/0x80', ...lines.slice(4)].join('\n');
+    expect(scanConsole(withTrace, 42)).toBeUndefined();
+    expect(scanConsole(withTrace, 41)?.kind).toBe('fatal');
+    // a warning of this request's own after the other's oops is still found
+    expect(scanConsole(`${withTrace}\n[  42.0] WARNING: CPU: 0 PID: 98 at kernel/bpf/core.c:1 f+0x1/0x2\n[  42.1] CPU: 0 UID: 0 PID: 98 Comm: bd-42\n[  42.2] Call Trace:`, 42)?.kind).toBe('warning');
+  });
 });
 
 describe('scanConsole: the tail of an earlier report', () => {

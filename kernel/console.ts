@@ -73,11 +73,16 @@ export function scanConsole(text: string, owner?: number): ConsoleTrouble | unde
     return excerpt;
   };
   let at = find(FATAL);
-  const warnAt = find(WARNING);
+  let warnAt = find(WARNING);
   // A fatal report under another request's task is that request's crash, read in with this
-  // request's answer (the console is read when an answer arrives): not this request's trouble.
+  // request's answer (the console is read when an answer arrives): not this request's trouble,
+  // and neither is its Call Trace, which the search for warnings would otherwise find.
   const fatalComm = at >= 0 && owner !== undefined ? AGENT_COMM.exec(lines.slice(at, at + 40).join('\n')) : null;
-  if (fatalComm && Number(fatalComm[1]) !== owner) at = -1;
+  if (fatalComm && Number(fatalComm[1]) !== owner) {
+    const close = lines.findIndex((l, i) => i > at && CLOSERS.some((p) => p.test(l)));
+    warnAt = close < 0 ? -1 : find(WARNING, close + 1);
+    at = -1;
+  }
   if (at >= 0) {
     if (warnAt >= 0 && warnAt < at && at - warnAt <= 3) at = warnAt; // the "cut here" / header line that opens this same report
     return { kind: 'fatal', excerpt: excerptFrom(at) };

@@ -76,6 +76,28 @@ describe('model gaps from the campaigns, on real kernels', () => {
     }
   });
 
+  // campaign g4/eebc1af8: the model rejected `invalid write to stack R2 off=11136 size=4` (reduced:
+  // off=3920) on a path 7.2 and 7.3 prune. Two pruning gaps: cnum_is_subset said the whole circle
+  // (an unknown scalar) does not hold an arc that wraps past UMAX (range_within in regsafe), and
+  // explored states were one list per insn instead of per (insn ^ callsite) bucket
+  // (core/model/range-within.test.ts, explored-bucket.test.ts hold the level-2 walks)
+  it('pruning like the kernel: a wrapping scalar inside an unknown one, states per callsite bucket, and g4/eebc1af8', async () => {
+    const small = [fixture('range-within-wrap.s'), fixture('explored-bucket.s')];
+    for (const [kernel, profile] of [['7.2', PROFILES['linux-7.2']], ['7.3', PROFILES['linux-7.3']], ['6.12', PROFILES['linux-6.12']]] as const) {
+      const actual = await run(kernel, small);
+      expect(actual.map((o) => [o.verdict, o.retval, o.verifiedInsns])).toEqual([['accept', 0, 24], ['accept', 2, 50]]);
+      expect(small.map((p) => verify(p, profile)).map((o) => [o.verdict, o.retval, o.verifiedInsns])).toEqual([['accept', 0, 24], ['accept', 2, 50]]);
+    }
+    const campaign = [fixture('g4-eebc1af8.json'), fixture('g4-eebc1af8-reduced.json')];
+    for (const [kernel, profile] of [['7.2', PROFILES['linux-7.2']], ['7.3', PROFILES['linux-7.3']]] as const) {
+      const [full, reduced] = await run(kernel, campaign);
+      expect(full).toMatchObject({ verdict: 'accept', retval: 3796554335 });
+      expect(verify(campaign[0]!, profile)).toMatchObject({ verdict: 'accept', retval: 3796554335 });
+      expect(reduced!.verdict).toBe('accept');
+      expect(verify(campaign[1]!, profile).verdict).toBe('accept');
+    }
+  });
+
   // bpf_opt_subreg_zext_lo32_rnd_hi32 zero-extends R0 after a 32-bit cmpxchg read as 64 bits, on
   // x86-64 too; the model's xlated had no such insn (7 of these 10 programs differed)
   it('32-bit cmpxchg: 7.2 and 7.3 rewrite and JIT each program as the model predicts', async () => {

@@ -25,6 +25,8 @@ interface Checkpoint {
   /** live paths below this checkpoint */
   branches: number;
   insn: number;
+  /** the explored_states bucket it went into (bpf_explored_state: insn ^ the current frame's callsite) */
+  bucket: number;
   state: VState;
   /** pruning hits and misses at this state's insn (the kernel's hit_cnt, miss_cnt) */
   hits: number;
@@ -44,13 +46,27 @@ export class ExploredStates {
   private prevJmps = 0;
   private prevProcessed = 0;
 
-  /** `clearSingular`: the kernel clears singular scalar ids on each state it keeps (7.x) */
-  constructor(private readonly clearSingular = false) {}
+  /**
+   * `clearSingular`: the kernel clears singular scalar ids on each state it keeps (7.x);
+   * `insnCount`: the program's length, the size of the kernel's explored_states hash table
+   */
+  constructor(private readonly clearSingular = false, private readonly insnCount = 1) {}
+
+  /**
+   * bpf_explored_state: the kernel keeps the states of insn `idx` in the hash bucket of
+   * (idx ^ callsite of the current frame) % prog len, and looks only at that bucket's states of
+   * `idx`: a state of another function instance (another callsite) is neither compared with nor
+   * counted by the heuristics below, unless the two callsites share a bucket.
+   */
+  private bucketOf(idx: number, st: VState): number {
+    return ((idx ^ st.frames[st.frames.length - 1]!.callsite) >>> 0) % this.insnCount;
+  }
 
   /** bpf_is_state_visited: `processed` and `jmps` are the walk's insn and jump counts so far */
   visit(path: Path, idx: number, processed: number, jmps: number): CheckResult | 'pruned' | undefined {
     const list = this.explored.get(idx) ?? [];
     const cur = path.st;
+    const bucket = this.bucketOf(idx, cur);
     // the kernel only keeps a new state after at least 2 jumps and 8 insns since the last one
     let addNew = jmps - this.prevJmps >= 2 && processed - this.prevProcessed >= 8;
     this.compared += list.length;
@@ -58,6 +74,7 @@ export class ExploredStates {
     // newest first, as the kernel adds each new state at the head of the insn's list
     for (let i = list.length - 1; i >= 0; i--) {
       const cp = list[i]!;
+      if (cp.bucket !== bucket) continue;
       if (cp.branches > 0) {
         if (statesEqual(cp.state, cur, true)) return reject(EINVAL, `infinite loop detected at insn ${idx}`);
         if (jmps - this.prevJmps < 20 && processed - this.prevProcessed < 100) addNew = false;
@@ -80,7 +97,7 @@ export class ExploredStates {
     this.prevProcessed = processed;
     cover('is_state_visited:new-state');
     if (this.clearSingular) clearSingularIds(cur);
-    const cp: Checkpoint = { parent: path.cp, branches: 1, insn: idx, state: cloneState(cur), hits: 0, misses: 0 };
+    const cp: Checkpoint = { parent: path.cp, branches: 1, insn: idx, bucket, state: cloneState(cur), hits: 0, misses: 0 };
     list.push(cp);
     // a list evicted down to nothing is still the one in the map; only a new list needs adding
     if (list.length === 1) this.explored.set(idx, list);

@@ -59,7 +59,7 @@ export class Walker implements CallEnv {
   ) {
     this.info = subprogs.map(() => ({ argCnt: 0, inStackArgs: 0, maxOutWritten: 0, stackArgCnt: 0, stackDepth: 0 }));
     resetIds();
-    this.explored = new ExploredStates(profile.features.clearSingularIds);
+    this.explored = new ExploredStates(profile.features.clearSingularIds, prog.insns.length);
     this.memEnv = { profile, progType: prog.progType, maps: prog.maps, onStackDepth: this.onStackDepth };
     this.changesPktData = changesPktData(prog, subprogs, subprogOf);
     const n = prog.insns.length;

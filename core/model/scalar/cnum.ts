@@ -132,7 +132,8 @@ function c32IsSubset(bigger: Cnum, smaller: Cnum): boolean {
   if (c32IsEmpty(bigger)) return false;
   const smBase = ((smaller.bl >>> 0) - (bigger.bl >>> 0)) >>> 0, smSize = smaller.sl >>> 0;
   if (smSize > M32 - smBase && bigger.sl >>> 0 < M32) return false;
-  return smBase + smSize <= bigger.sl >>> 0;
+  // the end wraps mod 2^32 as the kernel's u32 sum does (only when bigger is the whole circle)
+  return (smBase + smSize) >>> 0 <= bigger.sl >>> 0;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -214,8 +215,9 @@ function c64IsSubset(bigger: Cnum, smaller: Cnum): boolean {
   if (c64IsEmpty(smaller)) return true;
   if (c64IsEmpty(bigger)) return false;
   const mh = subHi(smaller.bh, smaller.bl, bigger.bh, bigger.bl), ml = subLo(smaller.bl, bigger.bl);
-  // smaller, moved by -bigger.base, must end within bigger.size without wrapping
-  if (ltU(~mh, ~ml, smaller.sh, smaller.sl)) return false;
+  // smaller, moved by -bigger.base, must end within bigger.size without wrapping, unless bigger is
+  // the whole circle (size UMAX), which holds any arc
+  if (ltU(~mh, ~ml, smaller.sh, smaller.sl) && (bigger.sh & bigger.sl) !== -1) return false;
   return !ltU(bigger.sh, bigger.sl, addHi(mh, ml, smaller.sh, smaller.sl), addLo(ml, smaller.sl));
 }
 

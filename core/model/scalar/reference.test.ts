@@ -96,10 +96,12 @@ const size32 = fc.oneof(u64.map((x) => x & U32), fc.bigInt(0n, 300n), fc.bigInt(
 const cnum64B = fc.oneof(
   { weight: 8, arbitrary: fc.record({ base: u64, size: size64 }) },
   { weight: 1, arbitrary: fc.constant({ base: U64, size: U64 }) },
+  { weight: 1, arbitrary: fc.constant({ base: 0n, size: U64 }) },
 );
 const cnum32B = fc.oneof(
   { weight: 8, arbitrary: fc.record({ base: u64.map((x) => x & U32), size: size32 }) },
   { weight: 1, arbitrary: fc.constant({ base: U32, size: U32 }) },
+  { weight: 1, arbitrary: fc.constant({ base: 0n, size: U32 }) },
 );
 
 interface RegB {
@@ -226,6 +228,21 @@ describe('cnum operations match the BigInt implementation', () => {
       );
     });
   }
+
+  // cnum_is_subset: the whole circle holds every arc, one that wraps past UMAX too (its end is a
+  // u32/u64 sum). regsafe's range_within asks this of an old unknown scalar and a current one like
+  // smin=0x80000000000003da,smax=0x7ffffffffffff3da (an odd multiple of var_off=(0x3da; 0x...f000)):
+  // the model said no, kept walking a path 7.2 pruned (campaign g4/eebc1af8) and rejected it
+  it('the whole circle holds a wrapping arc', () => {
+    const wrap64 = C64.fromSRange(-0x7ffffffffffffc26n, 0x7ffffffffffff3dan);
+    const wrap32 = C32.fromSRange(-0x7ffffc26n, 0x7ffff3dan);
+    expect(C64.urangeOverflow(wrap64) && C32.urangeOverflow(wrap32)).toBe(true);
+    expect([C64.isSubset(C64.UNBOUNDED, wrap64), C32.isSubset(C32.UNBOUNDED, wrap32)]).toEqual([true, true]);
+    expect([Ref.C64.isSubset(Ref.C64.UNBOUNDED, ofCnum(wrap64)), Ref.C32.isSubset(Ref.C32.UNBOUNDED, ofCnum(wrap32))]).toEqual([true, true]);
+    // an arc short of the circle holds no wrapping arc that sticks out of it
+    expect(C64.isSubset(C64.fromURange(0n, (1n << 64n) - 2n), wrap64)).toBe(false);
+    expect(C32.isSubset(C32.fromURange(0n, 0xfffffffen), wrap32)).toBe(false);
+  });
 
   it('between the widths', () => {
     fc.assert(

@@ -102,7 +102,8 @@ function makeOps(bits: 32 | 64): CnumOps {
       if (isEmpty(bigger)) return false;
       const sm: Cnum = { base: u(smaller.base - bigger.base), size: smaller.size };
       if (urangeOverflow(sm) && bigger.size < UMAX) return false;
-      return sm.base + sm.size <= bigger.size;
+      // the end is a u32/u64 sum in cnum_defs.h: it wraps (only when bigger is the whole circle)
+      return u(sm.base + sm.size) <= bigger.size;
     },
     urangeOverflow,
   };

@@ -53,6 +53,7 @@ describe('global functions with pointer arguments on the real 7.2', () => {
     const high = { globalRate: 0.6, globalPtrArgRate: 0.8, packetRate: 0 };
     const kinds: MutationKind[] = [
       'global-mem-no-null-check', 'global-mem-past-size', 'global-mem-too-small', 'global-ctx-not-ctx', 'global-mem-nonnull-null', 'global-mem-not-mem', 'global-mem-returned',
+    'pkt-global-changes-data',
     ];
     const programs = [
       ...generatePrograms(21, 24, { progType: 'sched_cls', mutationRate: 0, ...high }),

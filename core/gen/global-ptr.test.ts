@@ -39,6 +39,7 @@ describe('global functions with pointer arguments', () => {
 
   const KINDS: MutationKind[] = [
     'global-mem-no-null-check', 'global-mem-past-size', 'global-mem-too-small', 'global-ctx-not-ctx', 'global-mem-nonnull-null', 'global-mem-not-mem', 'global-mem-returned',
+    'pkt-global-changes-data',
   ];
   for (const kind of KINDS) {
     it(`mutation ${kind}: the 7.2 and 7.3 models reject with the expected reason line`, () => {

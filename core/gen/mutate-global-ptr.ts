@@ -3,8 +3,9 @@
 // (main holds the ctx at fp-8 and its first local, 8 initialised bytes, at fp-16). One side of the
 // call breaks one rule: the callee (its own verification, do_check_common) or the caller
 // (btf_check_func_arg_match, whose failure the kernel reports as "Caller passes invalid args").
-import { BPF_ADD, BPF_JEQ, E, R_FP, SIZE_BYTES, type ArgType, type Op, type SizeName } from '../isa/index.ts';
+import { BPF_ADD, BPF_JEQ, BPF_JGT, E, R_FP, SIZE_BYTES, type ArgType, type Op, type SizeName } from '../isa/index.ts';
 import { CHECKSUM, EDGE_IMM32, foldOps } from './values.ts';
+import { PKT_FIELDS } from './body-packet.ts';
 import { exitAt, type MutationCtx, type Mutator } from './mutate-ctx.ts';
 import type { MutationKind } from './mutations.ts';
 
@@ -92,6 +93,27 @@ function memReturned(c: MutationCtx): string {
   return `^${esc('At subprogram exit the register R0 is not a scalar value (mem)')}$`;
 }
 
+/**
+ * btf_check_func_arg_match: 8 bounds-checked packet bytes for a memory argument of a global function
+ * that may move packet data (it calls bpf_skb_pull_data, or bpf_xdp_adjust_head on xdp)
+ */
+function pktForDataChanger(c: MutationCtx): string {
+  const f = PKT_FIELDS[c.opts.progType]!;
+  const pullHelper = c.opts.progType === 'xdp' ? 44 : 39;
+  const skip = c.newLabel();
+  const k = c.funcs.length;
+  const setup = [
+    E.ldx('DW', 2, R_FP, CTX_SLOT), E.ldx('W', 1, 2, f.data), E.ldx('W', 3, 2, f.end), E.movReg(4, 1), E.aluImm(BPF_ADD, 4, 8),
+    E.jumpReg(BPF_JGT, 4, 3, skip),
+  ];
+  // g(mem:8, ctx): reads its memory, then moves the packet data (r2 = 0: pull nothing, adjust by 0)
+  const gSkip = c.newLabel();
+  const ops = [E.jumpImm(BPF_JEQ, 1, 0, gSkip), ...read('B', 0), E.label(gSkip), E.movReg(1, 2), E.movImm(2, 0), E.callHelper(pullHelper)];
+  c.funcs.push({ name: `g${k}`, args: 2, linkage: 'global', argTypes: ['mem:8', 'ctx'], ops: [E.movImm(CHECKSUM, c.rng.i32()), ...ops, E.movReg(0, CHECKSUM), E.exit()] });
+  c.main.ops.splice(exitAt(c.main), 0, ...setup, E.call(k), ...foldOps(c.rng, 0), E.label(skip));
+  return callerPasses(k);
+}
+
 export const GLOBAL_PTR_MUTATORS = {
   'global-mem-no-null-check': memNoNullCheck,
   'global-mem-past-size': memPastSize,
@@ -100,4 +122,5 @@ export const GLOBAL_PTR_MUTATORS = {
   'global-mem-nonnull-null': nonnullGetsNull,
   'global-mem-not-mem': memNotMem,
   'global-mem-returned': memReturned,
+  'pkt-global-changes-data': pktForDataChanger,
 } satisfies Partial<Record<MutationKind, Mutator>>;

@@ -101,6 +101,8 @@ export const MUTATION_KINDS = [
   'atomic-on-ctx',
   'pointer-spill-narrow',
   'stack-ptr-to-caller',
+  // global functions with pointer arguments, packets (mutate-global-ptr.ts)
+  'pkt-global-changes-data',
 ] as const;
 
 export type MutationKind = (typeof MUTATION_KINDS)[number];
@@ -179,6 +181,7 @@ export const MUTATION_RULES: Record<MutationKind, MutationRule> = {
   'global-mem-nonnull-null': { rule: 'btf_check_func_arg_match', what: 'a caller passes NULL for an arg:nonnull memory argument (6.12 accepts it and oopses at run time)' },
   'global-mem-not-mem': { rule: 'check_mem_reg', what: 'a caller passes a non-NULL scalar or the ctx for a memory argument' },
   'global-mem-returned': { rule: 'process_bpf_exit_full', what: 'a global function returns its memory argument' },
+  'pkt-global-changes-data': { rule: 'btf_check_func_arg_match', what: 'a caller passes checked packet bytes for the memory argument of a global function that may move packet data (skb_pull_data, xdp_adjust_head)' },
   'fp-write': { rule: 'check_reg_arg', what: 'a move, ALU operation or load into r10' },
   'jump-out-of-range': { rule: 'check_subprogs', what: 'a conditional jump past the end (or before the start) of its function' },
   'falls-through': { rule: 'check_subprogs', what: 'a function whose last instruction is a move after its exit' },
@@ -246,6 +249,7 @@ export const MUTATION_FEATURE: Partial<Record<MutationKind, keyof FeatureRates>>
   'global-mem-nonnull-null': 'globalPtrArgRate',
   'global-mem-not-mem': 'globalPtrArgRate',
   'global-mem-returned': 'globalPtrArgRate',
+  'pkt-global-changes-data': 'globalPtrArgRate',
   'fp-write': 'ptrArithRate',
   'pointer-spill-narrow': 'ptrArithRate',
   'stack-ptr-to-caller': 'ptrArithRate',

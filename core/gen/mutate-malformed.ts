@@ -123,6 +123,8 @@ function tooManyParams(c: MutationCtx): string {
   const few = c.funcs.map((f, k) => ({ f, k })).filter(({ f, k }) => k > 0 && f.args <= 5);
   const { f } = few.length > 0 ? c.rng.pick(few) : { f: c.funcs[c.rng.int(1, c.funcs.length - 1)] };
   const n = c.rng.pick([13, 16, 20]);
+  // a global function's BTF types list one per argument (FuncDecl.argTypes): the new ones are scalars
+  if (f.argTypes) f.argTypes = [...f.argTypes, ...Array<'scalar'>(n - f.args).fill('scalar')];
   f.args = n;
   return `^(kernel supports at most 12 parameters, function ${f.name} has ${n}|callee expects ${n} args, stack arg\\d+ is not initialized)$`;
 }

@@ -93,8 +93,9 @@ describe('bpfdiff fuzz', () => {
 
   it('runs a campaign on 7.2 and 6.12, prints the summary and writes every finding with a reduced reproducer', async () => {
     // seed 1 program 0..39 includes programs the profiles tell apart (7.2 accepts r11, 6.12 does not)
-    // without the kind that crashes 7.2.13 (each crash reboots a guest, and reducing it takes minutes)
-    const kinds = MUTATION_KINDS.filter((k) => k !== 'missing-store-after-unreliable').join(',');
+    // without the kinds that crash 7.2.13 and 6.12 (each crash reboots a guest, and reducing it takes minutes):
+    // global-mem-nonnull-null oopses 6.12 (corpus/regressions/global_nonnull_arg_null.s)
+    const kinds = MUTATION_KINDS.filter((k) => k !== 'missing-store-after-unreliable' && k !== 'global-mem-nonnull-null').join(',');
     const r = await execa('node', [bin, 'fuzz', '--kernel', '7.2', '--kernel', '6.12', '--count', '40', '--seed', '1', '--out', out, '--pool', '1', '--batch', '20', '--mutations', kinds, '--reduce-checks', '300'], { reject: false });
     expect([0, 3], r.stderr).toContain(r.exitCode);
     expect(r.stdout).toMatch(/^programs: 40 /m);

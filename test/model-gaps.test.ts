@@ -81,12 +81,14 @@ describe('model gaps from the campaigns, on real kernels', () => {
   // (an unknown scalar) does not hold an arc that wraps past UMAX (range_within in regsafe), and
   // explored states were one list per insn instead of per (insn ^ callsite) bucket
   // (core/model/range-within.test.ts, explored-bucket.test.ts hold the level-2 walks)
-  it('pruning like the kernel: a wrapping scalar inside an unknown one, states per callsite bucket, and g4/eebc1af8', async () => {
-    const small = [fixture('range-within-wrap.s'), fixture('explored-bucket.s')];
+  it('pruning like the kernel: a wrapping scalar inside an unknown one, states per callsite bucket, dead registers, and g4/eebc1af8', async () => {
+    // and a register no later insn reads (clean_verifier_state): live-regs.test.ts
+    const small = [fixture('range-within-wrap.s'), fixture('explored-bucket.s'), fixture('dead-reg.s')];
+    const expected = [['accept', 0, 24], ['accept', 2, 50], ['accept', 1, 14]];
     for (const [kernel, profile] of [['7.2', PROFILES['linux-7.2']], ['7.3', PROFILES['linux-7.3']], ['6.12', PROFILES['linux-6.12']]] as const) {
       const actual = await run(kernel, small);
-      expect(actual.map((o) => [o.verdict, o.retval, o.verifiedInsns])).toEqual([['accept', 0, 24], ['accept', 2, 50]]);
-      expect(small.map((p) => verify(p, profile)).map((o) => [o.verdict, o.retval, o.verifiedInsns])).toEqual([['accept', 0, 24], ['accept', 2, 50]]);
+      expect(actual.map((o) => [o.verdict, o.retval, o.verifiedInsns])).toEqual(expected);
+      expect(small.map((p) => verify(p, profile)).map((o) => [o.verdict, o.retval, o.verifiedInsns])).toEqual(expected);
     }
     const campaign = [fixture('g4-eebc1af8.json'), fixture('g4-eebc1af8-reduced.json')];
     for (const [kernel, profile] of [['7.2', PROFILES['linux-7.2']], ['7.3', PROFILES['linux-7.3']]] as const) {

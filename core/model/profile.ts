@@ -44,6 +44,14 @@ export interface Profile {
     /** 7.x: is_state_visited clears the ids of singular scalars on each state it keeps
      *  (bpf_clear_singular_ids); 6.12 keeps them, so later ids are numbered differently */
     clearSingularIds: boolean;
+    /**
+     * 7.x finds dead registers before the walk (bpf_compute_live_registers, on the program
+     * bpf_prune_dead_branches left) and clears them in the current state at each prune point; 6.12
+     * skips, in an explored state whose paths all ended, the registers no explored path read (read
+     * marks). Without this the model does the latter with the registers no CFG path reads, a
+     * superset of 6.12's (live-regs.ts)
+     */
+    liveRegsFolded: boolean;
     /** load-acquire and store-release (BPF_ATOMIC imm BPF_LOAD_ACQ/BPF_STORE_REL, 6.15+); 6.12's
      *  check_atomic calls them an invalid atomic opcode */
     atomicLoadStore: boolean;
@@ -81,7 +89,7 @@ const base7: Profile = {
   features: {
     stackArgs: true, stackArgReg: 11, csumDiffFolds: true, insnFieldsCheckedBeforeWalk: true, cnumBounds: true, structuredReport: false, isaVersion: 4,
     constKeyArrayLookupNotNull: true, ctxAsHelperMemory: true, packetAccessAsMemRegion: true, ptrFixedOff: false,
-    nonnullArgRejectsNull: true, clearSingularIds: true, atomicLoadStore: true,
+    nonnullArgRejectsNull: true, clearSingularIds: true, liveRegsFolded: true, atomicLoadStore: true,
   },
   limits: { maxCallFrames: 16, maxStackBytes: 512, complexityInsns: 1_000_000, maxSubprogs: 256, maxRegArgs: 5, maxFuncArgs: 12, maxJmpSeq: 8192 },
   messages: {
@@ -98,7 +106,7 @@ export const PROFILES: Record<ProfileId, Profile> = {
     features: {
       ...base7.features, stackArgs: false, csumDiffFolds: false, insnFieldsCheckedBeforeWalk: false, cnumBounds: false,
       constKeyArrayLookupNotNull: false, ctxAsHelperMemory: false, packetAccessAsMemRegion: false, ptrFixedOff: true,
-      nonnullArgRejectsNull: false, clearSingularIds: false, atomicLoadStore: false,
+      nonnullArgRejectsNull: false, clearSingularIds: false, liveRegsFolded: false, atomicLoadStore: false,
     },
     limits: { ...base7.limits, maxFuncArgs: 5, maxCallFrames: 8 },
     // seen on Debian's 6.12 kernel; its other texts for maps, helpers, packets and references are assumed to be 7.2's

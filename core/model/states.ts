@@ -30,6 +30,8 @@ interface Checkpoint {
   state: VState;
   /** pruning hits and misses at this state's insn (the kernel's hit_cnt, miss_cnt) */
   hits: number;
+  /** its dead registers were cleared (6.12's clean_live_states, once the state is complete) */
+  cleaned?: boolean;
   misses: number;
 }
 
@@ -48,9 +50,15 @@ export class ExploredStates {
 
   /**
    * `clearSingular`: the kernel clears singular scalar ids on each state it keeps (7.x);
-   * `insnCount`: the program's length, the size of the kernel's explored_states hash table
+   * `insnCount`: the program's length, the size of the kernel's explored_states hash table;
+   * `cleanComplete`: clears the dead registers of an explored state whose paths all ended, before
+   * it is compared (6.12's clean_live_states; 7.x cleans the current state at each prune point instead)
    */
-  constructor(private readonly clearSingular = false, private readonly insnCount = 1) {}
+  constructor(
+    private readonly clearSingular = false,
+    private readonly insnCount = 1,
+    private readonly cleanComplete?: (st: VState, idx: number) => void,
+  ) {}
 
   /**
    * bpf_explored_state: the kernel keeps the states of insn `idx` in the hash bucket of
@@ -78,11 +86,17 @@ export class ExploredStates {
       if (cp.branches > 0) {
         if (statesEqual(cp.state, cur, true)) return reject(EINVAL, `infinite loop detected at insn ${idx}`);
         if (jmps - this.prevJmps < 20 && processed - this.prevProcessed < 100) addNew = false;
-      } else if (statesEqual(cp.state, cur, false)) {
-        cp.hits++;
-        cover('is_state_visited:pruned');
-        if (coverageOn()) coverPruneMatch(cp.state, cur);
-        return 'pruned';
+      } else {
+        if (this.cleanComplete && !cp.cleaned) {
+          this.cleanComplete(cp.state, idx);
+          cp.cleaned = true;
+        }
+        if (statesEqual(cp.state, cur, false)) {
+          cp.hits++;
+          cover('is_state_visited:pruned');
+          if (coverageOn()) coverPruneMatch(cp.state, cur);
+          return 'pruned';
+        }
       }
       // a miss counts only when a new state will be kept; a state that keeps missing is dropped
       // from the list (is_state_visited's eviction: miss_cnt > hit_cnt * 3 + 3)

@@ -22,6 +22,8 @@ import { checkInsnFields, checkRegNumbers, reject, unknown, type CheckResult, ty
 import type { Profile } from './profile.ts';
 import { readReg, writeReg } from './reg-args.ts';
 import { ExploredStates, finishPath, type Path } from './states.ts';
+import { cleanDeadRegs, computeLiveRegs } from './live-regs.ts';
+import { helperAvailable, helperProto } from './helpers.ts';
 import { knownScalar, newFrame, pointerReg, resetIds, unknownScalar, curFrame, type Frame, type Reg, type VState } from './state.ts';
 import { recordStep, type WalkTrace } from './trace.ts';
 import { markZextReads, recordDef } from './subreg-def.ts';
@@ -37,6 +39,8 @@ export class Walker implements CallEnv {
   readonly info: SubprogInfo[];
   private readonly explored: ExploredStates;
   private readonly prunePoints: Uint8Array;
+  /** live_regs_before of each insn, when the current state is cleaned with it at prune points (7.x) */
+  private readonly cleanCurrent: Uint16Array | undefined;
   /** global subprogs a call reached; verified after main (do_check_subprogs) */
   readonly calledGlobals = new Set<number>();
   /** subprograms whose BTF no longer describes how they are called */
@@ -59,7 +63,6 @@ export class Walker implements CallEnv {
   ) {
     this.info = subprogs.map(() => ({ argCnt: 0, inStackArgs: 0, maxOutWritten: 0, stackArgCnt: 0, stackDepth: 0 }));
     resetIds();
-    this.explored = new ExploredStates(profile.features.clearSingularIds, prog.insns.length);
     this.memEnv = { profile, progType: prog.progType, maps: prog.maps, onStackDepth: this.onStackDepth };
     this.changesPktData = changesPktData(prog, subprogs, subprogOf);
     const n = prog.insns.length;
@@ -86,6 +89,12 @@ export class Walker implements CallEnv {
       if (o !== BPF_JA) this.prunePoints[i] = 1;
     });
     this.hasBackEdge = backEdge;
+    // 6.12 marks what explored paths read; the may-live registers of the CFG are a superset of those
+    const live = computeLiveRegs(prog.insns, subprogs.map((s) => s.start), profile.features.stackArgReg, (id) =>
+      helperAvailable(prog.progType, id) ? helperProto(id)?.args.length : undefined, profile.features.liveRegsFolded);
+    // 7.x cleans the current state at each prune point; 6.12 an explored state once it is complete
+    this.cleanCurrent = profile.features.liveRegsFolded ? live : undefined;
+    this.explored = new ExploredStates(profile.features.clearSingularIds, prog.insns.length, this.cleanCurrent ? undefined : (st, idx) => cleanDeadRegs(st, idx, live));
   }
 
   /** do_check_common for `sub` (0 = main) */
@@ -128,6 +137,7 @@ export class Walker implements CallEnv {
       }
       if (this.processed > MODEL_BUDGET && !this.hasBackEdge) return unknown('state explosion (the model has no precision tracking to prune like the kernel)');
       if (this.prunePoints[idx]) {
+        if (this.cleanCurrent) cleanDeadRegs(st, idx, this.cleanCurrent);
         const v = this.explored.visit(path, idx, this.processed, this.jmpsProcessed);
         if (v === 'pruned') {
           finishPath(path.cp);

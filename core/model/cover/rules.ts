@@ -330,6 +330,7 @@ export const CHECK_RULES = [
   ['mark_insn_zext:cmpxchg32', 'a 32-bit cmpxchg result read as 64 bits: R0 gets a zero-extension after it (x86-64)'],
   ['bpf_opt_subreg_zext_lo32_rnd_hi32:cmpxchg', 'a zero-extension of R0 inserted after a 32-bit cmpxchg'],
   ['bpf_clear_singular_ids:cleared', 'a kept state drops the id of a scalar no other register shares (7.x)'],
+  ['clean_verifier_state:dead-reg', 'a prune point clears a register no later instruction reads (clean_verifier_state, bpf_compute_live_registers)'],
   ['regsafe:scalar-range', 'a scalar of an explored state contains the current one (not exact)'],
   ['regsafe:pointer', 'a pointer register of an explored state matched'],
   ['stacksafe:spill', 'a spilled register of an explored state matched'],

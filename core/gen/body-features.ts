@@ -14,6 +14,8 @@ import { atomicStatement } from './body-atomics.ts';
 import { ptrArithStatement } from './body-ptrarith.ts';
 import { ctxWriteFits, ctxWriteStatement } from './body-ctxwrite.ts';
 import { acqRelStatement } from './body-acqrel.ts';
+import { skbSkFits, skbSkStatement } from './body-sk.ts';
+import { mapValueStatement } from './body-mapvalue.ts';
 
 interface BodyFeature {
   name: string;
@@ -34,6 +36,8 @@ export const STATEMENT_FEATURES: readonly BodyFeature[] = [
   { name: 'ptrArith', rate: (o) => o.ptrArithRate, applies: () => true, emit: ptrArithStatement },
   { name: 'ctxWrite', rate: (o) => o.ctxWriteRate, applies: ctxWriteFits, emit: ctxWriteStatement },
   { name: 'acqRel', rate: (o) => o.acqRelRate, applies: hasLocals, emit: acqRelStatement },
+  { name: 'skbSk', rate: (o) => o.skbSkRate, applies: skbSkFits, emit: skbSkStatement },
+  { name: 'mapValueImm', rate: (o) => o.mapValueImmRate, applies: () => true, emit: mapValueStatement },
 ];
 
 /** fillers: they may write the working registers and read the locals; r0-r5 are not theirs */

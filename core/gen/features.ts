@@ -52,6 +52,10 @@ export interface FeatureRates {
   ctxWriteRate: number;
   /** a load-acquire or store-release on a stack local (body-acqrel.ts) */
   acqRelRate: number;
+  /** the skb's socket: ctx->sk, NULL check, a sock_common field read (body-sk.ts) */
+  skbSkRate: number;
+  /** a one-element array's value through ld_imm64 BPF_PSEUDO_MAP_VALUE (body-mapvalue.ts) */
+  mapValueImmRate: number;
 }
 
 export const FEATURE_RATES: Record<keyof FeatureRates, FeatureRate> = {
@@ -72,6 +76,8 @@ export const FEATURE_RATES: Record<keyof FeatureRates, FeatureRate> = {
   jumpLayoutRate: { default: 0.15, what: 'per function, the exit laid out before the body: a ja or gotol over it, the exit sequence, a ja or gotol back, so the function ends in an unconditional jump' },
   ctxWriteRate: { default: 0.04, what: 'per statement, a store into a ctx field the program type may write (sched_cls: mark, priority, tc_index, cb[]; socket_filter: cb[]), read back into the checksum' },
   acqRelRate: { default: 0.03, what: 'per statement, a load-acquire or store-release of 1, 2, 4 or 8 bytes on a stack local, the value folded into the checksum (6.15+; 6.12 rejects the opcode)' },
+  skbSkRate: { default: 0.03, what: 'per statement, the socket of the skb (sched_cls, socket_filter): __sk_buff.sk, its NULL check, a field a sock_common may read (not folded: the test run makes the socket)' },
+  mapValueImmRate: { default: 0.03, what: 'per statement, the value of a one-element array map addressed by ld_imm64 (BPF_PSEUDO_MAP_VALUE, as C globals are): a store and a load at constant offsets, folded' },
   socketRate: { default: 0.02, what: 'per statement, bpf_sk_lookup_tcp/udp with a tuple on the stack, NULL check, a field read and bpf_sk_release (sched_cls, xdp; in a function holding the ctx)' },
 };
 

@@ -32,7 +32,7 @@ describe('global functions with pointer arguments', () => {
 
   it('passes NULL, locals and map values (maps only while mapRate > 0)', () => {
     const lookups = (mapRate: number) =>
-      generatePrograms(9, 80, { progType: 'sched_cls', mutationRate: 0, ...HIGH, mapRate, mapArgRate: 0, packetRate: 0, helperRate: 0, socketRate: 0 }).filter((p) => p.maps.length > 0).length;
+      generatePrograms(9, 80, { progType: 'sched_cls', mutationRate: 0, ...HIGH, mapRate, mapArgRate: 0, mapValueImmRate: 0, packetRate: 0, helperRate: 0, socketRate: 0 }).filter((p) => p.maps.length > 0).length;
     expect(lookups(0)).toBe(0);
     expect(lookups(0.01)).toBeGreaterThan(3);
   });

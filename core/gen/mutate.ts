@@ -19,6 +19,8 @@ import { STACKVAR_MUTATORS } from './mutate-stackvar.ts';
 import { BRANCH_MUTATORS } from './mutate-branches.ts';
 import { MALFORMED_MUTATORS } from './mutate-malformed.ts';
 import { POINTER_MUTATORS } from './mutate-pointers.ts';
+import { SK_MUTATORS } from './mutate-sk.ts';
+import { MAP_VALUE_MUTATORS } from './mutate-mapvalue.ts';
 import { CHECKSUM, EDGE_IMM32, W, foldOps } from './values.ts';
 
 /** Applies mutation `m` to `funcs`; returns the expected reason line (a regular expression source). */
@@ -74,6 +76,8 @@ const MUTATORS: Record<MutationKind, Mutator> = {
   ...GLOBAL_PTR_MUTATORS,
   ...MALFORMED_MUTATORS,
   ...POINTER_MUTATORS,
+  ...SK_MUTATORS,
+  ...MAP_VALUE_MUTATORS,
 };
 
 function missingStackArgStore(c: MutationCtx): string {

@@ -6,6 +6,7 @@
 import type { ProgType } from '../program/index.ts';
 import type { GenOptions } from './options.ts';
 import type { FeatureRates } from './features.ts';
+import { skbSkTypes } from './body-sk.ts';
 
 /** bpfdiff-gen/2's kinds, in its order */
 export const GEN2_MUTATION_KINDS = [
@@ -103,6 +104,13 @@ export const MUTATION_KINDS = [
   'stack-ptr-to-caller',
   // global functions with pointer arguments, packets (mutate-global-ptr.ts)
   'pkt-global-changes-data',
+  // the skb's socket (mutate-sk.ts)
+  'sk-write',
+  'sk-bad-field',
+  'sk-release-unreferenced',
+  // direct map value loads (mutate-mapvalue.ts)
+  'map-value-imm-hash',
+  'map-value-imm-bad',
 ] as const;
 
 export type MutationKind = (typeof MUTATION_KINDS)[number];
@@ -197,6 +205,11 @@ export const MUTATION_RULES: Record<MutationKind, MutationRule> = {
   'ctx-variable-off': { rule: 'check_ptr_off_reg', what: 'a ctx field read through a copy of the ctx moved by a masked variable' },
   'atomic-on-ctx': { rule: 'check_atomic', what: 'an atomic add, fetch-add or xchg on a ctx field' },
   'pointer-spill-narrow': { rule: 'check_stack_write_fixed_off', what: 'a stack pointer spilled with a 4-, 2- or 1-byte store' },
+  'sk-write': { rule: 'check_sock_access', what: 'a store into the sock_common of ctx->sk' },
+  'sk-bad-field': { rule: 'check_sock_access', what: 'a read of a bpf_sock field a sock_common does not have (type, protocol, mark, priority)' },
+  'sk-release-unreferenced': { rule: 'check_func_arg', what: 'bpf_sk_release of ctx->sk, which the program holds no reference to' },
+  'map-value-imm-hash': { rule: 'resolve_pseudo_ldimm64', what: 'ld_imm64 of a hash map\'s value (BPF_PSEUDO_MAP_VALUE), which only arrays have' },
+  'map-value-imm-bad': { rule: 'resolve_pseudo_ldimm64', what: 'ld_imm64 of a map value at an offset at or past value_size, or of an array of several elements' },
   'stack-ptr-to-caller': { rule: 'check_stack_write_fixed_off', what: 'a callee stores a pointer to its own stack through the stack pointer its caller passed' },
 };
 
@@ -266,6 +279,11 @@ export const MUTATION_FEATURE: Partial<Record<MutationKind, keyof FeatureRates>>
   'ctx-negative-off': 'ctxWriteRate',
   'ctx-variable-off': 'ctxWriteRate',
   'atomic-on-ctx': 'ctxWriteRate',
+  'sk-write': 'skbSkRate',
+  'sk-bad-field': 'skbSkRate',
+  'sk-release-unreferenced': 'skbSkRate',
+  'map-value-imm-hash': 'mapValueImmRate',
+  'map-value-imm-bad': 'mapValueImmRate',
 };
 
 /** Kinds that need direct packet access, which only sched_cls and xdp programs have. */
@@ -285,7 +303,7 @@ export const RAW_ONLY_MUTATIONS: ReadonlySet<MutationKind> = new Set<MutationKin
 export function drawableMutations(o: GenOptions, progType: ProgType): MutationKind[] {
   return o.mutations.filter((m) => {
     const f = MUTATION_FEATURE[m];
-    return (f === undefined || o[f] > 0) && (!PACKET_ONLY.has(m) || packetProg(progType));
+    return (f === undefined || o[f] > 0) && (!PACKET_ONLY.has(m) || packetProg(progType)) && (!m.startsWith('sk-') || skbSkTypes(progType));
   });
 }
 

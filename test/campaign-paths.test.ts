@@ -73,8 +73,8 @@ describe('the CLI campaign and the service campaign', () => {
     expect(service).toEqual(cli);
   });
 
-  it('give the same counts and signatures on the real 7.2 kernel (60 programs of seed 15, a kernel crash among them)', async () => {
-    const params = { kernels: ['7.2'], count: 60, seed: 15 };
+  it('give the same counts and signatures on the real 7.2 kernel (60 programs of seed 18, a kernel crash among them)', async () => {
+    const params = { kernels: ['7.2'], count: 60, seed: 18 };
     const cliEngine = new Engine({ poolSize: 2 });
     let cli: Tally;
     try {
@@ -84,7 +84,7 @@ describe('the CLI campaign and the service campaign', () => {
     }
     const service = await serviceTally(new Engine({ poolSize: 2 }), { ...params, batchSize: 20 });
     expect(cli.programs).toBe(60);
-    expect(cli.byClass['kernel-crash'], 'program 11 of seed 15 crashes 7.2.13').toBeGreaterThan(0);
+    expect(cli.byClass['kernel-crash'], 'program 14 of seed 18 crashes 7.2.13').toBeGreaterThan(0);
     expect(service).toEqual(cli);
   });
 });

@@ -97,9 +97,9 @@ out:
     });
   }
 
-  it("round-trips generated call graphs (seed 1, the first 80 programs) through the importer", () => {
+  it("round-trips generated call graphs (seed 1, the first 100 programs) through the importer", () => {
     let checked = 0;
-    for (const program of generatePrograms(1, 80, {}, 0)) {
+    for (const program of generatePrograms(1, 100, {}, 0)) {
       if (program.maps.length > 0) continue;
       // reserved fields have no text form in the kernel's syntax, so no selftest can carry them
       if (RAW_ONLY_MUTATIONS.has(program.meta?.mutation as MutationKind)) continue;

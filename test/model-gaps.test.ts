@@ -100,6 +100,20 @@ describe('model gaps from the campaigns, on real kernels', () => {
     }
   });
 
+  // clean_verifier_state: 7.x makes the registers dead at a prune point NOT_INIT; a scalar id held
+  // by a dead register and a stack slot is then singular, bpf_clear_singular_ids drops it, and the
+  // fill takes a fresh id. Before the model cleaned dead registers it said id=3 (reduced) and id=68
+  // (snd41 program 1363) where 7.3 says 4 and 74; 6.12 does not clean there and says 3
+  it('dead registers and scalar ids: 7.3 and 6.12 name the reference id the model names', async () => {
+    const programs = [fixture('dead-reg-ids.s'), fixture('dead-reg-ids-full.json')];
+    const on73 = await run('7.3', programs);
+    expect(on73.map((o) => o.message)).toEqual(['Unreleased reference id=4 alloc_insn=19', 'Unreleased reference id=74 alloc_insn=97']);
+    expect(on73.map(facts)).toEqual(programs.map((p) => facts(verify(p, PROFILES['linux-7.3']))));
+    const [on612] = await run('6.12', programs.slice(0, 1));
+    expect(on612!.message).toBe('Unreleased reference id=3 alloc_insn=19');
+    expect(facts(on612!)).toEqual(facts(verify(programs[0]!, PROFILES['linux-6.12'])));
+  });
+
   // bpf_opt_subreg_zext_lo32_rnd_hi32 zero-extends R0 after a 32-bit cmpxchg read as 64 bits, on
   // x86-64 too; the model's xlated had no such insn (7 of these 10 programs differed)
   it('32-bit cmpxchg: 7.2 and 7.3 rewrite and JIT each program as the model predicts', async () => {

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { programFromAsm } from '../program/assemble.ts';
+import { parseProgramJsonText } from '../program/json.ts';
 import { PROFILES, verify } from './index.ts';
 import { clearSingularIds } from './states.ts';
 import { knownScalar, newFrame, unknownScalar, type VState } from './state.ts';
@@ -32,5 +33,17 @@ describe('bpf_clear_singular_ids', () => {
     expect(verify(reduced, PROFILES['linux-6.12']).message).toBe('Unreleased reference id=3 alloc_insn=30');
     // the original needs the pseudo-call prune points as well: without them the model keeps states the kernel does not
     expect(verify(fixture('singular-ids-full.s'), PROFILES['linux-7.3']).message).toBe('Unreleased reference id=16 alloc_insn=93');
+  });
+
+  // clean_verifier_state (core/model/live-regs.ts): a register dead at a prune point is NOT_INIT, so a
+  // scalar id it shared with one stack slot is singular there and cleared, and the fill of the slot
+  // takes a fresh id. A hand-written reduction (R5 passed to f1, which never reads it) and campaign
+  // snd41 program 1363, where the model said id=3 and id=68 before the model cleaned dead registers
+  it('7.3 names the id the kernel gives when a dead register held the only other copy (4 reduced, 74 in snd41/a650c1b6); 6.12 says 3', () => {
+    const reduced = fixture('dead-reg-ids.s');
+    expect(verify(reduced, PROFILES['linux-7.3']).message).toBe('Unreleased reference id=4 alloc_insn=19');
+    expect(verify(reduced, PROFILES['linux-6.12']).message).toBe('Unreleased reference id=3 alloc_insn=19');
+    const full = parseProgramJsonText(readFileSync(new URL('../../test/fixtures/model-gaps/dead-reg-ids-full.json', import.meta.url), 'utf8'));
+    expect(verify(full, PROFILES['linux-7.3'])).toMatchObject({ message: 'Unreleased reference id=74 alloc_insn=97', verifiedInsns: 1538 });
   });
 });

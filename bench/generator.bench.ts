@@ -1,5 +1,5 @@
 // The generator and coverage guidance against today's: `fuzz --kernel 7.2 --count N --seed 1`
-// with the new defaults (generator bpfdiff-gen/3, --guided at the default share) against the
+// with the new defaults (generator bpfdiff-gen/5, --guided at the default share) against the
 // same campaign with yesterday's generator options (`--gen gen2`, no guidance), one after the
 // other in one process on the same guests (real QEMU), printing both columns: distinct kernel
 // reason lines, model rules hit, programs per second, and the ratios. Issue 16's targets:
@@ -40,7 +40,7 @@ interface Column {
   divergences: number;
 }
 const base: Column = { label: 'gen2, unguided', gen: { preset: 'gen2' } as Partial<GenOptions>, share: 0, programs: 0, seconds: 0, divergences: 0 };
-const next: Column = { label: `gen3, guided ${args.share}`, gen: {}, share: Number(args.share), programs: 0, seconds: 0, divergences: 0 };
+const next: Column = { label: `gen5, guided ${args.share}`, gen: {}, share: Number(args.share), programs: 0, seconds: 0, divergences: 0 };
 
 const engine = new Engine();
 try {

@@ -65,7 +65,9 @@ describe('generated programs on the real 7.2 kernel', () => {
     it(`mutation ${kind}: the model rejects with the rule's message and the real 7.2 agrees`, async () => {
       // a feature's kinds are drawn only while the feature's rate is above 0
       const feature = MUTATION_FEATURE[kind];
-      const programs = Array.from({ length: 4 }, (_, i) => generateProgram(100 + i, i, { mutationRate: 1, mutations: [kind], ...(feature ? { [feature]: 0.05 } : {}) }));
+      // the skb-socket kinds need an sk_buff (sched_cls or socket_filter)
+      const types = kind.startsWith('sk-') ? { progType: 'sched_cls' as const } : {};
+      const programs = Array.from({ length: 4 }, (_, i) => generateProgram(100 + i, i, { mutationRate: 1, mutations: [kind], ...types, ...(feature ? { [feature]: 0.05 } : {}) }));
       const models = programs.map((p) => verify(p, PROFILES['linux-7.2']));
       programs.forEach((p, i) => {
         expect(p.meta?.mutation).toBe(kind);

@@ -65,12 +65,20 @@ export function checkAtomic(st: VState, insn: RawInsn, env: MemEnv): CheckResult
     if (e) return e;
     if (FORBIDDEN.has(regs[insn.src]!.type)) return reject(EACCES, `BPF_ATOMIC loads from R${insn.src} ${regTypeStr(regs[insn.src]!)} is not allowed`);
     if (insn.dst === BPF_REG_FP) return reject(EACCES, msg.fpReadOnly());
+    // check_load_mem → check_mem_access with strict_alignment_once, before the pointer type
+    const misaligned = strictAlignment(regs[insn.src]!, insn.off, size, env.profile);
+    if (misaligned) return reject(EACCES, misaligned);
     cover('check_atomic_load:load-acquire');
     return access(insn.src, false, insn.dst);
   }
   if (insn.imm === BPF_STORE_REL && loadStore) {
-    // check_atomic_store: the store is checked first, then the pointer type
-    const e = readOk(insn.src) ?? readOk(insn.dst) ?? access(insn.dst, true, insn.src);
+    // check_atomic_store: the store is checked first (check_mem_access with strict_alignment_once,
+    // the alignment before the pointer type), then the pointer type
+    const misaligned = (): CheckResult | undefined => {
+      const m = strictAlignment(regs[insn.dst]!, insn.off, size, env.profile);
+      return m ? reject(EACCES, m) : undefined;
+    };
+    const e = readOk(insn.src) ?? readOk(insn.dst) ?? misaligned() ?? access(insn.dst, true, insn.src);
     if (e) return e;
     if (FORBIDDEN.has(regs[insn.dst]!.type)) return reject(EACCES, `BPF_ATOMIC stores into R${insn.dst} ${regTypeStr(regs[insn.dst]!)} is not allowed`);
     cover('check_atomic_store:store-release');
@@ -79,7 +87,8 @@ export function checkAtomic(st: VState, insn: RawInsn, env: MemEnv): CheckResult
   return reject(EINVAL, `BPF_ATOMIC uses invalid atomic opcode ${(insn.imm >>> 0).toString(16).padStart(2, '0')}`);
 }
 
-const POINTER_DESC: Partial<Record<Reg['type'], string>> = { map_ptr: '', map_value: 'value ', ptr_to_ctx: 'context ', ptr_to_stack: 'stack ', sock: 'sock ', sock_common: 'sock_common ', tcp_sock: 'tcp_sock ' };
+// a scalar falls to check_ptr_alignment's default: no description, its value's tnum as the offset
+const POINTER_DESC: Partial<Record<Reg['type'], string>> = { scalar: '', map_ptr: '', map_value: 'value ', ptr_to_ctx: 'context ', ptr_to_stack: 'stack ', sock: 'sock ', sock_common: 'sock_common ', tcp_sock: 'tcp_sock ' };
 
 /**
  * check_ptr_alignment with strict set (check_pkt_ptr_alignment for packets, which emulates
@@ -88,8 +97,9 @@ const POINTER_DESC: Partial<Record<Reg['type'], string>> = { map_ptr: '', map_va
 function strictAlignment(ptr: Reg, off: number, size: number, profile: Profile): string | undefined {
   if (size === 1) return undefined;
   const fixed = profile.features.ptrFixedOff;
-  const varText = tnumStr(fixed ? (ptr.varPart ?? tnumConst(0n)) : ptr.varOff);
-  const offText = fixed ? `${ptr.fixedOff}+${off}` : `${off}`;
+  const scalar = ptr.type === 'scalar';
+  const varText = tnumStr(fixed && !scalar ? (ptr.varPart ?? tnumConst(0n)) : ptr.varOff);
+  const offText = fixed ? `${scalar ? 0 : ptr.fixedOff}+${off}` : `${off}`;
   if (ptr.type === 'pkt' || ptr.type === 'pkt_meta') {
     if (tnumIsAligned(tnumAdd(ptr.varOff, tnumConst(BigInt(2 + off))), size)) return undefined;
     return `misaligned packet access off 2+${varText}+${offText} size ${size}`;

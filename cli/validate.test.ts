@@ -96,7 +96,7 @@ describe('inputs the kernel takes are answered', () => {
     expect(r.stderr).toContain('mixed.jsonl: line 2: insns: hex string has odd length 3');
     const outs = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { verdict: string; message: string; retval?: number });
     expect(outs.map((o) => [o.verdict, o.retval ?? o.message])).toEqual([
-      ['reject', 'kernel supports at most 12 parameters, function f has 13'],
+      ['reject', 'callee expects 13 args, stack arg1 is not initialized'],
       ['accept', 1],
     ]);
   });

@@ -9,7 +9,7 @@
 // (corpus/regressions/stack_arg_precision_unsound_belief.s) is one.
 import type { InsnBelief, WalkSegment } from './verifier-states.ts';
 
-export interface Resumed {
+interface Resumed {
   seg: WalkSegment;
   pos: number;
 }

@@ -79,7 +79,7 @@ export function memArgEntry(ctx: BodyCtx, v: number, m: MemArg): void {
 }
 
 /** What a call site passes for its callee's memory arguments: the ops that put argument `i` into register `r`. */
-export interface MemArgValues {
+interface MemArgValues {
   value(i: number, r: number): Op[] | undefined;
 }
 

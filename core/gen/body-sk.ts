@@ -18,7 +18,7 @@ export const skbSkTypes = (t: ProgType): boolean => t === 'sched_cls' || t === '
 export const skbSkFits = (ctx: BodyCtx): boolean => ctx.frame.ctxSlot !== 0 && skbSkTypes(ctx.opts.progType);
 
 /** r1 = ctx->sk, then the NULL check jumping to `skip` when there is no socket (either form) */
-export function loadSkbSk(ctx: BodyCtx, ctxOps: Op[], skip: number): Op[] {
+function loadSkbSk(ctx: BodyCtx, ctxOps: Op[], skip: number): Op[] {
   const ops: Op[] = [...ctxOps, E.ldx('DW', 1, 1, SKB_SK)];
   if (ctx.rng.chance(0.7)) return [...ops, E.jumpImm(BPF_JEQ, 1, 0, skip)];
   const body = ctx.newLabel();

@@ -2,7 +2,7 @@
 // does with it (verdict, errno, reason line, retval), as measured on Debian's kernel. The model's
 // unit test (global-args.test.ts) and the real-kernel test (test/global-ptr-args.test.ts) share them.
 
-export interface GlobalArgCase {
+interface GlobalArgCase {
   name: string;
   source: string;
   expect: { verdict: 'accept' | 'reject'; errno: number; message: string; retval?: number };

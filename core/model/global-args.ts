@@ -56,7 +56,7 @@ export function calleeArgState(arg: SubprogArg): Reg {
 }
 
 /** What the argument checks need of the call. */
-export interface ArgMatchEnv extends MemEnv {
+interface ArgMatchEnv extends MemEnv {
   /** subprog_info[callee].changes_pkt_data */
   calleeChangesPktData: boolean;
   calleeIndex: number;

@@ -55,7 +55,9 @@ describe('the soundness oracle on the real 7.2', () => {
 
   it("catches the real 7.2.13 stack-argument precision bug where the return values agree: the run takes a branch side the verifier never walked", async () => {
     const engine = new Engine({ runner: { run: (ps) => pool.run(ps), runLevel2: level2 }, soundnessRate: 1 });
-    const program = programFromAsm(readFileSync('core/diff/fixtures/log2-7.2-prune-unwalked.s', 'utf8'));
+    // corpus/regressions/stack_arg_precision_unsound_belief.s with both sides of f's branch returning 99
+    const regression = readFileSync('corpus/regressions/stack_arg_precision_unsound_belief.s', 'utf8');
+    const program = programFromAsm(regression.replace('ok:\n        r0 += 0', 'ok:\n        r0 = 99'));
     const r = await engine.runBatch([program], ['7.2']);
     const unsound = r.divergences.filter((d) => d.class === 'verifier-unsound');
     expect(unsound.map((d) => d.signature)).toEqual(['verifier-unsound|jmp jeq R0 unwalked']);

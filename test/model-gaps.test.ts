@@ -140,4 +140,29 @@ describe('model gaps from the campaigns, on real kernels', () => {
     const on72 = await run('7.2', programs);
     expect(on72.map((o) => o.message)).toEqual(['misaligned access off (0x0; 0xffffffff)+32 size 8', 'misaligned access off 65535+-32 size 8', 'misaligned access off 7+0 size 4', "R1 invalid mem access 'scalar'"]);
   });
+  // campaign g5 (gen/5 at 8aab671, 7.2 and 7.3): 2 `xlated` divergences, the model keeping main's
+  // `if r9 > 0xffff` that the kernel removes as never false. A JSET in a callee three frames down
+  // narrows a scalar that main's R6, fp-24 and fp-32 share; 7.x links only five registers
+  // (LINKED_REGS_MAX) and only live ones, so main's stack slots kept their range in the kernel and
+  // learned the narrowed one in the model (core/model/linked-regs.ts)
+  it('linked registers: a jump links at most LINKED_REGS_MAX, live ones on 7.x, and g5/a90b4205 is rewritten as 7.2 and 7.3 rewrite it', async () => {
+    const names = ['linked-regs-max.s', 'linked-regs-live.s', 'linked-regs-decided.s'];
+    const programs = names.map(fixture);
+    const expected: Record<string, string[]> = {
+      '7.2': ['reject R5 !read_ok', 'accept ', 'reject R5 !read_ok'],
+      '7.3': ['reject R5 !read_ok', 'accept ', 'reject R5 !read_ok'],
+      '6.12': ['accept ', 'accept ', 'accept '],
+    };
+    for (const [kernel, profile] of [['7.2', 'linux-7.2'], ['7.3', 'linux-7.3'], ['6.12', 'linux-6.12']] as const) {
+      const real = await run(kernel, programs);
+      expect(real.map((o) => `${o.verdict} ${o.message}`), kernel).toEqual(expected[kernel]);
+      expect(programs.map((p) => verify(p, PROFILES[profile])).map((o) => `${o.verdict} ${o.message}`), kernel).toEqual(expected[kernel]);
+    }
+    const campaign = [fixture('g5-a90b4205.json'), fixture('g5-a90b4205-reduced.json')];
+    for (const [kernel, profile] of [['7.2', PROFILES['linux-7.2']], ['7.3', PROFILES['linux-7.3']]] as const) {
+      const real = await run(kernel, campaign);
+      expect(real.map((o) => o.verdict)).toEqual(['accept', 'accept']);
+      expect(campaign.map((p, i) => compareOutcomes(verify(p, profile), real[i]!)), kernel).toEqual([[], []]);
+    }
+  });
 });

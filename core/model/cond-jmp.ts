@@ -4,7 +4,7 @@
 // resolving NULL and packet ranges.
 import type { RawInsn } from '../isa/raw.ts';
 import {
-  BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT, BPF_JMP32, BPF_JNE, BPF_JSET, BPF_JSGE, BPF_JSGT, BPF_JSLE, BPF_JSLT, BPF_REG_FP, BPF_X,
+  BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT, BPF_JMP32, BPF_JNE, BPF_JSET, BPF_JSGE, BPF_JSGT, BPF_JSLE, BPF_JSLT, BPF_X,
   opClass, opOp, opSource,
 } from '../isa/index.ts';
 import { cover } from './coverage.ts';
@@ -12,11 +12,11 @@ import type { CheckRuleId } from './cover/rules.ts';
 import { EACCES, EFAULT, EINVAL, msg } from './messages.ts';
 import { markPtrNotNull, markPtrOrNullRegs, pktPtrBranchTaken, regNotNull, tryMatchPktPointers } from './pointers.ts';
 import { reject, type CheckResult } from './precheck.ts';
-import { boundsInsane, regBoundsSync, zext32To64 } from './scalar/bounds.ts';
+import { boundsInsane } from './scalar/bounds.ts';
+import { collectLinkedRegs, syncLinkedRegs, unlinkedReg, type LinkedReg, type LinkedRegsRules } from './linked-regs.ts';
 import { flipOpcode, scalarBranchTaken, type BranchRegs } from './scalar/branch.ts';
-import { C32, C64 } from './scalar/cnum.ts';
-import { tnumAdd, tnumIsConst } from './scalar/tnum.ts';
-import { cloneState, curFrame, isPktPointerAny, knownScalar, knownScalarImm, mayBeNull, type Reg, type VState } from './state.ts';
+import { tnumIsConst } from './scalar/tnum.ts';
+import { cloneState, curFrame, isPktPointerAny, knownScalarImm, mayBeNull, type Reg, type VState } from './state.ts';
 
 const NULL_CHECK_RULES: Partial<Record<Reg['type'], CheckRuleId>> = {
   map_value_or_null: 'mark_ptr_or_null_regs:map-value',
@@ -42,7 +42,7 @@ const JMP_RULES: Record<number, readonly [CheckRuleId, CheckRuleId]> = {
 };
 
 /** check_cond_jmp_op: decides the branch or forks the path; `fork` takes the state that jumps */
-export function checkCondJmpOp(st: VState, insn: RawInsn, idx: number, fork: (other: VState) => void): CheckResult | undefined {
+export function checkCondJmpOp(st: VState, insn: RawInsn, idx: number, fork: (other: VState) => void, linkedRules: LinkedRegsRules): CheckResult | undefined {
   const regs = curFrame(st).regs;
   const o = opOp(insn.code);
   if (o > 0xd0) return reject(EINVAL, `invalid BPF_JMP/JMP32 opcode ${o.toString(16)}`);
@@ -53,6 +53,9 @@ export function checkCondJmpOp(st: VState, insn: RawInsn, idx: number, fork: (ot
   const rules = JMP_RULES[o];
   if (rules) cover(rules[jmp32 ? 1 : 0]);
   if (isX) cover(insn.src === insn.dst ? 'check_cond_jmp_op:same-reg' : 'check_cond_jmp_op:reg-reg');
+  // 7.x gathers linked registers before deciding the branch (and clears the ids past the limit)
+  const linked: LinkedReg[] = [];
+  if (linkedRules.live) collectLinked(st, insn, isX, linked, linkedRules);
   const dst = regs[insn.dst]!;
   const srcReg = isX ? regs[insn.src]! : knownScalarImm(insn.imm);
   const b: BranchRegs = { true1: { ...dst }, true2: { ...srcReg }, false1: { ...dst }, false2: { ...srcReg } };
@@ -72,6 +75,12 @@ export function checkCondJmpOp(st: VState, insn: RawInsn, idx: number, fork: (ot
     return undefined;
   }
   cover('check_cond_jmp_op:fork');
+  if (!linkedRules.live) {
+    // 6.12 gathers them only here, from the registers the branch copies were made of
+    collectLinked(st, insn, isX, linked, linkedRules);
+    if (regs[insn.dst]!.id !== dst.id) [b.true1, b.false1] = [unlinkedReg(b.true1), unlinkedReg(b.false1)];
+    if (isX && regs[insn.src]!.id !== srcReg.id) [b.true2, b.false2] = [unlinkedReg(b.true2), unlinkedReg(b.false2)];
+  }
   if (target <= idx) cover('do_check:back-edge-walked');
   if (dst.type !== 'scalar' || srcReg.type !== 'scalar') cover('check_cond_jmp_op:pointer-compare');
   for (const r of [b.true1, b.true2, b.false1, b.false2]) if (r.type === 'scalar' && boundsInsane(r)) return reject(EFAULT, 'verifier bug: REG INVARIANTS VIOLATION');
@@ -86,14 +95,16 @@ export function checkCondJmpOp(st: VState, insn: RawInsn, idx: number, fork: (ot
     regs[insn.dst] = b.false1;
     oregs[insn.dst] = b.true1;
   }
-  if ((isX && srcReg.type === 'scalar' && srcReg.id) || (dst.type === 'scalar' && dst.id)) cover('sync_linked_regs:linked');
-  if (isX && srcReg.type === 'scalar' && srcReg.id) {
-    syncLinked(st, regs[insn.src]!);
-    syncLinked(other, oregs[insn.src]!);
+  const srcLinked = isX && regs[insn.src]!.type === 'scalar' && regs[insn.src]!.id !== 0;
+  const dstLinked = regs[insn.dst]!.type === 'scalar' && regs[insn.dst]!.id !== 0;
+  if (srcLinked || dstLinked) cover('sync_linked_regs:linked');
+  if (srcLinked) {
+    syncLinkedRegs(st, regs[insn.src]!, linked);
+    syncLinkedRegs(other, oregs[insn.src]!, linked);
   }
-  if (dst.type === 'scalar' && dst.id) {
-    syncLinked(st, regs[insn.dst]!);
-    syncLinked(other, oregs[insn.dst]!);
+  if (dstLinked) {
+    syncLinkedRegs(st, regs[insn.dst]!, linked);
+    syncLinkedRegs(other, oregs[insn.dst]!, linked);
   }
   if (!jmp32 && dst.type !== 'scalar') learnFromPointerJmp(insn, o, dst, srcReg, st, other);
   other.insnIdx = target;
@@ -152,23 +163,11 @@ function pointerBranchTaken(dst: Reg, srcReg: Reg, o: number, jmp32: boolean): -
   return opc === BPF_JEQ ? 0 : opc === BPF_JNE ? 1 : -1;
 }
 
-/** sync_linked_regs: registers sharing a scalar id learn the refined bounds (with their delta) */
-function syncLinked(st: VState, known: Reg): void {
-  const id = known.id;
-  const visit = (r: Reg): Reg => {
-    if (r === known || r.type !== 'scalar' || r.id !== id) return r;
-    if (r.delta === known.delta) return { ...known, delta: r.delta, linked32: r.linked32 };
-    const copy: Reg = { ...known, delta: r.delta, id: r.id, linked32: r.linked32 };
-    const k = knownScalar(BigInt(r.delta - known.delta));
-    copy.r32 = C32.add(copy.r32, k.r32);
-    copy.r64 = C64.add(copy.r64, k.r64);
-    copy.varOff = tnumAdd(copy.varOff, k.varOff);
-    if (r.linked32 || known.linked32) zext32To64(copy);
-    regBoundsSync(copy);
-    return copy;
-  };
-  for (const f of st.frames) {
-    for (let i = 0; i < BPF_REG_FP; i++) f.regs[i] = visit(f.regs[i]!);
-    for (const s of f.stack) if (s.types[7] === 'spill') s.spilled = visit(s.spilled);
-  }
+/** collect_linked_regs for src (a register) and then dst, into one list, as check_cond_jmp_op does */
+function collectLinked(st: VState, insn: RawInsn, isX: boolean, linked: LinkedReg[], rules: LinkedRegsRules): void {
+  const regs = curFrame(st).regs;
+  const src = regs[insn.src]!;
+  if (isX && src.type === 'scalar' && src.id) collectLinkedRegs(st, src.id, linked, rules);
+  const dst = regs[insn.dst]!;
+  if (dst.type === 'scalar' && dst.id) collectLinkedRegs(st, dst.id, linked, rules);
 }

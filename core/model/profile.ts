@@ -49,7 +49,8 @@ export interface Profile {
      * bpf_prune_dead_branches left) and clears them in the current state at each prune point; 6.12
      * skips, in an explored state whose paths all ended, the registers no explored path read (read
      * marks). Without this the model does the latter with the registers no CFG path reads, a
-     * superset of 6.12's (live-regs.ts)
+     * superset of 6.12's (live-regs.ts). The same table limits which registers a conditional jump
+     * links (collect_linked_regs gathers live ones only, before deciding the branch; linked-regs.ts)
      */
     liveRegsFolded: boolean;
     /** load-acquire and store-release (BPF_ATOMIC imm BPF_LOAD_ACQ/BPF_STORE_REL, 6.15+); 6.12's
@@ -68,6 +69,8 @@ export interface Profile {
     maxFuncArgs: number;
     /** BPF_COMPLEXITY_LIMIT_JMP_SEQ: pending branch states */
     maxJmpSeq: number;
+    /** LINKED_REGS_MAX: registers a conditional jump links (7.x 5: a 4-bit frame number in each entry; 6.12 6) */
+    linkedRegsMax: number;
   };
   messages: {
     /** a reference still held at the main program's exit ({id}, {insn}: see leakedReference) */
@@ -91,7 +94,7 @@ const base7: Profile = {
     constKeyArrayLookupNotNull: true, ctxAsHelperMemory: true, packetAccessAsMemRegion: true, ptrFixedOff: false,
     nonnullArgRejectsNull: true, clearSingularIds: true, liveRegsFolded: true, atomicLoadStore: true,
   },
-  limits: { maxCallFrames: 16, maxStackBytes: 512, complexityInsns: 1_000_000, maxSubprogs: 256, maxRegArgs: 5, maxFuncArgs: 12, maxJmpSeq: 8192 },
+  limits: { maxCallFrames: 16, maxStackBytes: 512, complexityInsns: 1_000_000, maxSubprogs: 256, maxRegArgs: 5, maxFuncArgs: 12, maxJmpSeq: 8192, linkedRegsMax: 5 },
   messages: {
     referenceLeakAtExit: 'BPF_EXIT instruction in main prog would lead to reference leak',
     leakedReference: 'last',
@@ -108,7 +111,7 @@ export const PROFILES: Record<ProfileId, Profile> = {
       constKeyArrayLookupNotNull: false, ctxAsHelperMemory: false, packetAccessAsMemRegion: false, ptrFixedOff: true,
       nonnullArgRejectsNull: false, clearSingularIds: false, liveRegsFolded: false, atomicLoadStore: false,
     },
-    limits: { ...base7.limits, maxFuncArgs: 5, maxCallFrames: 8 },
+    limits: { ...base7.limits, maxFuncArgs: 5, maxCallFrames: 8, linkedRegsMax: 6 },
     // seen on Debian's 6.12 kernel; its other texts for maps, helpers, packets and references are assumed to be 7.2's
     messages: {
       ...base7.messages,

@@ -13,6 +13,7 @@ import { checkAtomic } from './atomic.ts';
 import { stackArgRead, stackArgWrite, type SubprogInfo } from './calls.ts';
 import { checkAluOp } from './check-alu.ts';
 import { checkCondJmpOp } from './cond-jmp.ts';
+import type { LinkedRegsRules } from './linked-regs.ts';
 import { changesPktData, checkFuncCall, prepareFuncArgs, processExit, type CallEnv } from './func-call.ts';
 import { calleeArgState } from './global-args.ts';
 import { checkHelperCall } from './helper-call.ts';
@@ -41,6 +42,8 @@ export class Walker implements CallEnv {
   private readonly prunePoints: Uint8Array;
   /** live_regs_before of each insn, when the current state is cleaned with it at prune points (7.x) */
   private readonly cleanCurrent: Uint16Array | undefined;
+  /** which registers a conditional jump links (collect_linked_regs) */
+  private readonly linkedRules: LinkedRegsRules;
   /** global subprogs a call reached; verified after main (do_check_subprogs) */
   readonly calledGlobals = new Set<number>();
   /** subprograms whose BTF no longer describes how they are called */
@@ -94,6 +97,7 @@ export class Walker implements CallEnv {
       helperAvailable(prog.progType, id) ? helperProto(id)?.args.length : undefined, profile.features.liveRegsFolded);
     // 7.x cleans the current state at each prune point; 6.12 an explored state once it is complete
     this.cleanCurrent = profile.features.liveRegsFolded ? live : undefined;
+    this.linkedRules = { max: profile.limits.linkedRegsMax, live: this.cleanCurrent };
     this.explored = new ExploredStates(profile.features.clearSingularIds, prog.insns.length, this.cleanCurrent ? undefined : (st, idx) => cleanDeadRegs(st, idx, live));
   }
 
@@ -268,7 +272,7 @@ export class Walker implements CallEnv {
           return undefined;
         }
         if (o === BPF_EXIT) return processExit(this, st);
-        return checkCondJmpOp(st, insn, idx, (other) => this.pushPath(pending, path, other));
+        return checkCondJmpOp(st, insn, idx, (other) => this.pushPath(pending, path, other), this.linkedRules);
       }
       default:
         return reject(EINVAL, msg.unknownOpcode(insn.code));

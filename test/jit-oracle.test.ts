@@ -13,15 +13,14 @@ import type { Outcome, Program } from '../core/program/index.ts';
 import { VmPool, readCatalog, resolveKernel } from '../kernel/index.ts';
 
 function batch(): Program[] {
-  // gen/5's ctx-field writes (ctxWriteRate) and reads through the skb's socket (skbSkRate) are
-  // not in the code model yet: the model answers their verdict and retval but makes no xlated or
-  // JIT prediction for them ('a ctx or socket field whose kernel layout the model does not know')
-  const noCtxWrites = { mutationRate: 0, ctxWriteRate: 0, skbSkRate: 0 };
+  const noMutations = { mutationRate: 0 };
   const gen = [
-    ...generatePrograms(901, 12, noCtxWrites),
-    ...generatePrograms(902, 8, { ...noCtxWrites, progType: 'xdp' }),
-    ...generatePrograms(903, 8, { ...noCtxWrites, pointerArgRate: 0.5, loopRate: 0.2, atomicRate: 0.2 }),
-    ...generatePrograms(904, 8, { ...noCtxWrites, helperCallRate: 0.3, branchRate: 0.35, helpers: [5, 7, 8, 42] }),
+    ...generatePrograms(901, 12, noMutations),
+    ...generatePrograms(902, 8, { ...noMutations, progType: 'xdp' }),
+    ...generatePrograms(903, 8, { ...noMutations, pointerArgRate: 0.5, loopRate: 0.2, atomicRate: 0.2 }),
+    ...generatePrograms(904, 8, { ...noMutations, helperCallRate: 0.3, branchRate: 0.35, helpers: [5, 7, 8, 42] }),
+    // ctx-field stores and reads (mark, priority, tc_index, cb[]) and the sock_common behind skb->sk
+    ...generatePrograms(905, 8, { ...noMutations, ctxWriteRate: 0.6, skbSkRate: 0.6 }),
   ];
   const dir = 'corpus/part2';
   const corpus = readdirSync(dir)

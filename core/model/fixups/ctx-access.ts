@@ -56,6 +56,7 @@ function skbAccess(si: RawInsn, write: boolean, progType: ProgType, L: CtxLayout
       return { insns: progType === 'sched_cls' ? [head, tail] : [head, jeqImm(si.dst, 0, 1), tail], targetSize: 4 };
     }
     case 24: return rd(2, s.vlanTci);
+    case 168: return s.sk === undefined ? undefined : { insns: [ldx(8, si.dst, si.src, s.sk)], targetSize: 0 };
     case 20:
       return s.vlanAll === undefined ? undefined : { insns: [ldx(4, si.dst, si.src, s.vlanAll), jeqImm(si.dst, 0, 1), alu32Imm(BPF_MOV, si.dst, 1)], targetSize: 4 };
   }
@@ -87,7 +88,7 @@ function xdpAccess(si: RawInsn, L: CtxLayout): Converted | undefined {
 function ctxFieldSize(progType: ProgType, off: number, write: boolean): number {
   if (progType === 'xdp' || write) return 0;
   if (off >= 48 && off < 68) return 0; // cb[]
-  if (off === 76 || off === 80 || off === 140) return 0; // data, data_end, data_meta
+  if (off === 76 || off === 80 || off === 140 || off === 168) return 0; // data, data_end, data_meta, sk
   if (off >= 88 && off < 140) return 0; // socket fields: 4-byte only
   return 4;
 }

@@ -15,6 +15,8 @@ export interface CtxLayout {
     len?: number; pktTypeOffset?: number; mark?: number; queueMapping?: number; protocol?: number; vlanAll?: number;
     vlanTci?: number; vlanProto?: number; priority?: number; skbIif?: number; dev?: number; tcIndex?: number;
     hash?: number; cb?: number; data?: number;
+    /** the struct sock pointer (__sk_buff.sk) */
+    sk?: number;
   };
   /** offsetof(struct qdisc_skb_cb, data) and (.., tc_classid) */
   qdiscData: number;
@@ -32,7 +34,9 @@ export interface CtxLayout {
 
 /** Debian's 7.2.13 and 7.3-rc7 amd64 builds */
 export const LAYOUT_7: CtxLayout = {
-  skb: { len: 112, cb: 40, pktTypeOffset: 128, data: 208 },
+  // mark, priority, tc_index (u16) and sk: read off 7.2.13's and 7.3-rc7's (equal) xlated dump of a
+  // sched_cls program storing and loading each, then loading skb->sk's sock_common fields
+  skb: { len: 112, cb: 40, pktTypeOffset: 128, data: 208, mark: 168, priority: 144, tcIndex: 134, sk: 24 },
   qdiscData: 8,
   qdiscTcClassid: 6,
   dataEndInCb: 40,

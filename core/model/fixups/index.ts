@@ -57,12 +57,12 @@ function convertCtxAccesses(x: XProg, program: Program, L: CtxLayout): boolean {
     const t = x.aux[i]!.ptrType;
     let conv: RawInsn[] | undefined;
     if (t === 'ptr_to_ctx') conv = convertCtxAccess(x.insns[i]!, program.progType, L);
-    else if (t === 'sock') conv = L.sock && convertSockAccess(x.insns[i]!, L.sock);
-    else if (t === 'sock_common' || t === 'tcp_sock') conv = undefined; // bpf_sock_common / bpf_tcp_sock conversions: not predicted
+    else if (t === 'sock' || t === 'sock_common') conv = L.sock && convertSockAccess(x.insns[i]!, L.sock);
+    else if (t === 'tcp_sock') conv = undefined; // bpf_tcp_sock_convert_ctx_access: not predicted
     else continue;
     if (!conv) return false;
-    cover(t === 'sock' ? 'bpf_sock_convert_ctx_access:converted' : CTX_CONVERT_RULES[program.progType]);
-    i += patchInsn(x, i, conv, t === 'sock' ? 'bpf_sock_convert_ctx_access' : 'convert_ctx_access');
+    cover(t === 'sock' || t === 'sock_common' ? 'bpf_sock_convert_ctx_access:converted' : CTX_CONVERT_RULES[program.progType]);
+    i += patchInsn(x, i, conv, t === 'sock' || t === 'sock_common' ? 'bpf_sock_convert_ctx_access' : 'convert_ctx_access');
   }
   return true;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PROFILES, type Profile } from '../model/index.ts';
 import { generateProgram } from '../gen/index.ts';
 import { parseProgram, validateProgram } from '../program/index.ts';
-import { modelRunner, modelVerify, reduceProgram, runBatch, signatureOracle, type KernelTarget } from './index.ts';
+import { modelRunner, modelVerify, reduceProgram, runBatch, signatureOracle, type KernelRunner, type KernelTarget } from './index.ts';
 
 // A planted divergence: the "model" believes functions take at most 7 arguments, while the
 // "kernel" (the unaltered 7.2 profile) allows 12. Every call to a function of 8 or more arguments diverges.
@@ -35,5 +35,30 @@ describe('reduceProgram', () => {
     expect(r.program.insns).toEqual(p.insns);
     expect(r.ratio).toBe(1);
     expect(r.checks).toBeGreaterThan(0);
+  });
+});
+
+describe('signatureOracle', () => {
+  it('answers a candidate whose model outcome rules the signature out without loading it', async () => {
+    const programs = Array.from({ length: 40 }, (_, i) => generateProgram(21, i, { mutationRate: 0, atomicRate: 0, funcs: [3, 6] }));
+    const batch = await runBatch(programs, kernels, { runner, verify });
+    const found = batch.divergences.find((d) => d.class === 'verdict-model-reject')!;
+    const diverging = parseProgram(found.program);
+    const agreeing = programs.find((_, i) => !batch.divergences.some((d) => d.index === i) && verify(programs[i]!, 'planted').verdict === 'accept')!;
+    const loaded: number[] = [];
+    const counting: KernelRunner = { run: async (ps, id) => { loaded.push(ps.length); return runner.run(ps, id); } };
+    // the model accepts `agreeing`, so it cannot show a model-reject divergence: it is not loaded
+    const oracle = signatureOracle(found.signature, kernels, { runner: counting, verify });
+    expect(await oracle([agreeing, diverging])).toEqual([false, true]);
+    expect(loaded).toEqual([1]);
+    // without the pre-check both go to the kernel, with the same answers
+    loaded.length = 0;
+    const plain = signatureOracle(found.signature, kernels, { runner: counting, verify }, { modelPrecheck: false });
+    expect(await plain([agreeing, diverging])).toEqual([false, true]);
+    expect(loaded).toEqual([2]);
+    // a crash may come from any program: nothing is left out
+    loaded.length = 0;
+    await signatureOracle('kernel-crash|BUG: kernel NULL pointer dereference', kernels, { runner: counting, verify })([agreeing, diverging]);
+    expect(loaded).toEqual([2]);
   });
 });

@@ -3,12 +3,13 @@
 // as one program), and the first one that still shows it is taken. Every candidate is kept
 // well-formed (jumps inside their function, calls to function starts, a final exit), so the
 // oracle only ever sees programs the kernel would parse.
-import type { Program } from '../program/index.ts';
+import type { Outcome, Program } from '../program/index.ts';
 import { validateProgram } from '../program/index.ts';
 import {
   BPF_ALU, BPF_ALU64, BPF_DIV, BPF_DW, BPF_END, BPF_EXIT, BPF_JA, BPF_JMP, BPF_JMP32, BPF_LDX, BPF_MEM, BPF_MOD, BPF_MOV, BPF_ST, BPF_STX, BPF_X,
   E, R_PARAMS, lift, lower, withArgTypes, opClass, opOp, opSource, type FuncIr, type Op,
 } from '../isa/index.ts';
+import { normalizeReason } from './compare.ts';
 import type { KernelTarget } from './finding.ts';
 import { runBatch, type RunBatchOptions } from './run-batch.ts';
 
@@ -282,11 +283,55 @@ function shrinkConstants(funcs: FuncIr[]): Candidate[] {
   return out;
 }
 
-/** An oracle that asks the differential runner whether `signature` still shows. */
-export function signatureOracle(signature: string, kernels: readonly KernelTarget[], opts: RunBatchOptions): ReduceOracle {
+/**
+ * What the model's own outcome must be for a single-kernel `signature` to show at all
+ * (compareOutcomes' cases): a model-accept divergence needs the model to accept, a model-reject
+ * one to reject with the same reason. Undefined: any outcome may (crashes, hangs, cross-kernel).
+ */
+function modelCanShow(signature: string): ((model: Outcome) => boolean) | undefined {
+  const cls = signature.slice(0, signature.indexOf('|'));
+  switch (cls) {
+    case 'verdict-model-accept':
+    case 'retval':
+    case 'xlated':
+    case 'jit':
+    case 'verifier-unsound':
+      return (m) => m.verdict === 'accept';
+    case 'verdict-model-reject':
+      return (m) => m.verdict !== 'accept' && m.verdict !== 'unknown' && signature.startsWith(`${cls}|${normalizeReason(m.message)}|`);
+    case 'reason':
+      return (m) => m.verdict === 'reject';
+    case 'model-unknown':
+      return (m) => m.verdict === 'unknown';
+  }
+  return undefined;
+}
+
+/**
+ * An oracle that asks the differential runner whether `signature` still shows. On one kernel, a
+ * candidate whose model outcome rules the signature out is answered without loading it: the
+ * kernel's verifier may walk a loop the reduction opened up to its 1M-instruction limit first
+ * (70 s under TCG), where the model says the same in a fraction of that.
+ */
+export function signatureOracle(signature: string, kernels: readonly KernelTarget[], opts: RunBatchOptions, { modelPrecheck = true } = {}): ReduceOracle {
+  const can = modelPrecheck && kernels.length === 1 ? modelCanShow(signature) : undefined;
   return async (candidates) => {
-    const r = await runBatch(candidates, kernels, opts);
-    const hit = new Set(r.divergences.filter((d) => d.signature === signature).map((d) => d.index));
-    return candidates.map((_, i) => hit.has(i));
+    // each candidate's model outcome once: the pre-check's and runBatch's are the same call
+    const memo = new Map<Program, Map<string, Outcome>>();
+    const verify: RunBatchOptions['verify'] = (p, profile, cpu, coverage) => {
+      if (coverage) return opts.verify(p, profile, cpu, coverage);
+      const key = `${profile}/${cpu ?? ''}`;
+      const byKey = memo.get(p) ?? new Map<string, Outcome>();
+      memo.set(p, byKey);
+      const hit = byKey.get(key);
+      if (hit) return hit;
+      const o = opts.verify(p, profile, cpu);
+      byKey.set(key, o);
+      return o;
+    };
+    const asked = can ? candidates.filter((c) => can(verify(c, kernels[0]!.profile, kernels[0]!.cpu))) : candidates;
+    const r = asked.length ? await runBatch(asked, kernels, { ...opts, verify }) : { divergences: [] };
+    const hit = new Set(r.divergences.filter((d) => d.signature === signature).map((d) => asked[d.index]));
+    return candidates.map((c) => hit.has(c));
   };
 }

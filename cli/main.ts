@@ -1,5 +1,6 @@
 // The `bpfdiff` command. Each subcommand lives in cli/commands/<name>.ts and exports
 // `register(program)`; this file only wires them and turns user errors into one stderr line.
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { UserError } from './user-error.ts';
 import { commandsFor } from './commands/index.ts';
@@ -7,6 +8,7 @@ import { commandsFor } from './commands/index.ts';
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('bpfdiff')
     .description('differential testing of the Linux BPF verifier and x86-64 JIT (stack-argument call graphs)')
+    .version(`bpfdiff ${(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version}`, '-V, --version', 'print the version')
     .showHelpAfterError()
     .exitOverride();
   for (const command of await commandsFor(argv)) command.register(program);

@@ -120,4 +120,16 @@ describe('an assembler source (.s) is a program file for every command', () => {
     expect(vb.code).toBe(1);
     expect(vb.stderr).toContain(`${bad}: line 3: asm: expected an instruction, got 'bogus'`);
   });
+  it('model takes --kernel as run does, names the option of a bad id; --version prints the version', async () => {
+    const src = join(dir, 'ret.s');
+    await writeFile(src, '.type xdp\n.func main args=1\n  r0 = 2\n  exit\n');
+    const m = await run(['model', src, '--kernel', '6.12', '-k', '7.2']);
+    expect(m.code).toBe(0);
+    expect(m.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { kernel: string }).kernel)).toEqual(['model:linux-6.12', 'model:linux-7.2']);
+    const bad = await run(['model', src, '--kernel', '5.4']);
+    expect(bad).toMatchObject({ code: 1, stdout: '' });
+    expect(bad.stderr).toContain('--kernel: expected one of linux-6.12, linux-7.2, linux-7.3, next or a kernel id 6.12, 7.2, 7.3, got "5.4"');
+    const v = await run(['--version']);
+    expect(v).toMatchObject({ code: 0, stdout: 'bpfdiff 0.1.0\n' });
+  });
 });

@@ -122,7 +122,7 @@ export function checkAluOp(st: VState, insn: RawInsn, pushFork: (other: VState) 
     other.insnIdx = st.prevIdx;
     pushFork(other);
   }
-  updateLinkedDelta(insn, o, alu64, dst, dstUmax, srcReg);
+  updateLinkedDelta(insn, o, alu64, dst, dstUmax, srcReg, legacy612);
   if (boundsInsane(dst)) return reject(EFAULT, `verifier bug: REG INVARIANTS VIOLATION (alu)`);
   return undefined;
 }
@@ -318,10 +318,34 @@ function coverMov(scalar: boolean, alu64: boolean, off: number): void {
   else cover(alu64 ? 'check_alu_op:mov-pointer' : 'check_alu_op:mov32-pointer');
 }
 
-/** linked registers: rX += const keeps the link with a delta (adjust_reg_min_max_vals) */
-function updateLinkedDelta(insn: RawInsn, o: number, alu64: boolean, dst: Reg, dstUmax: bigint, srcReg: Reg): void {
+/**
+ * linked registers: rX += const keeps the link with a delta (adjust_reg_min_max_vals). 7.x also
+ * links through rX -= const and 32-bit adds and subtracts (BPF_ADD_CONST32); 6.12 only through a
+ * 64-bit add of 0..S32_MAX
+ */
+function updateLinkedDelta(insn: RawInsn, o: number, alu64: boolean, dst: Reg, dstUmax: bigint, srcReg: Reg, legacy612: boolean): void {
   const isConstSrc = isRegConst(srcReg, !alu64);
-  if ((o === BPF_ADD || o === BPF_SUB) && dst.id && isConstSrc && !(opSource(insn.code) === BPF_X && insn.src === insn.dst)) {
+  const selfOp = opSource(insn.code) === BPF_X && insn.src === insn.dst;
+  if (legacy612) {
+    if (o === BPF_ADD && alu64 && dst.id && isConstSrc && !selfOp) {
+      const val = regConstValue(srcReg, false);
+      if (dst.delta !== 0 || dst.linked32 !== undefined || val > 0x7fffffffn) {
+        dst.id = 0;
+        dst.delta = 0;
+        dst.linked32 = undefined;
+      } else {
+        cover('adjust_reg_min_max_vals:linked-delta');
+        dst.delta = Number(val);
+        dst.linked32 = false;
+      }
+    } else {
+      dst.id = 0;
+      dst.delta = 0;
+      dst.linked32 = undefined;
+    }
+    return;
+  }
+  if ((o === BPF_ADD || o === BPF_SUB) && dst.id && isConstSrc && !selfOp) {
     const val = regConstValue(srcReg, !alu64);
     let offv = Number(BigInt.asIntN(32, val));
     const bad = (!alu64 && dstUmax > U32) || (alu64 && (BigInt.asIntN(64, val) < -(1n << 31n) || BigInt.asIntN(64, val) >= 1n << 31n));

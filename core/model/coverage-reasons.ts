@@ -48,6 +48,7 @@ export const REASON_RULES = [
   // reg-args.ts, walk.ts
   [/^\S+ !read_ok$/, 'check_reg_arg:reject-not-read-ok', 'a read of an uninitialised register'],
   [/^frame pointer is read only$/, 'check_reg_arg:reject-fp-write', 'a write to r10'],
+  [/^same insn cannot be used with different pointers$/, 'save_aux_ptr_type:reject-mismatch', 'one load or store through a ctx or socket pointer on one path, another pointer type on another'],
   [/^\S+ invalid mem access '/, 'check_mem_access:reject-invalid-mem', 'a load or store through a register that is no pointer the kernel allows'],
   // calls.ts
   [/^stack arg write offset \S+ exceeds max /, 'check_stack_arg_write:reject-max', 'an r11 slot past the seventh'],
@@ -77,7 +78,7 @@ export const REASON_RULES = [
   [/^verifier bug: REG INVARIANTS VIOLATION$/, 'reg_bounds_sanity_check:reject-invariants', 'bounds that contradict each other after a branch'],
   // cond-jmp.ts
   [/^invalid BPF_JMP\/JMP32 opcode /, 'check_cond_jmp_op:reject-opcode', 'a jump operation code the kernel does not know'],
-  // memory.ts, stack-var-off.ts, atomic.ts
+  // memory.ts, stack-var-off.ts, atomic.ts, aux-ptr-type.ts
   [/^invalid (read from|write to|indirect access to) stack \S+ off=/, 'check_stack_access_within_bounds:reject-oob', 'a constant stack access outside the frame'],
   [/^invalid variable-offset (read from|write to|indirect access to) stack /, 'check_stack_access_within_bounds:reject-var-oob', 'a variable stack access that may leave the frame'],
   [/^invalid unbounded variable-offset (read from|write to|indirect access to) stack /, 'check_stack_access_within_bounds:reject-unbounded', 'a stack access with an unbounded offset'],

@@ -71,6 +71,8 @@ export function syncLinkedRegs(st: VState, known: Reg, linked: readonly LinkedRe
     const f = st.frames[e.frame]!;
     const r = e.slot ? f.stack[e.index]!.spilled : f.regs[e.index]!;
     if (r === known || r.type !== 'scalar' || r.id !== known.id) continue;
+    // a 32-bit delta and a 64-bit one do not relate the two (BPF_ADD_CONST32 vs BPF_ADD_CONST64, 7.x)
+    if (r.linked32 !== undefined && known.linked32 !== undefined && r.linked32 !== known.linked32) continue;
     const next = synced(r, known);
     if (e.slot) f.stack[e.index]!.spilled = next;
     else f.regs[e.index] = next;

@@ -14,6 +14,7 @@ import { stackArgRead, stackArgWrite, type SubprogInfo } from './calls.ts';
 import { checkAluOp } from './check-alu.ts';
 import { checkCondJmpOp } from './cond-jmp.ts';
 import type { LinkedRegsRules } from './linked-regs.ts';
+import { saveAuxPtrType } from './aux-ptr-type.ts';
 import { changesPktData, checkFuncCall, prepareFuncArgs, processExit, type CallEnv } from './func-call.ts';
 import { calleeArgState } from './global-args.ts';
 import { checkHelperCall } from './helper-call.ts';
@@ -25,7 +26,7 @@ import { readReg, writeReg } from './reg-args.ts';
 import { ExploredStates, finishPath, type Path } from './states.ts';
 import { cleanDeadRegs, computeLiveRegs } from './live-regs.ts';
 import { helperAvailable, helperProto } from './helpers.ts';
-import { knownScalar, newFrame, pointerReg, resetIds, unknownScalar, curFrame, type Frame, type Reg, type VState } from './state.ts';
+import { knownScalar, newFrame, pointerReg, resetIds, unknownScalar, curFrame, type Frame, type Reg, type RegType, type VState } from './state.ts';
 import { recordStep, type WalkTrace } from './trace.ts';
 import { markZextReads, recordDef } from './subreg-def.ts';
 import { cover } from './coverage.ts';
@@ -42,6 +43,8 @@ export class Walker implements CallEnv {
   private readonly prunePoints: Uint8Array;
   /** live_regs_before of each insn, when the current state is cleaned with it at prune points (7.x) */
   private readonly cleanCurrent: Uint16Array | undefined;
+  /** insn_aux_data.ptr_type: the pointer type each load or store went through first */
+  private readonly auxPtrType = new Map<number, RegType>();
   /** which registers a conditional jump links (collect_linked_regs) */
   private readonly linkedRules: LinkedRegsRules;
   /** global subprogs a call reached; verified after main (do_check_subprogs) */
@@ -200,7 +203,8 @@ export class Walker implements CallEnv {
         if (ptr.type === 'scalar') return reject(EACCES, msg.invalidMemAccess(`R${insn.src}`, 'scalar'));
         const ldsx = opMode(insn.code) === BPF_MEMSX;
         cover(ldsx ? 'do_check:ldx-memsx' : 'do_check:ldx-mem');
-        const res = checkMemAccess(st, { ...ptr }, { who: `R${insn.src}`, off: insn.off, size: sizeBytes(insn.code), write: false, valueRegno: insn.dst, ldsx }, this.memEnv);
+        const res = checkMemAccess(st, { ...ptr }, { who: `R${insn.src}`, off: insn.off, size: sizeBytes(insn.code), write: false, valueRegno: insn.dst, ldsx }, this.memEnv)
+          ?? saveAuxPtrType(this.auxPtrType, idx, ptr.type, true);
         if (res) return res;
         st.insnIdx = idx + 1;
         return undefined;
@@ -235,7 +239,7 @@ export class Walker implements CallEnv {
           { ...ptr },
           { who: `R${insn.dst}`, off: insn.off, size: sizeBytes(insn.code), write: true, valueRegno: c === BPF_STX ? insn.src : -1, imm: c === BPF_ST ? insn.imm : undefined, ldsx: false },
           this.memEnv,
-        );
+        ) ?? saveAuxPtrType(this.auxPtrType, idx, ptr.type, false);
         if (res) return res;
         st.insnIdx = idx + 1;
         return undefined;

@@ -132,6 +132,7 @@ export const CHECK_RULES = [
   ['is_pkt_ptr_branch_taken:decided', 'an earlier comparison with pkt_end decides this one'],
   ['check_cond_jmp_op:pointer-compare', 'a comparison involving a pointer that the model cannot decide'],
   ['sync_linked_regs:linked', 'registers sharing a scalar id learn the refined bounds'],
+  ['save_aux_ptr_type:mismatch', 'a load or store reached through a ctx or socket pointer on one path and another pointer type on another'],
   ['collect_linked_regs:overflow', 'more registers share a scalar id than a jump links (LINKED_REGS_MAX): the rest lose the id'],
   ['mark_ptr_or_null_regs:null-check', 'a NULL check of a maybe-NULL pointer resolves both branches'],
   ['mark_ptr_or_null_regs:map-value', 'a NULL check of a map lookup\'s result'],

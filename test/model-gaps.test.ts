@@ -7,7 +7,7 @@ import { CMPXCHG32_CASES } from '../core/model/fixups/zext-cases.ts';
 import { compareOutcomes } from '../core/diff/index.ts';
 import { disassemble, rawFromHex } from '../core/isa/index.ts';
 import { programFromAsm } from '../core/program/assemble.ts';
-import { parseProgram, type Outcome, type Program } from '../core/program/index.ts';
+import { parseProgram, parseProgramsJsonl, type Outcome, type Program } from '../core/program/index.ts';
 import { VmPool, readCatalog, resolveKernel } from '../kernel/index.ts';
 
 const fixtureText = (name: string) => readFileSync(new URL(`./fixtures/model-gaps/${name}`, import.meta.url), 'utf8');
@@ -164,5 +164,24 @@ describe('model gaps from the campaigns, on real kernels', () => {
       expect(real.map((o) => o.verdict)).toEqual(['accept', 'accept']);
       expect(campaign.map((p, i) => compareOutcomes(verify(p, profile), real[i]!)), kernel).toEqual([[], []]);
     }
+  });
+  // kernel selftests the model disagreed with (scripts/selftests-report.ts): save_aux_ptr_type's
+  // 'same insn cannot be used with different pointers', a 32-bit delta never synced with a 64-bit
+  // one (7.x), and 6.12's links: only through a 64-bit add of 0..S32_MAX
+  it('kernel selftests: pointer types per instruction and linked-register deltas, on 7.2 and 6.12', async () => {
+    const wanted = [
+      'verifier_unpriv.c:fill_of_different_pointers_stx', 'verifier_unpriv.c:stx_sock_and_ctx_read',
+      'verifier_linked_scalars.c:scalars_alu32_alu64_cross_type', 'verifier_linked_scalars.c:scalars_neg',
+      'verifier_linked_scalars.c:scalars_neg_alu32_add', 'verifier_linked_scalars.c:scalars_sub_neg_imm',
+    ];
+    const corpus = parseProgramsJsonl(readFileSync(new URL('../corpus/kernel-selftests/selftests.jsonl', import.meta.url), 'utf8'));
+    const programs = wanted.map((w) => corpus.find((p) => `${String(p.meta?.source)}:${String(p.meta?.name)}` === w)!);
+    expect(programs.every(Boolean)).toBe(true);
+    const on72 = await run('7.2', programs);
+    const on612 = await run('6.12', programs);
+    expect(on72.map((o) => o.message)).toEqual(['same insn cannot be used with different pointers', 'same insn cannot be used with different pointers', 'div by zero', '', '', '']);
+    expect(on612.map((o) => o.message)).toEqual(['same insn cannot be used with different pointers', 'same insn cannot be used with different pointers', 'div by zero', 'div by zero', 'div by zero', 'div by zero']);
+    expect(programs.map((p) => facts(verify(p, PROFILES['linux-7.2'])))).toEqual(on72.map(facts));
+    expect(programs.map((p) => facts(verify(p, PROFILES['linux-6.12'])))).toEqual(on612.map(facts));
   });
 });

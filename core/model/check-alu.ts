@@ -56,12 +56,13 @@ function coverAluOp(insn: RawInsn, o: number, alu64: boolean): void {
 
 /** check_alu_op; `pushFork` takes the other half of a scalar the kernel splits (maybe_fork_scalars);
  *  `legacy612`: scalars as 6.12 tracks them (NEG and END leave an unknown scalar, as check_reg_arg's
- *  DST_OP does there; multiplications bounded for non-negative factors only) */
-export function checkAluOp(st: VState, insn: RawInsn, pushFork: (other: VState) => void, legacy612 = false): CheckResult | undefined {
+ *  DST_OP does there; multiplications bounded for non-negative factors only); `sync612`: bounds kept
+ *  in step as 6.12's reg_bounds_sync does (Profile.features.boundsSync7x false) */
+export function checkAluOp(st: VState, insn: RawInsn, pushFork: (other: VState) => void, legacy612 = false, sync612 = false): CheckResult | undefined {
   const regs = curFrame(st).regs;
   const o = opOp(insn.code);
   const alu64 = opClass(insn.code) === BPF_ALU64;
-  const aluInsn = { op: o, alu32: !alu64, off: insn.off, imm: insn.imm, srcBit: opSource(insn.code) === BPF_X, legacy612 };
+  const aluInsn = { op: o, alu32: !alu64, off: insn.off, imm: insn.imm, srcBit: opSource(insn.code) === BPF_X, legacy612, sync612 };
   if (o !== BPF_MOV) coverAluOp(insn, o, alu64);
   if (o === BPF_END || o === BPF_NEG) {
     const e = readReg(regs, insn.dst);
@@ -81,7 +82,7 @@ export function checkAluOp(st: VState, insn: RawInsn, pushFork: (other: VState) 
     }
     return undefined;
   }
-  if (o === BPF_MOV) return checkMov(st, insn, alu64);
+  if (o === BPF_MOV) return checkMov(st, insn, alu64, sync612);
   // all other ALU ops
   if (opSource(insn.code) === BPF_X) {
     const e = readReg(regs, insn.src);
@@ -110,7 +111,7 @@ export function checkAluOp(st: VState, insn: RawInsn, pushFork: (other: VState) 
     }
     const ptr = dst.type !== 'scalar' ? dst : srcReg;
     const off = dst.type !== 'scalar' ? srcReg : dst;
-    return adjustPtrMinMaxVals(st, insn, ptr, off, dst.type === 'scalar');
+    return adjustPtrMinMaxVals(st, insn, ptr, off, dst.type === 'scalar', sync612);
   }
   const dstUmax = umax(dst);
   if (!tnumIsConst(dst.varOff) && !tnumIsConst(srcReg.varOff)) cover('adjust_reg_min_max_vals:scalar-op-scalar');
@@ -128,7 +129,7 @@ export function checkAluOp(st: VState, insn: RawInsn, pushFork: (other: VState) 
 }
 
 /** adjust_ptr_min_max_vals for the pointer kinds the model covers */
-function adjustPtrMinMaxVals(st: VState, insn: RawInsn, ptr: Reg, offReg: Reg, scalarDst: boolean): CheckResult | undefined {
+function adjustPtrMinMaxVals(st: VState, insn: RawInsn, ptr: Reg, offReg: Reg, scalarDst: boolean, sync612: boolean): CheckResult | undefined {
   const regs = curFrame(st).regs;
   const dstno = insn.dst;
   const o = opOp(insn.code);
@@ -198,7 +199,7 @@ function adjustPtrMinMaxVals(st: VState, insn: RawInsn, ptr: Reg, offReg: Reg, s
   const dv = BigInt.asIntN(64, d.varOff.value);
   if ((tnumIsConst(d.varOff) && (dv >= BPF_MAX_VAR_OFF || dv <= -BPF_MAX_VAR_OFF)) || smin(d) >= BPF_MAX_VAR_OFF || smin(d) <= -BPF_MAX_VAR_OFF)
     return reject(EINVAL, msg.ptrOffsetNotAllowed(typeStr, tnumIsConst(d.varOff) ? dv : smin(d)));
-  regBoundsSync(d);
+  regBoundsSync(d, sync612);
   regs[dstno] = d;
   coverPtrArith(ptr.type, known, o, scalarDst);
   return undefined;
@@ -238,7 +239,7 @@ function movImmValue(imm: number, alu64: boolean): bigint {
 /** 2^(off-1) for movsx's off 8/16/32: below it, sign extension changes nothing */
 const SEXT_LIMIT: Record<number, bigint> = { 8: 1n << 7n, 16: 1n << 15n, 32: 1n << 31n };
 
-function checkMov(st: VState, insn: RawInsn, alu64: boolean): CheckResult | undefined {
+function checkMov(st: VState, insn: RawInsn, alu64: boolean, sync612: boolean): CheckResult | undefined {
   const regs = curFrame(st).regs;
   if (opSource(insn.code) === BPF_X) {
     if (insn.off === 1 && alu64) return unknown('arena address-space casts');
@@ -292,7 +293,7 @@ function checkMov(st: VState, insn: RawInsn, alu64: boolean): CheckResult | unde
         d = unknownScalar();
       }
       zext32To64(d);
-      regBoundsSync(d);
+      regBoundsSync(d, sync612);
       regs[insn.dst] = d;
     }
   } else {

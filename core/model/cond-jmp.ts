@@ -14,7 +14,7 @@ import { markPtrNotNull, markPtrOrNullRegs, pktPtrBranchTaken, regNotNull, tryMa
 import { reject, type CheckResult } from './precheck.ts';
 import { boundsInsane } from './scalar/bounds.ts';
 import { collectLinkedRegs, syncLinkedRegs, unlinkedReg, type LinkedReg, type LinkedRegsRules } from './linked-regs.ts';
-import { flipOpcode, scalarBranchTaken, type BranchRegs } from './scalar/branch.ts';
+import { flipOpcode, regSetMinMax612, scalarBranchTaken, type BranchRegs } from './scalar/branch.ts';
 import { tnumIsConst } from './scalar/tnum.ts';
 import { cloneState, curFrame, isPktPointerAny, knownScalarImm, mayBeNull, type Reg, type VState } from './state.ts';
 
@@ -41,8 +41,11 @@ const JMP_RULES: Record<number, readonly [CheckRuleId, CheckRuleId]> = {
   [BPF_JSET]: ['check_cond_jmp_op:jset', 'check_cond_jmp_op:jset32'],
 };
 
-/** check_cond_jmp_op: decides the branch or forks the path; `fork` takes the state that jumps */
-export function checkCondJmpOp(st: VState, insn: RawInsn, idx: number, fork: (other: VState) => void, linkedRules: LinkedRegsRules): CheckResult | undefined {
+/** check_cond_jmp_op: decides the branch or forks the path; `fork` takes the state that jumps;
+ *  `legacy612`: scalar edges decided and refined as 6.12 does (Profile.features.boundsSync7x false) */
+export function checkCondJmpOp(
+  st: VState, insn: RawInsn, idx: number, fork: (other: VState) => void, linkedRules: LinkedRegsRules, legacy612 = false,
+): CheckResult | undefined {
   const regs = curFrame(st).regs;
   const o = opOp(insn.code);
   if (o > 0xd0) return reject(EINVAL, `invalid BPF_JMP/JMP32 opcode ${o.toString(16)}`);
@@ -60,7 +63,8 @@ export function checkCondJmpOp(st: VState, insn: RawInsn, idx: number, fork: (ot
   const srcReg = isX ? regs[insn.src]! : knownScalarImm(insn.imm);
   const b: BranchRegs = { true1: { ...dst }, true2: { ...srcReg }, false1: { ...dst }, false2: { ...srcReg } };
   let pred: -1 | 0 | 1;
-  if (dst.type === 'scalar' && srcReg.type === 'scalar') pred = scalarBranchTaken(dst, srcReg, isX && insn.src === insn.dst, o, jmp32, b);
+  const sameReg = isX && insn.src === insn.dst;
+  if (dst.type === 'scalar' && srcReg.type === 'scalar') pred = scalarBranchTaken(dst, srcReg, sameReg, o, jmp32, b, legacy612);
   else pred = pointerBranchTaken(dst, srcReg, o, jmp32);
   const target = idx + insn.off + 1;
   if (pred === 1) {
@@ -83,7 +87,11 @@ export function checkCondJmpOp(st: VState, insn: RawInsn, idx: number, fork: (ot
   }
   if (target <= idx) cover('do_check:back-edge-walked');
   if (dst.type !== 'scalar' || srcReg.type !== 'scalar') cover('check_cond_jmp_op:pointer-compare');
-  for (const r of [b.true1, b.true2, b.false1, b.false2]) if (r.type === 'scalar' && boundsInsane(r)) return reject(EFAULT, 'verifier bug: REG INVARIANTS VIOLATION');
+  if (!legacy612) {
+    for (const r of [b.true1, b.true2, b.false1, b.false2]) if (r.type === 'scalar' && boundsInsane(r)) return reject(EFAULT, 'verifier bug: REG INVARIANTS VIOLATION');
+  } else if (dst.type === 'scalar' && srcReg.type === 'scalar' && regSetMinMax612(b, o, jmp32, sameReg) > 0) {
+    cover('reg_set_min_max:invariant-violation');
+  }
   const other = cloneState(st);
   const oregs = curFrame(other).regs;
   regs[insn.dst] = b.false1;
@@ -99,12 +107,12 @@ export function checkCondJmpOp(st: VState, insn: RawInsn, idx: number, fork: (ot
   const dstLinked = regs[insn.dst]!.type === 'scalar' && regs[insn.dst]!.id !== 0;
   if (srcLinked || dstLinked) cover('sync_linked_regs:linked');
   if (srcLinked) {
-    syncLinkedRegs(st, regs[insn.src]!, linked);
-    syncLinkedRegs(other, oregs[insn.src]!, linked);
+    syncLinkedRegs(st, regs[insn.src]!, linked, legacy612);
+    syncLinkedRegs(other, oregs[insn.src]!, linked, legacy612);
   }
   if (dstLinked) {
-    syncLinkedRegs(st, regs[insn.dst]!, linked);
-    syncLinkedRegs(other, oregs[insn.dst]!, linked);
+    syncLinkedRegs(st, regs[insn.dst]!, linked, legacy612);
+    syncLinkedRegs(other, oregs[insn.dst]!, linked, legacy612);
   }
   if (!jmp32 && dst.type !== 'scalar') learnFromPointerJmp(insn, o, dst, srcReg, st, other);
   other.insnIdx = target;

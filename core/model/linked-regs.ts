@@ -66,20 +66,20 @@ export function collectLinkedRegs(st: VState, id: number, out: LinkedReg[], rule
 }
 
 /** sync_linked_regs: the gathered registers sharing `known`'s id learn its bounds (with their delta) */
-export function syncLinkedRegs(st: VState, known: Reg, linked: readonly LinkedReg[]): void {
+export function syncLinkedRegs(st: VState, known: Reg, linked: readonly LinkedReg[], legacy612 = false): void {
   for (const e of linked) {
     const f = st.frames[e.frame]!;
     const r = e.slot ? f.stack[e.index]!.spilled : f.regs[e.index]!;
     if (r === known || r.type !== 'scalar' || r.id !== known.id) continue;
     // a 32-bit delta and a 64-bit one do not relate the two (BPF_ADD_CONST32 vs BPF_ADD_CONST64, 7.x)
     if (r.linked32 !== undefined && known.linked32 !== undefined && r.linked32 !== known.linked32) continue;
-    const next = synced(r, known);
+    const next = synced(r, known, legacy612);
     if (e.slot) f.stack[e.index]!.spilled = next;
     else f.regs[e.index] = next;
   }
 }
 
-function synced(r: Reg, known: Reg): Reg {
+function synced(r: Reg, known: Reg, legacy612: boolean): Reg {
   if (r.delta === known.delta) return { ...known, delta: r.delta, linked32: r.linked32 };
   const copy: Reg = { ...known, delta: r.delta, id: r.id, linked32: r.linked32 };
   const k = knownScalar(BigInt(r.delta - known.delta));
@@ -87,6 +87,6 @@ function synced(r: Reg, known: Reg): Reg {
   copy.r64 = C64.add(copy.r64, k.r64);
   copy.varOff = tnumAdd(copy.varOff, k.varOff);
   if (r.linked32 || known.linked32) zext32To64(copy);
-  regBoundsSync(copy);
+  regBoundsSync(copy, legacy612);
   return copy;
 }

@@ -53,6 +53,16 @@ export interface Profile {
      * links (collect_linked_regs gathers live ones only, before deciding the branch; linked-regs.ts)
      */
     liveRegsFolded: boolean;
+    /**
+     * 7.x's bounds refinements: reg_bounds_sync on cnum arcs with __update_reg64_bounds's
+     * single tnum/u64 overlap point (tnum_step) and cnum64_cnum32_intersect, and
+     * is_scalar_branch_taken ending with simulate_both_branches_taken (an edge whose refined bounds
+     * are empty is dead). 6.12 keeps four min/max pairs (__reg32/64_deduce_bounds,
+     * __reg_deduce_mixed_bounds), decides a branch by the ranges only, and on an edge whose bounds
+     * break an invariant (REG INVARIANTS VIOLATION) marks the register unbounded and walks on
+     * (reg_set_min_max, reg_bounds_sanity_check): scalar/bounds-612.ts
+     */
+    boundsSync7x: boolean;
     /** load-acquire and store-release (BPF_ATOMIC imm BPF_LOAD_ACQ/BPF_STORE_REL, 6.15+); 6.12's
      *  check_atomic calls them an invalid atomic opcode */
     atomicLoadStore: boolean;
@@ -92,7 +102,7 @@ const base7: Profile = {
   features: {
     stackArgs: true, stackArgReg: 11, csumDiffFolds: true, insnFieldsCheckedBeforeWalk: true, cnumBounds: true, structuredReport: false, isaVersion: 4,
     constKeyArrayLookupNotNull: true, ctxAsHelperMemory: true, packetAccessAsMemRegion: true, ptrFixedOff: false,
-    nonnullArgRejectsNull: true, clearSingularIds: true, liveRegsFolded: true, atomicLoadStore: true,
+    nonnullArgRejectsNull: true, clearSingularIds: true, liveRegsFolded: true, atomicLoadStore: true, boundsSync7x: true,
   },
   limits: { maxCallFrames: 16, maxStackBytes: 512, complexityInsns: 1_000_000, maxSubprogs: 256, maxRegArgs: 5, maxFuncArgs: 12, maxJmpSeq: 8192, linkedRegsMax: 5 },
   messages: {
@@ -109,7 +119,7 @@ export const PROFILES: Record<ProfileId, Profile> = {
     features: {
       ...base7.features, stackArgs: false, csumDiffFolds: false, insnFieldsCheckedBeforeWalk: false, cnumBounds: false,
       constKeyArrayLookupNotNull: false, ctxAsHelperMemory: false, packetAccessAsMemRegion: false, ptrFixedOff: true,
-      nonnullArgRejectsNull: false, clearSingularIds: false, liveRegsFolded: false, atomicLoadStore: false,
+      nonnullArgRejectsNull: false, clearSingularIds: false, liveRegsFolded: false, atomicLoadStore: false, boundsSync7x: false,
     },
     limits: { ...base7.limits, maxFuncArgs: 5, maxCallFrames: 8, linkedRegsMax: 6 },
     // seen on Debian's 6.12 kernel; its other texts for maps, helpers, packets and references are assumed to be 7.2's

@@ -183,7 +183,7 @@ export class Walker implements CallEnv {
     switch (c) {
       case BPF_ALU:
       case BPF_ALU64: {
-        const res = checkAluOp(st, insn, (other) => this.pushPath(pending, path, other), !this.profile.features.cnumBounds);
+        const res = checkAluOp(st, insn, (other) => this.pushPath(pending, path, other), !this.profile.features.cnumBounds, !this.profile.features.boundsSync7x);
         if (res) return res;
         st.insnIdx = idx + 1;
         return undefined;
@@ -276,7 +276,7 @@ export class Walker implements CallEnv {
           return undefined;
         }
         if (o === BPF_EXIT) return processExit(this, st);
-        return checkCondJmpOp(st, insn, idx, (other) => this.pushPath(pending, path, other), this.linkedRules);
+        return checkCondJmpOp(st, insn, idx, (other) => this.pushPath(pending, path, other), this.linkedRules, !this.profile.features.boundsSync7x);
       }
       default:
         return reject(EINVAL, msg.unknownOpcode(insn.code));

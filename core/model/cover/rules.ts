@@ -126,6 +126,7 @@ export const CHECK_RULES = [
   ['check_cond_jmp_op:reg-reg', 'a comparison of two registers'],
   ['check_cond_jmp_op:same-reg', 'a register compared with itself'],
   ['check_cond_jmp_op:fork', 'both edges possible: the path forks with refined registers'],
+  ['reg_set_min_max:invariant-violation', '6.12: an edge refines a register to impossible bounds, which it marks unbounded and walks on'],
   ['is_branch_taken:always', 'the bounds decide the branch: always taken'],
   ['is_branch_taken:never', 'the bounds decide the branch: never taken'],
   ['is_branch_taken:non-null-pointer', 'a pointer known non-NULL compared with 0 decides the branch'],

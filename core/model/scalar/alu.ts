@@ -99,6 +99,8 @@ interface AluInsn {
   /** scalars as 6.12 tracks them: a multiplication bounded for non-negative factors only
    *  (scalar_min_max_mul), division and modulo not tracked (safeToCompute) */
   legacy612?: boolean;
+  /** reg_bounds_sync as 6.12 does it (Profile.features.boundsSync7x false) */
+  sync612?: boolean;
   alu32: boolean;
   /** insn->off: 1 = signed div/mod */
   off: number;
@@ -326,7 +328,7 @@ export function adjustScalar(insn: AluInsn, dst: Reg, srcIn: Reg): Reg | undefin
         const t64 = dst.varOff;
         if (isAnd) setURange64W(dst, new W64(t64.vh, t64.vl), wMinU(umax64(dst), c64UmaxOf(src.r64)));
         else setURange64W(dst, wMaxU(umin64(dst), c64UminOf(src.r64)), new W64(t64.vh | t64.mh, t64.vl | t64.ml));
-        updateRegBounds(dst);
+        updateRegBounds(dst, insn.sync612);
       }
       break;
     }
@@ -345,7 +347,7 @@ export function adjustScalar(insn: AluInsn, dst: Reg, srcIn: Reg): Reg | undefin
     case BPF_LSH:
     case BPF_RSH:
     case BPF_ARSH:
-      scalarShift(op, alu32, dst, src);
+      scalarShift(op, alu32, dst, src, insn.sync612);
       break;
     case BPF_END: {
       // scalar_byte_swap on a little-endian machine
@@ -358,14 +360,14 @@ export function adjustScalar(insn: AluInsn, dst: Reg, srcIn: Reg): Reg | undefin
         dst.varOff = tnumBswap(dst.varOff, insn.imm as 16 | 32 | 64);
         markUnbounded(dst);
       }
-      if (insn.imm === 16 || insn.imm === 32) coerceRegToSize(dst, insn.imm / 8);
+      if (insn.imm === 16 || insn.imm === 32) coerceRegToSize(dst, insn.imm / 8, insn.sync612);
       break;
     }
     default:
       break;
   }
   if (alu32 && op !== BPF_END) zext32To64(dst);
-  regBoundsSync(dst);
+  regBoundsSync(dst, insn.sync612);
   return fork;
 }
 
@@ -457,7 +459,7 @@ function scalarDivMod(insn: AluInsn, dst: Reg, src: Operand): void {
 }
 
 /** scalar_min_max_lsh/rsh/arsh: shift amounts are below the width (safeToCompute) */
-function scalarShift(op: number, alu32: boolean, dst: Reg, src: Operand): void {
+function scalarShift(op: number, alu32: boolean, dst: Reg, src: Operand, sync612 = false): void {
   if (op === BPF_LSH) {
     if (alu32) {
       const lo = umin32Of(src.r32), hi = umax32Of(src.r32);
@@ -472,7 +474,7 @@ function scalarShift(op: number, alu32: boolean, dst: Reg, src: Operand): void {
       lsh64(dst, lo, hi);
       lsh32(dst, lo, hi);
       dst.varOff = tnumLshift(dst.varOff, lo);
-      updateRegBounds(dst);
+      updateRegBounds(dst, sync612);
     }
     return;
   }
@@ -488,7 +490,7 @@ function scalarShift(op: number, alu32: boolean, dst: Reg, src: Operand): void {
       dst.varOff = tnumRshift(dst.varOff, lo);
       setURange64W(dst, wShr(umin64(dst), hi), wShr(umax64(dst), lo));
       markUnbounded32(dst);
-      updateRegBounds(dst);
+      updateRegBounds(dst, sync612);
     }
     return;
   }
@@ -504,7 +506,7 @@ function scalarShift(op: number, alu32: boolean, dst: Reg, src: Operand): void {
       setSRange64W(dst, wSar(smin64(dst), s), wSar(smax64(dst), s));
       dst.varOff = tnumArshift(dst.varOff, s, 64);
       markUnbounded32(dst);
-      updateRegBounds(dst);
+      updateRegBounds(dst, sync612);
     }
     return;
   }

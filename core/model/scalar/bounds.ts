@@ -38,6 +38,7 @@ import {
 } from './tnum.ts';
 import { W64, flsW, wBigS, wBigU, wFromBig, wFromS32, wIsNeg, wLtS, wLtU } from './u64.ts';
 import type { Reg } from './reg.ts';
+import { regBoundsSync612 } from './bounds-612.ts';
 
 // --- BigInt-valued, for the rest of the model ---
 
@@ -151,9 +152,10 @@ export function updateReg32Bounds(r: Reg): void {
   r.r32 = c32Intersect(r.r32, cnum32FromTnum(r.varOff));
 }
 
-/** __update_reg64_bounds, including the single-overlap-point refinement */
-function updateReg64Bounds(r: Reg): void {
+/** __update_reg64_bounds, including (7.x, `step`) the single-overlap-point refinement */
+function updateReg64Bounds(r: Reg, step: boolean): void {
   r.r64 = c64Intersect(r.r64, cnum64FromTnum(r.varOff));
+  if (!step) return;
   const t = r.varOff;
   const lo = umin64(r), hi = umax64(r);
   const next = tnumStep(t, lo);
@@ -167,9 +169,10 @@ function updateReg64Bounds(r: Reg): void {
   }
 }
 
-export function updateRegBounds(r: Reg): void {
+/** __update_reg_bounds; `legacy612`: 6.12's, without the tnum_step refinement (Profile.features.boundsSync7x) */
+export function updateRegBounds(r: Reg, legacy612 = false): void {
   updateReg32Bounds(r);
-  updateReg64Bounds(r);
+  updateReg64Bounds(r, !legacy612);
 }
 
 function deduceBounds(r: Reg): void {
@@ -195,9 +198,10 @@ function isSyncedConst(r: Reg): boolean {
   return (t.mh | t.ml | a.sh | a.sl | b.bh | b.sh | b.sl) === 0 && a.bh === t.vh && a.bl === t.vl && b.bl === t.vl;
 }
 
-/** reg_bounds_sync */
-export function regBoundsSync(r: Reg): void {
+/** reg_bounds_sync; `legacy612`: 6.12's, on four min/max pairs (bounds-612.ts, Profile.features.boundsSync7x) */
+export function regBoundsSync(r: Reg, legacy612 = false): void {
   if (isSyncedConst(r)) return;
+  if (legacy612) return regBoundsSync612(r);
   if (rangeBoundsViolation(r)) return;
   updateRegBounds(r);
   deduceBounds(r);
@@ -227,14 +231,14 @@ const lowMaskHi = (bits: number): number => (bits >= 64 ? -1 : bits > 32 ? ((1 <
 const lowMaskLo = (bits: number): number => (bits >= 32 ? -1 : ((1 << bits) - 1) | 0);
 
 /** coerce_reg_to_size */
-export function coerceRegToSize(r: Reg, size: number): void {
+export function coerceRegToSize(r: Reg, size: number, legacy612 = false): void {
   r.varOff = tnumCast(r.varOff, size);
   const mh = lowMaskHi(size * 8), ml = lowMaskLo(size * 8);
   const lo = umin64(r), hi = umax64(r);
   if ((lo.h & ~mh) === (hi.h & ~mh) && (lo.l & ~ml) === (hi.l & ~ml)) r.r64 = c64FromURange(lo.h & mh, lo.l & ml, hi.h & mh, hi.l & ml);
   else r.r64 = c64FromURange(0, 0, mh, ml);
   if (size < 4) markUnbounded32(r);
-  regBoundsSync(r);
+  regBoundsSync(r, legacy612);
 }
 
 /** the low `bits` bits of v, sign-extended (BigInt.asIntN) */

@@ -5,6 +5,7 @@ import { Tnum, tnumAnd, tnumIntersect, tnumIsConst, tnumOr, tnumOverlap, tnumSub
 import { markUnbounded, rangeBoundsViolation, regBoundsSync, smax32, smax64, smin32, smin64, umax32, umax64, umin32, umin64 } from './bounds.ts';
 import { W_SMAX, W_SMIN, W_ZERO, addHi, addLo, subHi, subLo, wFromS32, wFromU32, wLeS, wLeU, wLtS, wLtU } from './u64.ts';
 import type { Reg } from './reg.ts';
+import { refineEdge612 } from './bounds-612.ts';
 import { BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT, BPF_JNE, BPF_JSET, BPF_JSGE, BPF_JSGT, BPF_JSLE, BPF_JSLT, BPF_X } from '../../isa/index.ts';
 
 const M32 = 0xffffffff;
@@ -165,8 +166,12 @@ function simulateBoth(b: BranchRegs, op: number, jmp32: boolean): -1 | 0 | 1 {
   return -1;
 }
 
-/** is_scalar_branch_taken: 1 = always, 0 = never, -1 = unknown (then b holds both refined edges) */
-export function scalarBranchTaken(reg1: Reg, reg2: Reg, sameReg: boolean, op: number, jmp32: boolean, b: BranchRegs): -1 | 0 | 1 {
+/**
+ * is_scalar_branch_taken: 1 = always, 0 = never, -1 = unknown (then b holds both refined edges).
+ * `legacy612`: 6.12's, by the ranges only (no same-register case, no simulation of the edges:
+ * the caller refines them with regSetMinMax612)
+ */
+export function scalarBranchTaken(reg1: Reg, reg2: Reg, sameReg: boolean, op: number, jmp32: boolean, b: BranchRegs, legacy612 = false): -1 | 0 | 1 {
   let t1 = jmp32 ? tnumSubreg(reg1.varOff) : reg1.varOff;
   let t2 = jmp32 ? tnumSubreg(reg2.varOff) : reg2.varOff;
   // the 32-bit bounds widened to u64 / s64, so that one set of comparisons serves both widths
@@ -174,7 +179,7 @@ export function scalarBranchTaken(reg1: Reg, reg2: Reg, sameReg: boolean, op: nu
   const smin1 = jmp32 ? wFromS32(smin32(reg1)) : smin64(reg1), smax1 = jmp32 ? wFromS32(smax32(reg1)) : smax64(reg1);
   const umin2 = jmp32 ? wFromU32(umin32(reg2)) : umin64(reg2), umax2 = jmp32 ? wFromU32(umax32(reg2)) : umax64(reg2);
   const smin2 = jmp32 ? wFromS32(smin32(reg2)) : smin64(reg2), smax2 = jmp32 ? wFromS32(smax32(reg2)) : smax64(reg2);
-  if (sameReg) {
+  if (sameReg && !legacy612) {
     switch (op) {
       case BPF_JGE: case BPF_JLE: case BPF_JSGE: case BPF_JSLE: case BPF_JEQ: return 1;
       case BPF_JGT: case BPF_JLT: case BPF_JSGT: case BPF_JSLT: case BPF_JNE: return 0;
@@ -219,7 +224,16 @@ export function scalarBranchTaken(reg1: Reg, reg2: Reg, sameReg: boolean, op: nu
     case BPF_JLE: if (wLeU(umax1, umin2)) return 1; if (wLtU(umax2, umin1)) return 0; break;
     case BPF_JSLE: if (wLeS(smax1, smin2)) return 1; if (wLtS(smax2, smin1)) return 0; break;
   }
-  return simulateBoth(b, op, jmp32);
+  return legacy612 ? -1 : simulateBoth(b, op, jmp32);
+}
+
+/**
+ * reg_set_min_max of 6.12: both edges refined and synced on min/max pairs; a register whose bounds
+ * break an invariant is left unbounded (bounds-612.ts). `sameReg`: reg1 and reg2 are one register
+ * (the kernel refines it through both pointers). Returns how many registers broke an invariant.
+ */
+export function regSetMinMax612(b: BranchRegs, op: number, jmp32: boolean, sameReg: boolean): number {
+  return refineEdge612(b.false1, b.false2, revOpcode(op), jmp32, sameReg) + refineEdge612(b.true1, b.true2, op, jmp32, sameReg);
 }
 
 /** the 32-bit ranges of reg1 and reg2 do not meet */

@@ -30,6 +30,8 @@ const KERNEL_TYPE_NAME: Record<Exclude<RegType, 'not_init'>, string> = {
   mem: 'mem',
   mem_or_null: 'mem_or_null',
   ptr_to_btf_id: 'ptr_',
+  btf_sock: 'ptr_',
+  btf_sock_or_null: 'ptr_or_null_',
   rdonly_untrusted_mem: 'rdonly_untrusted_mem',
 };
 

@@ -24,6 +24,7 @@ const NULL_CHECK_RULES: Partial<Record<Reg['type'], CheckRuleId>> = {
   sock_common_or_null: 'mark_ptr_or_null_regs:sock-common',
   tcp_sock_or_null: 'mark_ptr_or_null_regs:tcp-sock',
   mem_or_null: 'mark_ptr_or_null_regs:mem',
+  btf_sock_or_null: 'mark_ptr_or_null_regs:btf-sock',
 };
 
 /** the rule of each comparison, [64-bit, 32-bit] */

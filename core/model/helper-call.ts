@@ -15,7 +15,7 @@ import { markKnown, regBoundsSync, setURange32, setURange64, smin, umax, umin } 
 import { tnumIsConst } from './scalar/tnum.ts';
 import { HELPER_ID_LIMIT } from '../isa/helper-ids.ts';
 import { clearCallerSaved, invalidateOutgoingStackArgs } from './calls.ts';
-import { BPF_REG_SIZE, NOT_NULL_TYPE, isPktPointer, mayBeNull, nextId, unknownScalar, type Reg, type RegType, type VState } from './state.ts';
+import { BPF_REG_SIZE, NOT_NULL_TYPE, cloneState, isPktPointer, mayBeNull, nextId, unknownScalar, type Reg, type RegType, type VState } from './state.ts';
 
 const BPF_MAX_VAR_SIZ = 1n << 29n;
 const BPF_FUNC_get_smp_processor_id = 8;
@@ -32,8 +32,10 @@ const COMPATIBLE: Record<ArgBase, { accepts: ReadonlySet<RegType>; expected: str
   const_map_ptr: { accepts: new Set(['map_ptr']), expected: 'map_ptr' },
   ctx: { accepts: new Set(['ptr_to_ctx']), expected: 'ctx' },
   sock_common: { accepts: new Set(['sock_common', 'sock', 'tcp_sock']), expected: 'sock_common, sock, tcp_sock, xdp_sock' },
-  btf_id_sock_common: { accepts: new Set(['sock_common', 'sock', 'tcp_sock']), expected: 'sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_' },
+  // PTR_TO_BTF_ID too: the structs bpf_skc_to_* return all start with struct sock_common (btf_struct_ids_match)
+  btf_id_sock_common: { accepts: new Set(['sock_common', 'sock', 'tcp_sock', 'btf_sock']), expected: 'sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_' },
   socket: { accepts: new Set(['sock']), expected: 'sock' },
+  fixed_mem: memTypes(),
 };
 function memTypes(): { accepts: ReadonlySet<RegType>; expected: string } {
   return {
@@ -55,19 +57,25 @@ interface CallMeta {
   raw: RawWrite;
   /** get_constant_map_key: the key an array lookup is known to use */
   constMapKey?: bigint;
+  /** update_ref_obj: the id of the referenced object passed, 0 when none */
+  refId: number;
 }
 
 const isNullScalar = (r: Reg): boolean => r.type === 'scalar' && tnumIsConst(r.varOff) && r.varOff.value === 0n;
 
-/** check_helper_call; on success the state is the one after the call and st.insnIdx is advanced */
-export function checkHelperCall(st: VState, funcId: number, insnIdx: number, env: MemEnv): CheckResult | undefined {
+/**
+ * check_helper_call; on success the state is the one after the call and st.insnIdx is advanced.
+ * `push` takes a second state to explore later (push_stack), as a cast of a referenced socket makes.
+ */
+export function checkHelperCall(st: VState, funcId: number, insnIdx: number, env: MemEnv, push: (other: VState) => void): CheckResult | undefined {
   if (funcId < 0 || funcId >= HELPER_ID_LIMIT) return reject(EINVAL, msg.unknownFunc(funcId));
-  if (!helperAvailable(env.progType, funcId)) return reject(EINVAL, `program of this type cannot use helper ${helperName(funcId)}#${funcId}`);
+  if (!helperAvailable(env.progType, funcId, env.profile.features.netnsCookieInSkbProgs))
+    return reject(EINVAL, `program of this type cannot use helper ${helperName(funcId)}#${funcId}`);
   const fn = helperProto(funcId);
   if (!fn) return unknown(`helper ${helperName(funcId)}#${funcId}`);
   const f = st.frames[st.frames.length - 1]!;
   const regs = f.regs;
-  const meta: CallMeta = { fn, mapIdx: -1, raw: { rawMode: false, accessSize: 0, regno: 0 } };
+  const meta: CallMeta = { fn, mapIdx: -1, raw: { rawMode: false, accessSize: 0, regno: 0 }, refId: 0 };
   for (let i = 0; i < 5; i++) {
     const e = checkFuncArg(st, i, meta, env);
     if (e) return e;
@@ -89,10 +97,33 @@ export function checkHelperCall(st: VState, funcId: number, insnIdx: number, env
   invalidateOutgoingStackArgs(f);
   const r0 = setReturn(fn, meta, env);
   if (mayBeNull(r0.type)) r0.id = nextId();
-  if (fn.acquire) r0.id = acquireReference(st, insnIdx);
   regs[0] = r0;
+  if (fn.ptrCast && meta.refId !== 0) {
+    const e = castReferenced(st, r0, meta.refId, insnIdx, env, push);
+    if (e) return e;
+  } else if (fn.acquire) r0.id = acquireReference(st, insnIdx);
+  else if (fn.ptrCast) cover('check_helper_call:ptr-cast-unreferenced');
   if (fn.changesPktData) clearAllPktPointers(st);
   st.insnIdx = insnIdx + 1;
+  return undefined;
+}
+
+/**
+ * check_helper_call, is_ptr_cast_function of a referenced socket (7.x): R0 is the same object, so
+ * it shares the reference id and a release of either invalidates both; a cast may still fail, so
+ * the NULL result is explored as its own branch from the next insn (R0 a known zero)
+ */
+function castReferenced(st: VState, r0: Reg, refId: number, insnIdx: number, env: MemEnv, push: (other: VState) => void): CheckResult | undefined {
+  if (!env.profile.features.ptrCastSharesRefId) return unknown('a cast of a referenced socket under 6.12 (ref_obj_id beside the id)');
+  cover('check_helper_call:ptr-cast-referenced');
+  const branch = cloneState(st);
+  const nullR0 = unknownScalar();
+  markKnown(nullR0, 0n);
+  branch.frames[branch.frames.length - 1]!.regs[0] = nullR0;
+  branch.insnIdx = insnIdx + 1;
+  push(branch);
+  r0.type = NOT_NULL_TYPE[r0.type] ?? r0.type;
+  r0.id = refId;
   return undefined;
 }
 
@@ -129,12 +160,20 @@ function setReturn(fn: HelperProto, meta: CallMeta, env: MemEnv): Reg {
       r0.type = 'sock_or_null';
       return r0;
     case 'sock_common_or_null':
+      cover('check_helper_call:ret-sock-common-or-null');
       markKnown(r0, 0n);
       r0.type = 'sock_common_or_null';
       return r0;
     case 'tcp_sock_or_null':
+      cover('check_helper_call:ret-tcp-sock-or-null');
       markKnown(r0, 0n);
       r0.type = 'tcp_sock_or_null';
+      return r0;
+    case 'btf_sock_or_null':
+      cover('check_helper_call:ret-btf-sock-or-null');
+      markKnown(r0, 0n);
+      r0.type = 'btf_sock_or_null';
+      r0.btf = fn.retBtf;
       return r0;
   }
 }
@@ -151,6 +190,7 @@ const ARG_RULES: Record<Exclude<ArgBase, 'anything'>, CheckRuleId> = {
   sock_common: 'check_func_arg:sock-common',
   btf_id_sock_common: 'check_func_arg:sock-common',
   socket: 'check_func_arg:socket',
+  fixed_mem: 'check_func_arg:fixed-size-mem',
 };
 
 /** check_func_arg for argument `i` (register i + 1) */
@@ -177,6 +217,8 @@ function checkFuncArg(st: VState, i: number, meta: CallMeta, env: MemEnv): Check
   }
   if (arg.release && !isNull && !isReferenced(st, reg))
     return reject(EINVAL, fillMessage(env.profile.messages.releaseUnreferenced, { helper: meta.fn.name, reg: `R${regno}` }));
+  if (isReferenced(st, reg)) meta.refId = reg.id;
+  if (reg.type === 'btf_sock') cover('check_func_arg:btf-sock');
   switch (arg.base) {
     case 'const_map_ptr':
       meta.mapIdx = reg.mapIdx;
@@ -197,6 +239,13 @@ function checkFuncArg(st: VState, i: number, meta: CallMeta, env: MemEnv): Check
       // the access is checked with the size argument that follows
       meta.raw.rawMode = !!arg.uninit;
       return undefined;
+    case 'fixed_mem': {
+      // MEM_ALIGNED: check_ptr_alignment with strict alignment; only the aligned stack case is modelled
+      if (arg.aligned && (reg.type !== 'ptr_to_stack' || !tnumIsConst(reg.varOff) || BigInt.asIntN(64, reg.varOff.value) % BigInt(arg.size!) !== 0n))
+        return unknown('an ARG_PTR_TO_FIXED_SIZE_MEM | MEM_ALIGNED argument other than an aligned stack slot');
+      meta.raw.rawMode = !!arg.uninit;
+      return checkHelperMemAccess(st, reg, regno, arg.size!, !!arg.write, false, meta.raw, env);
+    }
     case 'const_size':
     case 'const_size_or_zero':
       return checkMemSizeReg(st, regs[regno - 1]!, reg, regno, !!meta.fn.args[i - 1]?.write, arg.base === 'const_size_or_zero', meta, env);
@@ -207,7 +256,7 @@ function checkFuncArg(st: VState, i: number, meta: CallMeta, env: MemEnv): Check
 
 /** check_reg_type */
 function checkRegType(reg: Reg, regno: number, arg: HelperArg, env: MemEnv): CheckResult | undefined {
-  const compatible = (arg.base === 'map_key' || arg.base === 'map_value' || arg.base === 'mem') && !env.profile.features.ctxAsHelperMemory
+  const compatible = (arg.base === 'map_key' || arg.base === 'map_value' || arg.base === 'mem' || arg.base === 'fixed_mem') && !env.profile.features.ctxAsHelperMemory
     ? MEM_TYPES_WITHOUT_CTX : COMPATIBLE[arg.base];
   if (!compatible) return undefined;
   // an argument that may be NULL takes the pointer that may be NULL too

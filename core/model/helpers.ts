@@ -17,7 +17,9 @@ export type ArgBase =
   | 'const_size_or_zero'
   | 'sock_common'
   | 'btf_id_sock_common'
-  | 'socket';
+  | 'socket'
+  /** ARG_PTR_TO_FIXED_SIZE_MEM: memory of the prototype's arg_size bytes */
+  | 'fixed_mem';
 
 export interface HelperArg {
   base: ArgBase;
@@ -31,10 +33,16 @@ export interface HelperArg {
   write?: boolean;
   /** OBJ_RELEASE: the helper releases the reference passed here */
   release?: boolean;
+  /** fixed_mem: fn->arg_size */
+  size?: number;
+  /** MEM_ALIGNED: the memory must be aligned to its size */
+  aligned?: boolean;
 }
 
 /** enum bpf_return_type */
-type HelperRet = 'integer' | 'void' | 'map_value_or_null' | 'socket_or_null' | 'sock_common_or_null' | 'tcp_sock_or_null';
+type HelperRet = 'integer' | 'void' | 'map_value_or_null' | 'socket_or_null' | 'sock_common_or_null' | 'tcp_sock_or_null'
+  /** RET_PTR_TO_BTF_ID_OR_NULL of a socket struct (bpf_skc_to_*; retBtf names it) */
+  | 'btf_sock_or_null';
 
 export interface HelperProto {
   id: number;
@@ -48,6 +56,10 @@ export interface HelperProto {
   changesPktData?: boolean;
   /** is_acquire_function: R0 holds a reference the program must release */
   acquire?: boolean;
+  /** is_ptr_cast_function: R0 is the argument's socket seen as another type */
+  ptrCast?: boolean;
+  /** btf_sock_or_null: the struct ret_btf_id names */
+  retBtf?: string;
   /** why two runs of the same program may see different results, when they may */
   nondeterministic?: string;
 }
@@ -58,12 +70,17 @@ const A = {
   mapKey: { base: 'map_key' },
   mapValue: { base: 'map_value' },
   ctx: { base: 'ctx' },
+  ctxOrNull: { base: 'ctx', maybeNull: true },
   memRdonly: { base: 'mem', rdonly: true },
   memRdonlyOrNull: { base: 'mem', rdonly: true, maybeNull: true },
   uninitMem: { base: 'mem', uninit: true, write: true },
   size: { base: 'const_size' },
   sizeOrZero: { base: 'const_size_or_zero' },
   sockCommonRelease: { base: 'btf_id_sock_common', release: true },
+  sockCommon: { base: 'sock_common' },
+  btfSockCommon: { base: 'btf_id_sock_common' },
+  /** bpf_strtol/strtoul's result: a u64 the helper writes */
+  longOut: { base: 'fixed_mem', size: 8, uninit: true, write: true, aligned: true },
 } satisfies Record<string, HelperArg>;
 
 const proto = (id: number, args: HelperArg[], ret: HelperRet, extra: Omit<HelperProto, 'id' | 'name' | 'args' | 'ret'> = {}): HelperProto => ({
@@ -81,12 +98,36 @@ export const HELPER_PROTOS: readonly HelperProto[] = [
   proto(9, [A.ctx, A.anything, A.memRdonly, A.size, A.anything], 'integer', { changesPktData: true }),
   proto(26, [A.ctx, A.anything, A.uninitMem, A.size], 'integer'),
   proto(28, [A.memRdonlyOrNull, A.sizeOrZero, A.memRdonlyOrNull, A.sizeOrZero, A.anything], 'integer', { pktAccess: true }),
+  // bpf_get_hash_recalc_proto
+  proto(34, [A.ctx], 'integer', { nondeterministic: 'returns the packet hash' }),
   proto(39, [A.ctx, A.anything], 'integer', { changesPktData: true }),
+  // bpf_csum_update_proto
+  proto(40, [A.ctx, A.anything], 'integer'),
   proto(42, [], 'integer'),
   proto(44, [A.ctx, A.anything], 'integer', { changesPktData: true }),
+  // bpf_get_socket_cookie_proto (the __sk_buff one)
+  proto(46, [A.ctx], 'integer', { nondeterministic: 'returns a socket cookie' }),
+  // bpf_xdp_adjust_meta_proto
+  proto(54, [A.ctx, A.anything], 'integer', { changesPktData: true }),
   proto(84, [A.ctx, A.memRdonly, A.sizeOrZero, A.anything, A.anything], 'socket_or_null', { pktAccess: true, acquire: true }),
   proto(85, [A.ctx, A.memRdonly, A.sizeOrZero, A.anything, A.anything], 'socket_or_null', { pktAccess: true, acquire: true }),
   proto(86, [A.sockCommonRelease], 'integer'),
+  // bpf_sk_fullsock_proto, bpf_tcp_sock_proto: casts of their argument (is_ptr_cast_function)
+  proto(95, [A.sockCommon], 'socket_or_null', { ptrCast: true }),
+  proto(96, [A.sockCommon], 'tcp_sock_or_null', { ptrCast: true }),
+  // bpf_get_listener_sock_proto: no cast, the listener holds no reference
+  proto(98, [A.sockCommon], 'socket_or_null'),
+  // bpf_skc_lookup_tcp_proto, bpf_tc_skc_lookup_tcp_proto, bpf_xdp_skc_lookup_tcp_proto
+  proto(99, [A.ctx, A.memRdonly, A.sizeOrZero, A.anything, A.anything], 'sock_common_or_null', { pktAccess: true, acquire: true }),
+  // bpf_strtoul_proto
+  proto(106, [A.memRdonly, A.size, A.anything, A.longOut], 'integer'),
+  // bpf_probe_read_kernel_proto (kernel/trace/bpf_trace.c)
+  proto(113, [A.uninitMem, A.sizeOrZero, A.anything], 'integer', { nondeterministic: 'reads kernel memory' }),
+  // bpf_get_netns_cookie_proto
+  proto(122, [A.ctxOrNull], 'integer', { nondeterministic: 'returns the netns cookie' }),
+  // bpf_skc_to_tcp_sock_proto, bpf_skc_to_tcp_request_sock_proto
+  proto(137, [A.btfSockCommon], 'btf_sock_or_null', { ptrCast: true, retBtf: 'tcp_sock' }),
+  proto(139, [A.btfSockCommon], 'btf_sock_or_null', { ptrCast: true, retBtf: 'tcp_request_sock' }),
   proto(125, [], 'integer', { nondeterministic: 'reads a clock' }),
   proto(160, [], 'integer', { nondeterministic: 'reads a clock' }),
 ];
@@ -144,8 +185,14 @@ const AVAILABLE: Record<ProgType, ReadonlySet<number>> = {
   xdp: new Set([...BY_PROG_TYPE.xdp, ...SK_BASE, ...BASE]),
 };
 
-/** env->ops->get_func_proto returns a prototype for this helper */
-export const helperAvailable = (progType: ProgType, id: number): boolean => AVAILABLE[progType].has(id);
+const BPF_FUNC_get_netns_cookie = 122;
+
+/**
+ * env->ops->get_func_proto returns a prototype for this helper; `netnsCookieInSkbProgs`: the
+ * kernel's sk_filter_func_proto and tc_cls_act_func_proto list bpf_get_netns_cookie (7.x, not 6.12)
+ */
+export const helperAvailable = (progType: ProgType, id: number, netnsCookieInSkbProgs = true): boolean =>
+  AVAILABLE[progType].has(id) && (netnsCookieInSkbProgs || id !== BPF_FUNC_get_netns_cookie);
 
 /** bpf_helper_changes_pkt_data (net/core/filter.c) */
 const CHANGES_PKT_DATA = new Set(names(`

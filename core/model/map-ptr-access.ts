@@ -264,5 +264,5 @@ const READ_RULES: Record<Exclude<StructRead['kind'], 'reject'>, CheckRuleId> = {
  * rewritten to BPF_PROBE_MEM), its arithmetic and helper arguments. Moving, spilling, comparing,
  * storing and returning it are modelled.
  */
-export const isBtfPointer = (r: Reg): boolean => r.type === 'ptr_to_btf_id' || r.type === 'rdonly_untrusted_mem';
+export const isBtfPointer = (r: Reg): boolean => r.type === 'ptr_to_btf_id' || r.type === 'rdonly_untrusted_mem' || r.type === 'btf_sock';
 export const BTF_POINTER_USE = 'uses of a PTR_TO_BTF_ID read from a map struct (loads through it, arithmetic, helper arguments)';

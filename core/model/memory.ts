@@ -20,7 +20,7 @@ import {
 const BPF_MAX_VAR_OFF = 1n << 29n;
 const S64_MIN = -(1n << 63n);
 
-const TYPE_STR: Partial<Record<RegType, string>> = { not_init: '?', ptr_to_ctx: 'ctx', ptr_to_stack: 'fp' };
+const TYPE_STR: Partial<Record<RegType, string>> = { not_init: '?', ptr_to_ctx: 'ctx', ptr_to_stack: 'fp', btf_sock: 'ptr_', btf_sock_or_null: 'ptr_or_null_' };
 
 /** reg_type_str (kernel/bpf/log.c): the other model types are named as the kernel prints them */
 export function regTypeStr(r: Reg | RegType): string {
@@ -145,10 +145,10 @@ export function checkMemAccess(st: VState, ptr: Reg, a: Access, env: MemEnv): Ch
     case 'tcp_sock': {
       if (a.write) return reject(EACCES, `${a.who} cannot write into ${ptr.type}`);
       // check_sock_access
-      if (ptr.type === 'tcp_sock') return unknown('struct bpf_tcp_sock field access');
-      if (!sockFieldValid(ptr.type, a.off, a.size)) return reject(EACCES, `${a.who} invalid ${ptr.type} access off=${a.off} size=${a.size}`);
+      const valid = ptr.type === 'tcp_sock' ? tcpSockFieldValid(a.off, a.size) : sockFieldValid(ptr.type, a.off, a.size);
+      if (!valid) return reject(EACCES, `${a.who} invalid ${ptr.type} access off=${a.off} size=${a.size}`);
       cover('check_mem_access:sock-read');
-      cover(sockFieldRule(a.off));
+      cover(ptr.type === 'tcp_sock' ? 'check_sock_access:tcp-sock' : sockFieldRule(a.off));
       break;
     }
     default:
@@ -338,6 +338,15 @@ function sockFieldValid(type: 'sock' | 'sock_common', off: number, size: number)
   if (off >= BPF_SOCK.dstPort && off < BPF_SOCK.dstPort + 2) return narrowOk(size === 4 ? 4 : 2);
   if (off >= BPF_SOCK.dstPort + 2 && off < BPF_SOCK.dstIp4) return false;
   return size === 4;
+}
+
+/** struct bpf_tcp_sock: u32 fields but for the two u64 byte counters; it ends with icsk_retransmits */
+const BPF_TCP_SOCK = { bytesReceived: 80, bytesAcked: 88, size: 112 };
+
+/** bpf_tcp_sock_is_valid_access (net/core/filter.c): whole fields only, no narrow loads */
+function tcpSockFieldValid(off: number, size: number): boolean {
+  if (off < 0 || off >= BPF_TCP_SOCK.size || off % size !== 0) return false;
+  return off === BPF_TCP_SOCK.bytesReceived || off === BPF_TCP_SOCK.bytesAcked ? size === 8 : size === 4;
 }
 
 // ---- the stack ----------------------------------------------------------------------------------

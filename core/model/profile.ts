@@ -66,6 +66,15 @@ export interface Profile {
     /** load-acquire and store-release (BPF_ATOMIC imm BPF_LOAD_ACQ/BPF_STORE_REL, 6.15+); 6.12's
      *  check_atomic calls them an invalid atomic opcode */
     atomicLoadStore: boolean;
+    /** sk_filter_func_proto and tc_cls_act_func_proto offer bpf_get_netns_cookie (7.x; 6.12 refuses it) */
+    netnsCookieInSkbProgs: boolean;
+    /**
+     * 7.x: a cast (bpf_tcp_sock, bpf_sk_fullsock, bpf_skc_to_*) of a referenced socket is the same
+     * reference: R0 is not NULL and takes the argument's id, and the NULL result is a branch of its
+     * own (check_helper_call, is_ptr_cast_function). 6.12 gave R0 the reference as ref_obj_id
+     * beside a fresh id instead, which the model does not track
+     */
+    ptrCastSharesRefId: boolean;
   };
   limits: {
     maxCallFrames: number;
@@ -103,6 +112,7 @@ const base7: Profile = {
     stackArgs: true, stackArgReg: 11, csumDiffFolds: true, insnFieldsCheckedBeforeWalk: true, cnumBounds: true, structuredReport: false, isaVersion: 4,
     constKeyArrayLookupNotNull: true, ctxAsHelperMemory: true, packetAccessAsMemRegion: true, ptrFixedOff: false,
     nonnullArgRejectsNull: true, clearSingularIds: true, liveRegsFolded: true, atomicLoadStore: true, boundsSync7x: true,
+    netnsCookieInSkbProgs: true, ptrCastSharesRefId: true,
   },
   limits: { maxCallFrames: 16, maxStackBytes: 512, complexityInsns: 1_000_000, maxSubprogs: 256, maxRegArgs: 5, maxFuncArgs: 12, maxJmpSeq: 8192, linkedRegsMax: 5 },
   messages: {
@@ -120,6 +130,7 @@ export const PROFILES: Record<ProfileId, Profile> = {
       ...base7.features, stackArgs: false, csumDiffFolds: false, insnFieldsCheckedBeforeWalk: false, cnumBounds: false,
       constKeyArrayLookupNotNull: false, ctxAsHelperMemory: false, packetAccessAsMemRegion: false, ptrFixedOff: true,
       nonnullArgRejectsNull: false, clearSingularIds: false, liveRegsFolded: false, atomicLoadStore: false, boundsSync7x: false,
+      netnsCookieInSkbProgs: false, ptrCastSharesRefId: false,
     },
     limits: { ...base7.limits, maxFuncArgs: 5, maxCallFrames: 8, linkedRegsMax: 6 },
     // seen on Debian's 6.12 kernel; its other texts for maps, helpers, packets and references are assumed to be 7.2's

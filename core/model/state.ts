@@ -14,6 +14,7 @@ export const NOT_NULL_TYPE: Partial<Record<RegType, RegType>> = {
   sock_common_or_null: 'sock_common',
   tcp_sock_or_null: 'tcp_sock',
   mem_or_null: 'mem',
+  btf_sock_or_null: 'btf_sock',
 };
 export const mayBeNull = (t: RegType): boolean => NOT_NULL_TYPE[t] !== undefined;
 /** reg_is_pkt_pointer (pkt, pkt_meta) and reg_is_pkt_pointer_any (pkt_end too) */

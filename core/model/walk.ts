@@ -266,7 +266,7 @@ export class Walker implements CallEnv {
         if (o === BPF_CALL) {
           if (this.info[f.subprog]!.inStackArgs) f.noStackArgLoad = true;
           if (insn.src === BPF_PSEUDO_CALL) return checkFuncCall(this, st, insn, idx);
-          return checkHelperCall(st, insn.imm, idx, this.memEnv);
+          return checkHelperCall(st, insn.imm, idx, this.memEnv, (other) => this.pushPath(pending, path, other));
         }
         if (o === BPF_JA) {
           if (opSource(insn.code) === BPF_X) return unknown('indirect jumps (gotox)');

@@ -164,6 +164,34 @@ const skRelease: HelperImpl = {
   },
 };
 
+/** a helper on a socket: only skb->sk reaches one in the test run, whose fields the model does not know */
+const onSocket = (name: string): HelperImpl => ({
+  name,
+  run() {
+    throw new InterpUnsupported(`${name}() of a socket`);
+  },
+});
+
+/** a helper that fills a buffer (args[bufArg], `size` bytes or the size in args[sizeArg]) with bytes a run cannot reproduce */
+const fillsUnreproducible = (name: string, why: string, bufArg: number, size: number | { sizeArg: number }): HelperImpl => ({
+  name,
+  run(call) {
+    const n = typeof size === 'number' ? size : Number(call.args[size.sizeArg]!.value & U32);
+    const prov: Provenance = { kind: 'taint', why: `${name}() ${why}` };
+    call.memory.write(call.args[bufArg]!, new Uint8Array(n), new Array<Provenance>(n).fill(prov));
+    return { value: 0n, prov };
+  },
+});
+
+function onSocketlessUnsupported(name: string, what: string): HelperImpl {
+  return {
+    name,
+    run() {
+      throw new InterpUnsupported(`${name}() (${what})`);
+    },
+  };
+}
+
 /** The helpers every run has; callers may pass their own table to execute(). */
 export const DEFAULT_HELPERS: HelperTable = new Map<number, HelperImpl>([
   [1, mapLookup],
@@ -176,11 +204,25 @@ export const DEFAULT_HELPERS: HelperTable = new Map<number, HelperImpl>([
   [9, skbStoreBytes],
   [26, skbLoadBytes],
   [28, csumDiffHelper],
+  [34, nondeterministic('bpf_get_hash_recalc', 'hashes the flow with a per-boot seed')],
   [39, skbPullData],
+  // -ENOTSUPP or the new skb->csum, by the test skb's checksum state, which the model does not keep
+  [40, nondeterministic('bpf_csum_update', 'depends on the skb checksum state')],
   [42, { name: 'bpf_get_numa_node_id', run: () => ({ value: 0n }) }], // the guest has one NUMA node
+  [46, nondeterministic('bpf_get_socket_cookie', 'returns a socket cookie')],
+  [54, onSocketlessUnsupported('bpf_xdp_adjust_meta', 'the test run\'s metadata room')],
   [84, skLookup('bpf_sk_lookup_tcp')],
   [85, skLookup('bpf_sk_lookup_udp')],
   [86, skRelease],
+  [95, onSocket('bpf_sk_fullsock')],
+  [96, onSocket('bpf_tcp_sock')],
+  [98, onSocket('bpf_get_listener_sock')],
+  [99, skLookup('bpf_skc_lookup_tcp')],
+  [106, fillsUnreproducible('bpf_strtoul', 'parses a string (not modelled)', 3, 8)],
+  [113, fillsUnreproducible('bpf_probe_read_kernel', 'reads kernel memory', 0, { sizeArg: 1 })],
+  [122, nondeterministic('bpf_get_netns_cookie', 'returns the netns cookie')],
+  [137, onSocket('bpf_skc_to_tcp_sock')],
+  [139, onSocket('bpf_skc_to_tcp_request_sock')],
   [125, nondeterministic('bpf_ktime_get_boot_ns', 'reads a clock')],
   [160, nondeterministic('bpf_ktime_get_coarse_ns', 'reads a clock')],
 ]);

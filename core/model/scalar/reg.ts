@@ -29,6 +29,9 @@ export type RegType =
   | 'mem_or_null'
   /** PTR_TO_BTF_ID (a pointer field read through a map pointer); `btf` names it */
   | 'ptr_to_btf_id'
+  /** PTR_TO_BTF_ID [| PTR_MAYBE_NULL] of a socket struct a bpf_skc_to_* helper returned; `btf` names the struct */
+  | 'btf_sock'
+  | 'btf_sock_or_null'
   /** PTR_TO_MEM | MEM_RDONLY | PTR_UNTRUSTED of size 0: a pointer field whose target is not a struct */
   | 'rdonly_untrusted_mem';
 

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROFILES, verify } from '../core/model/index.ts';
 import { CMPXCHG32_CASES } from '../core/model/fixups/zext-cases.ts';
+import { BOUNDS_612_CASES } from '../core/model/bounds-612.cases.ts';
 import { compareOutcomes } from '../core/diff/index.ts';
 import { disassemble, rawFromHex } from '../core/isa/index.ts';
 import { programFromAsm } from '../core/program/assemble.ts';
@@ -181,6 +182,27 @@ describe('model gaps from the campaigns, on real kernels', () => {
     const on612 = await run('6.12', programs);
     expect(on72.map((o) => o.message)).toEqual(['same insn cannot be used with different pointers', 'same insn cannot be used with different pointers', 'div by zero', '', '', '']);
     expect(on612.map((o) => o.message)).toEqual(['same insn cannot be used with different pointers', 'same insn cannot be used with different pointers', 'div by zero', 'div by zero', 'div by zero', 'div by zero']);
+    expect(programs.map((p) => facts(verify(p, PROFILES['linux-7.2'])))).toEqual(on72.map(facts));
+    expect(programs.map((p) => facts(verify(p, PROFILES['linux-6.12'])))).toEqual(on612.map(facts));
+  });
+
+  // 7.x's bounds refinements 6.12.118 lacks (profile feature boundsSync7x): tnum_step's single overlap
+  // point, simulate_both_branches_taken, cnum64_cnum32_intersect. Each selftest (and each program of
+  // bounds-612.cases.ts) proves `r10 = 0` dead on 7.2; 6.12 walks into it
+  it('kernel selftests: bounds refinements 7.x has and 6.12 lacks, on 7.2 and 6.12', async () => {
+    const wanted = [
+      'bounds_refinement_tnum_umax', 'bounds_refinement_tnum_umin', 'bounds_refinement_tnum_middle',
+      'refinement_32bounds_not_overwriting_64bounds', 'tnums_equal_impossible_constant',
+      'deduce64_from_32_before_block_start', 'deduce64_from_32_wrapping_32bit',
+    ];
+    const corpus = parseProgramsJsonl(readFileSync(new URL('../corpus/kernel-selftests/selftests.jsonl', import.meta.url), 'utf8'));
+    const selftests = wanted.map((w) => corpus.find((p) => p.meta?.source === 'verifier_bounds.c' && p.meta?.name === w)!);
+    expect(selftests.every(Boolean)).toBe(true);
+    const programs = [...selftests, ...BOUNDS_612_CASES.map((c) => programFromAsm(c.source, { progType: 'socket_filter' }))];
+    const on72 = await run('7.2', programs);
+    const on612 = await run('6.12', programs);
+    expect(on72.map((o) => o.message)).toEqual(programs.map(() => ''));
+    expect(on612.map((o) => o.message)).toEqual(programs.map(() => 'frame pointer is read only'));
     expect(programs.map((p) => facts(verify(p, PROFILES['linux-7.2'])))).toEqual(on72.map(facts));
     expect(programs.map((p) => facts(verify(p, PROFILES['linux-6.12'])))).toEqual(on612.map(facts));
   });

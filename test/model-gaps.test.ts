@@ -206,4 +206,16 @@ describe('model gaps from the campaigns, on real kernels', () => {
     expect(programs.map((p) => facts(verify(p, PROFILES['linux-7.2'])))).toEqual(on72.map(facts));
     expect(programs.map((p) => facts(verify(p, PROFILES['linux-6.12'])))).toEqual(on612.map(facts));
   });
+
+  // 6.12 keeps u64 and s64 ranges apart (after `r0 <<= 12`: umax 0xfffffffffffff000 beside smax
+  // 0x7ffffffffffff000), so the 64-bit multiply and the `if r0 > 3` that follow leave R0 a small
+  // offset; the model's 6.12 profile, with 6.12's reg_bounds_sync and reg_set_min_max, accepts too
+  it('6.12 bounds on min/max pairs: a shifted, or-ed and multiplied value bounded by a branch, on 6.12 and 7.2', async () => {
+    const p = fixture('lsh-bounds-612.s');
+    const [[on612], [on72]] = await Promise.all([run('6.12', [p]), run('7.2', [p])]);
+    expect(on612).toMatchObject({ verdict: 'accept' });
+    expect(on72).toMatchObject({ verdict: 'reject', message: 'invalid write to stack R2 off=3920 size=4' });
+    expect(facts(verify(p, PROFILES['linux-6.12']))).toEqual(facts(on612!));
+    expect(facts(verify(p, PROFILES['linux-7.2']))).toEqual(facts(on72!));
+  });
 });

@@ -66,7 +66,7 @@ export function checkCondJmpOp(
   let pred: -1 | 0 | 1;
   const sameReg = isX && insn.src === insn.dst;
   if (dst.type === 'scalar' && srcReg.type === 'scalar') pred = scalarBranchTaken(dst, srcReg, sameReg, o, jmp32, b, legacy612);
-  else pred = pointerBranchTaken(dst, srcReg, o, jmp32);
+  else pred = pointerBranchTaken(st, dst, srcReg, o, jmp32);
   const target = idx + insn.off + 1;
   if (pred === 1) {
     cover('is_branch_taken:always');
@@ -131,11 +131,11 @@ function learnFromPointerJmp(insn: RawInsn, o: number, dst: Reg, srcReg: Reg, st
   const isX = opSource(insn.code) === BPF_X;
   if (isX && srcReg.type !== 'scalar' && (o === BPF_JEQ || o === BPF_JNE)) {
     const eq = curFrame(o === BPF_JEQ ? other : st).regs;
-    if (regNotNull(dst) && mayBeNull(srcReg.type)) {
+    if (regNotNull(dst, st) && mayBeNull(srcReg.type)) {
       cover('mark_ptr_not_null_reg:ptr-eq-ptr');
       markPtrNotNull(eq[insn.src]!);
     }
-    if (regNotNull(srcReg) && mayBeNull(dst.type)) {
+    if (regNotNull(srcReg, st) && mayBeNull(dst.type)) {
       cover('mark_ptr_not_null_reg:ptr-eq-ptr');
       markPtrNotNull(eq[insn.dst]!);
     }
@@ -153,7 +153,7 @@ function learnFromPointerJmp(insn: RawInsn, o: number, dst: Reg, srcReg: Reg, st
 }
 
 /** is_branch_taken when a pointer is involved: only packet pointers against pkt_end and a non-NULL pointer against 0 */
-function pointerBranchTaken(dst: Reg, srcReg: Reg, o: number, jmp32: boolean): -1 | 0 | 1 {
+function pointerBranchTaken(st: VState, dst: Reg, srcReg: Reg, o: number, jmp32: boolean): -1 | 0 | 1 {
   if (isPktPointerAny(dst.type) && isPktPointerAny(srcReg.type) && !jmp32) {
     const taken = pktPtrBranchTaken(dst, srcReg, o);
     if (taken >= 0) cover('is_pkt_ptr_branch_taken:decided');
@@ -167,7 +167,7 @@ function pointerBranchTaken(dst: Reg, srcReg: Reg, o: number, jmp32: boolean): -
     opc = flipOpcode(opc);
     [r1, r2] = [r2, r1];
   }
-  if (!isConst(r2) || !regNotNull(r1) || r2.varOff.value !== 0n) return -1;
+  if (!isConst(r2) || !regNotNull(r1, st) || r2.varOff.value !== 0n) return -1;
   if (opc === BPF_JEQ || opc === BPF_JNE) cover('is_branch_taken:non-null-pointer');
   return opc === BPF_JEQ ? 0 : opc === BPF_JNE ? 1 : -1;
 }

@@ -7,7 +7,7 @@ import { EACCES, EINVAL, fillMessage, msg } from './messages.ts';
 import { checkHelperMemAccess, checkMemAccess, regTypeStr, tnumStr, type MemEnv, type RawWrite } from './memory.ts';
 import { BTF_POINTER_USE, isBtfPointer } from './map-ptr-access.ts';
 import { GUEST_NR_CPU_IDS, helperAvailable, helperName, helperProto, type ArgBase, type HelperArg, type HelperProto } from './helpers.ts';
-import { acquireReference, clearAllPktPointers, isReferenced, releaseReference } from './pointers.ts';
+import { acquireReference, clearAllPktPointers, isReferenced, refIdOf, releaseReference } from './pointers.ts';
 import { reject, unknown, type CheckResult } from './precheck.ts';
 import { cover, coverHelper } from './coverage.ts';
 import type { CheckRuleId } from './cover/rules.ts';
@@ -89,7 +89,7 @@ export function checkHelperCall(st: VState, funcId: number, insnIdx: number, env
   const releaseArg = fn.args.findIndex((a) => a.release);
   if (releaseArg >= 0) {
     const r = regs[releaseArg + 1]!;
-    if (!isNullScalar(r)) releaseReference(st, r.id);
+    if (!isNullScalar(r)) releaseReference(st, refIdOf(r));
     else cover('release_reference:null');
   }
   clearCallerSaved(f);
@@ -111,10 +111,16 @@ export function checkHelperCall(st: VState, funcId: number, insnIdx: number, env
 /**
  * check_helper_call, is_ptr_cast_function of a referenced socket (7.x): R0 is the same object, so
  * it shares the reference id and a release of either invalidates both; a cast may still fail, so
- * the NULL result is explored as its own branch from the next insn (R0 a known zero)
+ * the NULL result is explored as its own branch from the next insn (R0 a known zero). 6.12 keeps
+ * R0 may-be-NULL with its fresh id and gives it the reference as ref_obj_id (release_reference
+ * invalidates every register of that ref_obj_id)
  */
 function castReferenced(st: VState, r0: Reg, refId: number, insnIdx: number, env: MemEnv, push: (other: VState) => void): CheckResult | undefined {
-  if (!env.profile.features.ptrCastSharesRefId) return unknown('a cast of a referenced socket under 6.12 (ref_obj_id beside the id)');
+  if (!env.profile.features.ptrCastSharesRefId) {
+    cover('check_helper_call:ptr-cast-ref-obj-id');
+    r0.refObjId = refId;
+    return undefined;
+  }
   cover('check_helper_call:ptr-cast-referenced');
   const branch = cloneState(st);
   const nullR0 = unknownScalar();
@@ -217,7 +223,7 @@ function checkFuncArg(st: VState, i: number, meta: CallMeta, env: MemEnv): Check
   }
   if (arg.release && !isNull && !isReferenced(st, reg))
     return reject(EINVAL, fillMessage(env.profile.messages.releaseUnreferenced, { helper: meta.fn.name, reg: `R${regno}` }));
-  if (isReferenced(st, reg)) meta.refId = reg.id;
+  if (isReferenced(st, reg)) meta.refId = refIdOf(reg);
   if (reg.type === 'btf_sock') cover('check_func_arg:btf-sock');
   switch (arg.base) {
     case 'const_map_ptr':

@@ -17,10 +17,14 @@ import { AT_PKT_END, BEYOND_PKT_END, NOT_NULL_TYPE, forEachReg, isPktPointerAny,
 const BPF_MAX_VAR_OFF = 1n << 29n;
 const MAX_PACKET_OFF = 0xffffn;
 
-/** reg_not_null: pointer kinds that are never NULL (stack, ctx and packet pointers are not among them) */
-export function regNotNull(r: Reg): boolean {
+/**
+ * reg_not_null: pointer kinds that are never NULL (stack, ctx and packet pointers are not among
+ * them); a socket a bpf_skc_to_* cast returned only while referenced (is_trusted_reg)
+ */
+export function regNotNull(r: Reg, st: VState): boolean {
   if (smin(r) <= -BPF_MAX_VAR_OFF || smax(r) >= BPF_MAX_VAR_OFF) return false;
   const t = r.type;
+  if (t === 'btf_sock') return isReferenced(st, r);
   return t === 'sock' || t === 'tcp_sock' || t === 'map_value' || t === 'sock_common' || t === 'map_ptr';
 }
 
@@ -174,7 +178,10 @@ export function acquireReference(st: VState, insnIdx: number): number {
   return id;
 }
 
-export const isReferenced = (st: VState, r: Reg): boolean => r.id !== 0 && st.refs.some((ref) => ref.id === r.id);
+/** the reference a pointer belongs to: reg->ref_obj_id (6.12 casts), else its id */
+export const refIdOf = (r: Reg): number => r.refObjId || r.id;
+
+export const isReferenced = (st: VState, r: Reg): boolean => refIdOf(r) !== 0 && st.refs.some((ref) => ref.id === refIdOf(r));
 
 /** release_reference_nomark */
 function releaseReferenceState(st: VState, id: number): boolean {
@@ -188,7 +195,7 @@ function releaseReferenceState(st: VState, id: number): boolean {
 export function releaseReference(st: VState, id: number): void {
   if (releaseReferenceState(st, id)) cover('release_reference:released');
   forEachReg(st, (r) => {
-    if (r.id === id) markUnknown(r);
+    if (r.id === id || r.refObjId === id) markUnknown(r);
   });
 }
 

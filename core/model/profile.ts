@@ -72,7 +72,7 @@ export interface Profile {
      * 7.x: a cast (bpf_tcp_sock, bpf_sk_fullsock, bpf_skc_to_*) of a referenced socket is the same
      * reference: R0 is not NULL and takes the argument's id, and the NULL result is a branch of its
      * own (check_helper_call, is_ptr_cast_function). 6.12 gave R0 the reference as ref_obj_id
-     * beside a fresh id instead, which the model does not track
+     * beside a fresh id instead (Reg.refObjId)
      */
     ptrCastSharesRefId: boolean;
   };

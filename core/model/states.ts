@@ -211,7 +211,7 @@ const withinBounds = (old: Reg, cur: Reg): boolean =>
 function regsExact(old: Reg, cur: Reg): boolean {
   if (old.type !== cur.type || !sameBounds(old, cur) || old.frameno !== cur.frameno || old.mapIdx !== cur.mapIdx || old.range !== cur.range || old.btf !== cur.btf) return false;
   if (old.type === 'scalar') return old.delta === cur.delta && (old.id === 0) === (cur.id === 0);
-  return checkIds(old.id, cur.id);
+  return checkIds(old.id, cur.id) && checkIds(old.refObjId ?? 0, cur.refObjId ?? 0);
 }
 
 /** regsafe: a path reaching `cur` is safe when one from `old` was */

@@ -292,6 +292,7 @@ export const CHECK_RULES = [
   ['check_helper_call:ret-tcp-sock-or-null', 'R0 = tcp_sock or NULL (bpf_tcp_sock)'],
   ['check_helper_call:ret-btf-sock-or-null', 'R0 = PTR_TO_BTF_ID of a socket struct or NULL (bpf_skc_to_*)'],
   ['check_helper_call:ptr-cast-unreferenced', 'a cast of a socket the program holds no reference to: R0 may be NULL, with an id of its own'],
+  ['check_helper_call:ptr-cast-ref-obj-id', 'a cast of a referenced socket (6.12): R0 may be NULL with an id of its own and the reference as ref_obj_id'],
   ['check_helper_call:ptr-cast-referenced', 'a cast of a referenced socket: R0 shares its reference, NULL is a branch of its own (7.x)'],
   ['check_helper_call:ret-refined', 'R0 range refined (do_refine_retval_range)'],
   ['check_helper_call:ret-void', 'a helper with no return value leaves R0 unreadable'],

@@ -95,6 +95,7 @@ export function markKnownW(r: Reg, v: W64): void {
   r.fixedOff = 0;
   r.varPart = undefined;
   r.btf = undefined;
+  r.refObjId = undefined;
   setKnownW(r, v);
 }
 
@@ -112,6 +113,7 @@ export function markUnknown(r: Reg): void {
   r.r32 = C32_UNBOUNDED;
   r.frameno = 0;
   r.id = 0;
+  r.refObjId = undefined;
   r.delta = 0;
   r.linked32 = undefined;
   r.mapIdx = -1;

@@ -65,6 +65,12 @@ export interface Reg {
   varPart: Tnum | undefined;
   /** ptr_to_btf_id: the type as the kernel prints it (`ptr_bpf_map_ops`, `untrusted_ptr_list_head`) */
   btf: string | undefined;
+  /**
+   * 6.12's reg->ref_obj_id where it differs from `id`: the reference a cast of a referenced socket
+   * (bpf_tcp_sock, bpf_sk_fullsock, bpf_skc_to_*) belongs to. Elsewhere the model keeps a
+   * reference in `id`, as 7.x does
+   */
+  refObjId?: number;
 }
 
 export function notInitReg(): Reg {
@@ -115,5 +121,5 @@ export function pointerReg(type: RegType, off: number, frameno = 0): Reg {
 
 /** every field written out, in one order: registers then share one object shape (V8 hidden class) */
 export function cloneReg(r: Reg): Reg {
-  return { type: r.type, varOff: r.varOff, r64: r.r64, r32: r.r32, frameno: r.frameno, id: r.id, delta: r.delta, linked32: r.linked32, mapIdx: r.mapIdx, range: r.range, fixedOff: r.fixedOff, varPart: r.varPart, btf: r.btf };
+  return { type: r.type, varOff: r.varOff, r64: r.r64, r32: r.r32, frameno: r.frameno, id: r.id, delta: r.delta, linked32: r.linked32, mapIdx: r.mapIdx, range: r.range, fixedOff: r.fixedOff, varPart: r.varPart, btf: r.btf, refObjId: r.refObjId };
 }

@@ -17,6 +17,7 @@ const BOTH = [
   'skc-to-tcp-sock-unchecked', 'strtoul', 'netns-cookie-socket-filter', 'netns-cookie-tc',
   // casts of a referenced socket: 7.2 shares the id, 6.12 keeps the reference in ref_obj_id
   'cast-after-release', 'skc-to-tcp-sock-release', 'fullsock-release-via-cast',
+  'trace-printk', 'trace-printk-scalar',
 ];
 
 describe('socket and skb helpers, model against real kernels', () => {

@@ -93,6 +93,8 @@ export const HELPER_PROTOS: readonly HelperProto[] = [
   proto(3, [A.mapPtr, A.mapKey], 'integer', { pktAccess: true }),
   proto(5, [], 'integer', { nondeterministic: 'reads a clock' }),
   proto(7, [], 'integer', { nondeterministic: 'returns a random number' }),
+  // bpf_trace_printk_proto (kernel/trace/bpf_trace.c): the format and its size; r3-r5 are not checked
+  proto(6, [A.memRdonly, A.size], 'integer', { nondeterministic: 'returns the length of the formatted text' }),
   // R0 is refined to [0, nr_cpu_ids - 1] (do_refine_retval_range): 0 on a one-CPU guest
   proto(8, [], 'integer'),
   proto(9, [A.ctx, A.anything, A.memRdonly, A.size, A.anything], 'integer', { changesPktData: true }),

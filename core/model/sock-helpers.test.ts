@@ -132,7 +132,7 @@ out:    r1 = r6
     expect(model(src.replace('socket_filter', 'xdp'))).toMatchObject({ verdict: 'reject', message: 'program of this type cannot use helper bpf_get_netns_cookie#122' });
   });
 
-  it('skb helpers take the unmodified ctx; bpf_xdp_adjust_meta clobbers r1-r5; bpf_strtoul writes an aligned u64', () => {
+  it('skb helpers take the unmodified ctx; bpf_xdp_adjust_meta clobbers r1-r5; bpf_strtoul writes an aligned u64; bpf_trace_printk reads memory', () => {
     expect(model(`.type sched_cls
         r1 += 8
         r2 = 0
@@ -161,6 +161,13 @@ out:    r1 = r6
         r0 = *(u64 *)(r10 -16)
         r0 = 0
         exit`);
+    const printk = `.type socket_filter
+        r1 = 8
+        r2 = 4
+        call bpf_trace_printk
+        exit`;
+    expect(model(printk)).toMatchObject({ verdict: 'reject', message: 'R1 type=scalar expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_, ctx' });
+    expect(model(printk, P612)).toMatchObject({ verdict: 'reject', message: 'R1 type=scalar expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_' });
     expect(strtoul(-16)).toMatchObject({ verdict: 'accept', retval: 0 });
     expect(strtoul(-12).verdict).toBe('unknown');
   });

@@ -198,6 +198,7 @@ export const DEFAULT_HELPERS: HelperTable = new Map<number, HelperImpl>([
   [2, mapUpdate],
   [3, mapDelete],
   [5, nondeterministic('bpf_ktime_get_ns', 'reads a clock')],
+  [6, nondeterministic('bpf_trace_printk', 'returns the length of the formatted text')],
   [7, nondeterministic('bpf_get_prandom_u32', 'returns a random number')],
   // the pool's guests have one CPU: the verifier itself knows the result is 0
   [8, { name: 'bpf_get_smp_processor_id', run: () => ({ value: 0n }) }],

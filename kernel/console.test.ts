@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConsoleLog, hasFatalLine, scanConsole } from './console.ts';
+import { ConsoleLog, hasFatalLine, isReportHead, scanConsole } from './console.ts';
 
 const WARN = [
   '[   12.000001] ------------[ cut here ]------------',
@@ -101,6 +101,16 @@ describe('scanConsole: an oops under another request', () => {
     expect(scanConsole(withTrace, 41)?.kind).toBe('fatal');
     // a warning of this request's own after the other's oops is still found
     expect(scanConsole(`${withTrace}\n[  42.0] WARNING: CPU: 0 PID: 98 at kernel/bpf/core.c:1 f+0x1/0x2\n[  42.1] CPU: 0 UID: 0 PID: 98 Comm: bd-42\n[  42.2] Call Trace:`, 42)?.kind).toBe('warning');
+  });
+});
+
+describe('isReportHead', () => {
+  it('is a fatal report cut off before the line that names its task, not a whole one nor a warning', () => {
+    const head = '[  60.04] BUG: kernel NULL pointer dereference, address: 0000000000000000\n[  60.05] #PF: supervisor read access in kernel mode';
+    expect(isReportHead(scanConsole(head, 42)!)).toBe(true);
+    const whole = `${head}\n[  60.06] CPU: 0 UID: 0 PID: 97 Comm: bd-42 Not tainted 7.2.13+deb14-amd64 #1\n[  60.07] RIP: 0010:check_load_mem+0x222/0x480`;
+    expect(isReportHead(scanConsole(whole, 42)!)).toBe(false);
+    expect(isReportHead(scanConsole('[  42.0] WARNING: CPU: 0 PID: 98 at kernel/bpf/core.c:1 f+0x1/0x2', 42)!)).toBe(false);
   });
 });
 

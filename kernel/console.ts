@@ -99,6 +99,17 @@ export function scanConsole(text: string, owner?: number): ConsoleTrouble | unde
   return undefined;
 }
 
+/**
+ * A fatal report cut off before the line that names its task (`CPU: N ... Comm: X`, printed
+ * right after the BUG/Oops line): read in with a request the agent answered, it is the start of
+ * an oops another request is printing (the answered one's task lived on). Its owner's crash
+ * brings the whole report; campaign g6 saw the head charged to a finished request as a
+ * kernel-warning and the crash, cut short by the restart that followed, without its function.
+ */
+export function isReportHead(trouble: ConsoleTrouble): boolean {
+  return trouble.kind === 'fatal' && !/\bComm: /.test(trouble.excerpt);
+}
+
 /** Append-only console text with absolute offsets; keeps the last `keep` characters. */
 export class ConsoleLog {
   private text = '';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Outcome, Program } from '../core/program/types.ts';
 import { chooseAccel, type AccelChoice } from './accel.ts';
 import type { KernelImage } from './catalog.ts';
-import { scanConsole } from './console.ts';
+import { isReportHead, scanConsole } from './console.ts';
 import { crashOutcome, errorOutcome, hangOutcome, outcomeFromRun } from './outcome.ts';
 import {
   MsgType,
@@ -487,7 +487,9 @@ export class VmPool {
       case 'done': {
         this.m.programsRun++;
         if (task.slow) this.m.slowAnswered++;
-        const warning = scanConsole(reply.console, reply.frame.id);
+        let warning = scanConsole(reply.console, reply.frame.id);
+        // the head of an oops while the guest runs another request: that one is crashing
+        if (warning && isReportHead(warning) && vm.inFlight > 0) warning = undefined;
         try {
           const response = decodeRunResponse(reply.frame);
           const program = 'program' in task.job ? task.job.program : undefined;

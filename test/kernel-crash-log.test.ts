@@ -34,6 +34,19 @@ describe('a real 7.2.13 oops keeps its verifier log', () => {
     expect(d.reason).toBe('BUG: kernel NULL pointer dereference in check_load_mem');
   });
 
+  // campaign g6: an oops' first line read in with the answer of the request before the crasher
+  // (pipelined on the same guest) was charged to that request as a kernel-warning, and the guest's
+  // restart cut the crasher's own report short of the line that names the function
+  it('charges each oops to the program that crashed, whole, never to the one answered before it', async () => {
+    const crasher = programFromAsm(readFileSync(SOURCE, 'utf8'));
+    const quick = programFromAsm('.type xdp\n.func main args=1\n  r0 = 2\n  exit\n');
+    const programs = Array.from({ length: 6 }, () => [quick, quick, crasher]).flat();
+    const outcomes = await pool.run(programs);
+    expect(outcomes.map((o) => o.verdict)).toEqual(programs.map((p) => (p === crasher ? 'crash' : 'accept')));
+    expect(outcomes.filter((o) => o.verdict === 'accept' && o.console).map((o) => o.console)).toEqual([]);
+    for (const o of outcomes.filter((x) => x.verdict === 'crash')) expect(consoleTitle(o.console)?.title).toBe('BUG: kernel NULL pointer dereference in check_load_mem');
+  });
+
   it("keeps every character of 6 oops reports while the host's event loop is blocked 300 ms in every 350", async () => {
     const program = programFromAsm(readFileSync(SOURCE, 'utf8'));
     const busy = setInterval(() => {

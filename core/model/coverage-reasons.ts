@@ -78,6 +78,10 @@ export const REASON_RULES = [
   [/^verifier bug: REG INVARIANTS VIOLATION$/, 'reg_bounds_sanity_check:reject-invariants', 'bounds that contradict each other after a branch'],
   // cond-jmp.ts
   [/^invalid BPF_JMP\/JMP32 opcode /, 'check_cond_jmp_op:reject-opcode', 'a jump operation code the kernel does not know'],
+  // ld-abs.ts
+  [/^BPF_LD_\[ABS\|IND\] instructions not allowed for this program type$/, 'check_ld_abs:reject-prog-type', 'LD_ABS/LD_IND in a program that is not an skb program'],
+  [/^at the time of BPF_LD_ABS\|IND R6 != pointer to skb$/, 'check_ld_abs:reject-r6', 'LD_ABS/LD_IND while R6 is not the ctx'],
+  [/^BPF_LD_\[ABS\|IND\] (cannot be mixed with socket references|would lead to reference leak)$/, 'check_ld_abs:reject-reference', 'LD_ABS/LD_IND in main while a socket reference is held (7.3 names the reference as at exit)'],
   // memory.ts, stack-var-off.ts, atomic.ts, aux-ptr-type.ts
   [/^invalid (read from|write to|indirect access to) stack \S+ off=/, 'check_stack_access_within_bounds:reject-oob', 'a constant stack access outside the frame'],
   [/^invalid variable-offset (read from|write to|indirect access to) stack /, 'check_stack_access_within_bounds:reject-var-oob', 'a variable stack access that may leave the frame'],

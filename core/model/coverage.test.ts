@@ -114,7 +114,7 @@ function reasonTemplates(): Array<{ file: string; tpl: string }> {
     }
   }
   // the per-kernel texts of profile.ts ({name} placeholders)
-  for (const m of readFileSync(`${modelDir}profile.ts`, 'utf8').matchAll(/(referenceLeakAtExit|releaseUnreferenced): '([^']*)'/g))
+  for (const m of readFileSync(`${modelDir}profile.ts`, 'utf8').matchAll(/(referenceLeakAtExit|releaseUnreferenced|ldAbsReferenceLeak): '([^']*)'/g))
     out.push({ file: 'profile.ts', tpl: '`' + m[2]!.replace(/\{\w+\}/g, '${x}') + '`' });
   return out;
 }

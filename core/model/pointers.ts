@@ -200,8 +200,8 @@ export function releaseReference(st: VState, id: number): void {
 }
 
 /** check_reference_leak at an exit of frame 0: the reason line, naming one of the references still held */
-export function referenceLeak(st: VState, profile: Profile): string | undefined {
+export function referenceLeak(st: VState, profile: Profile, template = profile.messages.referenceLeakAtExit): string | undefined {
   if (st.refs.length === 0) return undefined;
   const ref = st.refs[profile.messages.leakedReference === 'first' ? 0 : st.refs.length - 1]!;
-  return fillMessage(profile.messages.referenceLeakAtExit, { id: ref.id, insn: ref.insnIdx });
+  return fillMessage(template, { id: ref.id, insn: ref.insnIdx });
 }

@@ -101,6 +101,8 @@ export interface Profile {
     leakedReference: 'first' | 'last';
     /** a pointer the program holds no reference to, passed to a release helper ({helper}, {reg}) */
     releaseUnreferenced: string;
+    /** an LD_ABS/LD_IND in main while a reference is held (check_ld_abs; {id}, {insn} as referenceLeakAtExit) */
+    ldAbsReferenceLeak: string;
     /** how check_stack_access_within_bounds names a helper's access to the stack ({rw}: `read from` or `write to`) */
     helperStackAccess: string;
   };
@@ -117,6 +119,7 @@ const base7: Profile = {
   limits: { maxCallFrames: 16, maxStackBytes: 512, complexityInsns: 1_000_000, maxSubprogs: 256, maxRegArgs: 5, maxFuncArgs: 12, maxJmpSeq: 8192, linkedRegsMax: 5 },
   messages: {
     referenceLeakAtExit: 'BPF_EXIT instruction in main prog would lead to reference leak',
+    ldAbsReferenceLeak: 'BPF_LD_[ABS|IND] would lead to reference leak',
     leakedReference: 'last',
     releaseUnreferenced: 'release helper {helper} expects referenced PTR_TO_BTF_ID passed to {reg}',
     helperStackAccess: '{rw}',
@@ -137,6 +140,7 @@ export const PROFILES: Record<ProfileId, Profile> = {
     messages: {
       ...base7.messages,
       referenceLeakAtExit: 'Unreleased reference id={id} alloc_insn={insn}',
+      ldAbsReferenceLeak: 'BPF_LD_[ABS|IND] cannot be mixed with socket references',
       releaseUnreferenced: '{reg} must be referenced when passed to release function',
       helperStackAccess: 'indirect access to',
     },
@@ -146,13 +150,13 @@ export const PROFILES: Record<ProfileId, Profile> = {
     id: 'linux-7.3',
     features: { ...base7.features, structuredReport: true },
     limits: { ...base7.limits },
-    messages: { ...base7.messages, referenceLeakAtExit: 'Unreleased reference id={id} alloc_insn={insn}', leakedReference: 'first' },
+    messages: { ...base7.messages, referenceLeakAtExit: 'Unreleased reference id={id} alloc_insn={insn}', leakedReference: 'first', ldAbsReferenceLeak: 'Unreleased reference id={id} alloc_insn={insn}' },
   },
   next: {
     id: 'next',
     features: { ...base7.features, structuredReport: true },
     limits: { ...base7.limits },
-    messages: { ...base7.messages, referenceLeakAtExit: 'Unreleased reference id={id} alloc_insn={insn}', leakedReference: 'first' },
+    messages: { ...base7.messages, referenceLeakAtExit: 'Unreleased reference id={id} alloc_insn={insn}', leakedReference: 'first', ldAbsReferenceLeak: 'Unreleased reference id={id} alloc_insn={insn}' },
   },
 };
 

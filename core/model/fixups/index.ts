@@ -79,6 +79,9 @@ export function predictXlated(program: Program, profile: ProfileId, trace: WalkT
   // the second half of an LD_IMM64 counts as seen with its first (do_check steps over both)
   for (let i = 0; i < x.insns.length; i++) if (x.insns[i]!.code === 0x18 && x.aux[i]!.seen && x.aux[i + 1]) x.aux[i + 1]!.seen = true;
   if ([...trace.ptrType.values()].includes('mixed')) return { unknown: 'an instruction accessed memory through different pointer types' };
+  // do_misc_fixups hands LD_ABS/LD_IND to the program type's gen_ld_abs (bpf_gen_ld_abs): not modelled
+  if (x.insns.some((insn, i) => x.aux[i]!.seen && (insn.code & 0x07) === 0x00 && ((insn.code & 0xe0) === 0x20 || (insn.code & 0xe0) === 0x40)))
+    return { unknown: 'an LD_ABS/LD_IND load (bpf_gen_ld_abs rewrites it; not modelled)' };
   // bpf_prune_dead_branches runs before the walk; the walk reached the same instructions either way
   for (const i of pruneDeadBranches(x.insns, program.funcs.map((f) => f.start), 11)) {
     cover('bpf_prune_dead_branches:pruned');

@@ -4,6 +4,7 @@
 // other. 7.2, 7.3 and 6.12.118 all print `10: safe` for the program below and process 14 insns; the
 // model, without liveness, kept R7=1 apart from R7=2 and walked 16. Tables and log measured with
 // `bpfdiff run --kernel 7.2 --log --log-level 2` (mark_precise lines left out).
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseVerifierWalk } from '../diff/verifier-states.ts';
 import { programFromAsm } from '../program/assemble.ts';
@@ -13,78 +14,16 @@ import { helperAvailable, helperProto } from './helpers.ts';
 import { PROFILES, verify } from './index.ts';
 import { computeLiveRegs } from './live-regs.ts';
 
-const DEAD_REG = `.type sched_cls
-.func main args=1
-0: (85) call bpf_get_prandom_u32#7
-1: (b7) r1 = 0
-2: (b7) r2 = 0
-3: (b7) r3 = 0
-4: (b7) r4 = 0
-5: (b7) r5 = 0
-6: (25) if r0 > 0x5 goto pc+2
-7: (b7) r7 = 1
-8: (05) goto pc+1
-9: (b7) r7 = 2
-10: (b7) r0 = 0
-11: (07) r0 += 1
-12: (95) exit
-`;
+/** the programs test/model-gaps.test.ts also runs on the real kernels */
+const fixtureText = (name: string): string => readFileSync(new URL(`../../test/fixtures/model-gaps/${name}`, import.meta.url), 'utf8');
+
+const DEAD_REG = fixtureText('dead-reg.s');
 
 /** two calls of one function (call summaries: a bpf-to-bpf call reads r1..r5, a helper its own arguments) */
-const CALLS = `.type sched_cls
-.func main args=1
-0: (85) call bpf_get_prandom_u32#7
-1: (bf) r1 = r0
-2: (b7) r6 = 1
-3: (85) call pc+6
-4: (85) call bpf_get_prandom_u32#7
-5: (bf) r1 = r0
-6: (b7) r6 = 2
-7: (85) call pc+2
-8: (bf) r0 = r6
-9: (95) exit
-.func f args=1
-10: (bf) r6 = r1
-11: (85) call bpf_get_prandom_u32#7
-12: (b7) r0 = 0
-13: (b7) r2 = 0
-14: (b7) r3 = 0
-15: (b7) r4 = 0
-16: (b7) r5 = 0
-17: (25) if r6 > 0xa goto pc+2
-18: (b7) r6 = 0
-19: (05) goto pc+1
-20: (b7) r6 = 0
-21: (07) r0 += 1
-22: (07) r0 += 1
-23: (95) exit
-`;
+const CALLS = fixtureText('explored-bucket.s');
 
 /** a branch the dead-branch pass does not fold, r6 live across it */
-const BRANCHES = `.type sched_cls
-.func main args=1
-0: (85) call bpf_ktime_get_ns#5
-1: (bf) r6 = r0
-2: (85) call bpf_get_prandom_u32#7
-3: (b7) r7 = 0
-4: (b7) r8 = 0
-5: (55) if r0 != 0x0 goto pc+2
-6: (b7) r0 = 0
-7: (05) goto pc+4
-8: (67) r6 <<= 12
-9: (47) r6 |= 986
-10: (27) r6 *= 4097
-11: (b7) r0 = 0
-12: (25) if r6 > 0x3 goto pc+6
-13: (bf) r1 = r6
-14: (67) r1 <<= 2
-15: (bf) r2 = r10
-16: (07) r2 += -24
-17: (0f) r2 += r1
-18: (62) *(u32 *)(r2 +0) = 0
-19: (b7) r0 = 0
-20: (95) exit
-`;
+const BRANCHES = fixtureText('range-within-wrap.s');
 
 const KERNEL_TABLES: Array<[string, string]> = [
   [DEAD_REG, `0: ..........

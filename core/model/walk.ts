@@ -6,7 +6,7 @@
 import type { RawInsn } from '../isa/raw.ts';
 import {
   BPF_ALU, BPF_ALU64, BPF_ATOMIC, BPF_CALL, BPF_EXIT, BPF_JA, BPF_JMP, BPF_JMP32, BPF_LD, BPF_LDX, BPF_MEMSX, BPF_PSEUDO_CALL, BPF_PSEUDO_MAP_FD,
-  BPF_ABS, BPF_IND, BPF_ST, BPF_STX, BPF_X, isLdImm64, isStackArgLdx, isStackArgSt, isStackArgStx, opClass, opMode, opOp, opSource, sizeBytes,
+  BPF_ST, BPF_STX, BPF_X, isLdAbsInd, isLdImm64, isStackArgLdx, isStackArgSt, isStackArgStx, opClass, opMode, opOp, opSource, sizeBytes,
 } from '../isa/index.ts';
 import type { Program } from '../program/types.ts';
 import { checkAtomic } from './atomic.ts';
@@ -247,7 +247,7 @@ export class Walker implements CallEnv {
       }
       case BPF_LD: {
         if (!isLdImm64(insn)) {
-          if (opMode(insn.code) !== BPF_ABS && opMode(insn.code) !== BPF_IND) return reject(EINVAL, 'invalid BPF_LD mode');
+          if (!isLdAbsInd(insn)) return reject(EINVAL, 'invalid BPF_LD mode');
           const res = checkLdAbs(st, insn, this.prog.progType, this.profile, (other) => this.pushPath(pending, path, other), (s) => {
             const out = processExit(this, s);
             return out === 'exit' ? undefined : out;

@@ -3,7 +3,7 @@
 // each conditional jump whose operands are all such constants (fitting 32 bits) becomes `goto`
 // (taken) or `goto +0` (not taken; bpf_opt_remove_nops drops it later).
 import type { RawInsn } from '../../isa/raw.ts';
-import { BPF_ALU, BPF_ALU64, BPF_JMP, BPF_JMP32 } from '../../isa/index.ts';
+import { BPF_ALU, BPF_ALU64, BPF_JMP, BPF_JMP32, isLdAbsInd } from '../../isa/index.ts';
 
 type Ci = { s: 'unvisited' } | { s: 'unknown' } | { s: 'const'; v: bigint } | { s: 'map_ptr'; m: number } | { s: 'map_value'; m: number; v: bigint } | { s: 'subprog'; v: bigint };
 const UNKNOWN: Ci = { s: 'unknown' };
@@ -68,7 +68,7 @@ function xfer(ci: Ci[], insn: RawInsn, next: RawInsn | undefined, r11: number): 
     return;
   }
   if (c === 0x00) {
-    if ((insn.code & 0xe0) === 0x20 || (insn.code & 0xe0) === 0x40) return callClobber(ci); // LD_ABS / LD_IND
+    if (isLdAbsInd(insn)) return callClobber(ci);
     if (insn.code !== 0x18) return;
     if (insn.src === 0) ci[insn.dst] = { s: 'const', v: (BigInt(insn.imm >>> 0)) | (BigInt((next?.imm ?? 0) >>> 0) << 32n) };
     else if (insn.src === 2 || insn.src === 6) ci[insn.dst] = { s: 'map_value', m: insn.imm, v: BigInt((next?.imm ?? 0) >>> 0) };

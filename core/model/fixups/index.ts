@@ -4,6 +4,7 @@
 // zero-extension pass (on x86-64, whose JIT does not ask for it, only after a 32-bit cmpxchg:
 // zext.ts); then the call layout of jit_subprogs and bpf_insn_prepare_dump.
 import type { RawInsn } from '../../isa/raw.ts';
+import { isLdAbsInd } from '../../isa/index.ts';
 import type { Program } from '../../program/types.ts';
 import type { ProfileId } from '../profile.ts';
 import type { WalkTrace } from '../trace.ts';
@@ -80,7 +81,7 @@ export function predictXlated(program: Program, profile: ProfileId, trace: WalkT
   for (let i = 0; i < x.insns.length; i++) if (x.insns[i]!.code === 0x18 && x.aux[i]!.seen && x.aux[i + 1]) x.aux[i + 1]!.seen = true;
   if ([...trace.ptrType.values()].includes('mixed')) return { unknown: 'an instruction accessed memory through different pointer types' };
   // do_misc_fixups hands LD_ABS/LD_IND to the program type's gen_ld_abs (bpf_gen_ld_abs): not modelled
-  if (x.insns.some((insn, i) => x.aux[i]!.seen && (insn.code & 0x07) === 0x00 && ((insn.code & 0xe0) === 0x20 || (insn.code & 0xe0) === 0x40)))
+  if (x.insns.some((insn, i) => x.aux[i]!.seen && isLdAbsInd(insn)))
     return { unknown: 'an LD_ABS/LD_IND load (bpf_gen_ld_abs rewrites it; not modelled)' };
   // bpf_prune_dead_branches runs before the walk; the walk reached the same instructions either way
   for (const i of pruneDeadBranches(x.insns, program.funcs.map((f) => f.start), 11)) {
